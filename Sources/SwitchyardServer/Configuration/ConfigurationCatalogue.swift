@@ -1,0 +1,77 @@
+/// Every environment variable Switchyard reads, in the order `config check` prints them.
+package enum ConfigurationCatalogue {
+    /// All variables.
+    package static let variables: [ConfigurationVariable] = roles + server + urls + data + secrets + health + work + auth
+
+    static let roles: [ConfigurationVariable] = Role.allCases.map {
+        ConfigurationVariable($0.environmentVariable, default: "", "`1`/`true` runs the \($0.displayName) role; none set runs every role")
+    }
+
+    static let server: [ConfigurationVariable] = [
+        .init("NODE_ENV", default: "development", "`production` requires SECRET and ENCRYPTION_SECRET"),
+        .init("SWITCHYARD_ENV", default: "development", "same as NODE_ENV; wins when both are set"),
+        .init("HOST", default: "127.0.0.1", "address to listen on (`0.0.0.0` in containers)"),
+        .init("PORT", default: "5000", "TCP port to listen on (0 picks a free port)"),
+        .init("HEADERS_TIMEOUT_MS", default: "61000", "time a new connection has to send its first request head"),
+        .init("KEEPALIVE_TIMEOUT_MS", default: "61000", "time an idle kept-alive connection stays open"),
+        .init("MAX_REQUEST_SIZE_MB", default: "10", "largest request body; larger ones get 413"),
+        .init("DEBUG_ALL", default: "0", "`1` logs at debug level"),
+        .init("MONGO_URI", "refused: Switchyard needs no MongoDB"),
+        .init("REDIS_URI", "refused: Switchyard needs no Redis"),
+    ]
+
+    static let urls: [ConfigurationVariable] = [
+        .init("BASE_URI", default: "http://HOST:PORT", "public URL of the API"),
+        .init("BASE_WEBHOOKS_URI", default: "BASE_URI", "public URL for incoming webhooks"),
+        .init("BASE_OAUTH_CALLBACK_URI", default: "BASE_URI", "public URL handed to OAuth providers for callbacks"),
+        .init("BASE_URI_INTERNAL", default: "BASE_URI", "URL workers use to reach the API"),
+        .init("CUSTOM_CODE_RUNNER_URI", default: "this process", "URL of the custom code runner role"),
+        .init("BASE_STATIC_URI", default: "BASE_URI/static", "URL the static bucket is served from"),
+    ]
+
+    static let data: [ConfigurationVariable] = [
+        .init("DATA_DIR", default: "./switchyard-data", "directory for the embedded database, blobs and generated secrets"),
+        .init("DATABASE_URL", default: "DATA_DIR/switchyard.sqlite", secret: true, "`postgres://user:pass@host:port/db?sslmode=…` or a SQLite file path"),
+        .init("DATABASE_MAX_POOL_SIZE", default: "20", "largest number of PostgreSQL connections per process"),
+        .init("DATABASE_MIN_POOL_SIZE", default: "0", "connections kept open when idle"),
+        .init("DATABASE_MAX_IDLE_TIME_MS", default: "60000", "idle time before a pooled connection is closed"),
+        .init("DATABASE_CONNECT_TIMEOUT_MS", default: "10000", "time allowed to open one connection"),
+        .init("STORAGE_PROVIDER", default: "fs", "object storage: `fs` (files under DATA_DIR) or `s3`"),
+        .init("TMP_STORAGE_BUCKET", default: "tmp", "bucket for temporary files"),
+        .init("CONNECTORS_STORAGE_BUCKET", default: "connectors", "bucket for connector packages"),
+        .init("STATIC_STORAGE_BUCKET", default: "static", "bucket for static files"),
+        .init("AWS_REGION", default: "us-east-1", "S3 region"),
+        .init("AWS_ACCESS_KEY_ID", secret: true, "S3 access key"),
+        .init("AWS_SECRET_ACCESS_KEY", secret: true, "S3 secret key"),
+        .init("AWS_ENDPOINT_URL", "S3-compatible endpoint (for non-AWS servers)"),
+    ]
+
+    static let secrets: [ConfigurationVariable] = [
+        .init("SECRET", default: "generated", secret: true, "signs Switchyard's own tokens; at least 16 characters"),
+        .init("ENCRYPTION_SECRET", default: "generated", secret: true, "encrypts credentials at rest; at least 16 characters"),
+    ]
+
+    static let health: [ConfigurationVariable] = [
+        .init("SKIP_HEALTH_CHECKS", "`all` or a comma list of `database`, `storage`, `custom_code` (`mongo`, `redis` accepted and ignored)"),
+        .init("HEALTH_CHECK_RETRIES", default: "3", "retries of a failing start-up check before the process exits"),
+        .init("HEALTH_CHECK_RETRY_DELAY_MS", default: "1000", "first retry delay; doubles each retry, with jitter"),
+        .init("HEALTH_CHECK_MAX_RETRY_DELAY_MS", default: "10000", "largest retry delay"),
+        .init("HEALTH_CHECK_INTERVAL_MS", default: "10000", "how often checks re-run once the process is ready"),
+    ]
+
+    static let work: [ConfigurationVariable] = [
+        .init("ENABLE_LIMITS", default: "0", "`1` turns on per-workspace and per-tenant limits"),
+        .init("MAX_QUEUED_TASKS_MEMORY_MB", default: "1024", "memory limit of one queued task"),
+        .init("MAX_QUEUED_TASKS_PROCESS_TIME_SECONDS", default: "3000", "time limit of one queued task"),
+        .init("MAX_NODE_RUN_OUTPUT_SIZE_MB", default: "20", "largest output of one flow node"),
+        .init("CUSTOM_CODE_MEMORY_LIMIT", default: "268435456", "memory limit of one custom code job, in bytes"),
+        .init("CONNECTION_CREDENTIALS_STORAGE_TYPE", default: "database", "`database` or `external_api`"),
+        .init("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL", "credentials endpoint when the type is `external_api`"),
+    ]
+
+    static let auth: [ConfigurationVariable] = [
+        .init("AUTH0_DOMAIN", "console login through Auth0 (all three or none)"),
+        .init("AUTH0_CLIENT_ID", "Auth0 application client id"),
+        .init("AUTH0_CLIENT_SECRET", secret: true, "Auth0 application client secret"),
+    ]
+}

@@ -1,0 +1,67 @@
+/// The whole configuration of one process, read once from the environment at start-up.
+///
+/// Each component reads its own settings struct; every problem in every component is
+/// collected, and ``load(environment:roleOverride:)`` throws them together.
+package struct SwitchyardConfiguration: Sendable {
+    /// The roles this process runs.
+    package var roles: RoleSelection
+    /// Listening address and HTTP limits.
+    package var http: HTTPServerSettings
+    /// Public and internal URLs.
+    package var urls: PublicURLSettings
+    /// Data directory, database and storage.
+    package var data: DataSettings
+    /// The configured deployment secrets.
+    package var secrets: SecretSettings
+    /// Start-up and periodic dependency checks.
+    package var health: HealthCheckSettings
+    /// Limits on queued work, flow nodes and custom code.
+    package var work: WorkSettings
+    /// Console login.
+    package var consoleAuth: ConsoleAuthSettings
+    /// Whether debug logging is on (`DEBUG_ALL`).
+    package var debugLogging: Bool
+    /// The raw environment, kept only so `config check` can tell set from default.
+    package var environment: [String: String]
+
+    /// Reads and validates the configuration.
+    /// - Parameters:
+    ///   - environment: The variables, usually the process environment.
+    ///   - roleOverride: Roles from `serve --role`, which win over the `IS_*` variables.
+    /// - Throws: ``ConfigurationError`` listing every problem found.
+    package static func load(
+        environment: [String: String],
+        roleOverride: RoleSelection? = nil
+    ) throws(ConfigurationError) -> SwitchyardConfiguration {
+        var env = EnvironmentReader(environment: environment)
+        let roles = RoleSelection(env: &env, override: roleOverride)
+        let http = HTTPServerSettings(env: &env)
+        let configuration = SwitchyardConfiguration(
+            roles: roles,
+            http: http,
+            urls: PublicURLSettings(env: &env, http: http),
+            data: DataSettings(env: &env),
+            secrets: SecretSettings(env: &env),
+            health: HealthCheckSettings(env: &env),
+            work: WorkSettings(env: &env),
+            consoleAuth: ConsoleAuthSettings(env: &env),
+            debugLogging: env.bool("DEBUG_ALL", default: false),
+            environment: environment
+        )
+        refuseForeignStores(&env)
+        guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
+        return configuration
+    }
+
+    /// MongoDB and Redis settings mean someone copied the reference system's environment:
+    /// say plainly that Switchyard needs neither, rather than ignoring them silently.
+    private static func refuseForeignStores(_ env: inout EnvironmentReader) {
+        let message = "Switchyard keeps all state in PostgreSQL (DATABASE_URL) or embedded SQLite and needs no"
+        if env.string("MONGO_URI") != nil {
+            env.report("MONGO_URI", "\(message) MongoDB; remove MONGO_URI and set DATABASE_URL")
+        }
+        for name in ["REDIS_URI"] + (1...16).map({ "REDIS_CLUSTER_URI_\($0)" }) where env.string(name) != nil {
+            env.report(name, "\(message) Redis (jobs, locks and caches live in the database); remove \(name)")
+        }
+    }
+}

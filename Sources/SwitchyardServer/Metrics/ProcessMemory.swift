@@ -1,0 +1,12 @@
+import Foundation
+
+/// Reads this process's memory use from `/proc` (Linux).
+package enum ProcessMemory {
+    /// The resident set size in bytes, or `nil` where `/proc/self/statm` does not exist.
+    package static func residentBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

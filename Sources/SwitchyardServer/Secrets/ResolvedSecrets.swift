@@ -1,0 +1,9 @@
+/// The deployment secrets in effect: from the environment, or generated once and stored.
+package struct ResolvedSecrets: Sendable {
+    /// `SECRET`: signs Switchyard's own tokens.
+    package var secret: String
+    /// `ENCRYPTION_SECRET`: encrypts credentials at rest.
+    package var encryptionSecret: String
+    /// Names of the secrets that were generated or read from `DATA_DIR` rather than the environment.
+    package var fromDataDirectory: [String]
+}

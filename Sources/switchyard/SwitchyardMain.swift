@@ -1,0 +1,3 @@
+import SwitchyardServer
+
+@main enum SwitchyardMain { static func main() async { await SwitchyardCommand.start() } }
