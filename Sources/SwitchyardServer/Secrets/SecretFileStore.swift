@@ -53,7 +53,7 @@ package struct SecretFileStore: Sendable {
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = generator.next() }
         let secret = bytes.map { String(format: "%02x", $0) }.joined()
-        let temporary = "\(path).\(ProcessInfo.processInfo.processIdentifier).tmp"
+        let temporary = "\(path).\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw fileError("create", path) }
         let data = Array((secret + "\n").utf8)

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite(.enabled(if: TestEnvironment.canRunBinary, "needs the built switchyard binary"))
+struct GracefulShutdownTests {
+    /// A request that takes 1.5 s (`GET /?wait=1500` while a dependency is still down) is in
+    /// flight when SIGTERM arrives: it completes with its full answer, then the process exits 0.
+    @Test func sigtermLetsASlowRequestFinishThenExitsZero() async throws {
+        let deadPort = try RawConnection.freePort()
+        let child = try SwitchyardProcess(["serve", "--role", "api"], environment: [
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:\(deadPort)/postgres",
+            "HEALTH_CHECK_RETRIES": "1000", "HEALTH_CHECK_RETRY_DELAY_MS": "200",
+        ])
+        let port = try await child.waitForPort()
+        let start = ContinuousClock.now
+        async let slow = TestHTTP.get(port: port, path: "/?wait=1500")
+        try await Task.sleep(for: .milliseconds(300))
+        child.signal(SIGTERM)
+        let response = try await slow
+        let answered = ContinuousClock.now - start
+        let stillRunningWhenAnswered = child.process.isRunning
+        let status = try await child.waitForExit()
+        #expect(response.status == 503)
+        #expect(try response.json()["status"] as? String == "starting")
+        #expect(answered >= .milliseconds(1400), "the request must not be cut short")
+        #expect(stillRunningWhenAnswered, "the process must exit only after the response")
+        #expect(status == 0, "\(child.output)")
+    }
+
+    @Test func sigintAlsoShutsDownCleanly() async throws {
+        let child = try SwitchyardProcess(["serve", "--role", "ui"])
+        _ = try await child.waitUntilHealthy()
+        child.signal(SIGINT)
+        #expect(try await child.waitForExit() == 0)
+        #expect(child.output.contains("stopped"))
+    }
+
+    @Test func newConnectionsAreRefusedAfterShutdown() async throws {
+        let child = try SwitchyardProcess(["serve", "--role", "ui"])
+        let port = try await child.waitUntilHealthy()
+        try await child.stop()
+        #expect(throws: (any Error).self) { _ = try RawConnection(port: port) }
+    }
+}
