@@ -24,13 +24,11 @@ package struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware 
         defer {
             let route = context.endpointPath ?? "unmatched"
             let labels = [("method", request.method.rawValue), ("route", route), ("status", String(status))]
-            registry.makeCounter(name: "http_requests_total", labels: labels, help: "HTTP requests served, by method, route and status.")
-                .increment()
+            registry.makeCounter(descriptor: requestsTotal, labels: labels).increment()
             registry.makeDurationHistogram(
-                name: "http_request_duration_seconds",
+                descriptor: requestDuration,
                 labels: [("method", request.method.rawValue), ("route", route)],
-                buckets: httpDurationBuckets,
-                help: "Time to produce the response head, by method and route."
+                buckets: httpDurationBuckets
             ).recordNanoseconds((ContinuousClock.now - start).nanoseconds)
         }
         let response = try await next(request, context)
@@ -38,6 +36,13 @@ package struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware 
         return response
     }
 
+}
+
+private var requestsTotal: MetricNameDescriptor {
+    MetricNameDescriptor(metricName: "http_requests_total", unitName: "", helpText: "HTTP requests served, by method, route and status.")
+}
+private var requestDuration: MetricNameDescriptor {
+    MetricNameDescriptor(metricName: "http_request_duration_seconds", unitName: "", helpText: "Time to produce the response head, by method and route.")
 }
 
 /// Bucket bounds for request durations: 0.5 ms to 10 s.

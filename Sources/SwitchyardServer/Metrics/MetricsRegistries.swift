@@ -22,14 +22,10 @@ package struct MetricsRegistries: Sendable {
         var byEndpoint: [MetricsEndpoint: PrometheusCollectorRegistry] = [:]
         for endpoint in MetricsEndpoint.allCases { byEndpoint[endpoint] = PrometheusCollectorRegistry() }
         self.byEndpoint = byEndpoint
-        residentMemory = shared.makeGauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.")
-        shared.makeGauge(name: "process_start_time_seconds", help: "Start time of the process since the Unix epoch, in seconds.")
+        residentMemory = shared.makeGauge(descriptor: MetricNameDescriptor(metricName: "process_resident_memory_bytes", unitName: "", helpText: "Resident memory size in bytes."))
+        shared.makeGauge(descriptor: MetricNameDescriptor(metricName: "process_start_time_seconds", unitName: "", helpText: "Start time of the process since the Unix epoch, in seconds."))
             .set(to: Date().timeIntervalSince1970)
-        shared.makeGauge(
-            name: "switchyard_build_info",
-            labels: [("version", SwitchyardVersion.current)],
-            help: "Always 1; the label carries the running version."
-        ).set(to: 1.0)
+        shared.makeGauge(descriptor: MetricNameDescriptor(metricName: "switchyard_build_info", unitName: "", helpText: "Always 1; the label carries the running version."), labels: [("version", SwitchyardVersion.current)]).set(to: 1.0)
     }
 
     /// Renders the text exposition for an endpoint.
