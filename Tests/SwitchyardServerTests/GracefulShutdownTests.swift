@@ -22,12 +22,12 @@ struct GracefulShutdownTests {
         child.signal(SIGTERM)
         let response = try await slow
         let answered = ContinuousClock.now - start
-        let stillRunningWhenAnswered = child.process.isRunning
         let status = try await child.waitForExit()
         #expect(response.status == 503)
         #expect(try response.json()["status"] as? String == "starting")
+        // A complete answer that took the full 1.5 s after SIGTERM was sent by a process that
+        // waited for it: a process that had exited could not have answered.
         #expect(answered >= .milliseconds(1400), "the request must not be cut short")
-        #expect(stillRunningWhenAnswered, "the process must exit only after the response")
         #expect(status == 0, "\(child.output)")
     }
 

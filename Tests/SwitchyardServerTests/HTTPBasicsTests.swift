@@ -9,13 +9,14 @@ import Testing
 @testable import SwitchyardServer
 
 @Suite struct HTTPBasicsTests {
-    private func application(_ environment: [String: String] = [:]) throws -> some ApplicationProtocol {
+    private func application(_ environment: [String: String] = [:]) async throws -> some ApplicationProtocol {
         var environment = environment
+        environment["IS_API"] = "1"
         environment["DATA_DIR"] = try TestEnvironment.temporaryDirectory()
         environment["SKIP_HEALTH_CHECKS"] = "database"
         let configuration = try SwitchyardConfiguration.load(environment: environment)
         let secrets = ResolvedSecrets(secret: String(repeating: "s", count: 32), encryptionSecret: String(repeating: "e", count: 32), fromDataDirectory: [])
-        return SwitchyardAssembly.buildApplication(configuration: configuration, secrets: secrets, logger: Logger(label: "test"))
+        return try await SwitchyardAssembly.buildApplication(configuration: configuration, secrets: secrets, logger: Logger(label: "test"))
     }
 
     private func errorBody(_ buffer: ByteBuffer) throws -> [String: Any] {

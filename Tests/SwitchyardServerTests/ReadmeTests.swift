@@ -17,6 +17,8 @@ import Testing
         let ci = try String(contentsOf: Self.packageRoot.appendingPathComponent(".ci/run"), encoding: .utf8)
         #expect(readme.contains("scripts/test"))
         #expect(ci.contains("exec scripts/test"))
-        #expect(readme.contains("swift run switchyard serve"))
+        #expect(readme.contains("scripts/serve"))
+        let serve = try String(contentsOf: Self.packageRoot.appendingPathComponent("scripts/serve"), encoding: .utf8)
+        #expect(serve.contains("exec swift run switchyard serve"))
     }
 }

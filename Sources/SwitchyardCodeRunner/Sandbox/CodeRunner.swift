@@ -73,11 +73,61 @@ package final class CodeRunner: Sendable {
     ///   every failure, including a busy runner, is a ``CodeRunError`` in the result.
     package func run(_ job: CodeJob, bridge: some SandboxAPIBridge) async -> CodeRunResult {
         let start = ContinuousClock.now
-        let result = await execute(job, bridge: bridge)
+        let result: CodeRunResult
+        do {
+            let reservation = try await reserve(for: job)
+            result = await run(reservation, bridge: bridge)
+        } catch {
+            result = .failure(error)
+            record(result, job: job, since: start)
+        }
+        return result
+    }
+
+    /// A job accepted for running: its size checked, a job space and a process held for it.
+    package struct Reservation: Sendable {
+        let job: CodeJob
+        let jobID: String
+        let message: Data
+        let lease: SandboxPool.Lease
+        let acceptedAt: ContinuousClock.Instant
+    }
+
+    /// Checks a job's size and waits (bounded) for a job space and a process.
+    /// - Parameter job: The job.
+    /// - Returns: A reservation to pass to ``run(_:bridge:)-(Reservation,_)``; it must be run.
+    /// - Throws: ``CodeRunError`` `input_too_large` (before any process is touched), `busy`, or `unavailable`.
+    package func reserve(for job: CodeJob) async throws(CodeRunError) -> Reservation {
+        let acceptedAt = ContinuousClock.now
+        let jobID = UUID().uuidString
+        let message: Data
+        do {
+            message = try SandboxMessages.run(job, jobID: jobID, settings: settings)
+        } catch {
+            throw CodeRunError(.runtimeError, "the job cannot be encoded: \(error)")
+        }
+        guard message.count <= settings.maxInputBytes else {
+            throw CodeRunError(.inputTooLarge, "code and input are \(message.count) bytes; the limit is \(settings.maxInputBytes)")
+        }
+        let lease = try await pool.acquire(key: job.isolationKey)
+        return Reservation(job: job, jobID: jobID, message: message, lease: lease, acceptedAt: acceptedAt)
+    }
+
+    /// Runs a reserved job.
+    /// - Parameters:
+    ///   - reservation: From ``reserve(for:)``.
+    ///   - bridge: Carries the job's API calls out of the sandbox.
+    /// - Returns: The value or a typed error, the console output and the duration.
+    package func run(_ reservation: Reservation, bridge: some SandboxAPIBridge) async -> CodeRunResult {
+        let result = await execute(reservation, bridge: bridge)
+        record(result, job: reservation.job, since: reservation.acceptedAt)
+        return result
+    }
+
+    private func record(_ result: CodeRunResult, job: CodeJob, since start: ContinuousClock.Instant) {
         let outcome = result.error?.type.rawValue ?? "ok"
         metrics.record(outcome: outcome, duration: ContinuousClock.now - start)
         logger.debug("custom code job finished", metadata: ["job.outcome": "\(outcome)", "tenant.key": "\(job.isolationKey)"])
-        return result
     }
 
     private enum Outcome: Sendable {
@@ -86,25 +136,12 @@ package final class CodeRunner: Sendable {
         case abandoned
     }
 
-    private func execute(_ job: CodeJob, bridge: some SandboxAPIBridge) async -> CodeRunResult {
-        let jobID = UUID().uuidString
-        let message: Data
+    private func execute(_ reservation: Reservation, bridge: some SandboxAPIBridge) async -> CodeRunResult {
+        let lease = reservation.lease
+        let job = reservation.job
+        let jobID = reservation.jobID
         do {
-            message = try SandboxMessages.run(job, jobID: jobID, settings: settings)
-        } catch {
-            return .failure(CodeRunError(.runtimeError, "the job cannot be encoded: \(error)"))
-        }
-        guard message.count <= settings.maxInputBytes else {
-            return .failure(CodeRunError(.inputTooLarge, "code and input are \(message.count) bytes; the limit is \(settings.maxInputBytes)"))
-        }
-        let lease: SandboxPool.Lease
-        do {
-            lease = try await pool.acquire(key: job.isolationKey)
-        } catch {
-            return .failure(error)
-        }
-        do {
-            try lease.process.send(message)
+            try lease.process.send(reservation.message)
         } catch {
             await pool.release(lease, reusable: false)
             return .failure(error)

@@ -2,6 +2,8 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import ServiceLifecycle
+import SwitchyardCodeRunner
 import SwitchyardCore
 import SwitchyardHTTP
 import SwitchyardStore
@@ -17,21 +19,30 @@ package enum SwitchyardAssembly {
     ///   - logger: The root logger.
     ///   - onServerRunning: Called with the bound address once the server listens.
     /// - Returns: An application; `runService()` runs it until SIGTERM or SIGINT.
+    /// - Throws: ``StartupFailure`` when a role cannot start here (for example the custom code
+    ///   runner without a working sandbox).
     package static func buildApplication(
         configuration: SwitchyardConfiguration,
         secrets: ResolvedSecrets,
         logger: Logger,
         onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) async throws(StartupFailure) -> some ApplicationProtocol {
         let roles = configuration.roles
         let registries = MetricsRegistries()
+        let token = InternalToken(secret: secrets.secret)
         let monitor = HealthMonitor(
-            checks: healthChecks(for: configuration),
+            checks: healthChecks(for: configuration, token: token),
             settings: configuration.health,
             roles: roles.names,
             logger: logger
         )
+        var services: [any Service] = [monitor]
         let router = buildRouter(configuration: configuration, monitor: monitor, registries: registries)
+        if roles.roles.contains(.codeRunner) {
+            let runner = try await startCodeRunner(configuration.customCode, registries: registries, logger: logger)
+            CodeRunnerRoutes(runner: runner, token: token).register(on: router)
+            services.append(CodeRunnerService(runner: runner))
+        }
         let http = configuration.http
         return Application(
             router: router,
@@ -42,7 +53,7 @@ package enum SwitchyardAssembly {
                 )
             ),
             configuration: ApplicationConfiguration(address: .hostname(http.host, port: http.port), serverName: "Switchyard"),
-            services: [monitor],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress) },
             logger: logger
         )
@@ -70,13 +81,38 @@ package enum SwitchyardAssembly {
         return router
     }
 
+    /// Starts the custom code runner, checking that its sandbox works on this machine.
+    static func startCodeRunner(_ settings: CustomCodeSettings, registries: MetricsRegistries, logger: Logger) async throws(StartupFailure)
+        -> CodeRunner
+    {
+        if settings.isUnsafe {
+            logger.critical("CUSTOM_CODE_UNSAFE_NO_SANDBOX=1: custom code runs WITHOUT OS isolation. Never do this with code you do not trust or in production.")
+        }
+        let registry = registries.byEndpoint[.codeRunner] ?? registries.shared
+        do {
+            let runner = try await CodeRunner.start(settings: settings.runner, registry: registry, logger: logger)
+            logger.info(
+                "custom code runner ready",
+                metadata: ["job.spaces": "\(settings.runner.jobSpaces)", "warm.pool": "\(settings.runner.warmPoolSize)", "sandbox": "\(settings.isUnsafe ? "none" : "bubblewrap")"]
+            )
+            return runner
+        } catch {
+            throw StartupFailure("the custom code runner cannot start: \(error.message)")
+        }
+    }
+
     /// The dependency checks the selected roles need.
-    static func healthChecks(for configuration: SwitchyardConfiguration) -> [HealthCheck] {
+    static func healthChecks(for configuration: SwitchyardConfiguration, token: InternalToken) -> [HealthCheck] {
         let needsDatabase: Set<Role> = [.api, .instantWorker, .queuedWorker, .orchestrator, .console]
         var checks: [HealthCheck] = []
         if !configuration.roles.roles.isDisjoint(with: needsDatabase) {
             let probe = DatabaseProbe(location: configuration.data.database)
             checks.append(HealthCheck(name: "database") { logger in try await probe.check(logger: logger) })
+        }
+        let runsCustomCode: Set<Role> = [.api, .instantWorker, .queuedWorker]
+        if let uri = configuration.urls.customCodeRunnerURI, !configuration.roles.roles.isDisjoint(with: runsCustomCode) {
+            let remote = RemoteCodeRunner(baseURL: uri, token: token)
+            checks.append(HealthCheck(name: "custom_code") { _ in try await remote.probe() })
         }
         return checks
     }

@@ -49,21 +49,24 @@ struct ServeCommand: AsyncParsableCommand {
             "starting Switchyard \(SwitchyardVersion.current)",
             metadata: ["roles": "\(configuration.roles)", "database": "\(configuration.data.database)"]
         )
-        let app = SwitchyardAssembly.buildApplication(
-            configuration: configuration,
-            secrets: secrets,
-            logger: logger,
-            onServerRunning: { address in
-                let host = address?.ipAddress ?? configuration.http.host
-                let port = address?.port ?? configuration.http.port
-                logger.info("Switchyard listening on http://\(host):\(port)")
-                if configuration.roles.roles.contains(.api) {
-                    logger.info("Get an admin token with: switchyard token --admin  (same DATA_DIR and environment)")
-                }
-            }
-        )
         do {
+            let app = try await SwitchyardAssembly.buildApplication(
+                configuration: configuration,
+                secrets: secrets,
+                logger: logger,
+                onServerRunning: { address in
+                    let host = address?.ipAddress ?? configuration.http.host
+                    let port = address?.port ?? configuration.http.port
+                    logger.info("Switchyard listening on http://\(host):\(port)")
+                    if configuration.roles.roles.contains(.api) {
+                        logger.info("Get an admin token with: switchyard token --admin  (same DATA_DIR and environment)")
+                    }
+                }
+            )
             try await app.runService()
+        } catch let failure as StartupFailure {
+            logger.critical("cannot start: \(failure)")
+            throw ExitCode(1)
         } catch let failure as HealthCheckFailure {
             logger.critical("stopping: \(failure)")
             throw ExitCode(1)

@@ -1,7 +1,7 @@
 /// Every environment variable Switchyard reads, in the order `config check` prints them.
 package enum ConfigurationCatalogue {
     /// All variables.
-    package static let variables: [ConfigurationVariable] = roles + server + urls + data + secrets + health + work + auth
+    package static let variables: [ConfigurationVariable] = roles + server + urls + data + secrets + health + work + customCode + auth
 
     static let roles: [ConfigurationVariable] = Role.allCases.map {
         ConfigurationVariable($0.environmentVariable, default: "", "`1`/`true` runs the \($0.displayName) role; none set runs every role")
@@ -64,9 +64,25 @@ package enum ConfigurationCatalogue {
         .init("MAX_QUEUED_TASKS_MEMORY_MB", default: "1024", "memory limit of one queued task"),
         .init("MAX_QUEUED_TASKS_PROCESS_TIME_SECONDS", default: "3000", "time limit of one queued task"),
         .init("MAX_NODE_RUN_OUTPUT_SIZE_MB", default: "20", "largest output of one flow node"),
-        .init("CUSTOM_CODE_MEMORY_LIMIT", default: "268435456", "memory limit of one custom code job, in bytes"),
         .init("CONNECTION_CREDENTIALS_STORAGE_TYPE", default: "database", "`database` or `external_api`"),
         .init("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL", "credentials endpoint when the type is `external_api`"),
+    ]
+
+    static let customCode: [ConfigurationVariable] = [
+        .init("CUSTOM_CODE_JOB_SPACES", default: "cores × 2", "custom code jobs one runner runs at once"),
+        .init("CUSTOM_CODE_WARM_POOL_SIZE", default: "CUSTOM_CODE_JOB_SPACES", "started sandbox processes kept ready for new tenants"),
+        .init("CUSTOM_CODE_MEMORY_LIMIT", default: "268435456", "memory limit of one sandbox process, in bytes"),
+        .init("CUSTOM_CODE_TIMEOUT_MS", default: "30000", "wall-clock limit of a job that names none"),
+        .init("CUSTOM_CODE_MAX_TIMEOUT_MS", default: "300000", "largest wall-clock limit a job may ask for"),
+        .init("CUSTOM_CODE_MAX_INPUT_MB", default: "10", "largest code plus input; larger jobs are refused before a process starts"),
+        .init("CUSTOM_CODE_MAX_OUTPUT_MB", default: "20", "largest result of a job"),
+        .init("CUSTOM_CODE_MAX_LOG_KB", default: "64", "console output kept per job"),
+        .init("CUSTOM_CODE_JOBS_PER_PROCESS", default: "200", "jobs a tenant's sandbox process runs before it is replaced"),
+        .init("CUSTOM_CODE_IDLE_TIMEOUT_MS", default: "60000", "idle time after which a tenant's sandbox process is destroyed"),
+        .init("CUSTOM_CODE_QUEUE_WAIT_MS", default: "10000", "time a job waits for a free job space before 429"),
+        .init("CUSTOM_CODE_NODE_PATH", default: "/usr/bin/node", "the Node.js executable"),
+        .init("CUSTOM_CODE_BWRAP_PATH", default: "/usr/bin/bwrap", "the bubblewrap executable"),
+        .init("CUSTOM_CODE_UNSAFE_NO_SANDBOX", default: "0", "`1` runs custom code without OS isolation: development only, never in production"),
     ]
 
     static let auth: [ConfigurationVariable] = [

@@ -17,6 +17,8 @@ package struct SwitchyardConfiguration: Sendable {
     package var health: HealthCheckSettings
     /// Limits on queued work, flow nodes and custom code.
     package var work: WorkSettings
+    /// The custom code runner's limits and isolation.
+    package var customCode: CustomCodeSettings
     /// Console login.
     package var consoleAuth: ConsoleAuthSettings
     /// Whether debug logging is on (`DEBUG_ALL`).
@@ -36,14 +38,16 @@ package struct SwitchyardConfiguration: Sendable {
         var env = EnvironmentReader(environment: environment)
         let roles = RoleSelection(env: &env, override: roleOverride)
         let http = HTTPServerSettings(env: &env)
+        let secrets = SecretSettings(env: &env)
         let configuration = SwitchyardConfiguration(
             roles: roles,
             http: http,
             urls: PublicURLSettings(env: &env, http: http),
             data: DataSettings(env: &env),
-            secrets: SecretSettings(env: &env),
+            secrets: secrets,
             health: HealthCheckSettings(env: &env),
             work: WorkSettings(env: &env),
+            customCode: CustomCodeSettings(env: &env, production: secrets.isProduction),
             consoleAuth: ConsoleAuthSettings(env: &env),
             debugLogging: env.bool("DEBUG_ALL", default: false),
             environment: environment

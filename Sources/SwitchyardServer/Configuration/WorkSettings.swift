@@ -1,4 +1,4 @@
-/// Limits on the work Switchyard does: queued tasks, flow nodes, custom code, credentials storage.
+/// Limits on the work Switchyard does: queued tasks, flow nodes, credentials storage.
 package struct WorkSettings: Sendable, Equatable {
     /// Whether per-workspace and per-tenant limits apply (`ENABLE_LIMITS`).
     package var limitsEnabled: Bool
@@ -8,8 +8,6 @@ package struct WorkSettings: Sendable, Equatable {
     package var maxQueuedTaskTime: Duration
     /// Largest flow-node output, in MB (`MAX_NODE_RUN_OUTPUT_SIZE_MB`, default 20).
     package var maxNodeRunOutputMB: Int
-    /// Memory limit of one custom code job, in bytes (`CUSTOM_CODE_MEMORY_LIMIT`).
-    package var customCodeMemoryLimit: Int
     /// Where connection credentials are kept (`CONNECTION_CREDENTIALS_STORAGE_TYPE`).
     package var credentialsStorage: String
     /// The external credentials endpoint (`CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL`).
@@ -22,7 +20,6 @@ package struct WorkSettings: Sendable, Equatable {
         maxQueuedTaskMemoryMB = env.int("MAX_QUEUED_TASKS_MEMORY_MB", default: 1024, in: 16...1_048_576)
         maxQueuedTaskTime = .seconds(env.int("MAX_QUEUED_TASKS_PROCESS_TIME_SECONDS", default: 3000, in: 1...604_800))
         maxNodeRunOutputMB = env.int("MAX_NODE_RUN_OUTPUT_SIZE_MB", default: 20, in: 1...10_240)
-        customCodeMemoryLimit = env.int("CUSTOM_CODE_MEMORY_LIMIT", default: 268_435_456, in: 16_777_216...Int.max)
         credentialsStorage = env.choice("CONNECTION_CREDENTIALS_STORAGE_TYPE", ["database", "external_api"], default: "database")
         credentialsEndpoint = env.httpURL("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL")
         if credentialsStorage == "external_api", credentialsEndpoint == nil, env.string("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL") == nil {
