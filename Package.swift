@@ -100,6 +100,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "switchyard-bench",
+            dependencies: [
+                "SwitchyardCodeRunner",
+                "SwitchyardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "benchmarks/Sources/switchyard-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "switchyard",
             dependencies: ["SwitchyardServer"],
             swiftSettings: swiftSettings

@@ -104,8 +104,13 @@ final class SandboxProcess: @unchecked Sendable {
         process.terminationHandler = { [weak self] process in
             self?.terminated(status: process.terminationStatus)
         }
-        try process.run()
+        try Self.launchLock.withLock { _ in try process.run() }
     }
+
+    /// Foundation's `Process.run()` on Linux is not safe to call from several threads at once
+    /// (it crashed in `memcpy` under concurrent warm-pool refills); launches are serialized.
+    /// Only the fork/exec is inside the lock, a fraction of a millisecond.
+    private static let launchLock = Mutex(())
 
     deinit {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
