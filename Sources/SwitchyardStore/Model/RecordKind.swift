@@ -1,0 +1,29 @@
+/// Every kind of stored entity. Each kind has a table of the same shape: indexed columns
+/// (`id`, `workspace_id`, `tenant_id`, `key`, `parent_id`, timestamps, `revision`), a JSON
+/// document for the rest, and an encrypted secret.
+package enum RecordKind: String, Sendable, CaseIterable, Codable {
+    /// Tenants (customers) of a workspace.
+    case tenants
+    /// Console users of a workspace.
+    case platformUsers = "platform_users"
+    /// Connectors and their versions.
+    case connectors, connectorVersions = "connector_versions"
+    /// A workspace's use of a connector version.
+    case integrations
+    /// A tenant's authenticated link to an integration.
+    case connections
+    /// Elements, at universal, integration and connection-instance layers.
+    case actions, flows, dataSources = "data_sources", fieldMappings = "field_mappings"
+    /// Data link tables and their links.
+    case dataLinkTables = "data_link_tables", dataLinks = "data_links"
+    /// App event types and app data schemas.
+    case appEventTypes = "app_event_types", appDataSchemas = "app_data_schemas"
+    /// Runs and their logs.
+    case flowRuns = "flow_runs", nodeRuns = "node_runs", actionRunLogs = "action_run_logs", externalAPILogs = "external_api_logs"
+    /// Events and subscriptions.
+    case appEvents = "app_events", externalEvents = "external_events"
+    case appEventSubscriptions = "app_event_subscriptions", externalEventSubscriptions = "external_event_subscriptions"
+
+    /// The table's name.
+    package var table: String { "sy_\(rawValue)" }
+}

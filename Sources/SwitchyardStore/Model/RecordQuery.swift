@@ -1,0 +1,65 @@
+import SwitchyardCore
+
+/// The parts of a record query both SQL backends share: scope conditions and list filters, as
+/// SQL with `?` placeholders and their values in order. Backends number the placeholders.
+struct RecordQuery {
+    var conditions: [String] = []
+    var values: [String?] = []
+
+    /// Rows the scope may read: the tenant's own and the workspace's shared rows.
+    static func readable(by scope: StoreScope) -> RecordQuery {
+        var query = RecordQuery()
+        query.add("workspace_id = ?", scope.workspaceID)
+        if let tenant = scope.tenantID { query.add("(tenant_id = ? OR tenant_id IS NULL)", tenant) }
+        return query
+    }
+
+    /// Rows the scope may change: a tenant scope only its own.
+    static func writable(by scope: StoreScope) -> RecordQuery {
+        var query = RecordQuery()
+        query.add("workspace_id = ?", scope.workspaceID)
+        if let tenant = scope.tenantID { query.add("tenant_id = ?", tenant) }
+        return query
+    }
+
+    mutating func add(_ condition: String, _ values: String?...) {
+        conditions.append(condition)
+        self.values.append(contentsOf: values)
+    }
+
+    mutating func apply(_ filter: RecordFilter) {
+        if let key = filter.key { add("key = ?", key) }
+        if let parent = filter.parentID { add("parent_id = ?", parent) }
+        if let tenant = filter.tenantID { add("tenant_id = ?", tenant) }
+        if !filter.includeArchived { conditions.append("archived_us IS NULL") }
+    }
+
+    var whereClause: String { conditions.joined(separator: " AND ") }
+
+    /// The context a cursor is bound to: a cursor of one list is refused by another.
+    static func cursorContext(_ kind: RecordKind, _ scope: StoreScope, _ filter: RecordFilter) -> String {
+        [kind.rawValue, scope.workspaceID, scope.tenantID ?? "", filter.key ?? "", filter.parentID ?? "", filter.tenantID ?? "", filter.includeArchived ? "1" : "0"]
+            .joined(separator: "\u{1F}")
+    }
+
+    /// The tenant a new record gets in a scope, or `access_denied`.
+    static func tenant(for record: NewRecord, in scope: StoreScope) throws(SwitchyardError) -> String? {
+        guard let scopeTenant = scope.tenantID else { return record.tenantID }
+        guard record.tenantID == nil || record.tenantID == scopeTenant else {
+            throw SwitchyardError(.accessDenied, "a tenant can only create its own \(record.kind.rawValue)")
+        }
+        return scopeTenant
+    }
+
+    /// Refuses changes to a record's identity in an update.
+    static func checkIdentity(before: Record, after: Record) throws(SwitchyardError) {
+        guard before.id == after.id, before.kind == after.kind, before.workspaceID == after.workspaceID, before.tenantID == after.tenantID,
+            before.createdAt == after.createdAt
+        else {
+            throw SwitchyardError(.badRequest, "an update cannot change a record's id, kind, workspace, tenant or creation time")
+        }
+    }
+}
+
+/// Columns every record query selects, in this order.
+let recordColumns = "id, workspace_id, tenant_id, key, parent_id, created_us, updated_us, archived_us, revision, doc, secret"

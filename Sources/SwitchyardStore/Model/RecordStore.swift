@@ -1,0 +1,28 @@
+import SwitchyardCore
+
+/// The one store API. Every operation is scoped; both backends pass one conformance suite.
+package protocol RecordStore: Sendable {
+    /// Creates a record.
+    /// - Throws: `already_exists` for a duplicate id or live key, `access_denied` when a tenant
+    ///   scope creates another tenant's or a shared row.
+    func insert(_ record: NewRecord, scope: StoreScope) async throws(SwitchyardError) -> Record
+    /// Reads a record visible to the scope.
+    /// - Throws: `not_found` when it does not exist or the scope may not see it.
+    func get(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record
+    /// Lists records visible to the scope, oldest first, by keyset pages.
+    /// - Throws: `bad_request` for a limit outside 1...1000 or a cursor that is not ours.
+    func list(_ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?) async throws(SwitchyardError) -> Page
+    /// Changes a record the scope owns; the closure sees the current record.
+    /// - Throws: `not_found`, or `conflict` when `expectedRevision` is given and differs.
+    func update(
+        _ kind: RecordKind, id: String, scope: StoreScope, expectedRevision: Int64?,
+        _ change: @Sendable (inout Record) throws(SwitchyardError) -> Void
+    ) async throws(SwitchyardError) -> Record
+    /// Archives a record the scope owns (it stays, hidden from default lists; its key is freed).
+    func archive(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record
+    /// Deletes a record the scope owns.
+    func delete(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError)
+    /// Re-encrypts up to `batchSize` secrets of a kind not yet under the current key.
+    /// - Returns: How many were re-encrypted; 0 when the kind is done.
+    func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int
+}

@@ -1,0 +1,37 @@
+import Logging
+import SwitchyardCore
+
+/// An open store: the record API, its migrator, and the work that must run while it is used
+/// (the PostgreSQL connection pool; nothing for SQLite).
+package struct OpenStore: Sendable {
+    /// The record API.
+    package let records: any RecordStore
+    /// The schema migrator of the same database.
+    package let migrator: any Migrator
+    /// Runs until cancelled (PostgreSQL's pool), or returns at once (SQLite).
+    package let run: @Sendable () async -> Void
+
+    /// Opens the store at a location.
+    /// - Parameters:
+    ///   - location: From `DATABASE_URL`.
+    ///   - pool: PostgreSQL pool settings.
+    ///   - keys: Encrypts secrets.
+    ///   - cursors: Signs page cursors.
+    ///   - logger: Where the pool logs.
+    package static func open(
+        _ location: DatabaseLocation,
+        pool: PostgresRecordStore.PoolSettings = .init(),
+        keys: KeyRing,
+        cursors: PageCursor,
+        logger: Logger
+    ) throws(SwitchyardError) -> OpenStore {
+        switch location {
+        case .sqlite(let path):
+            let store = try SQLiteRecordStore(path: path, keys: keys, cursors: cursors)
+            return OpenStore(records: store, migrator: store, run: {})
+        case .postgres(let url):
+            let store = try PostgresRecordStore(url: url, pool: pool, keys: keys, cursors: cursors, logger: logger)
+            return OpenStore(records: store, migrator: store, run: { await store.run() })
+        }
+    }
+}

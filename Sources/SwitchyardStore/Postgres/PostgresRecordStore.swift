@@ -1,0 +1,347 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import SwitchyardCore
+
+/// The production store: PostgreSQL through a `PostgresClient` pool. Call ``run()`` (for example
+/// from a service) for as long as the store is used.
+package final class PostgresRecordStore: RecordStore, Migrator {
+    /// Pool sizing and timeouts (`DATABASE_*` settings).
+    package struct PoolSettings: Sendable {
+        /// Most connections.
+        package var maxConnections = 20
+        /// Connections kept open when idle.
+        package var minConnections = 0
+        /// Idle time before a connection closes.
+        package var idleTimeout: Duration = .seconds(60)
+        /// Time allowed to open one connection.
+        package var connectTimeout: Duration = .seconds(10)
+
+        /// Creates settings.
+        package init(maxConnections: Int = 20, minConnections: Int = 0, idleTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10)) {
+            self.maxConnections = maxConnections
+            self.minConnections = minConnections
+            self.idleTimeout = idleTimeout
+            self.connectTimeout = connectTimeout
+        }
+    }
+
+    private let client: PostgresClient
+    private let keys: KeyRing
+    private let cursors: PageCursor
+    private let logger: Logger
+
+    /// Creates the store (connections open on first use, once ``run()`` is running).
+    /// - Throws: `unavailable` when TLS cannot be set up (for example an unreadable CA file).
+    package init(url: PostgresURL, pool: PoolSettings = PoolSettings(), keys: KeyRing, cursors: PageCursor, logger: Logger) throws(SwitchyardError) {
+        let tls: PostgresClient.Configuration.TLS
+        switch url.sslMode {
+        case .disable:
+            tls = .disable
+        case .require:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            tls = .require(configuration)
+        case .verifyFull:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .fullVerification
+            if let path = url.rootCertificatePath {
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw SwitchyardError(.unavailable, "sslrootcert \(path) is not a readable file")
+                }
+                configuration.trustRoots = .file(path)
+            }
+            tls = .require(configuration)
+        }
+        var configuration = PostgresClient.Configuration(
+            host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: tls
+        )
+        configuration.options.maximumConnections = pool.maxConnections
+        configuration.options.minimumConnections = pool.minConnections
+        configuration.options.connectionIdleTimeout = pool.idleTimeout
+        configuration.options.connectTimeout = pool.connectTimeout
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.keys = keys
+        self.cursors = cursors
+        self.logger = logger
+    }
+
+    /// Runs the connection pool until the task is cancelled.
+    package func run() async {
+        await client.run()
+    }
+
+    // MARK: Migrations
+
+    /// An advisory lock number only Switchyard's migrator takes.
+    private static let migrationLock: Int64 = 0x5357_4954_4348_5944
+
+    package func migrate() async throws(SwitchyardError) -> [Int] {
+        try await run { client, logger in
+            try await client.withTransaction(logger: logger) { connection in
+                // Every migrator waits here; the first applies, the others find nothing left.
+                _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger).collect()
+                _ = try await connection.query(PostgresQuery(unsafeSQL: Migrations.bookkeeping(.postgres)), logger: logger).collect()
+                var applied = Set<Int>()
+                for try await version in try await connection.query("SELECT version FROM sy_migrations", logger: logger).decode(Int.self) {
+                    applied.insert(version)
+                }
+                var done: [Int] = []
+                for migration in Migrations.all where !applied.contains(migration.version) {
+                    for statement in migration.statements(.postgres) {
+                        _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
+                    }
+                    let now = StoreClock.now()
+                    _ = try await connection.query(
+                        "INSERT INTO sy_migrations (version, name, applied_us) VALUES (\(migration.version), \(migration.name), \(now))",
+                        logger: logger
+                    ).collect()
+                    done.append(migration.version)
+                }
+                return done
+            }
+        }
+    }
+
+    package func currentVersion() async throws(SwitchyardError) -> Int {
+        try await run { client, logger in
+            let exists = try await client.query("SELECT to_regclass('sy_migrations') IS NOT NULL", logger: logger).decode(Bool.self)
+            var found = false
+            for try await value in exists { found = value }
+            guard found else { return 0 }
+            var version = 0
+            for try await value in try await client.query("SELECT COALESCE(MAX(version), 0) FROM sy_migrations", logger: logger).decode(Int.self) {
+                version = value
+            }
+            return version
+        }
+    }
+
+    // MARK: Records
+
+    package func insert(_ record: NewRecord, scope: StoreScope) async throws(SwitchyardError) -> Record {
+        let tenant = try RecordQuery.tenant(for: record, in: scope)
+        let id = record.id ?? UUID().uuidString.lowercased()
+        let now = StoreClock.now()
+        let sealed = try record.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: record.kind, id: id) }
+        var binds = PostgresBindings()
+        for value in [id, scope.workspaceID, tenant, record.key, record.parentID] { Self.bind(value, &binds) }
+        binds.append(now)
+        binds.append(now)
+        binds.append(record.document.jsonText)
+        Self.bind(sealed, &binds)
+        let sql = "INSERT INTO \(record.kind.table) (id, workspace_id, tenant_id, key, parent_id, created_us, updated_us, doc, secret) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)"
+        try await run { client, logger in
+            _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        }
+        return Record(
+            kind: record.kind, id: id, workspaceID: scope.workspaceID, tenantID: tenant, key: record.key, parentID: record.parentID,
+            createdAt: now, updatedAt: now, archivedAt: nil, revision: 1, document: record.document, secret: record.secret
+        )
+    }
+
+    package func get(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
+        var query = RecordQuery.readable(by: scope)
+        query.add("id = ?", id)
+        guard let record = try await fetch(kind, query, suffix: "").first else {
+            throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found")
+        }
+        return record
+    }
+
+    package func list(_ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?) async throws(SwitchyardError) -> Page {
+        try PageCursor.validate(limit: limit)
+        let context = RecordQuery.cursorContext(kind, scope, filter)
+        var query = RecordQuery.readable(by: scope)
+        query.apply(filter)
+        if let cursor {
+            let (createdAt, id) = try cursors.decode(cursor, context: context)
+            query.add("(created_us, id) > (?::bigint, ?)", String(createdAt), id)
+        }
+        let rows = try await fetch(kind, query, suffix: " ORDER BY created_us, id LIMIT \(limit + 1)")
+        let items = Array(rows.prefix(limit))
+        let next = rows.count > limit ? items.last.map { cursors.encode(createdAt: $0.createdAt, id: $0.id, context: context) } : nil
+        return Page(items: items, cursor: next)
+    }
+
+    package func update(
+        _ kind: RecordKind, id: String, scope: StoreScope, expectedRevision: Int64?,
+        _ change: @Sendable (inout Record) throws(SwitchyardError) -> Void
+    ) async throws(SwitchyardError) -> Record {
+        var query = RecordQuery.writable(by: scope)
+        query.add("id = ?", id)
+        let select = Self.statement("SELECT \(Self.selectColumns) FROM \(kind.table) WHERE \(query.whereClause) FOR UPDATE", query.values)
+        let keys = self.keys
+        return try await run { client, logger in
+            try await client.withTransaction(logger: logger) { connection in
+                var found: Record?
+                for try await row in try await connection.query(select, logger: logger) { found = try Self.decode(kind, row, keys: keys) }
+                guard let before = found else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
+                if let expectedRevision, expectedRevision != before.revision {
+                    throw SwitchyardError(.conflict, "\(kind.rawValue) \(id) changed (revision \(before.revision), expected \(expectedRevision))")
+                }
+                var after = before
+                try change(&after)
+                try RecordQuery.checkIdentity(before: before, after: after)
+                after.revision = before.revision + 1
+                after.updatedAt = max(StoreClock.now(), before.updatedAt + 1)
+                let sealed = try after.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: kind, id: id) }
+                var binds = PostgresBindings()
+                Self.bind(after.key, &binds)
+                Self.bind(after.parentID, &binds)
+                binds.append(after.updatedAt)
+                if let archived = after.archivedAt { binds.append(archived) } else { binds.appendNull() }
+                binds.append(after.revision)
+                binds.append(after.document.jsonText)
+                Self.bind(sealed, &binds)
+                binds.append(id)
+                let sql = "UPDATE \(kind.table) SET key = $1, parent_id = $2, updated_us = $3, archived_us = $4, revision = $5, doc = $6::jsonb, secret = $7 WHERE id = $8"
+                _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
+                return after
+            }
+        }
+    }
+
+    package func archive(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
+        try await update(kind, id: id, scope: scope, expectedRevision: nil) { record in
+            if record.archivedAt == nil { record.archivedAt = StoreClock.now() }
+        }
+    }
+
+    package func delete(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) {
+        var query = RecordQuery.writable(by: scope)
+        query.add("id = ?", id)
+        let statement = Self.statement("DELETE FROM \(kind.table) WHERE \(query.whereClause) RETURNING id", query.values)
+        let deleted = try await run { client, logger in
+            var count = 0
+            for try await _ in try await client.query(statement, logger: logger) { count += 1 }
+            return count
+        }
+        guard deleted > 0 else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
+    }
+
+    package func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int {
+        let prefix = "v1.\(keys.currentKeyID)."
+        let keys = self.keys
+        return try await run { client, logger in
+            try await client.withTransaction(logger: logger) { connection in
+                let rows = try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT id, secret FROM \(kind.table) WHERE secret IS NOT NULL AND left(secret, \(prefix.count)) <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED",
+                        binds: { var b = PostgresBindings(); b.append(prefix); b.append(batchSize); return b }()
+                    ),
+                    logger: logger
+                ).decode((String, String).self)
+                var pending: [(String, String)] = []
+                for try await row in rows { pending.append(row) }
+                for (id, secret) in pending {
+                    let sealed = try keys.seal(try keys.open(secret, kind: kind, id: id), kind: kind, id: id)
+                    var binds = PostgresBindings()
+                    binds.append(sealed)
+                    binds.append(id)
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(kind.table) SET secret = $1 WHERE id = $2", binds: binds), logger: logger).collect()
+                }
+                return pending.count
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    private static let selectColumns = "id, workspace_id, tenant_id, key, parent_id, created_us, updated_us, archived_us, revision, doc::text, secret"
+
+    /// Reads are retried on a lost connection (the pool reconnects); writes are not, so nothing
+    /// is applied twice.
+    private func fetch(_ kind: RecordKind, _ query: RecordQuery, suffix: String) async throws(SwitchyardError) -> [Record] {
+        let statement = Self.statement("SELECT \(Self.selectColumns) FROM \(kind.table) WHERE \(query.whereClause)\(suffix)", query.values)
+        let keys = self.keys
+        var attempt = 0
+        while true {
+            do {
+                return try await run { client, logger in
+                    var records: [Record] = []
+                    for try await row in try await client.query(statement, logger: logger) { records.append(try Self.decode(kind, row, keys: keys)) }
+                    return records
+                }
+            } catch where error.key == .unavailable && attempt < 3 {
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(100 << attempt))
+            }
+        }
+    }
+
+    private static func statement(_ sql: String, _ values: [String?]) -> PostgresQuery {
+        var numbered = ""
+        var index = 0
+        for character in sql {
+            if character == "?" {
+                index += 1
+                numbered += "$\(index)"
+            } else {
+                numbered.append(character)
+            }
+        }
+        var binds = PostgresBindings()
+        for value in values { bind(value, &binds) }
+        return PostgresQuery(unsafeSQL: numbered, binds: binds)
+    }
+
+    private static func bind(_ value: String?, _ binds: inout PostgresBindings) {
+        if let value { binds.append(value) } else { binds.appendNull() }
+    }
+
+    private static func decode(_ kind: RecordKind, _ row: PostgresRow, keys: KeyRing) throws -> Record {
+        let (id, workspace, tenant, key, parent, created, updated, archived, revision, doc, secret) = try row.decode(
+            (String, String, String?, String?, String?, Int64, Int64, Int64?, Int64, String, String?).self
+        )
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(doc)
+        } catch {
+            throw SwitchyardError(.internal, "\(kind.rawValue) \(id) has a damaged document")
+        }
+        return Record(
+            kind: kind, id: id, workspaceID: workspace, tenantID: tenant, key: key, parentID: parent, createdAt: created, updatedAt: updated,
+            archivedAt: archived, revision: revision, document: document,
+            secret: try secret.map { text throws(SwitchyardError) in try keys.open(text, kind: kind, id: id) }
+        )
+    }
+
+    /// Runs database work, turning driver errors into store errors.
+    private func run<T: Sendable>(_ body: (PostgresClient, Logger) async throws -> T) async throws(SwitchyardError) -> T {
+        do {
+            return try await body(client, logger)
+        } catch let error as SwitchyardError {
+            throw error
+        } catch is CancellationError {
+            throw SwitchyardError(.unavailable, "the operation was cancelled")
+        } catch let error as PSQLError {
+            throw Self.map(error)
+        } catch let error as PostgresTransactionError {
+            // The transaction was rolled back; report why it failed.
+            let cause = error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError
+            if let cause = cause as? SwitchyardError { throw cause }
+            if let cause = cause as? PSQLError { throw Self.map(cause) }
+            throw SwitchyardError(.unavailable, "PostgreSQL transaction failed", internalDetail: String(reflecting: error))
+        } catch {
+            throw SwitchyardError(.unavailable, "PostgreSQL is not available: \(PostgresErrorDescription.describe(error))", internalDetail: String(reflecting: error))
+        }
+    }
+
+    private static func map(_ error: PSQLError) -> SwitchyardError {
+        switch error.serverInfo?[.sqlState] {
+        case "23505":
+            return SwitchyardError(.alreadyExists, "a record with this id or key already exists")
+        case "40001", "40P01":
+            return SwitchyardError(.conflict, "a concurrent change won; retry", retryAfterSeconds: 1)
+        case .some(let state) where state.hasPrefix("08") || state.hasPrefix("57P"):
+            return SwitchyardError(.unavailable, "PostgreSQL is not available (SQLSTATE \(state))", retryAfterSeconds: 1)
+        case .some(let state):
+            return SwitchyardError(.internal, "the database refused the operation (SQLSTATE \(state))", internalDetail: String(reflecting: error))
+        case .none:
+            return SwitchyardError(.unavailable, "PostgreSQL is not available: \(PostgresErrorDescription.describe(error))", retryAfterSeconds: 1)
+        }
+    }
+}

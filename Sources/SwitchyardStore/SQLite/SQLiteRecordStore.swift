@@ -1,0 +1,246 @@
+import Foundation
+import GRDB
+import SwitchyardCore
+
+/// The embedded store: one SQLite file in WAL mode (many readers, one writer), through GRDB.
+package final class SQLiteRecordStore: RecordStore, Migrator {
+    private let pool: DatabasePool
+    private let keys: KeyRing
+    private let cursors: PageCursor
+
+    /// Opens (creating if needed) the database file.
+    /// - Parameters:
+    ///   - path: The file.
+    ///   - keys: Encrypts secrets.
+    ///   - cursors: Signs page cursors.
+    /// - Throws: `unavailable` naming the path when it cannot be opened.
+    package init(path: String, keys: KeyRing, cursors: PageCursor) throws(SwitchyardError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw SwitchyardError(.unavailable, "cannot open SQLite database at \(path)", internalDetail: "\(error)")
+        }
+        self.keys = keys
+        self.cursors = cursors
+    }
+
+    // MARK: Migrations
+
+    package func migrate() async throws(SwitchyardError) -> [Int] {
+        // BEGIN IMMEDIATE takes the write lock, so concurrent migrators apply each version once.
+        try await run { pool in
+            try await pool.writeWithoutTransaction { db in
+                var result: [Int] = []
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: Migrations.bookkeeping(.sqlite))
+                    let applied = Set(try Int.fetchAll(db, sql: "SELECT version FROM sy_migrations"))
+                    var done: [Int] = []
+                    for migration in Migrations.all where !applied.contains(migration.version) {
+                        for statement in migration.statements(.sqlite) { try db.execute(sql: statement) }
+                        try db.execute(
+                            sql: "INSERT INTO sy_migrations (version, name, applied_us) VALUES (?, ?, ?)",
+                            arguments: [migration.version, migration.name, StoreClock.now()]
+                        )
+                        done.append(migration.version)
+                    }
+                    result = done
+                    return .commit
+                }
+                return result
+            }
+        }
+    }
+
+    package func currentVersion() async throws(SwitchyardError) -> Int {
+        try await run { pool in
+            try await pool.read { db in
+                guard try db.tableExists("sy_migrations") else { return 0 }
+                return try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM sy_migrations") ?? 0
+            }
+        }
+    }
+
+    // MARK: Records
+
+    package func insert(_ record: NewRecord, scope: StoreScope) async throws(SwitchyardError) -> Record {
+        let tenant = try RecordQuery.tenant(for: record, in: scope)
+        let id = record.id ?? UUID().uuidString.lowercased()
+        let now = StoreClock.now()
+        let sealed = try record.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: record.kind, id: id) }
+        let stored = Record(
+            kind: record.kind, id: id, workspaceID: scope.workspaceID, tenantID: tenant, key: record.key, parentID: record.parentID,
+            createdAt: now, updatedAt: now, archivedAt: nil, revision: 1, document: record.document, secret: record.secret
+        )
+        try await run { pool in
+            try await pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO \(record.kind.table) (\(recordColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [id, scope.workspaceID, tenant, record.key, record.parentID, now, now, nil, 1, record.document.jsonText, sealed]
+                )
+            }
+        }
+        return stored
+    }
+
+    package func get(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
+        var query = RecordQuery.readable(by: scope)
+        query.add("id = ?", id)
+        guard let record = try await fetch(kind, query, suffix: "").first else {
+            throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found")
+        }
+        return record
+    }
+
+    package func list(_ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?) async throws(SwitchyardError) -> Page {
+        try PageCursor.validate(limit: limit)
+        let context = RecordQuery.cursorContext(kind, scope, filter)
+        var query = RecordQuery.readable(by: scope)
+        query.apply(filter)
+        if let cursor {
+            let (createdAt, id) = try cursors.decode(cursor, context: context)
+            query.add("(created_us > ? OR (created_us = ? AND id > ?))", String(createdAt), String(createdAt), id)
+        }
+        let rows = try await fetch(kind, query, suffix: " ORDER BY created_us, id LIMIT \(limit + 1)")
+        let items = Array(rows.prefix(limit))
+        let next = rows.count > limit ? items.last.map { cursors.encode(createdAt: $0.createdAt, id: $0.id, context: context) } : nil
+        return Page(items: items, cursor: next)
+    }
+
+    package func update(
+        _ kind: RecordKind, id: String, scope: StoreScope, expectedRevision: Int64?,
+        _ change: @Sendable (inout Record) throws(SwitchyardError) -> Void
+    ) async throws(SwitchyardError) -> Record {
+        var writable = RecordQuery.writable(by: scope)
+        writable.add("id = ?", id)
+        let query = writable
+        let keys = self.keys
+        return try await run { pool in
+            try await pool.write { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT \(recordColumns) FROM \(kind.table) WHERE \(query.whereClause)", arguments: Self.arguments(query.values)) else {
+                    throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found")
+                }
+                let before = try Self.decode(kind, row, keys: keys)
+                if let expectedRevision, expectedRevision != before.revision {
+                    throw SwitchyardError(.conflict, "\(kind.rawValue) \(id) changed (revision \(before.revision), expected \(expectedRevision))")
+                }
+                var after = before
+                try change(&after)
+                try RecordQuery.checkIdentity(before: before, after: after)
+                after.revision = before.revision + 1
+                after.updatedAt = max(StoreClock.now(), before.updatedAt + 1)
+                let sealed = try after.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: kind, id: id) }
+                try db.execute(
+                    sql: "UPDATE \(kind.table) SET key = ?, parent_id = ?, updated_us = ?, archived_us = ?, revision = ?, doc = ?, secret = ? WHERE id = ?",
+                    arguments: [after.key, after.parentID, after.updatedAt, after.archivedAt, after.revision, after.document.jsonText, sealed, id]
+                )
+                return after
+            }
+        }
+    }
+
+    package func archive(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
+        try await update(kind, id: id, scope: scope, expectedRevision: nil) { record in
+            if record.archivedAt == nil { record.archivedAt = StoreClock.now() }
+        }
+    }
+
+    package func delete(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) {
+        var writable = RecordQuery.writable(by: scope)
+        writable.add("id = ?", id)
+        let query = writable
+        let changes = try await run { pool in
+            try await pool.write { db in
+                try db.execute(sql: "DELETE FROM \(kind.table) WHERE \(query.whereClause)", arguments: Self.arguments(query.values))
+                return db.changesCount
+            }
+        }
+        guard changes > 0 else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
+    }
+
+    package func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int {
+        let prefix = "v1.\(keys.currentKeyID)."
+        let keys = self.keys
+        return try await run { pool in
+            try await pool.write { db in
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT id, secret FROM \(kind.table) WHERE secret IS NOT NULL AND substr(secret, 1, ?) <> ? LIMIT ?",
+                    arguments: [prefix.count, prefix, batchSize]
+                )
+                for row in rows {
+                    let id: String = row["id"]
+                    let value = try keys.open(row["secret"], kind: kind, id: id)
+                    try db.execute(sql: "UPDATE \(kind.table) SET secret = ? WHERE id = ?", arguments: [try keys.seal(value, kind: kind, id: id), id])
+                }
+                return rows.count
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    private func fetch(_ kind: RecordKind, _ query: RecordQuery, suffix: String) async throws(SwitchyardError) -> [Record] {
+        let keys = self.keys
+        return try await run { pool in
+            try await pool.read { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT \(recordColumns) FROM \(kind.table) WHERE \(query.whereClause)\(suffix)", arguments: Self.arguments(query.values))
+                return try rows.map { row in try Self.decode(kind, row, keys: keys) }
+            }
+        }
+    }
+
+    private static func decode(_ kind: RecordKind, _ row: Row, keys: KeyRing) throws(SwitchyardError) -> Record {
+        let id: String = row["id"]
+        let docText: String = row["doc"]
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(docText)
+        } catch {
+            throw SwitchyardError(.internal, "\(kind.rawValue) \(id) has a damaged document")
+        }
+        let secretText: String? = row["secret"]
+        return Record(
+            kind: kind, id: id, workspaceID: row["workspace_id"], tenantID: row["tenant_id"], key: row["key"], parentID: row["parent_id"],
+            createdAt: row["created_us"], updatedAt: row["updated_us"], archivedAt: row["archived_us"], revision: row["revision"],
+            document: document, secret: try secretText.map { text throws(SwitchyardError) in try keys.open(text, kind: kind, id: id) }
+        )
+    }
+
+    private static func arguments(_ values: [String?]) -> StatementArguments {
+        StatementArguments(values.map { $0 as (any DatabaseValueConvertible)? })
+    }
+
+    /// Runs database work, turning GRDB errors into store errors.
+    private func run<T: Sendable>(_ body: (DatabasePool) async throws -> T) async throws(SwitchyardError) -> T {
+        do {
+            return try await body(pool)
+        } catch let error as SwitchyardError {
+            throw error
+        } catch is CancellationError {
+            throw SwitchyardError(.unavailable, "the operation was cancelled")
+        } catch let error as DatabaseError {
+            throw Self.map(error)
+        } catch {
+            throw SwitchyardError(.unavailable, "the embedded database failed", internalDetail: String(reflecting: error))
+        }
+    }
+
+    private static func map(_ error: DatabaseError) -> SwitchyardError {
+        switch error.extendedResultCode {
+        case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY:
+            return SwitchyardError(.alreadyExists, "a record with this id or key already exists")
+        default:
+            break
+        }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return SwitchyardError(.conflict, "the database is busy; retry", retryAfterSeconds: 1)
+        default:
+            return SwitchyardError(.unavailable, "the embedded database failed", internalDetail: String(reflecting: error))
+        }
+    }
+}
