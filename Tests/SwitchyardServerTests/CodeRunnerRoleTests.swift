@@ -133,6 +133,7 @@ struct CodeRunnerRoleTests {
         let deadPort = try RawConnection.freePort()
         let waiting = try SwitchyardProcess(["serve", "--role", "api"], environment: [
             "SECRET": Self.secret, "CUSTOM_CODE_RUNNER_URI": "http://127.0.0.1:\(deadPort)", "HEALTH_CHECK_RETRIES": "100",
+            "DATA_DIR": try await SwitchyardProcess.migratedDataDirectory(),
             "HEALTH_CHECK_RETRY_DELAY_MS": "100", "HEALTH_CHECK_MAX_RETRY_DELAY_MS": "200",
         ])
         let apiPort = try await waiting.waitForPort()
@@ -146,6 +147,7 @@ struct CodeRunnerRoleTests {
         let (runner, runnerPort) = try await startRunner()
         let api = try SwitchyardProcess(["serve", "--role", "api"], environment: [
             "SECRET": Self.secret, "CUSTOM_CODE_RUNNER_URI": "http://127.0.0.1:\(runnerPort)",
+            "DATA_DIR": try await SwitchyardProcess.migratedDataDirectory(),
         ])
         let port = try await api.waitUntilHealthy()
         let healthy = try #require(try await TestHTTP.get(port: port, path: "/").json()["checks"] as? [String: Any])

@@ -11,8 +11,13 @@ struct HealthProcessTests {
         let postgres = try #require(URL(string: postgresText))
         let postgresPort = try #require(postgres.port)
         let latePort = try RawConnection.freePort()
+        // A database of this test's own, migrated through the real port before the late one opens.
+        let own = try PostgresTestDatabase.create(adminURL: postgresText)
+        defer { own.drop() }
+        let migrated = try await SwitchyardProcess.run(["migrate"], environment: ["DATABASE_URL": own.url(port: postgresPort)])
+        #expect(migrated.status == 0, "\(migrated.output)")
         let child = try SwitchyardProcess(["serve", "--role", "api"], environment: [
-            "DATABASE_URL": "postgres://postgres@127.0.0.1:\(latePort)/postgres",
+            "DATABASE_URL": own.url(port: latePort),
             "HEALTH_CHECK_RETRIES": "30", "HEALTH_CHECK_RETRY_DELAY_MS": "100", "HEALTH_CHECK_MAX_RETRY_DELAY_MS": "400",
         ])
         let port = try await child.waitForPort()

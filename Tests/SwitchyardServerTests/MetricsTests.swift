@@ -41,7 +41,7 @@ struct MetricsTests {
     }
 
     @Test func requestCountersUseRoutePatternsAndStatuses() async throws {
-        let child = try SwitchyardProcess(["serve", "--role", "api"])
+        let child = try SwitchyardProcess(["serve", "--role", "api"], environment: ["DATA_DIR": try await SwitchyardProcess.migratedDataDirectory()])
         let port = try await child.waitUntilHealthy()
         for _ in 0..<3 { _ = try await TestHTTP.get(port: port, path: "/") }
         _ = try await TestHTTP.get(port: port, path: "/no/such/path/123")
@@ -53,7 +53,7 @@ struct MetricsTests {
     }
 
     @Test func workerOnlyProcessServesOnlyItsOwnEndpoints() async throws {
-        let child = try SwitchyardProcess(["serve", "--role", "queued-worker"])
+        let child = try SwitchyardProcess(["serve", "--role", "queued-worker"], environment: ["DATA_DIR": try await SwitchyardProcess.migratedDataDirectory()])
         let port = try await child.waitUntilHealthy()
         #expect(try await TestHTTP.get(port: port, path: "/prometheus/queued-tasks").status == 200)
         #expect(try await TestHTTP.get(port: port, path: "/prometheus/instant-tasks").status == 404)

@@ -21,13 +21,15 @@ struct RoleProcessTests {
 
     @Test(arguments: Role.allCases)
     func roleStartedByItsVariableAnswersHealth(role: Role) async throws {
-        let child = try SwitchyardProcess(["serve"], environment: [role.environmentVariable: "1"])
+        let child = try SwitchyardProcess(["serve"], environment: [role.environmentVariable: "1", "DATA_DIR": try await SwitchyardProcess.migratedDataDirectory()])
         try await expectHealthy(child, roles: [role])
     }
 
     @Test(arguments: Role.allCases)
     func roleStartedByFlagAnswersHealth(role: Role) async throws {
-        let child = try SwitchyardProcess(["serve", "--role", role.rawValue], environment: ["IS_API": "1"])
+        let child = try SwitchyardProcess(
+            ["serve", "--role", role.rawValue], environment: ["IS_API": "1", "DATA_DIR": try await SwitchyardProcess.migratedDataDirectory()]
+        )
         try await expectHealthy(child, roles: [role])
     }
 

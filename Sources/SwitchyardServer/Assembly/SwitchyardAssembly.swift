@@ -30,13 +30,23 @@ package enum SwitchyardAssembly {
         let roles = configuration.roles
         let registries = MetricsRegistries()
         let token = InternalToken(secret: secrets.secret)
+        var services: [any Service] = []
+        var store: OpenStore?
+        if !roles.roles.isDisjoint(with: databaseRoles) {
+            do {
+                store = try OpenStore.open(configuration, secrets: secrets, logger: logger)
+            } catch {
+                throw StartupFailure("the database cannot be opened: \(error.message)")
+            }
+            services.append(StoreService(store: store!))
+        }
         let monitor = HealthMonitor(
-            checks: healthChecks(for: configuration, token: token),
+            checks: healthChecks(for: configuration, token: token, store: store),
             settings: configuration.health,
             roles: roles.names,
             logger: logger
         )
-        var services: [any Service] = [monitor]
+        services.append(monitor)
         let router = buildRouter(configuration: configuration, monitor: monitor, registries: registries)
         if roles.roles.contains(.codeRunner) {
             let runner = try await startCodeRunner(configuration.customCode, registries: registries, logger: logger)
@@ -101,13 +111,28 @@ package enum SwitchyardAssembly {
         }
     }
 
+    /// The roles that keep state in the database.
+    static let databaseRoles: Set<Role> = [.api, .instantWorker, .queuedWorker, .orchestrator, .console]
+
     /// The dependency checks the selected roles need.
-    static func healthChecks(for configuration: SwitchyardConfiguration, token: InternalToken) -> [HealthCheck] {
-        let needsDatabase: Set<Role> = [.api, .instantWorker, .queuedWorker, .orchestrator, .console]
+    ///
+    /// The `database` check also brings the schema in line: all-in-one applies pending
+    /// migrations (it is the embedded default, nobody else would), every other role refuses to
+    /// run against a schema older or newer than its own and says to run `switchyard migrate`.
+    static func healthChecks(for configuration: SwitchyardConfiguration, token: InternalToken, store: OpenStore?) -> [HealthCheck] {
         var checks: [HealthCheck] = []
-        if !configuration.roles.roles.isDisjoint(with: needsDatabase) {
+        if let store {
             let probe = DatabaseProbe(location: configuration.data.database)
-            checks.append(HealthCheck(name: "database") { logger in try await probe.check(logger: logger) })
+            let migrates = configuration.roles.isAllInOne
+            checks.append(HealthCheck(name: "database") { logger in
+                try await probe.check(logger: logger)
+                if migrates {
+                    let applied = try await store.migrator.migrate()
+                    if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied)"]) }
+                } else if let problem = Migrations.mismatch(current: try await store.migrator.currentVersion()) {
+                    throw PermanentCheckFailure(problem)
+                }
+            })
         }
         let runsCustomCode: Set<Role> = [.api, .instantWorker, .queuedWorker]
         if let uri = configuration.urls.customCodeRunnerURI, !configuration.roles.roles.isDisjoint(with: runsCustomCode) {

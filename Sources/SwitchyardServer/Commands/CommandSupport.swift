@@ -2,6 +2,7 @@ import Synchronization
 import ArgumentParser
 import Foundation
 import Logging
+import SwitchyardCore
 
 /// What every command does first: read the environment, report every problem, set up logging.
 enum CommandSupport {
@@ -16,6 +17,12 @@ enum CommandSupport {
             printError(error.description)
             throw ExitCode(configurationExitCode)
         }
+    }
+
+    /// Creates `DATA_DIR` and resolves the secrets (generating missing ones outside production).
+    static func resolveSecrets(_ configuration: SwitchyardConfiguration) throws(SwitchyardError) -> ResolvedSecrets {
+        try DataDirectory.create(configuration.data.dataDirectory)
+        return try SecretFileStore(directory: configuration.data.dataDirectory).resolve(configuration.secrets)
     }
 
     /// Writes a line to standard error.

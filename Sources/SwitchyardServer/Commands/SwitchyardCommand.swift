@@ -6,7 +6,7 @@ package struct SwitchyardCommand: AsyncParsableCommand {
         commandName: "switchyard",
         abstract: "Switchyard: a self-hostable embedded integration platform.",
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, ConfigCommand.self, TokenCommand.self, VersionCommand.self,
+            ServeCommand.self, MigrateCommand.self, RotateEncryptionKeyCommand.self, ConfigCommand.self, TokenCommand.self, VersionCommand.self,
         ],
         defaultSubcommand: nil
     )

@@ -49,6 +49,7 @@ package enum ConfigurationCatalogue {
     static let secrets: [ConfigurationVariable] = [
         .init("SECRET", default: "generated", secret: true, "signs Switchyard's own tokens; at least 16 characters"),
         .init("ENCRYPTION_SECRET", default: "generated", secret: true, "encrypts credentials at rest; at least 16 characters"),
+        .init("ENCRYPTION_SECRET_PREVIOUS", secret: true, "earlier encryption secrets (comma-separated), read while `switchyard rotate-encryption-key` runs"),
     ]
 
     static let health: [ConfigurationVariable] = [

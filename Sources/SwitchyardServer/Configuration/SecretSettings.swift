@@ -7,6 +7,9 @@ package struct SecretSettings: Sendable, Equatable {
     package var secret: String?
     /// `ENCRYPTION_SECRET`, if set: encrypts credentials at rest.
     package var encryptionSecret: String?
+    /// `ENCRYPTION_SECRET_PREVIOUS`: earlier encryption secrets, still accepted for reading while
+    /// `switchyard rotate-encryption-key` re-encrypts (comma-separated).
+    package var previousEncryptionSecrets: [String]
 
     /// The shortest secret accepted.
     package static let minimumLength = 16
@@ -18,6 +21,11 @@ package struct SecretSettings: Sendable, Equatable {
         isProduction = mode == "production"
         secret = Self.read(&env, "SECRET", production: isProduction)
         encryptionSecret = Self.read(&env, "ENCRYPTION_SECRET", production: isProduction)
+        previousEncryptionSecrets = (env.string("ENCRYPTION_SECRET_PREVIOUS") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for (index, previous) in previousEncryptionSecrets.enumerated() where previous.count < Self.minimumLength {
+            env.report("ENCRYPTION_SECRET_PREVIOUS", "entry \(index + 1) is too short (\(previous.count) characters); use at least \(Self.minimumLength)")
+        }
     }
 
     private static func read(_ env: inout EnvironmentReader, _ name: String, production: Bool) -> String? {

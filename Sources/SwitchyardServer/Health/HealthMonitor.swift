@@ -13,6 +13,7 @@ package final class HealthMonitor: Service, Sendable {
     private struct State {
         var ready = false
         var checks: [String: HealthReport.Check] = [:]
+        var permanent: [String: String] = [:]
     }
 
     private let checks: [HealthCheck]
@@ -101,6 +102,9 @@ package final class HealthMonitor: Service, Sendable {
         while true {
             if await probeOnce(check) { return }
             retry += 1
+            if let permanent = state.withLock({ $0.permanent[check.name] }) {
+                throw HealthCheckFailure(check: check.name, attempts: retry, reason: permanent, permanent: true)
+            }
             guard retry <= settings.retries else {
                 let last = report.checks[check.name]
                 throw HealthCheckFailure(check: check.name, attempts: last?.attempts ?? retry, reason: last?.error ?? "unknown")
@@ -121,6 +125,9 @@ package final class HealthMonitor: Service, Sendable {
         var failure: String?
         do {
             try await check.probe(logger)
+        } catch let error as PermanentCheckFailure {
+            failure = error.message
+            state.withLock { $0.permanent[check.name] = error.message }
         } catch let error as SwitchyardError {
             failure = error.message
         } catch {

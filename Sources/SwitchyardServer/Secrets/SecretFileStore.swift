@@ -40,7 +40,9 @@ package struct SecretFileStore: Sendable {
         }
         let secret = try value("SECRET", configured: settings.secret)
         let encryptionSecret = try value("ENCRYPTION_SECRET", configured: settings.encryptionSecret)
-        return ResolvedSecrets(secret: secret, encryptionSecret: encryptionSecret, fromDataDirectory: stored)
+        return ResolvedSecrets(
+            secret: secret, encryptionSecret: encryptionSecret, previousEncryptionSecrets: settings.previousEncryptionSecrets, fromDataDirectory: stored
+        )
     }
 
     /// Reads a stored secret, or generates one (32 random bytes, hex) and stores it.

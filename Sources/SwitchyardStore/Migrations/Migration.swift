@@ -109,18 +109,22 @@ extension Migrator {
     /// Refuses to run against an older (or newer) schema than this build's.
     /// - Throws: `unavailable` with the versions and what to do.
     package func check() async throws(SwitchyardError) {
-        let current = try await currentVersion()
-        if current < Migrations.latestVersion {
-            throw SwitchyardError(
-                .unavailable,
-                "the database schema is at version \(current) and this build needs \(Migrations.latestVersion): run `switchyard migrate`"
-            )
+        if let problem = Migrations.mismatch(current: try await currentVersion()) {
+            throw SwitchyardError(.unavailable, problem)
         }
-        if current > Migrations.latestVersion {
-            throw SwitchyardError(
-                .unavailable,
-                "the database schema is at version \(current), newer than this build's \(Migrations.latestVersion): upgrade Switchyard"
-            )
+    }
+}
+
+extension Migrations {
+    /// What is wrong when a database's schema version is not this build's, or `nil`.
+    /// - Parameter current: The database's schema version.
+    package static func mismatch(current: Int) -> String? {
+        if current < latestVersion {
+            return "the database schema is at version \(current) and this build needs \(latestVersion): run `switchyard migrate`"
         }
+        if current > latestVersion {
+            return "the database schema is at version \(current), newer than this build's \(latestVersion): upgrade Switchyard"
+        }
+        return nil
     }
 }

@@ -54,6 +54,17 @@ final class SwitchyardProcess: @unchecked Sendable {
         return (status, child.output)
     }
 
+    /// A fresh data directory whose embedded database is migrated, for roles that refuse an
+    /// unmigrated database.
+    static func migratedDataDirectory(environment: [String: String] = [:]) async throws -> String {
+        let directory = try TestEnvironment.temporaryDirectory()
+        var environment = environment
+        environment["DATA_DIR"] = directory
+        let result = try await run(["migrate"], environment: environment)
+        #expect(result.status == 0, "migrate failed: \(result.output)")
+        return directory
+    }
+
     /// Waits for the "listening on" line and returns the bound port.
     func waitForPort(timeout: Duration = .seconds(20)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout

@@ -75,6 +75,11 @@ struct TestDatabase {
         }
     }
 
+    /// Removes a database made by ``create(_:keys:)``.
+    static func drop(_ database: TestDatabase) async throws {
+        await database.cleanup()
+    }
+
     static func adminQuery(_ url: PostgresURL, _ sql: String) async throws {
         let connection = try await PostgresConnection.connect(
             configuration: try PostgresConnectionFactory.configuration(for: url), id: 1, logger: logger
