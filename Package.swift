@@ -68,6 +68,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwitchyardBlobs",
+            dependencies: ["SwitchyardCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchyardHTTP",
             dependencies: [
                 "SwitchyardCore",
@@ -84,6 +89,7 @@ let package = Package(
             name: "SwitchyardServer",
             dependencies: [
                 "SwitchyardCore",
+                "SwitchyardBlobs",
                 "SwitchyardCodeRunner",
                 "SwitchyardStore",
                 "SwitchyardHTTP",
@@ -137,6 +143,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SwitchyardBlobsTests",
+            dependencies: ["SwitchyardBlobs", "SwitchyardCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -87,6 +87,7 @@ import SwitchyardStore
         (["DATABASE_URL": "postgres://u@h/db?sslmode=sometimes"], "DATABASE_URL"),
         (["DATABASE_MAX_POOL_SIZE": "0"], "DATABASE_MAX_POOL_SIZE"),
         (["STORAGE_PROVIDER": "gcs"], "STORAGE_PROVIDER"),
+        (["STORAGE_PROVIDER": "s3"], "STORAGE_PROVIDER"),
         (["TMP_STORAGE_BUCKET": "Bad_Bucket"], "TMP_STORAGE_BUCKET"),
         (["SKIP_HEALTH_CHECKS": "database,dns"], "SKIP_HEALTH_CHECKS"),
         (["HEALTH_CHECK_RETRIES": "many"], "HEALTH_CHECK_RETRIES"),

@@ -35,6 +35,10 @@ struct RoleProcessTests {
 
     @Test func allInOneAnswersForEveryRole() async throws {
         let child = try SwitchyardProcess(["serve"])
+        let port = try await child.waitUntilHealthy()
+        let checks = try #require(try await TestHTTP.get(port: port, path: "/").json()["checks"] as? [String: [String: Any]])
+        #expect(checks["database"]?["status"] as? String == "ok")
+        #expect(checks["storage"]?["status"] as? String == "ok")
         try await expectHealthy(child, roles: Role.allCases)
     }
 

@@ -3,6 +3,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
+import SwitchyardBlobs
 import SwitchyardCodeRunner
 import SwitchyardCore
 import SwitchyardHTTP
@@ -40,8 +41,19 @@ package enum SwitchyardAssembly {
             }
             services.append(StoreService(store: store!))
         }
+        var blobs: FileBlobStore?
+        if !roles.roles.isDisjoint(with: databaseRoles) {
+            do {
+                blobs = try FileBlobStore(
+                    root: configuration.data.dataDirectory + "/blobs",
+                    bucketNames: [.tmp: configuration.data.tmpBucket, .connectors: configuration.data.connectorsBucket, .static: configuration.data.staticBucket]
+                )
+            } catch {
+                throw StartupFailure("object storage cannot be opened: \(error.message)")
+            }
+        }
         let monitor = HealthMonitor(
-            checks: healthChecks(for: configuration, token: token, store: store),
+            checks: healthChecks(for: configuration, token: token, store: store, blobs: blobs),
             settings: configuration.health,
             roles: roles.names,
             logger: logger
@@ -119,8 +131,11 @@ package enum SwitchyardAssembly {
     /// The `database` check also brings the schema in line: all-in-one applies pending
     /// migrations (it is the embedded default, nobody else would), every other role refuses to
     /// run against a schema older or newer than its own and says to run `switchyard migrate`.
-    static func healthChecks(for configuration: SwitchyardConfiguration, token: InternalToken, store: OpenStore?) -> [HealthCheck] {
+    static func healthChecks(for configuration: SwitchyardConfiguration, token: InternalToken, store: OpenStore?, blobs: FileBlobStore?) -> [HealthCheck] {
         var checks: [HealthCheck] = []
+        if let blobs {
+            checks.append(HealthCheck(name: "storage") { _ in try await blobs.probe() })
+        }
         if let store {
             let probe = DatabaseProbe(location: configuration.data.database)
             let migrates = configuration.roles.isAllInOne

@@ -36,7 +36,7 @@ package enum ConfigurationCatalogue {
         .init("DATABASE_MIN_POOL_SIZE", default: "0", "connections kept open when idle"),
         .init("DATABASE_MAX_IDLE_TIME_MS", default: "60000", "idle time before a pooled connection is closed"),
         .init("DATABASE_CONNECT_TIMEOUT_MS", default: "10000", "time allowed to open one connection"),
-        .init("STORAGE_PROVIDER", default: "fs", "object storage: `fs` (files under DATA_DIR) or `s3`"),
+        .init("STORAGE_PROVIDER", default: "fs", "object storage: `fs` (files under DATA_DIR/blobs); `s3` is not available yet"),
         .init("TMP_STORAGE_BUCKET", default: "tmp", "bucket for temporary files"),
         .init("CONNECTORS_STORAGE_BUCKET", default: "connectors", "bucket for connector packages"),
         .init("STATIC_STORAGE_BUCKET", default: "static", "bucket for static files"),

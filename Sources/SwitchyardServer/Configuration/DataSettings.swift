@@ -48,6 +48,9 @@ package struct DataSettings: Sendable, Equatable {
         maxIdleTime = .milliseconds(env.int("DATABASE_MAX_IDLE_TIME_MS", default: 60_000, in: 0...86_400_000))
         connectTimeout = .milliseconds(env.int("DATABASE_CONNECT_TIMEOUT_MS", default: 10_000, in: 1...600_000))
         storageProvider = env.choice("STORAGE_PROVIDER", ["fs", "s3"], default: "fs")
+        if storageProvider == "s3" {
+            env.report("STORAGE_PROVIDER", "s3 is not available in this release yet; use fs (files under DATA_DIR/blobs)")
+        }
         tmpBucket = Self.bucket(&env, "TMP_STORAGE_BUCKET", legacy: "TMP_S3_BUCKET", default: "tmp")
         connectorsBucket = Self.bucket(&env, "CONNECTORS_STORAGE_BUCKET", legacy: "CONNECTORS_S3_BUCKET", default: "connectors")
         staticBucket = Self.bucket(&env, "STATIC_STORAGE_BUCKET", legacy: "STATIC_S3_BUCKET", default: "static")
