@@ -109,6 +109,8 @@ let package = Package(
             name: "switchyard-bench",
             dependencies: [
                 "SwitchyardCodeRunner",
+                "SwitchyardStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "SwitchyardCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

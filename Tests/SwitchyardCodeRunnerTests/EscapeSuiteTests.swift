@@ -93,7 +93,7 @@ struct EscapeSuiteTests {
         let start = ContinuousClock.now
         let result = try await run("module.exports = () => { while (true) {} }", timeout: 300)
         #expect(result.error?.type == .timeout)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     @Test func busyLoopInsideAPromiseIsStopped() async throws {
@@ -144,7 +144,7 @@ struct EscapeSuiteTests {
         let start = ContinuousClock.now
         let result = try await run("module.exports = async ({ externalApiClient }) => externalApiClient.get('/slow')", timeout: 400, bridge: HangingBridge())
         #expect(result.error?.type == .timeout)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     @Test func globalsAndPrototypesDoNotSurviveIntoTheSameTenantsNextJob() async throws {

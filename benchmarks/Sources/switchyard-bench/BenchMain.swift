@@ -8,8 +8,11 @@ import Foundation
         switch arguments.first {
         case "code-runner":
             try await CodeRunnerBenchmark.run()
+        case "store":
+            try await StoreBenchmark.run()
+            exit(0)
         default:
-            FileHandle.standardError.write(Data("usage: switchyard-bench code-runner\n".utf8))
+            FileHandle.standardError.write(Data("usage: switchyard-bench code-runner|store\n".utf8))
             exit(2)
         }
     }
