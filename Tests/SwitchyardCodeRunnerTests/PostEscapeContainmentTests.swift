@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCore
 import Testing
 
 @testable import SwitchyardCodeRunner
@@ -78,7 +79,7 @@ struct PostEscapeContainmentTests {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         let line = await Task.detached {
             var data = Data()
             while !data.contains(0x0A) {
@@ -149,7 +150,7 @@ struct PostEscapeContainmentTests {
             #expect(!FileManager.default.fileExists(atPath: "/usr/lib/switchyard-evil"))
             // Killing the sandbox takes every process in it along.
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            await ProcessLaunch.waitForExit(process)
             try await Task.sleep(for: .milliseconds(500))
             let survivors = processes(matching: marker)
             #expect(survivors.isEmpty, "sandbox children outlived the sandbox: \(survivors)")

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCore
 import Testing
 
 /// Start-up dependency checks against a real PostgreSQL that comes up late: the process
@@ -37,14 +38,10 @@ struct HealthProcessTests {
         socat.standardInput = FileHandle.nullDevice
         socat.standardOutput = FileHandle.nullDevice
         socat.standardError = FileHandle.nullDevice
-        try socat.run()
+        try ProcessLaunch.run(socat)
         defer {
             // socat forks a child per connection; end them with the listener.
-            let pkill = Process()
-            pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
-            pkill.arguments = ["-KILL", "-P", String(socat.processIdentifier)]
-            try? pkill.run()
-            pkill.waitUntilExit()
+            _ = try? ProcessLaunch.runToCompletion("/usr/bin/pkill", ["-KILL", "-P", String(socat.processIdentifier)])
             socat.terminate()
         }
         _ = try await child.waitUntilHealthy(timeout: .seconds(15))

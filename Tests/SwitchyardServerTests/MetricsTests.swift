@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCore
 import NIOHTTP1
 import Testing
 
@@ -16,11 +17,11 @@ struct MetricsTests {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try ProcessLaunch.run(process)
         input.fileHandleForWriting.write(Data(exposition.utf8))
         try input.fileHandleForWriting.close()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        ProcessLaunch.waitForExitBlocking(process)
         return (process.terminationStatus, text)
     }
 

@@ -27,9 +27,9 @@ import SwitchyardCore
             process.arguments = ["-h", url.host, "-p", String(url.port), "-U", url.username, "--no-password", url.database]
             let output = Pipe()
             process.standardOutput = output
-            try process.run()
+            try ProcessLaunch.run(process)
             let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
+            await ProcessLaunch.waitForExit(process)
             #expect(process.terminationStatus == 0)
             return String(decoding: data, as: UTF8.self)
         }

@@ -18,8 +18,20 @@ postgres_start() {
   fi
   trap postgres_stop EXIT
   pg_as "$PGBIN/initdb" -D "$PG_RUN_DIR/pg" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+  # A self-signed certificate for the name "localhost" only (no IP address), so tests can show
+  # verify-full accepting localhost and refusing 127.0.0.1, which the certificate does not name.
+  local tls=""
+  if command -v openssl >/dev/null; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+      -addext "subjectAltName=DNS:localhost" \
+      -keyout "$PG_RUN_DIR/server.key" -out "$PG_RUN_DIR/server.crt" >/dev/null 2>&1
+    chmod 600 "$PG_RUN_DIR/server.key"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_RUN_DIR/server.key" "$PG_RUN_DIR/server.crt"
+    tls="-c ssl=on -c ssl_cert_file=$PG_RUN_DIR/server.crt -c ssl_key_file=$PG_RUN_DIR/server.key"
+    export SWITCHYARD_TEST_POSTGRES_CA="$PG_RUN_DIR/server.crt"
+  fi
   pg_as "$PGBIN/pg_ctl" -D "$PG_RUN_DIR/pg" -l "$PG_RUN_DIR/pg.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_RUN_DIR -c fsync=off -c max_connections=300" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_RUN_DIR -c fsync=off -c max_connections=300 $tls" start >/dev/null
   export SWITCHYARD_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
   export SWITCHYARD_TEST_PGBIN="$PGBIN"
 }

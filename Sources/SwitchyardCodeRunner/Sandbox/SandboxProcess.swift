@@ -104,13 +104,9 @@ final class SandboxProcess: @unchecked Sendable {
         process.terminationHandler = { [weak self] process in
             self?.terminated(status: process.terminationStatus)
         }
-        try Self.launchLock.withLock { _ in try process.run() }
+        // Foundation's launch is not thread-safe (it crashed under concurrent warm-pool refills).
+        try ProcessLaunch.run(process)
     }
-
-    /// Foundation's `Process.run()` on Linux is not safe to call from several threads at once
-    /// (it crashed in `memcpy` under concurrent warm-pool refills); launches are serialized.
-    /// Only the fork/exec is inside the lock, a fraction of a millisecond.
-    private static let launchLock = Mutex(())
 
     deinit {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCore
 import Testing
 
 /// A database of its own on the test PostgreSQL server, made and dropped with `psql`.
@@ -24,13 +25,11 @@ struct PostgresTestDatabase {
     }
 
     private func psql(_ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(TestEnvironment.tool("psql"), "psql (Debian: postgresql-client) is not installed"))
-        process.arguments = ["-h", admin.host ?? "127.0.0.1", "-p", String(admin.port ?? 5432), "-U", admin.user ?? "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "psql failed: \(sql)")
+        let psql = try #require(TestEnvironment.tool("psql"), "psql (Debian: postgresql-client) is not installed")
+        let status = try ProcessLaunch.runToCompletion(
+            psql,
+            ["-h", admin.host ?? "127.0.0.1", "-p", String(admin.port ?? 5432), "-U", admin.user ?? "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
+        )
+        #expect(status == 0, "psql failed: \(sql)")
     }
 }

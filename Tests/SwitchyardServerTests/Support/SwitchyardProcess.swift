@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCore
 import Testing
 
 #if canImport(Glibc)
@@ -42,7 +43,7 @@ final class SwitchyardProcess: @unchecked Sendable {
         let err = stderr
         outPipe.fileHandleForReading.readabilityHandler = { handle in out.append(handle.availableData) }
         errPipe.fileHandleForReading.readabilityHandler = { handle in err.append(handle.availableData) }
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     /// Runs a command to completion and returns its exit status and output.

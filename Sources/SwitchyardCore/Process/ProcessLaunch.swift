@@ -1,0 +1,74 @@
+import Foundation
+import Synchronization
+
+/// Starts and waits for child processes safely.
+///
+/// swift-corelibs-foundation's `Process.run()` is not safe to call from several threads at once
+/// (seen here: a crash in `memcpy`, and children whose exit was never noticed, leaving
+/// `waitUntilExit()` spinning at full CPU). Every launch in the program goes through one lock,
+/// and waiting polls with a deadline instead of spinning a run loop.
+package enum ProcessLaunch {
+    private static let lock = Mutex(())
+
+    /// Starts a configured process.
+    /// - Parameter process: The process, with executable, arguments and pipes set.
+    package static func run(_ process: Process) throws {
+        try lock.withLock { _ in try process.run() }
+    }
+
+    /// Waits for a started process to exit, without blocking a thread.
+    /// - Parameters:
+    ///   - process: The process.
+    ///   - timeout: The longest wait; the process is killed after it.
+    /// - Returns: The exit status, or `nil` when the process was killed at the deadline.
+    @discardableResult
+    package static func waitForExit(_ process: Process, timeout: Duration = .seconds(60)) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                return nil
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return process.terminationStatus
+    }
+
+    /// Waits for a started process to exit, blocking the calling thread (for synchronous
+    /// callers; it sleeps between checks rather than spinning).
+    @discardableResult
+    package static func waitForExitBlocking(_ process: Process, timeout: Duration = .seconds(60)) -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                return nil
+            }
+            usleep(5000)
+        }
+        return process.terminationStatus
+    }
+
+    /// Runs a short command to completion with `posix_spawn` and `waitpid` on its own process
+    /// id, output discarded. Foundation's child tracking missed some exits here (`runuser`
+    /// starting a daemon), so commands whose status matters are reaped directly.
+    /// - Returns: The exit status (128 + signal number when it was killed by a signal).
+    package static func runToCompletion(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = lock.withLock { _ in posix_spawn(&pid, executable, &actions, nil, argv, environ) }
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+}
