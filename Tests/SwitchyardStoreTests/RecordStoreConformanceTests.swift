@@ -189,4 +189,45 @@ import SwitchyardCore
             #expect(try await store.migrator.migrate().isEmpty, "migrating again is a no-op")
         }
     }
+
+    /// A batch commits all its writes or, when one fails, none: a state change and the work it
+    /// implies are stored together.
+    @Test(arguments: Backend.available)
+    func batchedWritesCommitTogetherOrNotAtAll(backend: Backend) async throws {
+        try await TestDatabase.with(backend) { store, _ in
+            let records = store.records
+            let integration = try await records.insert(NewRecord(kind: .integrations, key: "crm"), scope: Self.w1)
+            let results = try await records.apply([
+                .insert(NewRecord(kind: .connections, id: "c-ok", document: ["state": "connected"]), scope: Self.a),
+                .insert(NewRecord(kind: .flowRuns, id: "run-ok", document: ["state": "queued"]), scope: Self.a),
+                .update(.integrations, id: integration.id, scope: Self.w1, expectedRevision: 1, change: { $0.document = ["connections": 1] }),
+            ])
+            #expect(results.compactMap { $0?.id } == ["c-ok", "run-ok", integration.id])
+            #expect(try await records.get(.flowRuns, id: "run-ok", scope: Self.a).document == ["state": "queued"])
+
+            await expectError(.notFound) {
+                _ = try await records.apply([
+                    .insert(NewRecord(kind: .connections, id: "c-lost", document: ["state": "connected"]), scope: Self.a),
+                    .update(.connections, id: "missing", scope: Self.a, expectedRevision: nil, change: { $0.document = [:] }),
+                ])
+            }
+            await expectError(.notFound) { _ = try await records.get(.connections, id: "c-lost", scope: Self.a) }
+
+            await expectError(.alreadyExists) {
+                _ = try await records.apply([
+                    .update(.integrations, id: integration.id, scope: Self.w1, expectedRevision: 2, change: { $0.document = ["connections": 99] }),
+                    .insert(NewRecord(kind: .flowRuns, id: "run-ok"), scope: Self.a),
+                ])
+            }
+            #expect(try await records.get(.integrations, id: integration.id, scope: Self.w1).document == ["connections": 1], "the update was rolled back")
+
+            await expectError(.accessDenied) {
+                _ = try await records.apply([
+                    .delete(.flowRuns, id: "run-ok", scope: Self.a),
+                    .insert(NewRecord(kind: .connections, tenantID: "tenant-b"), scope: Self.a),
+                ])
+            }
+            #expect(try await records.get(.flowRuns, id: "run-ok", scope: Self.a).id == "run-ok", "the delete was rolled back")
+        }
+    }
 }

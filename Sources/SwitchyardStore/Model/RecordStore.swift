@@ -16,12 +16,16 @@ package protocol RecordStore: Sendable {
     /// - Throws: `not_found`, or `conflict` when `expectedRevision` is given and differs.
     func update(
         _ kind: RecordKind, id: String, scope: StoreScope, expectedRevision: Int64?,
-        _ change: @Sendable (inout Record) throws(SwitchyardError) -> Void
+        _ change: @escaping @Sendable (inout Record) throws(SwitchyardError) -> Void
     ) async throws(SwitchyardError) -> Record
     /// Archives a record the scope owns (it stays, hidden from default lists; its key is freed).
     func archive(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record
     /// Deletes a record the scope owns.
     func delete(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError)
+    /// Applies several writes in one transaction: all of them, or (when any fails) none.
+    /// - Returns: For each write, the record it produced (`nil` for deletes).
+    /// - Throws: The first write's failure; nothing has been changed then.
+    func apply(_ writes: [RecordWrite]) async throws(SwitchyardError) -> [Record?]
     /// Re-encrypts up to `batchSize` secrets of a kind not yet under the current key.
     /// - Returns: How many were re-encrypted; 0 when the kind is done.
     func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int

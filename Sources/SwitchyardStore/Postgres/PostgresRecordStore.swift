@@ -121,25 +121,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     // MARK: Records
 
     package func insert(_ record: NewRecord, scope: StoreScope) async throws(SwitchyardError) -> Record {
-        let tenant = try RecordQuery.tenant(for: record, in: scope)
-        let id = record.id ?? UUID().uuidString.lowercased()
-        let now = StoreClock.now()
-        let sealed = try record.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: record.kind, id: id) }
-        var binds = PostgresBindings()
-        for value in [id, scope.workspaceID, tenant, record.key, record.parentID] { Self.bind(value, &binds) }
-        binds.append(now)
-        binds.append(now)
-        binds.append(record.document.jsonText)
-        Self.bind(sealed, &binds)
-        let sql = "INSERT INTO \(record.kind.table) (id, workspace_id, tenant_id, key, parent_id, created_us, updated_us, doc, secret) "
-            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)"
-        try await run { client, logger in
-            _ = try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-        }
-        return Record(
-            kind: record.kind, id: id, workspaceID: scope.workspaceID, tenantID: tenant, key: record.key, parentID: record.parentID,
-            createdAt: now, updatedAt: now, archivedAt: nil, revision: 1, document: record.document, secret: record.secret
-        )
+        try await apply([.insert(record, scope: scope)])[0]!
     }
 
     package func get(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
@@ -168,40 +150,9 @@ package final class PostgresRecordStore: RecordStore, Migrator {
 
     package func update(
         _ kind: RecordKind, id: String, scope: StoreScope, expectedRevision: Int64?,
-        _ change: @Sendable (inout Record) throws(SwitchyardError) -> Void
+        _ change: @escaping @Sendable (inout Record) throws(SwitchyardError) -> Void
     ) async throws(SwitchyardError) -> Record {
-        var query = RecordQuery.writable(by: scope)
-        query.add("id = ?", id)
-        let select = Self.statement("SELECT \(Self.selectColumns) FROM \(kind.table) WHERE \(query.whereClause) FOR UPDATE", query.values)
-        let keys = self.keys
-        return try await run { client, logger in
-            try await client.withTransaction(logger: logger) { connection in
-                var found: Record?
-                for try await row in try await connection.query(select, logger: logger) { found = try Self.decode(kind, row, keys: keys) }
-                guard let before = found else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
-                if let expectedRevision, expectedRevision != before.revision {
-                    throw SwitchyardError(.conflict, "\(kind.rawValue) \(id) changed (revision \(before.revision), expected \(expectedRevision))")
-                }
-                var after = before
-                try change(&after)
-                try RecordQuery.checkIdentity(before: before, after: after)
-                after.revision = before.revision + 1
-                after.updatedAt = max(StoreClock.now(), before.updatedAt + 1)
-                let sealed = try after.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: kind, id: id) }
-                var binds = PostgresBindings()
-                Self.bind(after.key, &binds)
-                Self.bind(after.parentID, &binds)
-                binds.append(after.updatedAt)
-                if let archived = after.archivedAt { binds.append(archived) } else { binds.appendNull() }
-                binds.append(after.revision)
-                binds.append(after.document.jsonText)
-                Self.bind(sealed, &binds)
-                binds.append(id)
-                let sql = "UPDATE \(kind.table) SET key = $1, parent_id = $2, updated_us = $3, archived_us = $4, revision = $5, doc = $6::jsonb, secret = $7 WHERE id = $8"
-                _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
-                return after
-            }
-        }
+        try await apply([.update(kind, id: id, scope: scope, expectedRevision: expectedRevision, change: change)])[0]!
     }
 
     package func archive(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
@@ -211,13 +162,91 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     }
 
     package func delete(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) {
+        _ = try await apply([.delete(kind, id: id, scope: scope)])
+    }
+
+    package func apply(_ writes: [RecordWrite]) async throws(SwitchyardError) -> [Record?] {
+        let keys = self.keys
+        return try await run { client, logger in
+            try await client.withTransaction(logger: logger) { connection in
+                var results: [Record?] = []
+                for write in writes {
+                    switch write {
+                    case .insert(let record, let scope):
+                        results.append(try await Self.insert(connection, record, scope: scope, keys: keys, logger: logger))
+                    case .update(let kind, let id, let scope, let expectedRevision, let change):
+                        results.append(
+                            try await Self.update(connection, kind, id: id, scope: scope, expectedRevision: expectedRevision, change: change, keys: keys, logger: logger)
+                        )
+                    case .delete(let kind, let id, let scope):
+                        try await Self.delete(connection, kind, id: id, scope: scope, logger: logger)
+                        results.append(nil)
+                    }
+                }
+                return results
+            }
+        }
+    }
+
+    private static func insert(_ connection: PostgresConnection, _ record: NewRecord, scope: StoreScope, keys: KeyRing, logger: Logger) async throws -> Record {
+        let tenant = try RecordQuery.tenant(for: record, in: scope)
+        let id = record.id ?? UUID().uuidString.lowercased()
+        let now = StoreClock.now()
+        let sealed = try record.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: record.kind, id: id) }
+        var binds = PostgresBindings()
+        for value in [id, scope.workspaceID, tenant, record.key, record.parentID] { bind(value, &binds) }
+        binds.append(now)
+        binds.append(now)
+        binds.append(record.document.jsonText)
+        bind(sealed, &binds)
+        let sql = "INSERT INTO \(record.kind.table) (id, workspace_id, tenant_id, key, parent_id, created_us, updated_us, doc, secret) "
+            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)"
+        _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
+        return Record(
+            kind: record.kind, id: id, workspaceID: scope.workspaceID, tenantID: tenant, key: record.key, parentID: record.parentID,
+            createdAt: now, updatedAt: now, archivedAt: nil, revision: 1, document: record.document, secret: record.secret
+        )
+    }
+
+    private static func update(
+        _ connection: PostgresConnection, _ kind: RecordKind, id: String, scope: StoreScope, expectedRevision: Int64?,
+        change: @Sendable (inout Record) throws(SwitchyardError) -> Void, keys: KeyRing, logger: Logger
+    ) async throws -> Record {
         var query = RecordQuery.writable(by: scope)
         query.add("id = ?", id)
-        let statement = Self.statement("DELETE FROM \(kind.table) WHERE \(query.whereClause) RETURNING id", query.values)
-        let deleted = try await run { client, logger in
-            var count = 0
-            for try await _ in try await client.query(statement, logger: logger) { count += 1 }
-            return count
+        let select = statement("SELECT \(selectColumns) FROM \(kind.table) WHERE \(query.whereClause) FOR UPDATE", query.values)
+        var found: Record?
+        for try await row in try await connection.query(select, logger: logger) { found = try decode(kind, row, keys: keys) }
+        guard let before = found else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
+        if let expectedRevision, expectedRevision != before.revision {
+            throw SwitchyardError(.conflict, "\(kind.rawValue) \(id) changed (revision \(before.revision), expected \(expectedRevision))")
+        }
+        var after = before
+        try change(&after)
+        try RecordQuery.checkIdentity(before: before, after: after)
+        after.revision = before.revision + 1
+        after.updatedAt = max(StoreClock.now(), before.updatedAt + 1)
+        let sealed = try after.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: kind, id: id) }
+        var binds = PostgresBindings()
+        bind(after.key, &binds)
+        bind(after.parentID, &binds)
+        binds.append(after.updatedAt)
+        if let archived = after.archivedAt { binds.append(archived) } else { binds.appendNull() }
+        binds.append(after.revision)
+        binds.append(after.document.jsonText)
+        bind(sealed, &binds)
+        binds.append(id)
+        let sql = "UPDATE \(kind.table) SET key = $1, parent_id = $2, updated_us = $3, archived_us = $4, revision = $5, doc = $6::jsonb, secret = $7 WHERE id = $8"
+        _ = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect()
+        return after
+    }
+
+    private static func delete(_ connection: PostgresConnection, _ kind: RecordKind, id: String, scope: StoreScope, logger: Logger) async throws {
+        var query = RecordQuery.writable(by: scope)
+        query.add("id = ?", id)
+        var deleted = 0
+        for try await _ in try await connection.query(statement("DELETE FROM \(kind.table) WHERE \(query.whereClause) RETURNING id", query.values), logger: logger) {
+            deleted += 1
         }
         guard deleted > 0 else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
     }

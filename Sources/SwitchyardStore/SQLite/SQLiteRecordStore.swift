@@ -68,23 +68,7 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
     // MARK: Records
 
     package func insert(_ record: NewRecord, scope: StoreScope) async throws(SwitchyardError) -> Record {
-        let tenant = try RecordQuery.tenant(for: record, in: scope)
-        let id = record.id ?? UUID().uuidString.lowercased()
-        let now = StoreClock.now()
-        let sealed = try record.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: record.kind, id: id) }
-        let stored = Record(
-            kind: record.kind, id: id, workspaceID: scope.workspaceID, tenantID: tenant, key: record.key, parentID: record.parentID,
-            createdAt: now, updatedAt: now, archivedAt: nil, revision: 1, document: record.document, secret: record.secret
-        )
-        try await run { pool in
-            try await pool.write { db in
-                try db.execute(
-                    sql: "INSERT INTO \(record.kind.table) (\(recordColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [id, scope.workspaceID, tenant, record.key, record.parentID, now, now, nil, 1, record.document.jsonText, sealed]
-                )
-            }
-        }
-        return stored
+        try await apply([.insert(record, scope: scope)])[0]!
     }
 
     package func get(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
@@ -113,34 +97,9 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
 
     package func update(
         _ kind: RecordKind, id: String, scope: StoreScope, expectedRevision: Int64?,
-        _ change: @Sendable (inout Record) throws(SwitchyardError) -> Void
+        _ change: @escaping @Sendable (inout Record) throws(SwitchyardError) -> Void
     ) async throws(SwitchyardError) -> Record {
-        var writable = RecordQuery.writable(by: scope)
-        writable.add("id = ?", id)
-        let query = writable
-        let keys = self.keys
-        return try await run { pool in
-            try await pool.write { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT \(recordColumns) FROM \(kind.table) WHERE \(query.whereClause)", arguments: Self.arguments(query.values)) else {
-                    throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found")
-                }
-                let before = try Self.decode(kind, row, keys: keys)
-                if let expectedRevision, expectedRevision != before.revision {
-                    throw SwitchyardError(.conflict, "\(kind.rawValue) \(id) changed (revision \(before.revision), expected \(expectedRevision))")
-                }
-                var after = before
-                try change(&after)
-                try RecordQuery.checkIdentity(before: before, after: after)
-                after.revision = before.revision + 1
-                after.updatedAt = max(StoreClock.now(), before.updatedAt + 1)
-                let sealed = try after.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: kind, id: id) }
-                try db.execute(
-                    sql: "UPDATE \(kind.table) SET key = ?, parent_id = ?, updated_us = ?, archived_us = ?, revision = ?, doc = ?, secret = ? WHERE id = ?",
-                    arguments: [after.key, after.parentID, after.updatedAt, after.archivedAt, after.revision, after.document.jsonText, sealed, id]
-                )
-                return after
-            }
-        }
+        try await apply([.update(kind, id: id, scope: scope, expectedRevision: expectedRevision, change: change)])[0]!
     }
 
     package func archive(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
@@ -150,16 +109,74 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
     }
 
     package func delete(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) {
-        var writable = RecordQuery.writable(by: scope)
-        writable.add("id = ?", id)
-        let query = writable
-        let changes = try await run { pool in
+        _ = try await apply([.delete(kind, id: id, scope: scope)])
+    }
+
+    package func apply(_ writes: [RecordWrite]) async throws(SwitchyardError) -> [Record?] {
+        let keys = self.keys
+        return try await run { pool in
             try await pool.write { db in
-                try db.execute(sql: "DELETE FROM \(kind.table) WHERE \(query.whereClause)", arguments: Self.arguments(query.values))
-                return db.changesCount
+                try writes.map { write throws -> Record? in
+                    switch write {
+                    case .insert(let record, let scope):
+                        return try Self.insert(db, record, scope: scope, keys: keys)
+                    case .update(let kind, let id, let scope, let expectedRevision, let change):
+                        return try Self.update(db, kind, id: id, scope: scope, expectedRevision: expectedRevision, change: change, keys: keys)
+                    case .delete(let kind, let id, let scope):
+                        try Self.delete(db, kind, id: id, scope: scope)
+                        return nil
+                    }
+                }
             }
         }
-        guard changes > 0 else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
+    }
+
+    private static func insert(_ db: Database, _ record: NewRecord, scope: StoreScope, keys: KeyRing) throws -> Record {
+        let tenant = try RecordQuery.tenant(for: record, in: scope)
+        let id = record.id ?? UUID().uuidString.lowercased()
+        let now = StoreClock.now()
+        let sealed = try record.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: record.kind, id: id) }
+        try db.execute(
+            sql: "INSERT INTO \(record.kind.table) (\(recordColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [id, scope.workspaceID, tenant, record.key, record.parentID, now, now, nil, 1, record.document.jsonText, sealed]
+        )
+        return Record(
+            kind: record.kind, id: id, workspaceID: scope.workspaceID, tenantID: tenant, key: record.key, parentID: record.parentID,
+            createdAt: now, updatedAt: now, archivedAt: nil, revision: 1, document: record.document, secret: record.secret
+        )
+    }
+
+    private static func update(
+        _ db: Database, _ kind: RecordKind, id: String, scope: StoreScope, expectedRevision: Int64?,
+        change: @Sendable (inout Record) throws(SwitchyardError) -> Void, keys: KeyRing
+    ) throws -> Record {
+        var query = RecordQuery.writable(by: scope)
+        query.add("id = ?", id)
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(recordColumns) FROM \(kind.table) WHERE \(query.whereClause)", arguments: arguments(query.values)) else {
+            throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found")
+        }
+        let before = try decode(kind, row, keys: keys)
+        if let expectedRevision, expectedRevision != before.revision {
+            throw SwitchyardError(.conflict, "\(kind.rawValue) \(id) changed (revision \(before.revision), expected \(expectedRevision))")
+        }
+        var after = before
+        try change(&after)
+        try RecordQuery.checkIdentity(before: before, after: after)
+        after.revision = before.revision + 1
+        after.updatedAt = max(StoreClock.now(), before.updatedAt + 1)
+        let sealed = try after.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: kind, id: id) }
+        try db.execute(
+            sql: "UPDATE \(kind.table) SET key = ?, parent_id = ?, updated_us = ?, archived_us = ?, revision = ?, doc = ?, secret = ? WHERE id = ?",
+            arguments: [after.key, after.parentID, after.updatedAt, after.archivedAt, after.revision, after.document.jsonText, sealed, id]
+        )
+        return after
+    }
+
+    private static func delete(_ db: Database, _ kind: RecordKind, id: String, scope: StoreScope) throws {
+        var query = RecordQuery.writable(by: scope)
+        query.add("id = ?", id)
+        try db.execute(sql: "DELETE FROM \(kind.table) WHERE \(query.whereClause)", arguments: arguments(query.values))
+        guard db.changesCount > 0 else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
     }
 
     package func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int {
