@@ -42,10 +42,16 @@ import SwitchyardCore
                 NewRecord(kind: .connections, document: ["name": "HubSpot of tenant A"], secret: Self.credentials), scope: Self.scope
             )
             #expect(try await store.records.get(.connections, id: connection.id, scope: Self.scope).secret == Self.credentials)
+            let workspace = try await store.records.insert(
+                NewRecord(kind: .workspaces, id: "w1", key: "acme", document: ["name": "Acme"], secret: ["secret": "plain-workspace-secret-5519"]),
+                scope: .workspace("w1")
+            )
+            #expect(try await store.records.get(.workspaces, id: workspace.id, scope: .workspace("w1")).secret == ["secret": "plain-workspace-secret-5519"])
             let text = try await dump(database)
             #expect(text.contains("HubSpot of tenant A"), "the dump holds the connection's other fields")
             #expect(!text.contains("plain-access-token-7731"))
             #expect(!text.contains("plain-refresh-token-4412"))
+            #expect(!text.contains("plain-workspace-secret-5519"))
             #expect(text.contains("v1.\(database.keys.currentKeyID)."), "the secret is stored as a ciphertext with its key id")
         }
     }

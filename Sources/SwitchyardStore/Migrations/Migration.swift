@@ -22,9 +22,13 @@ package struct Migration: Sendable {
 package enum Migrations {
     /// The migrations; the last one's version is the schema version this build needs.
     package static let all: [Migration] = [
-        Migration(version: 1, name: "0001_records") { dialect in RecordKind.allCases.flatMap { recordTable($0, dialect) } },
+        Migration(version: 1, name: "0001_records") { dialect in firstRecordKinds.flatMap { recordTable($0, dialect) } },
         Migration(version: 2, name: "0002_jobs") { dialect in jobsTable(dialect) },
+        Migration(version: 3, name: "0003_workspaces") { dialect in recordTable(.workspaces, dialect) },
     ]
+
+    /// The kinds the first migration created; later kinds come with migrations of their own.
+    static let firstRecordKinds = RecordKind.allCases.filter { $0 != .workspaces }
 
     /// The schema version this build needs.
     package static var latestVersion: Int { all.last?.version ?? 0 }

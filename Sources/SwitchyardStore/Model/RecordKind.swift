@@ -2,6 +2,9 @@
 /// (`id`, `workspace_id`, `tenant_id`, `key`, `parent_id`, timestamps, `revision`), a JSON
 /// document for the rest, and an encrypted secret.
 package enum RecordKind: String, Sendable, CaseIterable, Codable {
+    /// Workspaces: a workspace row's `workspace_id` is its own id; its signing secret is the
+    /// record's (encrypted) secret.
+    case workspaces
     /// Tenants (customers) of a workspace.
     case tenants
     /// Console users of a workspace.
