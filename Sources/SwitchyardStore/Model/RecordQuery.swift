@@ -51,13 +51,48 @@ struct RecordQuery {
         return scopeTenant
     }
 
-    /// Refuses changes to a record's identity in an update.
-    static func checkIdentity(before: Record, after: Record) throws(SwitchyardError) {
+    /// The rules of an update, the same on every backend: the expected revision must match, the
+    /// change may not touch the record's identity, and the revision and time move forward.
+    static func changed(
+        _ before: Record, expectedRevision: Int64?, by change: (inout Record) throws(SwitchyardError) -> Void
+    ) throws(SwitchyardError) -> Record {
+        if let expectedRevision, expectedRevision != before.revision {
+            throw SwitchyardError(.conflict, "\(before.kind.rawValue) \(before.id) changed (revision \(before.revision), expected \(expectedRevision))")
+        }
+        var after = before
+        try change(&after)
         guard before.id == after.id, before.kind == after.kind, before.workspaceID == after.workspaceID, before.tenantID == after.tenantID,
             before.createdAt == after.createdAt
         else {
             throw SwitchyardError(.badRequest, "an update cannot change a record's id, kind, workspace, tenant or creation time")
         }
+        after.revision = before.revision + 1
+        after.updatedAt = max(StoreClock.now(), before.updatedAt + 1)
+        return after
+    }
+
+    /// The query of one list page: scope, filter, and the keyset position after the cursor
+    /// (`positionCondition` is the backend's SQL for "after (created_us, id)", with two values).
+    static func page(
+        _ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?, cursors: PageCursor, positionCondition: String
+    ) throws(SwitchyardError) -> (query: RecordQuery, context: String) {
+        try PageCursor.validate(limit: limit)
+        let context = cursorContext(kind, scope, filter)
+        var query = readable(by: scope)
+        query.apply(filter)
+        if let cursor {
+            let (createdAt, id) = try cursors.decode(cursor, context: context)
+            query.conditions.append(positionCondition)
+            query.values += [String(createdAt), id]
+        }
+        return (query, context)
+    }
+
+    /// A page from rows fetched with `LIMIT limit + 1`: the extra row only says there is more.
+    static func page(from rows: [Record], limit: Int, context: String, cursors: PageCursor) -> Page {
+        let items = Array(rows.prefix(limit))
+        let next = rows.count > limit ? items.last.map { cursors.encode(createdAt: $0.createdAt, id: $0.id, context: context) } : nil
+        return Page(items: items, cursor: next)
     }
 }
 

@@ -35,25 +35,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     /// Creates the store (connections open on first use, once ``run()`` is running).
     /// - Throws: `unavailable` when TLS cannot be set up (for example an unreadable CA file).
     package init(url: PostgresURL, pool: PoolSettings = PoolSettings(), keys: KeyRing, cursors: PageCursor, logger: Logger) throws(SwitchyardError) {
-        let tls: PostgresClient.Configuration.TLS
-        switch url.sslMode {
-        case .disable:
-            tls = .disable
-        case .require:
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .none
-            tls = .require(configuration)
-        case .verifyFull:
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .fullVerification
-            if let path = url.rootCertificatePath {
-                guard FileManager.default.isReadableFile(atPath: path) else {
-                    throw SwitchyardError(.unavailable, "sslrootcert \(path) is not a readable file")
-                }
-                configuration.trustRoots = .file(path)
-            }
-            tls = .require(configuration)
-        }
+        let tls: PostgresClient.Configuration.TLS = try PostgresConnectionFactory.tlsConfiguration(for: url).map { .require($0) } ?? .disable
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: tls
         )
@@ -134,18 +116,11 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     }
 
     package func list(_ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?) async throws(SwitchyardError) -> Page {
-        try PageCursor.validate(limit: limit)
-        let context = RecordQuery.cursorContext(kind, scope, filter)
-        var query = RecordQuery.readable(by: scope)
-        query.apply(filter)
-        if let cursor {
-            let (createdAt, id) = try cursors.decode(cursor, context: context)
-            query.add("(created_us, id) > (?::bigint, ?)", String(createdAt), id)
-        }
+        let (query, context) = try RecordQuery.page(
+            kind, scope: scope, filter: filter, limit: limit, cursor: cursor, cursors: cursors, positionCondition: "(created_us, id) > (?::bigint, ?)"
+        )
         let rows = try await fetch(kind, query, suffix: " ORDER BY created_us, id LIMIT \(limit + 1)")
-        let items = Array(rows.prefix(limit))
-        let next = rows.count > limit ? items.last.map { cursors.encode(createdAt: $0.createdAt, id: $0.id, context: context) } : nil
-        return Page(items: items, cursor: next)
+        return RecordQuery.page(from: rows, limit: limit, context: context, cursors: cursors)
     }
 
     package func update(
@@ -218,14 +193,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         var found: Record?
         for try await row in try await connection.query(select, logger: logger) { found = try decode(kind, row, keys: keys) }
         guard let before = found else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
-        if let expectedRevision, expectedRevision != before.revision {
-            throw SwitchyardError(.conflict, "\(kind.rawValue) \(id) changed (revision \(before.revision), expected \(expectedRevision))")
-        }
-        var after = before
-        try change(&after)
-        try RecordQuery.checkIdentity(before: before, after: after)
-        after.revision = before.revision + 1
-        after.updatedAt = max(StoreClock.now(), before.updatedAt + 1)
+        let after = try RecordQuery.changed(before, expectedRevision: expectedRevision, by: change)
         let sealed = try after.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: kind, id: id) }
         var binds = PostgresBindings()
         bind(after.key, &binds)

@@ -81,18 +81,12 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
     }
 
     package func list(_ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?) async throws(SwitchyardError) -> Page {
-        try PageCursor.validate(limit: limit)
-        let context = RecordQuery.cursorContext(kind, scope, filter)
-        var query = RecordQuery.readable(by: scope)
-        query.apply(filter)
-        if let cursor {
-            let (createdAt, id) = try cursors.decode(cursor, context: context)
-            query.add("(created_us > ? OR (created_us = ? AND id > ?))", String(createdAt), String(createdAt), id)
-        }
+        let (query, context) = try RecordQuery.page(
+            kind, scope: scope, filter: filter, limit: limit, cursor: cursor, cursors: cursors,
+            positionCondition: "(created_us, id) > (CAST(? AS INTEGER), ?)"
+        )
         let rows = try await fetch(kind, query, suffix: " ORDER BY created_us, id LIMIT \(limit + 1)")
-        let items = Array(rows.prefix(limit))
-        let next = rows.count > limit ? items.last.map { cursors.encode(createdAt: $0.createdAt, id: $0.id, context: context) } : nil
-        return Page(items: items, cursor: next)
+        return RecordQuery.page(from: rows, limit: limit, context: context, cursors: cursors)
     }
 
     package func update(
@@ -155,15 +149,7 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
         guard let row = try Row.fetchOne(db, sql: "SELECT \(recordColumns) FROM \(kind.table) WHERE \(query.whereClause)", arguments: arguments(query.values)) else {
             throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found")
         }
-        let before = try decode(kind, row, keys: keys)
-        if let expectedRevision, expectedRevision != before.revision {
-            throw SwitchyardError(.conflict, "\(kind.rawValue) \(id) changed (revision \(before.revision), expected \(expectedRevision))")
-        }
-        var after = before
-        try change(&after)
-        try RecordQuery.checkIdentity(before: before, after: after)
-        after.revision = before.revision + 1
-        after.updatedAt = max(StoreClock.now(), before.updatedAt + 1)
+        let after = try RecordQuery.changed(try decode(kind, row, keys: keys), expectedRevision: expectedRevision, by: change)
         let sealed = try after.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: kind, id: id) }
         try db.execute(
             sql: "UPDATE \(kind.table) SET key = ?, parent_id = ?, updated_us = ?, archived_us = ?, revision = ?, doc = ?, secret = ? WHERE id = ?",
