@@ -231,8 +231,9 @@ package final class CodeRunner: Sendable {
     }
 
     private static func exitError(status: Int32, stderr: String) -> CodeRunError {
-        // V8 aborts (SIGABRT, 134) when the heap limit is reached; it says so on stderr.
-        if status == 134 || stderr.contains("heap out of memory") || stderr.contains("Allocation failed") || stderr.contains("Reached heap limit") {
+        // V8 aborts (SIGABRT, 134) when the heap limit is reached and says so on stderr; a process
+        // that hits the data rlimit first dies of SIGSEGV (139) in an allocation.
+        if status == 134 || status == 139 || stderr.contains("heap out of memory") || stderr.contains("Allocation failed") || stderr.contains("Reached heap limit") {
             return CodeRunError(.outOfMemory, "the job used more memory than allowed and was stopped")
         }
         return CodeRunError(.runtimeError, "the sandbox process exited unexpectedly (status \(status))")

@@ -15,7 +15,9 @@ struct SandboxCommand: Equatable {
     static let runtimeMount = "/runner"
 
     init(settings: CodeRunnerSettings, runtimeDirectory: String, prlimitPath: String = "/usr/bin/prlimit", envPath: String = "/usr/bin/env") {
-        let heapMB = max(16, settings.memoryLimitBytes / (1024 * 1024) * 3 / 4)
+        // Half the limit for V8's heap leaves room for code, buffers and V8's own bookkeeping, so
+        // a growing heap meets V8's clean out-of-memory abort before the data rlimit.
+        let heapMB = max(16, settings.memoryLimitBytes / (1024 * 1024) / 2)
         let inside: String
         var command: [String]
         switch settings.isolation {
