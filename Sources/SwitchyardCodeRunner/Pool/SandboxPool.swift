@@ -1,5 +1,4 @@
 import Prometheus
-import Logging
 import SwitchyardCore
 
 /// Owns the sandbox processes of one code runner.
@@ -28,7 +27,6 @@ package actor SandboxPool {
     private let settings: CodeRunnerSettings
     private let command: SandboxCommand
     private let metrics: CodeRunnerMetrics
-    private let logger: Logger
     private var unassigned: [SandboxProcess] = []
     private var idle: [String: [Idle]] = [:]
     private var busy = 0
@@ -37,11 +35,10 @@ package actor SandboxPool {
     private let refillSignal: AsyncStream<Void>.Continuation
     private let refillRequests: AsyncStream<Void>
 
-    init(settings: CodeRunnerSettings, command: SandboxCommand, metrics: CodeRunnerMetrics, logger: Logger) {
+    init(settings: CodeRunnerSettings, command: SandboxCommand, metrics: CodeRunnerMetrics) {
         self.settings = settings
         self.command = command
         self.metrics = metrics
-        self.logger = logger
         (refillRequests, refillSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         metrics.totalJobSpaces.set(to: Double(settings.jobSpaces))
         metrics.remainingJobSpaces.set(to: Double(settings.jobSpaces))

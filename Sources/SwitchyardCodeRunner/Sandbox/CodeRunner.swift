@@ -43,7 +43,7 @@ package final class CodeRunner: Sendable {
         let metrics = CodeRunnerMetrics(registry: registry)
         return CodeRunner(
             settings: settings,
-            pool: SandboxPool(settings: settings, command: command, metrics: metrics, logger: logger),
+            pool: SandboxPool(settings: settings, command: command, metrics: metrics),
             runtime: runtime,
             metrics: metrics,
             logger: logger

@@ -7,14 +7,11 @@ import Hummingbird
 package struct SwitchyardRequestContext: RequestContext {
     /// Hummingbird's own per-request storage.
     package var coreContext: CoreRequestContextStorage
-    /// The request id: the caller's `X-Request-Id` when it is well-formed, otherwise Hummingbird's.
-    package var requestID: String
 
     /// Creates the context for one request.
     /// - Parameter source: Where the request came from.
     package init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.requestID = ""
     }
 
     /// Bodies are limited by ``RequestSizeLimitMiddleware`` before any route decodes them.

@@ -23,7 +23,6 @@ package struct RequestIDMiddleware: RouterMiddleware {
         var context = context
         let supplied = request.headers[.requestID]
         let id = supplied.flatMap { Self.isAcceptable($0) ? $0 : nil } ?? context.id
-        context.requestID = id
         context.logger[metadataKey: "request.id"] = .string(id)
         var response = try await next(request, context)
         response.headers[.requestID] = id

@@ -8,8 +8,6 @@ package struct DataSettings: Sendable, Equatable {
     package var dataDirectory: String
     /// The database (`DATABASE_URL`, default SQLite in `DATA_DIR`).
     package var database: DatabaseLocation
-    /// Whether `DATABASE_URL` was set explicitly.
-    package var databaseIsExplicit: Bool
     /// Largest PostgreSQL pool per process (`DATABASE_MAX_POOL_SIZE`).
     package var maxPoolSize: Int
     /// Connections kept open when idle (`DATABASE_MIN_POOL_SIZE`).
@@ -29,7 +27,6 @@ package struct DataSettings: Sendable, Equatable {
         dataDirectory = env.string("DATA_DIR")?.trimmingCharacters(in: .whitespaces) ?? "./switchyard-data"
         let defaultDatabase = DatabaseLocation.sqlite(path: dataDirectory + "/switchyard.sqlite")
         if let raw = env.string("DATABASE_URL") {
-            databaseIsExplicit = true
             do {
                 database = try DatabaseLocation.parse(raw)
             } catch {
@@ -37,7 +34,6 @@ package struct DataSettings: Sendable, Equatable {
                 database = defaultDatabase
             }
         } else {
-            databaseIsExplicit = false
             database = defaultDatabase
         }
         maxPoolSize = env.int("DATABASE_MAX_POOL_SIZE", default: 20, in: 1...1000)

@@ -30,3 +30,27 @@ package protocol RecordStore: Sendable {
     /// - Returns: How many were re-encrypted; 0 when the kind is done.
     func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int
 }
+
+/// Single writes are batches of one, the same on every backend.
+extension RecordStore {
+    package func insert(_ record: NewRecord, scope: StoreScope) async throws(SwitchyardError) -> Record {
+        try await apply([.insert(record, scope: scope)])[0]!
+    }
+
+    package func update(
+        _ kind: RecordKind, id: String, scope: StoreScope, expectedRevision: Int64?,
+        _ change: @escaping @Sendable (inout Record) throws(SwitchyardError) -> Void
+    ) async throws(SwitchyardError) -> Record {
+        try await apply([.update(kind, id: id, scope: scope, expectedRevision: expectedRevision, change: change)])[0]!
+    }
+
+    package func archive(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
+        try await update(kind, id: id, scope: scope, expectedRevision: nil) { record in
+            if record.archivedAt == nil { record.archivedAt = StoreClock.now() }
+        }
+    }
+
+    package func delete(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) {
+        _ = try await apply([.delete(kind, id: id, scope: scope)])
+    }
+}

@@ -67,10 +67,6 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
 
     // MARK: Records
 
-    package func insert(_ record: NewRecord, scope: StoreScope) async throws(SwitchyardError) -> Record {
-        try await apply([.insert(record, scope: scope)])[0]!
-    }
-
     package func get(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
         var query = RecordQuery.readable(by: scope)
         query.add("id = ?", id)
@@ -87,23 +83,6 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
         )
         let rows = try await fetch(kind, query, suffix: " ORDER BY created_us, id LIMIT \(limit + 1)")
         return RecordQuery.page(from: rows, limit: limit, context: context, cursors: cursors)
-    }
-
-    package func update(
-        _ kind: RecordKind, id: String, scope: StoreScope, expectedRevision: Int64?,
-        _ change: @escaping @Sendable (inout Record) throws(SwitchyardError) -> Void
-    ) async throws(SwitchyardError) -> Record {
-        try await apply([.update(kind, id: id, scope: scope, expectedRevision: expectedRevision, change: change)])[0]!
-    }
-
-    package func archive(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
-        try await update(kind, id: id, scope: scope, expectedRevision: nil) { record in
-            if record.archivedAt == nil { record.archivedAt = StoreClock.now() }
-        }
-    }
-
-    package func delete(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) {
-        _ = try await apply([.delete(kind, id: id, scope: scope)])
     }
 
     package func apply(_ writes: [RecordWrite]) async throws(SwitchyardError) -> [Record?] {
