@@ -25,6 +25,7 @@ package enum Migrations {
         Migration(version: 1, name: "0001_records") { dialect in firstRecordKinds.flatMap { recordTable($0, dialect) } },
         Migration(version: 2, name: "0002_jobs") { dialect in jobsTable(dialect) },
         Migration(version: 3, name: "0003_workspaces") { dialect in recordTable(.workspaces, dialect) },
+        Migration(version: 4, name: "0004_job_queue") { dialect in jobQueue(dialect) },
     ]
 
     /// The kinds the first migration created; later kinds come with migrations of their own.

@@ -11,4 +11,6 @@ package enum RecordWrite: Sendable {
     )
     /// Deletes a record the scope owns.
     case delete(RecordKind, id: String, scope: StoreScope)
+    /// Enqueues a job, so it commits (or not) with the batch's record changes. Its result is `nil`.
+    case enqueue(NewJob, limits: JobLimitSettings?)
 }

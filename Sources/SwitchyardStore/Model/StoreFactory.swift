@@ -6,6 +6,8 @@ import SwitchyardCore
 package struct OpenStore: Sendable {
     /// The record API.
     package let records: any RecordStore
+    /// The job queue on the same database.
+    package let jobs: any JobStore
     /// The schema migrator of the same database.
     package let migrator: any Migrator
     /// Runs until cancelled (PostgreSQL's pool), or returns at once (SQLite).
@@ -28,10 +30,10 @@ package struct OpenStore: Sendable {
         switch location {
         case .sqlite(let path):
             let store = try SQLiteRecordStore(path: path, keys: keys, cursors: cursors)
-            return OpenStore(records: store, migrator: store, run: {})
+            return OpenStore(records: store, jobs: store, migrator: store, run: {})
         case .postgres(let url):
             let store = try PostgresRecordStore(url: url, pool: pool, keys: keys, cursors: cursors, logger: logger)
-            return OpenStore(records: store, migrator: store, run: { await store.run() })
+            return OpenStore(records: store, jobs: store, migrator: store, run: { await store.run() })
         }
     }
 }

@@ -27,10 +27,12 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         }
     }
 
-    private let client: PostgresClient
+    let client: PostgresClient
     private let keys: KeyRing
     private let cursors: PageCursor
-    private let logger: Logger
+    let logger: Logger
+    /// Wakes job workers; fed by `LISTEN sy_jobs` while ``run()`` runs.
+    package let wakeups = JobWakeups()
 
     /// Creates the store (connections open on first use, once ``run()`` is running).
     /// - Throws: `unavailable` when TLS cannot be set up (for example an unreadable CA file).
@@ -51,7 +53,10 @@ package final class PostgresRecordStore: RecordStore, Migrator {
 
     /// Runs the connection pool until the task is cancelled.
     package func run() async {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.listenForJobs() }
+        }
     }
 
     // MARK: Migrations
@@ -134,6 +139,9 @@ package final class PostgresRecordStore: RecordStore, Migrator {
                         )
                     case .delete(let kind, let id, let scope):
                         try await Self.delete(connection, kind, id: id, scope: scope, logger: logger)
+                        results.append(nil)
+                    case .enqueue(let job, let limits):
+                        _ = try await Self.enqueue(connection, [job], limits: limits, logger: logger)
                         results.append(nil)
                     }
                 }
@@ -286,7 +294,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     }
 
     /// Runs database work, turning driver errors into store errors.
-    private func run<T: Sendable>(_ body: (PostgresClient, Logger) async throws -> T) async throws(SwitchyardError) -> T {
+    func run<T: Sendable>(_ body: (PostgresClient, Logger) async throws -> T) async throws(SwitchyardError) -> T {
         do {
             return try await body(client, logger)
         } catch let error as SwitchyardError {
@@ -306,7 +314,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         }
     }
 
-    private static func map(_ error: PSQLError) -> SwitchyardError {
+    static func map(_ error: PSQLError) -> SwitchyardError {
         switch error.serverInfo?[.sqlState] {
         case "23505":
             return SwitchyardError(.alreadyExists, "a record with this id or key already exists")

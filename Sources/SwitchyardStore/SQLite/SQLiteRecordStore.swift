@@ -4,7 +4,9 @@ import SwitchyardCore
 
 /// The embedded store: one SQLite file in WAL mode (many readers, one writer), through GRDB.
 package final class SQLiteRecordStore: RecordStore, Migrator {
-    private let pool: DatabasePool
+    let pool: DatabasePool
+    /// Wakes this process's job workers (SQLite has no notifications; other processes poll).
+    package let wakeups = JobWakeups()
     private let keys: KeyRing
     private let cursors: PageCursor
 
@@ -87,6 +89,9 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
 
     package func apply(_ writes: [RecordWrite]) async throws(SwitchyardError) -> [Record?] {
         let keys = self.keys
+        defer {
+            for case .enqueue(let job, _) in writes { wakeups.signal(job.queue) }
+        }
         return try await run { pool in
             try await pool.write { db in
                 try writes.map { write throws -> Record? in
@@ -97,6 +102,9 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
                         return try Self.update(db, kind, id: id, scope: scope, expectedRevision: expectedRevision, change: change, keys: keys)
                     case .delete(let kind, let id, let scope):
                         try Self.delete(db, kind, id: id, scope: scope)
+                        return nil
+                    case .enqueue(let job, let limits):
+                        _ = try Self.enqueue(db, [job], limits: limits)
                         return nil
                     }
                 }
@@ -197,7 +205,7 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
     }
 
     /// Runs database work, turning GRDB errors into store errors.
-    private func run<T: Sendable>(_ body: (DatabasePool) async throws -> T) async throws(SwitchyardError) -> T {
+    func run<T: Sendable>(_ body: (DatabasePool) async throws -> T) async throws(SwitchyardError) -> T {
         do {
             return try await body(pool)
         } catch let error as SwitchyardError {
