@@ -224,6 +224,10 @@ struct JobStoreTests {
     func ticksFireOnce(backend: Backend) async throws {
         try await TestDatabase.with(backend) { store, _ in
             let jobs = store.jobs
+            let nightly = JobSchedule(name: "nightly", kind: "nightly", queue: .queued, cron: "0 3 * * *")
+            try await jobs.saveSchedule(nightly)
+            #expect(try await jobs.schedules().map(\.schedule) == [nightly])
+            #expect(try await jobs.fireTick(schedule: "unknown", tick: 1000, job: NewJob(kind: "x", queue: .queued)) == false)
             let fired = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<10 { group.addTask { try await jobs.fireTick(schedule: "nightly", tick: 1000, job: NewJob(kind: "nightly", queue: .queued)) } }
                 var count = 0
@@ -234,6 +238,10 @@ struct JobStoreTests {
             #expect(try await jobs.fireTick(schedule: "nightly", tick: 999, job: NewJob(kind: "nightly", queue: .queued)) == false)
             #expect(try await jobs.lastTick(schedule: "nightly") == 1000)
             #expect(try await jobs.counts(now: StoreClock.now()).count(.queued, .available) == 1)
+            #expect(try await jobs.schedules().first?.lastTick == 1000)
+            await #expect(throws: SwitchyardError.self) { try await jobs.saveSchedule(JobSchedule(name: "both", kind: "x", queue: .queued, everySeconds: 5, cron: "* * * * *")) }
+            #expect(try await jobs.deleteSchedule("nightly"))
+            #expect(try await jobs.deleteSchedule("nightly") == false)
         }
     }
 

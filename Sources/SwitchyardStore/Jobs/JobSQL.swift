@@ -199,10 +199,20 @@ enum JobSQL {
     static let releaseLease = "DELETE FROM sy_leases WHERE name = ? AND holder = ?"
 
     static let recordTick =
-        "INSERT INTO sy_schedules (name, last_tick_us) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_tick_us = excluded.last_tick_us "
-        + "WHERE sy_schedules.last_tick_us < excluded.last_tick_us RETURNING name"
+        "UPDATE sy_schedules SET last_tick_us = ? WHERE name = ? AND (last_tick_us IS NULL OR last_tick_us < ?) RETURNING name"
 
     static let lastTick = "SELECT last_tick_us FROM sy_schedules WHERE name = ?"
+
+    static func saveSchedule(_ dialect: SQLDialect) -> String {
+        let json = dialect == .postgres ? "?::jsonb" : "?"
+        return "INSERT INTO sy_schedules (name, definition, created_us) VALUES (?, \(json), ?) ON CONFLICT (name) DO UPDATE SET definition = excluded.definition"
+    }
+
+    static let deleteSchedule = "DELETE FROM sy_schedules WHERE name = ? RETURNING name"
+
+    static func schedules(_ dialect: SQLDialect) -> String {
+        "SELECT name, \(dialect == .postgres ? "definition::text" : "definition"), created_us, last_tick_us FROM sy_schedules ORDER BY name"
+    }
 
     static let recordWorker =
         "INSERT INTO sy_workers (id, queue, busy, seen_us) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET busy = excluded.busy, seen_us = excluded.seen_us"

@@ -88,6 +88,17 @@ package protocol JobStore: Sendable {
     /// The last tick fired for a schedule.
     func lastTick(schedule: String) async throws(SwitchyardError) -> Int64?
 
+    /// Creates or replaces a schedule (its last tick is kept).
+    /// - Throws: `bad_request` for an invalid schedule.
+    func saveSchedule(_ schedule: JobSchedule) async throws(SwitchyardError)
+
+    /// Deletes a schedule.
+    /// - Returns: Whether it existed.
+    func deleteSchedule(_ name: String) async throws(SwitchyardError) -> Bool
+
+    /// Every schedule, by name.
+    func schedules() async throws(SwitchyardError) -> [StoredSchedule]
+
     /// Records that a worker is alive (and whether it is busy).
     func recordWorker(_ id: String, queue: JobQueueName, busy: Bool) async throws(SwitchyardError)
 

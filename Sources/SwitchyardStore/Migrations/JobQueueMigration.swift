@@ -43,7 +43,11 @@ extension Migrations {
             "CREATE INDEX sy_jobs_state_idx ON sy_jobs (state, id)",
             "CREATE UNIQUE INDEX sy_jobs_unique_idx ON sy_jobs (kind, unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable')",
             "CREATE TABLE sy_leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_us BIGINT NOT NULL)",
-            "CREATE TABLE sy_schedules (name TEXT PRIMARY KEY, last_tick_us BIGINT NOT NULL)",
+            """
+            CREATE TABLE sy_schedules (
+              name TEXT PRIMARY KEY, definition \(json) NOT NULL, created_us BIGINT NOT NULL, last_tick_us BIGINT
+            )
+            """,
             "CREATE TABLE sy_workers (id TEXT PRIMARY KEY, queue TEXT NOT NULL, busy SMALLINT NOT NULL, seen_us BIGINT NOT NULL)",
             "CREATE TABLE sy_job_turns (queue TEXT NOT NULL, tenant_id TEXT NOT NULL, served_us BIGINT NOT NULL, PRIMARY KEY (queue, tenant_id))",
             """

@@ -336,7 +336,7 @@ extension PostgresRecordStore: JobStore {
         try job.validate()
         return try await run { client, logger in
             try await client.withTransaction(logger: logger) { connection in
-                guard try await connection.query(Self.query(JobSQL.recordTick, [.text(schedule), .int(tick)]), logger: logger).collect().count > 0 else { return false }
+                guard try await connection.query(Self.query(JobSQL.recordTick, [.int(tick), .text(schedule), .int(tick)]), logger: logger).collect().count > 0 else { return false }
                 _ = try await Self.enqueue(connection, [job], limits: nil, logger: logger)
                 return true
             }
@@ -347,6 +347,29 @@ extension PostgresRecordStore: JobStore {
         try await run { client, logger in
             for try await tick in try await client.query(Self.query(JobSQL.lastTick, [.text(schedule)]), logger: logger).decode(Int.self) { return Int64(tick) }
             return nil
+        }
+    }
+
+    package func saveSchedule(_ schedule: JobSchedule) async throws(SwitchyardError) {
+        try schedule.validate()
+        let definition = JobScheduleCoding.encode(schedule)
+        try await run { client, logger in
+            _ = try await client.query(Self.query(JobSQL.saveSchedule(.postgres), [.text(schedule.name), .text(definition), .int(StoreClock.now())]), logger: logger).collect()
+        }
+    }
+
+    package func deleteSchedule(_ name: String) async throws(SwitchyardError) -> Bool {
+        try await run { client, logger in try await client.query(Self.query(JobSQL.deleteSchedule, [.text(name)]), logger: logger).collect().count > 0 }
+    }
+
+    package func schedules() async throws(SwitchyardError) -> [StoredSchedule] {
+        let rows = try await run { client, logger in
+            var rows: [(String, String, Int, Int?)] = []
+            for try await row in try await client.query(Self.query(JobSQL.schedules(.postgres), []), logger: logger).decode((String, String, Int, Int?).self) { rows.append(row) }
+            return rows
+        }
+        return try rows.map { row throws(SwitchyardError) in
+            StoredSchedule(schedule: try JobScheduleCoding.decode(row.1, name: row.0), createdAt: Int64(row.2), lastTick: row.3.map(Int64.init))
         }
     }
 

@@ -263,7 +263,7 @@ extension SQLiteRecordStore: JobStore {
         try job.validate()
         let fired = try await run { pool in
             try await pool.write { db in
-                guard try String.fetchOne(db, sql: JobSQL.recordTick, arguments: [schedule, tick]) != nil else { return false }
+                guard try String.fetchOne(db, sql: JobSQL.recordTick, arguments: [tick, schedule, tick]) != nil else { return false }
                 _ = try Self.enqueue(db, [job], limits: nil)
                 return true
             }
@@ -274,6 +274,29 @@ extension SQLiteRecordStore: JobStore {
 
     package func lastTick(schedule: String) async throws(SwitchyardError) -> Int64? {
         try await run { pool in try await pool.read { db in try Int64.fetchOne(db, sql: JobSQL.lastTick, arguments: [schedule]) } }
+    }
+
+    package func saveSchedule(_ schedule: JobSchedule) async throws(SwitchyardError) {
+        try schedule.validate()
+        let definition = JobScheduleCoding.encode(schedule)
+        try await run { pool in
+            try await pool.write { db in try db.execute(sql: JobSQL.saveSchedule(.sqlite), arguments: [schedule.name, definition, StoreClock.now()]) }
+        }
+    }
+
+    package func deleteSchedule(_ name: String) async throws(SwitchyardError) -> Bool {
+        try await run { pool in try await pool.write { db in try String.fetchOne(db, sql: JobSQL.deleteSchedule, arguments: [name]) != nil } }
+    }
+
+    package func schedules() async throws(SwitchyardError) -> [StoredSchedule] {
+        let rows = try await run { pool in
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: JobSQL.schedules(.sqlite)).map { row -> (String, String, Int64, Int64?) in (row[0], row[1], row[2], row[3]) }
+            }
+        }
+        return try rows.map { row throws(SwitchyardError) in
+            StoredSchedule(schedule: try JobScheduleCoding.decode(row.1, name: row.0), createdAt: row.2, lastTick: row.3)
+        }
     }
 
     package func recordWorker(_ id: String, queue: JobQueueName, busy: Bool) async throws(SwitchyardError) {
