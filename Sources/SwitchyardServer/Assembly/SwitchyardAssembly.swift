@@ -7,6 +7,7 @@ import SwitchyardBlobs
 import SwitchyardCodeRunner
 import SwitchyardCore
 import SwitchyardHTTP
+import SwitchyardJobs
 import SwitchyardStore
 
 /// Builds a process for any set of roles. Production (`switchyard serve`) and the tests call
@@ -59,6 +60,9 @@ package enum SwitchyardAssembly {
             logger: logger
         )
         services.append(monitor)
+        if let store {
+            services += JobAssembly.services(configuration: configuration, store: store, registries: registries, monitor: monitor, logger: logger)
+        }
         let router = buildRouter(configuration: configuration, monitor: monitor, registries: registries)
         if roles.roles.contains(.codeRunner) {
             let runner = try await startCodeRunner(configuration.customCode, registries: registries, logger: logger)

@@ -31,8 +31,8 @@ enum CommandSupport {
     }
 
     /// Sets up plain-text logging to standard output, once per process.
-    static func bootstrapLogging(debug: Bool) -> Logger {
-        LoggingBootstrap.once(debug: debug)
+    static func bootstrapLogging(debug: Bool, toStandardError: Bool = false) -> Logger {
+        LoggingBootstrap.once(debug: debug, toStandardError: toStandardError)
         var logger = Logger(label: "switchyard")
         logger.logLevel = debug ? .debug : .info
         return logger
@@ -43,14 +43,14 @@ enum CommandSupport {
 enum LoggingBootstrap {
     private static let done = Mutex(false)
 
-    static func once(debug: Bool) {
+    static func once(debug: Bool, toStandardError: Bool = false) {
         let first = done.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
+            var handler = toStandardError ? StreamLogHandler.standardError(label: label) : StreamLogHandler.standardOutput(label: label)
             handler.logLevel = debug ? .debug : .info
             return handler
         }

@@ -1,7 +1,7 @@
 /// Every environment variable Switchyard reads, in the order `config check` prints them.
 package enum ConfigurationCatalogue {
     /// All variables.
-    package static let variables: [ConfigurationVariable] = roles + server + urls + data + secrets + health + work + customCode + auth
+    package static let variables: [ConfigurationVariable] = roles + server + urls + data + secrets + health + work + jobs + customCode + auth
 
     static let roles: [ConfigurationVariable] = Role.allCases.map {
         ConfigurationVariable($0.environmentVariable, default: "", "`1`/`true` runs the \($0.displayName) role; none set runs every role")

@@ -17,6 +17,8 @@ package struct SwitchyardConfiguration: Sendable {
     package var health: HealthCheckSettings
     /// Limits on queued work, flow nodes and custom code.
     package var work: WorkSettings
+    /// The job queue, workers and orchestrator.
+    package var jobs: JobSettings
     /// The custom code runner's limits and isolation.
     package var customCode: CustomCodeSettings
     /// Console login.
@@ -47,6 +49,7 @@ package struct SwitchyardConfiguration: Sendable {
             secrets: secrets,
             health: HealthCheckSettings(env: &env),
             work: WorkSettings(env: &env),
+            jobs: JobSettings(env: &env),
             customCode: CustomCodeSettings(env: &env, production: secrets.isProduction),
             consoleAuth: ConsoleAuthSettings(env: &env),
             debugLogging: env.bool("DEBUG_ALL", default: false),

@@ -135,6 +135,33 @@ package struct Job: Sendable, Equatable {
     package var attemptedBy: String?
     /// When the running attempt's lease runs out.
     package var leaseExpiresAt: Int64?
+
+    /// Creates a job value (stores decode rows into these; executors rebuild them from the wire).
+    package init(
+        id: Int64, state: JobState, queue: JobQueueName, kind: String, priority: Int, args: JSONValue, attempt: Int, maxAttempts: Int,
+        errors: [JobAttemptError], workspaceID: String?, tenantID: String?, connectionID: String?, uniqueKey: String?, scheduledAt: Int64,
+        createdAt: Int64, attemptedAt: Int64?, finalizedAt: Int64?, attemptedBy: String?, leaseExpiresAt: Int64?
+    ) {
+        self.id = id
+        self.state = state
+        self.queue = queue
+        self.kind = kind
+        self.priority = priority
+        self.args = args
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+        self.errors = errors
+        self.workspaceID = workspaceID
+        self.tenantID = tenantID
+        self.connectionID = connectionID
+        self.uniqueKey = uniqueKey
+        self.scheduledAt = scheduledAt
+        self.createdAt = createdAt
+        self.attemptedAt = attemptedAt
+        self.finalizedAt = finalizedAt
+        self.attemptedBy = attemptedBy
+        self.leaseExpiresAt = leaseExpiresAt
+    }
 }
 
 /// What happened to an enqueue.

@@ -29,6 +29,9 @@ package protocol RecordStore: Sendable {
     /// Re-encrypts up to `batchSize` secrets of a kind not yet under the current key.
     /// - Returns: How many were re-encrypted; 0 when the kind is done.
     func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int
+    /// Deletes up to `limit` records of a kind created before a time (log retention).
+    /// - Returns: How many were deleted.
+    func purge(_ kind: RecordKind, createdBefore: Int64, limit: Int) async throws(SwitchyardError) -> Int
 }
 
 /// Single writes are batches of one, the same on every backend.

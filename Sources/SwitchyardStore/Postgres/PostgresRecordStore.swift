@@ -232,6 +232,13 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         }
     }
 
+    package func purge(_ kind: RecordKind, createdBefore: Int64, limit: Int) async throws(SwitchyardError) -> Int {
+        try await run { client, logger in
+            let sql = "DELETE FROM \(kind.table) WHERE id IN (SELECT id FROM \(kind.table) WHERE created_us < ? LIMIT ?) RETURNING 1"
+            return try await client.query(Self.query(sql, [.int(createdBefore), .int(Int64(limit))]), logger: logger).collect().count
+        }
+    }
+
     // MARK: Helpers
 
     private static let selectColumns = "id, workspace_id, tenant_id, key, parent_id, created_us, updated_us, archived_us, revision, doc::text, secret"

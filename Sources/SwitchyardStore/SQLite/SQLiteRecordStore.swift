@@ -171,6 +171,15 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
         }
     }
 
+    package func purge(_ kind: RecordKind, createdBefore: Int64, limit: Int) async throws(SwitchyardError) -> Int {
+        try await run { pool in
+            try await pool.write { db in
+                try db.execute(sql: "DELETE FROM \(kind.table) WHERE id IN (SELECT id FROM \(kind.table) WHERE created_us < ? LIMIT ?)", arguments: [createdBefore, limit])
+                return db.changesCount
+            }
+        }
+    }
+
     // MARK: Helpers
 
     private func fetch(_ kind: RecordKind, _ query: RecordQuery, suffix: String) async throws(SwitchyardError) -> [Record] {

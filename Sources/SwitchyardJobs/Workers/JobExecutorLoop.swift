@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import SwitchyardCore
+import SwitchyardStore
+
+/// The executor side of ``ChildProcessExecution``: reads job lines on stdin, runs each with
+/// the registry, writes one result line per job on stdout. Ends when stdin closes; dies with
+/// its parent worker.
+package enum JobExecutorLoop {
+    /// Runs until stdin closes.
+    package static func run(registry: JobRegistry, logger: Logger) async {
+        // If the worker is killed, take this process (and the job in it) down too.
+        let parent = getppid()
+        Thread {
+            while getppid() == parent { usleep(200_000) }
+            exit(70)
+        }.start()
+        let lines = AsyncStream<String> { continuation in
+            let reader = Thread {
+                while let line = readLine(strippingNewline: true) { continuation.yield(line) }
+                continuation.finish()
+            }
+            reader.start()
+        }
+        write(JobWire.ready)
+        for await line in lines {
+            let result: JobResult
+            do {
+                let job = try JobWire.job(from: line)
+                result = await JobInvocation.run(job, registry: registry, logger: logger)
+            } catch {
+                result = .failed(error.message, discard: false)
+            }
+            write(JobWire.response(result))
+        }
+    }
+
+    private static func write(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}

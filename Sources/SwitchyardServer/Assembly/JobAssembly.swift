@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SwitchyardCore
+import SwitchyardJobs
+import SwitchyardStore
+
+/// Builds the job roles: instant-tasks workers, queued-tasks workers (with executor child
+/// processes), the orchestrator, and the API's queue statistics.
+enum JobAssembly {
+    /// The one place job kinds are registered; workers and executor processes both call it.
+    static func registry(store: OpenStore?, logger: Logger) -> JobRegistry {
+        var registry = JobRegistry()
+        DiagnosticJobs.register(in: &registry)
+        return registry
+    }
+
+    /// The command that starts an executor process: this same binary.
+    static var executorCommand: [String] {
+        let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return [binary, "job-executor"]
+    }
+
+    /// The services of the job roles this process runs.
+    static func services(
+        configuration: SwitchyardConfiguration, store: OpenStore, registries: MetricsRegistries, monitor: HealthMonitor, logger: Logger
+    ) -> [any Service] {
+        let roles = configuration.roles
+        let jobs = configuration.jobs
+        let limits = configuration.work.limitsEnabled ? jobs.limits : nil
+        let ready: @Sendable () async -> Void = {
+            while !Task.isCancelled, !(await monitor.waitForReady(timeout: .seconds(3600))).isReady {}
+        }
+        let host = ProcessInfo.processInfo.hostName
+        let pid = ProcessInfo.processInfo.processIdentifier
+        var services: [any Service] = []
+        if roles.roles.contains(.instantWorker) {
+            let registry = registry(store: store, logger: logger)
+            let count = roles.isAllInOne ? jobs.allInOneInstantWorkers : 1
+            for index in 0..<count {
+                let id = "\(host)-\(pid)-instant-\(index)"
+                services.append(
+                    JobWorker(
+                        id: id, store: store.jobs,
+                        execution: InProcessExecution(registry: registry, timeLimit: jobs.instantTimeLimit, logger: logger),
+                        settings: JobWorkerSettings(queue: .instant, concurrency: jobs.instantConcurrency, lease: jobs.lease, pollInterval: jobs.pollInterval, limits: nil),
+                        metrics: registries.byEndpoint[.instantTasks].map { WorkerMetrics(queue: .instant, worker: id, capacity: jobs.instantConcurrency, registry: $0) },
+                        ready: ready, logger: logger
+                    )
+                )
+            }
+        }
+        if roles.roles.contains(.queuedWorker) {
+            let count = roles.isAllInOne ? jobs.allInOneQueuedWorkers : 1
+            let executor = ChildProcessExecution.Settings(
+                command: executorCommand, memoryLimitBytes: configuration.work.maxQueuedTaskMemoryMB << 20, timeLimit: configuration.work.maxQueuedTaskTime
+            )
+            for index in 0..<count {
+                let id = "\(host)-\(pid)-queued-\(index)"
+                services.append(
+                    JobWorker(
+                        id: id, store: store.jobs, execution: ChildProcessExecution(settings: executor, logger: logger),
+                        settings: JobWorkerSettings(queue: .queued, concurrency: 1, lease: jobs.lease, pollInterval: jobs.pollInterval, limits: limits),
+                        metrics: registries.byEndpoint[.queuedTasks].map { WorkerMetrics(queue: .queued, worker: id, capacity: 1, registry: $0) },
+                        ready: ready, logger: logger
+                    )
+                )
+            }
+        }
+        if roles.roles.contains(.orchestrator) {
+            let settings = OrchestratorSettings(
+                interval: jobs.orchestratorInterval, leadership: jobs.orchestratorLeadership,
+                jobRetention: [.completed: jobs.completedRetention, .cancelled: jobs.failedRetention, .discarded: jobs.failedRetention],
+                logRetention: jobs.logRetention
+            )
+            services.append(
+                Orchestrator(
+                    id: "\(host)-\(pid)-orchestrator", store: store.jobs, records: store.records, settings: settings, registry: registries.shared,
+                    ready: ready, logger: logger
+                )
+            )
+        }
+        if roles.roles.contains(.api), let registry = registries.byEndpoint[.api] {
+            services.append(
+                QueueStatsSampler(
+                    store: store.jobs, limits: limits, interval: .seconds(5), workerTimeout: jobs.lease, registry: registry, ready: ready, logger: logger
+                )
+            )
+        }
+        return services
+    }
+}
