@@ -135,6 +135,12 @@ let package = Package(
             dependencies: ["SwitchyardServer"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SwitchyardTestSupport",
+            dependencies: ["SwitchyardCore", "SwitchyardStore"],
+            path: "Tests/SwitchyardTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SwitchyardCoreTests",
             dependencies: ["SwitchyardCore"],
@@ -142,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardStoreTests",
-            dependencies: ["SwitchyardStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["SwitchyardStore", "SwitchyardTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -185,6 +191,8 @@ let package = Package(
             dependencies: [
                 "SwitchyardServer",
                 "SwitchyardStore",
+                "SwitchyardJobs",
+                "SwitchyardTestSupport",
                 "SwitchyardCore",
                 "SwitchyardCodeRunner",
                 .product(name: "Logging", package: "swift-log"),

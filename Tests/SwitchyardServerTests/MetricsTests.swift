@@ -39,6 +39,14 @@ struct MetricsTests {
         #expect(response.body.contains("process_resident_memory_bytes"))
         let (status, output) = try promtool(response.body)
         #expect(status == 0, "promtool: \(output)\n\(response.body)")
+        let seedSeries: [MetricsEndpoint: [String]] = [
+            .api: ["instant_tasks_jobs_active", "instant_tasks_jobs_waiting", "queued_tasks_workers", "queued_tasks_workers_required", "switchyard_jobs"],
+            .instantTasks: ["instant_tasks_worker_utilization_rate", "switchyard_job_duration_seconds", "switchyard_jobs_finished_total"],
+            .queuedTasks: ["queued_tasks_worker_busy", "queued_tasks_worker_utilization_rate", "switchyard_job_duration_seconds"],
+        ]
+        for name in seedSeries[endpoint] ?? [] {
+            #expect(response.body.contains("# HELP \(name) "), "\(endpoint.rawValue) lacks \(name)")
+        }
     }
 
     @Test func requestCountersUseRoutePatternsAndStatuses() async throws {

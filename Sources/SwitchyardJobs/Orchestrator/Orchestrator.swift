@@ -116,15 +116,14 @@ package final class Orchestrator: Service, Sendable {
             state.withLock { $0.schedulesSaved = true }
         }
         for stored in try await store.schedules() {
-            let tick: Int64?
+            let ticks: [Int64]
             do {
-                tick = try ScheduleTicks.due(stored, now: now)
+                ticks = try ScheduleTicks.due(stored, now: now)
             } catch {
                 logger.warning("schedule cannot fire", metadata: ["schedule": "\(stored.schedule.name)", "error": "\(error.message)"])
                 continue
             }
-            guard let tick else { continue }
-            if try await store.fireTick(schedule: stored.schedule.name, tick: tick, job: stored.schedule.job(tick: tick)) {
+            for tick in ticks where try await store.fireTick(schedule: stored.schedule.name, tick: tick, job: stored.schedule.job(tick: tick)) {
                 fired?.increment()
                 logger.debug("schedule fired", metadata: ["schedule": "\(stored.schedule.name)", "tick": "\(tick)"])
             }

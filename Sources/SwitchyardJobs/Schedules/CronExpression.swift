@@ -118,22 +118,32 @@ struct CivilTime {
 
 /// When a stored schedule is due.
 package enum ScheduleTicks {
-    /// The tick to fire now (microseconds since the epoch), or `nil`. After downtime only the
-    /// latest missed tick fires: a schedule catches up once, it does not replay every tick.
-    /// A new schedule's first tick is the first one after it was saved.
-    package static func due(_ stored: StoredSchedule, now: Int64) throws(SwitchyardError) -> Int64? {
+    /// Most missed ticks fired one by one after downtime; beyond this only the latest fires.
+    package static let catchUpLimit = 60
+
+    /// The ticks to fire now (microseconds since the epoch), oldest first. Every tick missed
+    /// since the last one fired is due (a leader change loses none), unless more than
+    /// ``catchUpLimit`` were missed: then only the latest fires, so long downtime does not end
+    /// in a storm of stale jobs. A new schedule's first tick is the first one after it was saved.
+    package static func due(_ stored: StoredSchedule, now: Int64) throws(SwitchyardError) -> [Int64] {
         let floor = stored.lastTick ?? stored.createdAt
+        var ticks: [Int64] = []
         if let every = stored.schedule.everySeconds {
             let period = Int64(every) * 1_000_000
-            let tick = now / period * period
-            return tick > floor ? tick : nil
-        }
-        if let cron = stored.schedule.cron {
+            var tick = now / period * period
+            while tick > floor, ticks.count <= catchUpLimit {
+                ticks.append(tick)
+                tick -= period
+            }
+        } else if let cron = stored.schedule.cron {
             let expression = try CronExpression(cron)
-            guard let minute = expression.latest(atOrBefore: now / 1_000_000, after: floor / 1_000_000) else { return nil }
-            let tick = minute * 1_000_000
-            return tick > floor ? tick : nil
+            var bound = now / 1_000_000
+            while ticks.count <= catchUpLimit, let minute = expression.latest(atOrBefore: bound, after: floor / 1_000_000) {
+                ticks.append(minute * 1_000_000)
+                bound = minute - 1
+            }
         }
-        return nil
+        if ticks.count > catchUpLimit { return [ticks[0]] }
+        return ticks.reversed()
     }
 }

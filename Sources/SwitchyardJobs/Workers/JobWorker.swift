@@ -12,7 +12,10 @@ import SwitchyardStore
 /// worker stops fetching, lets running jobs finish for `shutdownGrace`, then gives the rest back.
 package final class JobWorker: Service, Sendable {
     private struct Running {
-        var task: Task<Void, Never>?
+        /// Runs the handler; cancelled when the job is lost or the worker gives up waiting.
+        var attempt: Task<JobResult, Never>
+        /// Runs the attempt and records its result (never cancelled, so results are written).
+        var lifecycle: Task<Void, Never>
         var slot: Int
         var lost = false
     }
@@ -126,10 +129,10 @@ package final class JobWorker: Service, Sendable {
         metrics?.started()
         state.withLock { state in
             let slot = state.freeSlots.popLast() ?? 0
-            state.running[job.id] = Running(task: nil, slot: slot)
-            state.running[job.id]?.task = Task {
+            let attempt = Task { await self.execution.execute(job, slot: slot) }
+            let lifecycle = Task {
                 let began = ContinuousClock.now
-                let result = await self.execution.execute(job, slot: slot)
+                let result = await attempt.value
                 self.metrics?.finished(result, after: ContinuousClock.now - began)
                 await self.record(job, result)
                 self.state.withLock { state in
@@ -137,6 +140,7 @@ package final class JobWorker: Service, Sendable {
                 }
                 self.slotFreed.signal(self.settings.queue)
             }
+            state.running[job.id] = Running(attempt: attempt, lifecycle: lifecycle, slot: slot)
         }
     }
 
@@ -225,13 +229,13 @@ package final class JobWorker: Service, Sendable {
     }
 
     private func loseJobs(_ ids: Set<Int64>) {
-        let tasks = state.withLock { state -> [Task<Void, Never>] in
-            var tasks: [Task<Void, Never>] = []
+        let tasks = state.withLock { state -> [Task<JobResult, Never>] in
+            var tasks: [Task<JobResult, Never>] = []
             for id in ids {
                 guard var entry = state.running[id] else { continue }
                 entry.lost = true
                 state.running[id] = entry
-                if let task = entry.task { tasks.append(task) }
+                tasks.append(entry.attempt)
             }
             return tasks
         }
@@ -246,10 +250,10 @@ package final class JobWorker: Service, Sendable {
         while state.withLock({ !$0.running.isEmpty }), ContinuousClock.now < deadline {
             await slotFreed.wait(for: settings.queue, timeout: .milliseconds(100))
         }
-        let leftovers = state.withLock { $0.running.values.compactMap(\.task) }
+        let leftovers = state.withLock { $0.running.values.map { ($0.attempt, $0.lifecycle) } }
         if !leftovers.isEmpty { logger.info("giving back jobs still running at shutdown", metadata: ["count": "\(leftovers.count)"]) }
-        for task in leftovers { task.cancel() }
-        for task in leftovers { await task.value }
+        for (attempt, _) in leftovers { attempt.cancel() }
+        for (_, lifecycle) in leftovers { await lifecycle.value }
     }
 }
 

@@ -33,17 +33,4 @@ extension OpenStore {
             logger: logger
         )
     }
-
-    /// Runs `body` while the store's pool runs; stops the pool afterwards.
-    func whileRunning<T: Sendable>(_ body: @Sendable (OpenStore) async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await self.run()
-                return nil
-            }
-            let result = try await body(self)
-            group.cancelAll()
-            return result
-        }
-    }
 }

@@ -66,6 +66,13 @@ package struct StoredSchedule: Sendable, Equatable {
     package var createdAt: Int64
     /// The last tick fired, if any.
     package var lastTick: Int64?
+
+    /// Creates a stored schedule value.
+    package init(schedule: JobSchedule, createdAt: Int64, lastTick: Int64?) {
+        self.schedule = schedule
+        self.createdAt = createdAt
+        self.lastTick = lastTick
+    }
 }
 
 /// Stores schedules as JSON documents.

@@ -122,6 +122,18 @@ package struct JobCounts: Sendable, Equatable {
     /// Jobs per queue that could start now (available, plus scheduled/retryable ones already due).
     package var waiting: [JobQueueName: Int] = [:]
 
+    /// Empty counts.
+    package init() {}
+
+    /// Jobs of every queue that reached a final state.
+    package var finished: Int {
+        var total = 0
+        for queue in JobQueueName.allCases {
+            for state in JobState.finished { total += count(queue, state) }
+        }
+        return total
+    }
+
     /// The count for a queue and state.
     package func count(_ queue: JobQueueName, _ state: JobState) -> Int { byState[queue]?[state] ?? 0 }
 }

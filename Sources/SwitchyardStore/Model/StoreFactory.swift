@@ -37,3 +37,18 @@ package struct OpenStore: Sendable {
         }
     }
 }
+
+extension OpenStore {
+    /// Runs `body` while the store's pool runs; stops the pool afterwards.
+    package func whileRunning<T: Sendable>(_ body: @Sendable (OpenStore) async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await self.run()
+                return nil
+            }
+            let result = try await body(self)
+            group.cancelAll()
+            return result
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+import SwitchyardCore
+import SwitchyardStore
+
+/// A PostgreSQL server of the test's own (the shared one must not be killed), with `fsync` on.
+package struct DedicatedPostgres: Sendable {
+    package let directory: String
+    package let port: Int
+    package let bin: String
+
+    package static var bin: String? {
+        ProcessInfo.processInfo.environment["SWITCHYARD_TEST_PGBIN"]
+            ?? (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last.map { "/usr/lib/postgresql/\($0)/bin" }
+    }
+
+    package static func start() async throws -> DedicatedPostgres {
+        let bin = try #require(Self.bin, "PostgreSQL binaries are not installed")
+        let directory = NSTemporaryDirectory() + "switchyard-pg-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let port = Int.random(in: 40_000...50_000)
+        let server = DedicatedPostgres(directory: directory, port: port, bin: bin)
+        try server.asPostgres("chown", ["postgres:postgres", directory], asRoot: true)
+        try server.asPostgres("\(bin)/initdb", ["-D", "\(directory)/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"])
+        try server.start()
+        return server
+    }
+
+    package func start() throws {
+        try asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory)", "start"])
+    }
+
+    /// The admin URL as text.
+    package var urlString: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
+
+    /// Stops the server as a crash would (no checkpoint, no clean shutdown).
+    package func kill() throws {
+        try asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "stop"])
+    }
+
+    package func remove() {
+        try? kill()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    package var url: PostgresURL {
+        get throws { try PostgresURL.parse(urlString) }
+    }
+
+    private func asPostgres(_ executable: String, _ arguments: [String], asRoot: Bool = false) throws {
+        let status: Int32
+        if getuid() == 0 && !asRoot {
+            status = try ProcessLaunch.runToCompletion("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
+        } else if getuid() == 0 {
+            status = try ProcessLaunch.runToCompletion(executable.hasPrefix("/") ? executable : "/usr/bin/\(executable)", arguments)
+        } else {
+            guard !asRoot else { return }
+            status = try ProcessLaunch.runToCompletion(executable, arguments)
+        }
+        #expect(status == 0, "\(executable) \(arguments.joined(separator: " ")) failed with status \(status)")
+    }
+}
