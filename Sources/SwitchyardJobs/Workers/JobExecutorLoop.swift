@@ -7,15 +7,19 @@ import SwitchyardStore
 /// the registry, writes one result line per job on stdout. Ends when stdin closes; dies with
 /// its parent worker.
 package enum JobExecutorLoop {
-    /// Runs until stdin closes.
-    package static func run(registry: JobRegistry, logger: Logger) async {
-        // If the worker is killed, take this process (and the job in it) down too.
-        let parent = getppid()
+    /// Exits this process as soon as `parent` is no longer its parent (the worker died, even
+    /// before this process got going). Call first thing: stdin alone is not a reliable signal,
+    /// since a pipe's write end can outlive the worker in other processes.
+    package static func exitWithParent(_ parent: Int32) {
+        guard getppid() == parent else { _exit(70) }
         Thread {
-            while getppid() == parent { usleep(200_000) }
-            exit(70)
+            while getppid() == parent { usleep(100_000) }
+            _exit(70)
         }.start()
-        let lines = AsyncStream<String> { continuation in
+    }
+
+    /// Runs until stdin closes.
+    package static func run(registry: JobRegistry, logger: Logger) async {        let lines = AsyncStream<String> { continuation in
             let reader = Thread {
                 while let line = readLine(strippingNewline: true) { continuation.yield(line) }
                 continuation.finish()

@@ -18,7 +18,7 @@ enum JobAssembly {
     /// The command that starts an executor process: this same binary.
     static var executorCommand: [String] {
         let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return [binary, "job-executor"]
+        return [binary, "job-executor", "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)]
     }
 
     /// The services of the job roles this process runs.

@@ -11,7 +11,11 @@ struct JobExecutorCommand: AsyncParsableCommand {
         shouldDisplay: false
     )
 
+    @Option(help: "The worker's process id; this process exits when that worker is gone.")
+    var parentPid: Int32
+
     func run() async throws {
+        JobExecutorLoop.exitWithParent(parentPid)
         let configuration = try CommandSupport.loadConfiguration()
         let logger = CommandSupport.bootstrapLogging(debug: configuration.debugLogging, toStandardError: true)
         let secrets = try CommandSupport.resolveSecrets(configuration)
