@@ -121,6 +121,7 @@ let package = Package(
             name: "switchyard-bench",
             dependencies: [
                 "SwitchyardCodeRunner",
+                "SwitchyardJobs",
                 "SwitchyardStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 "SwitchyardCore",

@@ -11,8 +11,11 @@ import Foundation
         case "store":
             try await StoreBenchmark.run()
             exit(0)
+        case "jobs":
+            try await JobsBenchmark.run()
+            exit(0)
         default:
-            FileHandle.standardError.write(Data("usage: switchyard-bench code-runner|store\n".utf8))
+            FileHandle.standardError.write(Data("usage: switchyard-bench code-runner|store|jobs\n".utf8))
             exit(2)
         }
     }
