@@ -69,6 +69,23 @@ package enum ConfigurationCatalogue {
         .init("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL", "credentials endpoint when the type is `external_api`"),
     ]
 
+    static let jobs: [ConfigurationVariable] = [
+        .init("INSTANT_TASKS_WORKER_CONCURRENCY", default: "16", "jobs one instant-tasks worker runs at once"),
+        .init("ALL_IN_ONE_INSTANT_TASKS_WORKERS", default: "1", "instant-tasks workers in an all-in-one process"),
+        .init("ALL_IN_ONE_QUEUED_TASKS_WORKERS", default: "2", "queued-tasks workers (one job each) in an all-in-one process"),
+        .init("MAX_INSTANT_TASKS_PROCESS_TIME_SECONDS", default: "60", "time limit of one instant task"),
+        .init("JOBS_LEASE_SECONDS", default: "30", "a running job returns to the queue this long after its worker stops renewing it"),
+        .init("JOBS_POLL_INTERVAL_MS", default: "1000", "how often idle workers look for jobs when no wake-up arrives"),
+        .init("QUEUED_TASKS_MAX_RUNNING_PER_CONNECTION", default: "1", "with ENABLE_LIMITS, running queued tasks per connection (workspaces and tenants may override)"),
+        .init("QUEUED_TASKS_MAX_RUNNING_PER_TENANT", default: "0", "with ENABLE_LIMITS, running queued tasks per tenant; 0 for no cap beyond fair turns"),
+        .init("QUEUED_TASKS_MAX_QUEUE_PER_CONNECTION", default: "10000", "with ENABLE_LIMITS, waiting queued tasks per connection; more are refused with 429"),
+        .init("ORCHESTRATOR_INTERVAL_MS", default: "500", "how often the leading orchestrator acts"),
+        .init("ORCHESTRATOR_LEADERSHIP_SECONDS", default: "5", "a dead leader is replaced within this time"),
+        .init("JOBS_COMPLETED_RETENTION_HOURS", default: "24", "completed jobs are deleted after this long"),
+        .init("JOBS_FAILED_RETENTION_DAYS", default: "30", "discarded and cancelled jobs are deleted after this long"),
+        .init("LOGS_RETENTION_DAYS", default: "30", "run logs, API logs and events are deleted after this long"),
+    ]
+
     static let customCode: [ConfigurationVariable] = [
         .init("CUSTOM_CODE_JOB_SPACES", default: "cores × 2", "custom code jobs one runner runs at once"),
         .init("CUSTOM_CODE_WARM_POOL_SIZE", default: "CUSTOM_CODE_JOB_SPACES", "started sandbox processes kept ready for new tenants"),
