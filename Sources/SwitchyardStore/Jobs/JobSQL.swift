@@ -77,30 +77,33 @@ enum JobSQL {
         "SELECT tenant_id, connection_id, COUNT(*) FROM sy_jobs WHERE queue = ? AND state = 'running' GROUP BY tenant_id, connection_id"
 
     static let firstPair =
-        "SELECT tenant_id, connection_id FROM sy_jobs WHERE queue = ? AND state = 'available' ORDER BY tenant_id, connection_id LIMIT 1"
+        "SELECT tenant_id, connection_id FROM sy_jobs WHERE queue = 'queued' AND state = 'available' ORDER BY tenant_id, connection_id LIMIT 1"
 
     static let nextPair =
-        "SELECT tenant_id, connection_id FROM sy_jobs WHERE queue = ? AND state = 'available' AND (tenant_id, connection_id) > (?, ?) ORDER BY tenant_id, connection_id LIMIT 1"
+        "SELECT tenant_id, connection_id FROM sy_jobs WHERE queue = 'queued' AND state = 'available' AND (tenant_id, connection_id) > (?, ?) ORDER BY tenant_id, connection_id LIMIT 1"
 
     static let pairHead =
         "SELECT id, workspace_id, tenant_id, connection_id, priority, scheduled_us FROM sy_jobs "
-        + "WHERE queue = ? AND state = 'available' AND tenant_id = ? AND connection_id = ? ORDER BY priority, scheduled_us, id LIMIT 1"
+        + "WHERE queue = 'queued' AND state = 'available' AND tenant_id = ? AND connection_id = ? ORDER BY priority, scheduled_us, id LIMIT 1"
 
-    /// PostgreSQL: every (tenant, connection) pair's first available job in one statement, by a
+    // Fairness applies to the queued queue only; its statements name the queue literally so the
+    // planner uses the partial index `sy_jobs_fair_idx`.
+
+    /// PostgreSQL: every (tenant, connection) pair's first available queued job in one statement, by a
     /// loose index scan (a recursive CTE that hops from one pair to the next in the index).
     static let pairHeadsPostgres = """
         WITH RECURSIVE pairs(tenant_id, connection_id) AS (
-          (SELECT tenant_id, connection_id FROM sy_jobs WHERE queue = $1 AND state = 'available' ORDER BY tenant_id, connection_id LIMIT 1)
+          (SELECT tenant_id, connection_id FROM sy_jobs WHERE queue = 'queued' AND state = 'available' ORDER BY tenant_id, connection_id LIMIT 1)
           UNION ALL
           SELECT n.tenant_id, n.connection_id FROM pairs p CROSS JOIN LATERAL (
-            SELECT tenant_id, connection_id FROM sy_jobs WHERE queue = $1 AND state = 'available' AND (tenant_id, connection_id) > (p.tenant_id, p.connection_id)
+            SELECT tenant_id, connection_id FROM sy_jobs WHERE queue = 'queued' AND state = 'available' AND (tenant_id, connection_id) > (p.tenant_id, p.connection_id)
             ORDER BY tenant_id, connection_id LIMIT 1
           ) n
         )
         SELECT h.id, h.workspace_id, h.tenant_id, h.connection_id, h.priority, h.scheduled_us
-        FROM (SELECT * FROM pairs LIMIT $2) p CROSS JOIN LATERAL (
+        FROM (SELECT * FROM pairs LIMIT $1) p CROSS JOIN LATERAL (
           SELECT id, workspace_id, tenant_id, connection_id, priority, scheduled_us FROM sy_jobs
-          WHERE queue = $1 AND state = 'available' AND tenant_id = p.tenant_id AND connection_id = p.connection_id
+          WHERE queue = 'queued' AND state = 'available' AND tenant_id = p.tenant_id AND connection_id = p.connection_id
           ORDER BY priority, scheduled_us, id LIMIT 1
         ) h
         """

@@ -14,8 +14,8 @@ package protocol JobStore: Sendable {
     func enqueue(_ jobs: [NewJob], limits: JobLimitSettings?) async throws(SwitchyardError) -> [EnqueueResult]
 
     /// Takes up to `limit` available jobs of a queue for a worker, under a lease.
-    /// - Parameter limits: `nil` takes jobs in priority and time order; otherwise running caps
-    ///   apply and tenants take turns.
+    /// - Parameter limits: `nil` (or any queue but `queued`) takes jobs in priority and time
+    ///   order; for the queued queue with limits, running caps apply and tenants take turns.
     func fetch(queue: JobQueueName, worker: String, limit: Int, lease: Duration, limits: JobLimitSettings?) async throws(SwitchyardError) -> [Job]
 
     /// Extends the leases of running jobs the worker still holds.

@@ -35,12 +35,12 @@ extension Migrations {
             )
             """,
             "CREATE INDEX sy_jobs_fetch_idx ON sy_jobs (queue, priority, scheduled_us, id) WHERE state = 'available'",
-            "CREATE INDEX sy_jobs_fair_idx ON sy_jobs (queue, tenant_id, connection_id, priority, scheduled_us, id) WHERE state = 'available'",
+            "CREATE INDEX sy_jobs_fair_idx ON sy_jobs (queue, tenant_id, connection_id, priority, scheduled_us, id) WHERE state = 'available' AND queue = 'queued'",
             "CREATE INDEX sy_jobs_running_idx ON sy_jobs (queue, lease_expires_us) WHERE state = 'running'",
             "CREATE INDEX sy_jobs_due_idx ON sy_jobs (scheduled_us) WHERE state IN ('scheduled', 'retryable')",
             "CREATE INDEX sy_jobs_connection_idx ON sy_jobs (connection_id, queue, state) WHERE connection_id <> ''",
             "CREATE INDEX sy_jobs_finished_idx ON sy_jobs (state, finalized_us) WHERE finalized_us IS NOT NULL",
-            "CREATE INDEX sy_jobs_state_idx ON sy_jobs (state, id)",
+            "CREATE INDEX sy_jobs_dead_idx ON sy_jobs (state, id) WHERE state IN ('discarded', 'cancelled')",
             "CREATE UNIQUE INDEX sy_jobs_unique_idx ON sy_jobs (kind, unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'scheduled', 'running', 'retryable')",
             "CREATE TABLE sy_leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_us BIGINT NOT NULL)",
             """

@@ -101,7 +101,7 @@ extension PostgresRecordStore: JobStore {
     package func fetch(queue: JobQueueName, worker: String, limit: Int, lease: Duration, limits: JobLimitSettings?) async throws(SwitchyardError) -> [Job] {
         let now = StoreClock.now()
         let expires = now + lease.microseconds
-        guard let limits else {
+        guard let limits, queue == .queued else {
             return try await run { client, logger in
                 let sql = Self.query(JobSQL.fetchFIFO(.postgres), [.text(queue.rawValue), .int(Int64(limit)), .int(now), .text(worker), .int(expires)])
                 return try await Self.jobs(try await client.query(sql, logger: logger)).sorted { ($0.priority, $0.scheduledAt, $0.id) < ($1.priority, $1.scheduledAt, $1.id) }
@@ -109,7 +109,7 @@ extension PostgresRecordStore: JobStore {
         }
         return try await run { client, logger in
             try await client.withTransaction(logger: logger) { connection in
-                _ = try await connection.query(Self.query("SELECT pg_advisory_xact_lock(?)", [.int(Self.fairFetchLock + Int64(queue == .queued ? 1 : 0))]), logger: logger).collect()
+                _ = try await connection.query(Self.query("SELECT pg_advisory_xact_lock(?)", [.int(Self.fairFetchLock)]), logger: logger).collect()
                 var running: [String: [String: Int]] = [:]
                 for try await (tenant, connectionID, count) in try await connection.query(Self.query(JobSQL.runningGroups, [.text(queue.rawValue)]), logger: logger)
                     .decode((String, String, Int).self)
@@ -118,7 +118,6 @@ extension PostgresRecordStore: JobStore {
                 }
                 var heads: [FairSelection.Head] = []
                 var binds = PostgresBindings()
-                binds.append(queue.rawValue)
                 binds.append(10_000)
                 for try await (id, workspace, tenant, connectionID, priority, scheduled) in try await connection.query(
                     PostgresQuery(unsafeSQL: JobSQL.pairHeadsPostgres, binds: binds), logger: logger
@@ -302,7 +301,6 @@ extension PostgresRecordStore: JobStore {
                 groups[tenant, default: [:]][connectionID] = count
             }
             var binds = PostgresBindings()
-            binds.append("queued")
             binds.append(10_000)
             var heads: [FairSelection.Head] = []
             for try await (id, workspace, tenant, connectionID, priority, scheduled) in try await client.query(

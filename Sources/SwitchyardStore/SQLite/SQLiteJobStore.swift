@@ -55,12 +55,12 @@ extension SQLiteRecordStore: JobStore {
         let expires = now + lease.microseconds
         return try await run { pool in
             try await pool.write { db in
-                guard let limits else {
+                guard let limits, queue == .queued else {
                     let arguments = Self.arguments([.text(queue.rawValue), .int(Int64(limit)), .int(now), .text(worker), .int(expires)])
                     return try Self.jobs(db, JobSQL.fetchFIFO(.sqlite), arguments).sorted { ($0.priority, $0.scheduledAt, $0.id) < ($1.priority, $1.scheduledAt, $1.id) }
                 }
                 var selection = FairSelection(running: try Self.runningGroups(db, queue), turns: [:], limits: JobLimitTable(rows: [:], settings: limits))
-                let heads = try Self.pairHeads(db, queue)
+                let heads = try Self.pairHeads(db)
                 guard !heads.isEmpty else { return [] }
                 let tenants = Array(Set(heads.map(\.tenantID))).sorted()
                 for row in try Row.fetchAll(db, sql: JobSQL.turns(count: tenants.count), arguments: StatementArguments([queue.rawValue] + tenants)) {
@@ -87,14 +87,14 @@ extension SQLiteRecordStore: JobStore {
 
     /// Every (tenant, connection) pair's first available job: a loose index scan, one small
     /// indexed query per pair (cheap in process).
-    private static func pairHeads(_ db: Database, _ queue: JobQueueName) throws -> [FairSelection.Head] {
+    private static func pairHeads(_ db: Database) throws -> [FairSelection.Head] {
         var heads: [FairSelection.Head] = []
-        var pair = try Row.fetchOne(db, sql: JobSQL.firstPair, arguments: [queue.rawValue]).map { row -> (String, String) in (row[0], row[1]) }
+        var pair = try Row.fetchOne(db, sql: JobSQL.firstPair).map { row -> (String, String) in (row[0], row[1]) }
         while let (tenant, connection) = pair, heads.count < 10_000 {
-            if let row = try Row.fetchOne(db, sql: JobSQL.pairHead, arguments: [queue.rawValue, tenant, connection]) {
+            if let row = try Row.fetchOne(db, sql: JobSQL.pairHead, arguments: [tenant, connection]) {
                 heads.append(.init(id: row[0], workspaceID: row[1], tenantID: row[2], connectionID: row[3], priority: row[4], scheduledAt: row[5]))
             }
-            pair = try Row.fetchOne(db, sql: JobSQL.nextPair, arguments: [queue.rawValue, tenant, connection]).map { row -> (String, String) in (row[0], row[1]) }
+            pair = try Row.fetchOne(db, sql: JobSQL.nextPair, arguments: [tenant, connection]).map { row -> (String, String) in (row[0], row[1]) }
         }
         return heads
     }
@@ -238,7 +238,7 @@ extension SQLiteRecordStore: JobStore {
         guard let limits else { return running + (counts.waiting[.queued] ?? 0) }
         return try await run { pool in
             try await pool.read { db in
-                let heads = try Self.pairHeads(db, .queued)
+                let heads = try Self.pairHeads(db)
                 let table = try Self.limitTable(db, workspaces: Set(heads.map(\.workspaceID)), settings: limits)
                 var selection = FairSelection(running: try Self.runningGroups(db, .queued), turns: [:], limits: table)
                 return running + selection.choose(from: heads, count: heads.count, now: 0).count
