@@ -22,10 +22,10 @@ struct WorkerHarness {
         )
     }
 
-    func worker(_ registry: JobRegistry, lease: Duration = .seconds(30), grace: Duration = .seconds(5)) -> JobWorker {
+    func worker(_ registry: JobRegistry, lease: Duration = .seconds(30), grace: Duration = .seconds(5), timeLimit: Duration = .seconds(30)) -> JobWorker {
         JobWorker(
             id: "w-" + UUID().uuidString.prefix(6), store: store.jobs,
-            execution: InProcessExecution(registry: registry, timeLimit: .seconds(30), logger: Self.logger),
+            execution: InProcessExecution(registry: registry, timeLimit: timeLimit, logger: Self.logger),
             settings: JobWorkerSettings(queue: .instant, concurrency: 4, lease: lease, pollInterval: .milliseconds(50), limits: nil, shutdownGrace: grace),
             metrics: nil, ready: {}, logger: Self.logger
         )
@@ -141,5 +141,27 @@ struct JobWorkerTests {
         _ = try await harness.store.jobs.enqueue([NewJob(kind: "long", queue: .instant)], limits: nil)
         try await Task.sleep(for: .milliseconds(200))
         #expect(try await harness.store.jobs.counts(now: StoreClock.now()).count(.instant, .running) == 0, "a stopped worker fetched a job")
+    }
+
+    @Test("An instant job past its time limit is stopped and discarded with a timeout error; the worker goes on")
+    func instantTimeLimit() async throws {
+        let harness = try WorkerHarness()
+        defer { harness.remove() }
+        _ = try await harness.store.migrator.migrate()
+        var registry = JobRegistry()
+        registry.register("stuck") { _ in
+            try await Task.sleep(for: .seconds(60))
+            return .completed
+        }
+        registry.register("ok") { _ in .completed }
+        let worker = harness.worker(registry, timeLimit: .milliseconds(300))
+        let ids = try await harness.store.jobs.enqueue([NewJob(kind: "stuck", queue: .instant), NewJob(kind: "ok", queue: .instant)], limits: nil).map(\.id)
+        let running = Task { try await worker.run() }
+        let stuck = try await harness.wait(for: ids[0], in: [.discarded])
+        #expect(stuck.state == .discarded)
+        #expect(stuck.errors.first?.error.hasPrefix("timeout:") == true)
+        #expect(try await harness.wait(for: ids[1], in: [.completed]).state == .completed)
+        worker.stop()
+        try await running.value
     }
 }

@@ -60,6 +60,8 @@ package final class ChildProcessExecution: JobExecution {
 
     private let settings: Settings
     private let logger: Logger
+    /// The executor enforces its own limit (by killing the process).
+    package var timeLimit: Duration? { nil }
     private let slots: Mutex<[Int: Slot]> = Mutex([:])
 
     /// Creates the execution.

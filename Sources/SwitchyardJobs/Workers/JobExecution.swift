@@ -6,14 +6,19 @@ package protocol JobExecution: Sendable {
     /// Runs one attempt. Cancellation means the worker lost the job or is stopping; the
     /// execution should stop and return ``JobResult/released``.
     func execute(_ job: Job, slot: Int) async -> JobResult
+
+    /// A time limit the worker enforces by cancelling the attempt, or `nil` when the execution
+    /// enforces its own.
+    var timeLimit: Duration? { get }
 }
 
-/// Runs handlers in the worker's own process (instant tasks: short, many at once), with a
-/// time limit enforced by cancellation.
+/// Runs handlers in the worker's own process (instant tasks: short, many at once). The worker
+/// enforces the time limit by cancelling a handler that outlives it (handlers must be
+/// cooperative: `Task.sleep`, network and database calls all are).
 package struct InProcessExecution: JobExecution {
     let registry: JobRegistry
-    let timeLimit: Duration
     let logger: Logger
+    package let timeLimit: Duration?
 
     /// Creates an in-process execution.
     package init(registry: JobRegistry, timeLimit: Duration, logger: Logger) {
@@ -23,22 +28,6 @@ package struct InProcessExecution: JobExecution {
     }
 
     package func execute(_ job: Job, slot: Int) async -> JobResult {
-        let registry = registry
-        let logger = logger
-        let limit = timeLimit
-        return await withTaskGroup(of: JobResult?.self) { group in
-            group.addTask { await JobInvocation.run(job, registry: registry, logger: logger) }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: limit)
-                    return .failed("timeout: the job ran longer than its \(limit) limit and was stopped", discard: true)
-                } catch {
-                    return nil
-                }
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .released
-        }
+        await JobInvocation.run(job, registry: registry, logger: logger)
     }
 }

@@ -17,7 +17,9 @@ package final class JobWorker: Service, Sendable {
         /// Runs the attempt and records its result (never cancelled, so results are written).
         var lifecycle: Task<Void, Never>
         var slot: Int
+        var deadline: ContinuousClock.Instant?
         var lost = false
+        var timedOut = false
     }
 
     private struct State {
@@ -75,6 +77,7 @@ package final class JobWorker: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.heartbeats() }
                 group.addTask { await self.completer() }
+                if let limit = self.execution.timeLimit { group.addTask { await self.enforceDeadlines(limit) } }
                 await self.fetchLoop()
                 await self.drain()
                 self.state.withLock { $0.finished = true }
@@ -132,7 +135,10 @@ package final class JobWorker: Service, Sendable {
             let attempt = Task { await self.execution.execute(job, slot: slot) }
             let lifecycle = Task {
                 let began = ContinuousClock.now
-                let result = await attempt.value
+                var result = await attempt.value
+                if self.state.withLock({ $0.running[job.id]?.timedOut ?? false }) {
+                    result = .failed("timeout: the job ran longer than its \(self.execution.timeLimit ?? .zero) limit and was stopped", discard: true)
+                }
                 self.metrics?.finished(result, after: ContinuousClock.now - began)
                 await self.record(job, result)
                 self.state.withLock { state in
@@ -140,7 +146,8 @@ package final class JobWorker: Service, Sendable {
                 }
                 self.slotFreed.signal(self.settings.queue)
             }
-            state.running[job.id] = Running(attempt: attempt, lifecycle: lifecycle, slot: slot)
+            let deadline = execution.timeLimit.map { ContinuousClock.now + $0 }
+            state.running[job.id] = Running(attempt: attempt, lifecycle: lifecycle, slot: slot, deadline: deadline)
         }
     }
 
@@ -241,6 +248,27 @@ package final class JobWorker: Service, Sendable {
         }
         if !tasks.isEmpty { logger.warning("jobs were taken from this worker (cancelled, or their lease expired); stopping them", metadata: ["jobs": "\(ids.sorted())"]) }
         for task in tasks { task.cancel() }
+    }
+
+    /// Cancels attempts that outlive the execution's time limit (one loop for all jobs, rather
+    /// than a timer per job).
+    private func enforceDeadlines(_ limit: Duration) async {
+        let interval = min(max(limit / 20, .milliseconds(10)), .milliseconds(250))
+        while true {
+            let (overdue, finished) = state.withLock { state -> ([Task<JobResult, Never>], Bool) in
+                let now = ContinuousClock.now
+                var overdue: [Task<JobResult, Never>] = []
+                for (id, entry) in state.running where !entry.timedOut && !entry.lost {
+                    guard let deadline = entry.deadline, deadline < now else { continue }
+                    state.running[id]?.timedOut = true
+                    overdue.append(entry.attempt)
+                }
+                return (overdue, state.finished)
+            }
+            if finished { return }
+            for attempt in overdue { attempt.cancel() }
+            await finishing.wait(for: settings.queue, timeout: interval)
+        }
     }
 
     // MARK: Shutdown

@@ -24,7 +24,8 @@ enum JobsBenchmark {
         logger.logLevel = .error
         if let admin = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_POSTGRES_URL"], let binary = ProcessInfo.processInfo.environment["SWITCHYARD_BINARY"] {
             let adminURL = try PostgresURL.parse(admin)
-            for processes in [1, 2, 4, 8] {
+            let counts = ProcessInfo.processInfo.environment["JOBS_BENCH_PROCESSES"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 2, 4, 8]
+            for processes in counts {
                 var results: [Result] = []
                 for _ in 0..<runs {
                     let name = "jobs_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
