@@ -87,10 +87,16 @@ struct CodeRunnerRoleTests {
         let (child, port) = try await startRunner(["CUSTOM_CODE_JOB_SPACES": "1", "CUSTOM_CODE_QUEUE_WAIT_MS": "100"])
         let remote = RemoteCodeRunner(baseURL: "http://127.0.0.1:\(port)", token: InternalToken(secret: Self.secret))
         async let long = remote.run(
-            CodeJob(workspaceID: "w", tenantID: "a", code: "module.exports = () => new Promise(r => setTimeout(() => r('slept'), 1500))"),
+            CodeJob(workspaceID: "w", tenantID: "a", code: "module.exports = () => new Promise(r => setTimeout(() => r('slept'), 3000))"),
             bridge: NoAPIBridge()
         )
-        try await Task.sleep(for: .milliseconds(400))
+        // Wait until the long job holds the only job space (a fixed pause is too short on a busy machine).
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            let metrics = try await TestHTTP.get(port: port, path: "/api/v2/prometheus").body
+            if metrics.contains("custom_code_runner_remaining_job_spaces 0") { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let token = InternalToken(secret: Self.secret).value
         let refused = try await TestHTTP.send(
             port: port, path: "/api/v2/jobs", method: .POST, headers: [("Authorization", "Bearer \(token)")],

@@ -19,14 +19,13 @@ struct JobStoreTests {
             let jobs = store.jobs
             _ = try await jobs.enqueue([noop(1, priority: 3), noop(2, priority: 1), noop(3, priority: 3)], limits: nil)
             var delayed = noop(4)
-            delayed.scheduledAt = StoreClock.now() + 200_000
+            delayed.scheduledAt = StoreClock.now() + 3_000_000
             _ = try await jobs.enqueue([delayed], limits: nil)
             let fetched = try await jobs.fetch(queue: .instant, worker: "w", limit: 10, lease: Self.lease, limits: nil)
             #expect(fetched.map { $0.args["n"]?.numberValue } == [2, 1, 3])
             #expect(fetched.allSatisfy { $0.state == .running && $0.attempt == 1 && $0.attemptedBy == "w" })
             #expect(try await jobs.promoteDue(now: StoreClock.now(), limit: 100) == 0)
-            try await Task.sleep(for: .milliseconds(250))
-            #expect(try await jobs.promoteDue(now: StoreClock.now(), limit: 100) == 1)
+            #expect(try await jobs.promoteDue(now: StoreClock.now() + 4_000_000, limit: 100) == 1)
             let later = try await jobs.fetch(queue: .instant, worker: "w", limit: 10, lease: Self.lease, limits: nil)
             #expect(later.map { $0.args["n"]?.numberValue } == [4])
         }
@@ -209,10 +208,10 @@ struct JobStoreTests {
     func leasesHaveOneHolder(backend: Backend) async throws {
         try await TestDatabase.with(backend) { store, _ in
             let jobs = store.jobs
-            #expect(try await jobs.acquireLease("orchestrator", holder: "a", ttl: .milliseconds(300)))
-            #expect(try await jobs.acquireLease("orchestrator", holder: "b", ttl: .milliseconds(300)) == false)
-            #expect(try await jobs.acquireLease("orchestrator", holder: "a", ttl: .milliseconds(300)))
-            try await Task.sleep(for: .milliseconds(350))
+            #expect(try await jobs.acquireLease("orchestrator", holder: "a", ttl: .seconds(30)))
+            #expect(try await jobs.acquireLease("orchestrator", holder: "b", ttl: .seconds(30)) == false)
+            #expect(try await jobs.acquireLease("orchestrator", holder: "a", ttl: .milliseconds(1)))
+            try await Task.sleep(for: .milliseconds(20))
             #expect(try await jobs.acquireLease("orchestrator", holder: "b", ttl: .seconds(30)))
             #expect(try await jobs.acquireLease("orchestrator", holder: "a", ttl: .seconds(30)) == false)
             try await jobs.releaseLease("orchestrator", holder: "b")

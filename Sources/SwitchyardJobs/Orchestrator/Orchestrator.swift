@@ -56,21 +56,31 @@ package final class Orchestrator: Service, Sendable {
     package var isLeader: Bool { state.withLock { $0.leading } }
 
     package func run() async throws {
-        await withGracefulShutdownHandler {
-            await ready()
-            while !Task.isCancelled, !isStopped {
-                await tick()
-                await stopping.wait(for: .queued, timeout: settings.interval)
+        // The loop runs apart so a shutdown can cancel a round stuck on an unreachable database.
+        let loop = Task {
+            await self.ready()
+            while !Task.isCancelled, !self.isStopped {
+                await self.tick()
+                await self.stopping.wait(for: .queued, timeout: self.settings.interval)
             }
-            if isLeader {
-                try? await store.releaseLease(Self.leaseName, holder: id)
-                setLeading(false)
-                logger.info("orchestrator stopped and handed over leadership")
+        }
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await loop.value
+            } onCancel: {
+                loop.cancel()
             }
         } onGracefulShutdown: {
-            self.state.withLock { $0.lastCleanup = nil }
             self.stopFlag.withLock { $0 = true }
             self.stopping.signal(.queued)
+            loop.cancel()
+        }
+        if isLeader {
+            let store = self.store
+            let id = self.id
+            _ = await withTimeLimit(.seconds(2)) { try? await store.releaseLease(Self.leaseName, holder: id) }
+            setLeading(false)
+            logger.info("orchestrator stopped and handed over leadership")
         }
     }
 

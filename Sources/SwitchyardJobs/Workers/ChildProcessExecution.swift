@@ -150,7 +150,14 @@ package final class ChildProcessExecution: JobExecution {
         } catch {
             throw SwitchyardError(.unavailable, "cannot start \(settings.command[0])", internalDetail: "\(error)")
         }
-        guard let first = await process.nextLine(), first == JobWire.ready else {
+        // An executor that does not come up in time is killed, which also ends the wait.
+        let starting = Task {
+            try await Task.sleep(for: .seconds(30))
+            await process.terminate()
+        }
+        let first = await process.nextLine()
+        starting.cancel()
+        guard let first, first == JobWire.ready else {
             await process.terminate()
             throw SwitchyardError(.unavailable, "the executor exited at start (see the worker's log)")
         }

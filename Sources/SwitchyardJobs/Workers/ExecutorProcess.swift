@@ -22,6 +22,11 @@ final class ExecutorProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        // A crashing executor must exit at once (its worker sees the pipe close and retries the
+        // job), not wait on the crash reporter.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
         let inPipe = Pipe()
         let outPipe = Pipe()
         process.standardInput = inPipe

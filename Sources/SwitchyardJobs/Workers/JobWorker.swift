@@ -27,6 +27,8 @@ package final class JobWorker: Service, Sendable {
         var freeSlots: [Int]
         var stopping = false
         var finished = false
+        var fetching: Task<Void, Never>?
+        var flushing = false
         var completions: [Int64] = []
     }
 
@@ -70,21 +72,45 @@ package final class JobWorker: Service, Sendable {
 
     package func run() async throws {
         await withGracefulShutdownHandler {
-            await ready()
+            // Waiting for the database can be cut short by a shutdown, like fetching.
+            let ready = self.ready
+            let readying = Task { await ready() }
+            if state.withLock({ state -> Bool in
+                state.fetching = readying
+                return state.stopping
+            }) {
+                readying.cancel()
+            }
+            await readying.value
             guard !isStopping else { return }
-            try? await store.recordWorker(id, queue: settings.queue, busy: false)
             logger.info("job worker started", metadata: ["queue": "\(settings.queue.rawValue)", "concurrency": "\(settings.concurrency)"])
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.heartbeats() }
                 group.addTask { await self.completer() }
                 if let limit = self.execution.timeLimit { group.addTask { await self.enforceDeadlines(limit) } }
-                await self.fetchLoop()
+                // Fetching runs apart so stopping can cancel a fetch stuck on an unreachable database.
+                let fetching = Task { await self.fetchLoop() }
+                let stopped = self.state.withLock { state -> Bool in
+                    state.fetching = fetching
+                    return state.stopping
+                }
+                if stopped { fetching.cancel() }
+                await fetching.value
                 await self.drain()
                 self.state.withLock { $0.finished = true }
                 self.completionsWaiting.signal(self.settings.queue)
                 self.finishing.signal(self.settings.queue)
+                // Give the last completions a few seconds, then stop whatever still waits on
+                // the database (it may be gone; the leases cover anything unwritten).
+                let deadline = ContinuousClock.now + .seconds(5)
+                while ContinuousClock.now < deadline, self.state.withLock({ !$0.completions.isEmpty || $0.flushing }) {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                group.cancelAll()
             }
-            try? await store.removeWorker(id)
+            let store = self.store
+            let id = self.id
+            _ = await withTimeLimit(.seconds(2)) { try? await store.removeWorker(id) }
             logger.info("job worker stopped")
         } onGracefulShutdown: {
             self.stop()
@@ -93,12 +119,20 @@ package final class JobWorker: Service, Sendable {
 
     /// Stops fetching; running jobs get `shutdownGrace` to finish.
     package func stop() {
-        state.withLock { $0.stopping = true }
+        let fetching = state.withLock { state in
+            state.stopping = true
+            return state.fetching
+        }
+        fetching?.cancel()
         slotFreed.signal(settings.queue)
         store.wakeups.signal(settings.queue)
     }
 
     private var isStopping: Bool { state.withLock { $0.stopping } || Task.isCancelled }
+
+    /// How many times a result write is tried: through about a minute of database outage
+    /// normally, a few seconds once the worker is stopping (the lease covers the rest).
+    private var writeAttempts: Int { state.withLock { $0.stopping } ? 4 : 40 }
 
     // MARK: Fetching
 
@@ -179,8 +213,10 @@ package final class JobWorker: Service, Sendable {
 
     private func completer() async {
         while true {
+            if Task.isCancelled { return }
             let (batch, finished) = state.withLock { state -> ([Int64], Bool) in
                 defer { state.completions.removeAll(keepingCapacity: true) }
+                state.flushing = !state.completions.isEmpty
                 return (state.completions, state.finished)
             }
             if batch.isEmpty {
@@ -189,6 +225,7 @@ package final class JobWorker: Service, Sendable {
                 continue
             }
             await persist("record completions") { try await self.store.complete(batch, worker: self.id) }
+            state.withLock { $0.flushing = false }
         }
     }
 
@@ -204,7 +241,7 @@ package final class JobWorker: Service, Sendable {
                 let message = (error as? SwitchyardError)?.message ?? "\(error)"
                 attempt += 1
                 if attempt == 1 { logger.warning("cannot \(what); retrying", metadata: ["error": "\(message)"]) }
-                if attempt >= 40 {
+                if attempt >= writeAttempts || Task.isCancelled {
                     logger.error("gave up trying to \(what); the lease will expire and the job run again", metadata: ["error": "\(message)"])
                     return
                 }
@@ -219,7 +256,7 @@ package final class JobWorker: Service, Sendable {
         let interval = settings.lease / 3
         while true {
             let (ids, finished, busy) = state.withLock { state in (Array(state.running.keys), state.finished, !state.running.isEmpty) }
-            if finished { return }
+            if finished || Task.isCancelled { return }
             metrics?.sample()
             if !ids.isEmpty {
                 do {

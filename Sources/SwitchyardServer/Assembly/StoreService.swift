@@ -23,11 +23,15 @@ extension OpenStore {
     ///   - configuration: The process configuration.
     ///   - secrets: The secrets in effect (encryption keys, cursor signing).
     ///   - logger: Where the pool logs.
-    static func open(_ configuration: SwitchyardConfiguration, secrets: ResolvedSecrets, logger: Logger) throws(SwitchyardError) -> OpenStore {
+    static func open(_ configuration: SwitchyardConfiguration, secrets: ResolvedSecrets, logger: Logger, listensForJobs: Bool = true) throws(SwitchyardError) -> OpenStore {
         let data = configuration.data
+        var pool = PostgresRecordStore.PoolSettings(
+            maxConnections: data.maxPoolSize, minConnections: data.minPoolSize, idleTimeout: data.maxIdleTime, connectTimeout: data.connectTimeout
+        )
+        pool.listensForJobs = listensForJobs
         return try OpenStore.open(
             data.database,
-            pool: .init(maxConnections: data.maxPoolSize, minConnections: data.minPoolSize, idleTimeout: data.maxIdleTime, connectTimeout: data.connectTimeout),
+            pool: pool,
             keys: KeyRing(secret: secrets.encryptionSecret, previous: secrets.previousEncryptionSecrets),
             cursors: PageCursor(secret: secrets.secret),
             logger: logger

@@ -19,7 +19,7 @@ struct JobExecutorCommand: AsyncParsableCommand {
         let configuration = try CommandSupport.loadConfiguration()
         let logger = CommandSupport.bootstrapLogging(debug: configuration.debugLogging, toStandardError: true)
         let secrets = try CommandSupport.resolveSecrets(configuration)
-        let store = try OpenStore.open(configuration, secrets: secrets, logger: logger)
+        let store = try OpenStore.open(configuration, secrets: secrets, logger: logger, listensForJobs: false)
         try await store.whileRunning { store in
             await JobExecutorLoop.run(registry: JobAssembly.registry(store: store, logger: logger), logger: logger)
         }

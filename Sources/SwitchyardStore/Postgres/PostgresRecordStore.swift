@@ -17,6 +17,9 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         package var idleTimeout: Duration = .seconds(60)
         /// Time allowed to open one connection.
         package var connectTimeout: Duration = .seconds(10)
+        /// Whether ``run()`` also listens for job notifications (workers do; job executors and
+        /// one-off commands need not hold the extra connection).
+        package var listensForJobs = true
 
         /// Creates settings.
         package init(maxConnections: Int = 20, minConnections: Int = 0, idleTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10)) {
@@ -28,6 +31,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     }
 
     let client: PostgresClient
+    private let listensForJobs: Bool
     private let keys: KeyRing
     private let cursors: PageCursor
     let logger: Logger
@@ -46,6 +50,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         configuration.options.connectionIdleTimeout = pool.idleTimeout
         configuration.options.connectTimeout = pool.connectTimeout
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        listensForJobs = pool.listensForJobs
         self.keys = keys
         self.cursors = cursors
         self.logger = logger
@@ -55,7 +60,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     package func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
-            group.addTask { await self.listenForJobs() }
+            if listensForJobs { group.addTask { await self.listenForJobs() } }
         }
     }
 
