@@ -101,9 +101,9 @@ struct JobProcessTests {
             _ = try await store.jobs.enqueue(sleepJobs(300, queue: .instant, ms: 50) + sleepJobs(30, queue: .queued, ms: 100), limits: nil)
             let process = try SwitchyardProcess(["serve", "--role", "instant-worker,queued-worker,orchestrator"], environment: env)
             try await Task.sleep(for: .seconds(2))
-            try server.kill()
+            try await server.kill()
             try await Task.sleep(for: .seconds(1))
-            try server.start()
+            try await server.start()
             // Enqueue more once the database is back (the store reconnects on its own).
             var enqueued = false
             for _ in 0..<50 where !enqueued {

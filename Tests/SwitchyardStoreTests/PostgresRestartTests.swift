@@ -26,7 +26,7 @@ struct PostgresRestartTests {
                 acknowledged.append(try await store.records.insert(NewRecord(kind: .flowRuns, document: ["n": .number(Double(n))], secret: ["s": .string("v\(n)")]), scope: scope).id)
             }
 
-            try server.kill()
+            try await server.kill()
             do {
                 _ = try await store.records.list(.flowRuns, scope: scope, filter: .init(), limit: 10, cursor: nil)
                 Issue.record("reading from a stopped database must fail")
@@ -34,7 +34,7 @@ struct PostgresRestartTests {
                 #expect(error.key == .unavailable, "\(error)")
                 #expect(!error.message.contains("PSQLError"), "no driver error reaches callers")
             }
-            try server.start()
+            try await server.start()
 
             // The same store, no restart: reads retry with backoff until the pool reconnects.
             var found: [String] = []

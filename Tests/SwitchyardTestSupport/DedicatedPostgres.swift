@@ -21,26 +21,27 @@ package struct DedicatedPostgres: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let port = Int.random(in: 40_000...50_000)
         let server = DedicatedPostgres(directory: directory, port: port, bin: bin)
-        try server.asPostgres("chown", ["postgres:postgres", directory], asRoot: true)
-        try server.asPostgres("\(bin)/initdb", ["-D", "\(directory)/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"])
-        try server.start()
+        try await server.asPostgres("chown", ["postgres:postgres", directory], asRoot: true)
+        try await server.asPostgres("\(bin)/initdb", ["-D", "\(directory)/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"])
+        try await server.start()
         return server
     }
 
-    package func start() throws {
-        try asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory)", "start"])
+    package func start() async throws {
+        try await asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory)", "start"])
     }
 
     /// The admin URL as text.
     package var urlString: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
 
     /// Stops the server as a crash would (no checkpoint, no clean shutdown).
-    package func kill() throws {
-        try asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "stop"])
+    package func kill() async throws {
+        try await asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "stop"])
     }
 
+    /// Stops the server (if running) and deletes its files; blocking, for `defer`.
     package func remove() {
-        try? kill()
+        _ = try? Self.run("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "stop"], asRoot: false)
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -48,16 +49,25 @@ package struct DedicatedPostgres: Sendable {
         get throws { try PostgresURL.parse(urlString) }
     }
 
-    private func asPostgres(_ executable: String, _ arguments: [String], asRoot: Bool = false) throws {
-        let status: Int32
-        if getuid() == 0 && !asRoot {
-            status = try ProcessLaunch.runToCompletion("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
-        } else if getuid() == 0 {
-            status = try ProcessLaunch.runToCompletion(executable.hasPrefix("/") ? executable : "/usr/bin/\(executable)", arguments)
-        } else {
-            guard !asRoot else { return }
-            status = try ProcessLaunch.runToCompletion(executable, arguments)
+    /// Runs a PostgreSQL tool on a thread of its own: `pg_ctl -w` waits seconds, and blocking a
+    /// cooperative thread for that long starves every other test in the process.
+    private func asPostgres(_ executable: String, _ arguments: [String], asRoot: Bool = false) async throws {
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Self.run(executable, arguments, asRoot: asRoot) })
+            }
         }
         #expect(status == 0, "\(executable) \(arguments.joined(separator: " ")) failed with status \(status)")
+    }
+
+    private static func run(_ executable: String, _ arguments: [String], asRoot: Bool) throws -> Int32 {
+        if getuid() == 0 && !asRoot {
+            return try ProcessLaunch.runToCompletion("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
+        } else if getuid() == 0 {
+            return try ProcessLaunch.runToCompletion(executable.hasPrefix("/") ? executable : "/usr/bin/\(executable)", arguments)
+        } else {
+            guard !asRoot else { return 0 }
+            return try ProcessLaunch.runToCompletion(executable, arguments)
+        }
     }
 }
