@@ -3,6 +3,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
+import SwitchyardAPI
 import SwitchyardBlobs
 import SwitchyardCodeRunner
 import SwitchyardCore
@@ -64,6 +65,12 @@ package enum SwitchyardAssembly {
             services += JobAssembly.services(configuration: configuration, store: store, registries: registries, monitor: monitor, logger: logger)
         }
         let router = buildRouter(configuration: configuration, monitor: monitor, registries: registries)
+        if roles.roles.contains(.api), let store {
+            let (routes, workspaces) = await APIAssembly.routes(configuration: configuration, store: store, secrets: secrets)
+            let document = OpenAPIDocument.build(routes: routes.all, operational: APIAssembly.operationalEndpoints(roles), version: SwitchyardVersion.current)
+            routes.register(on: router, document: document)
+            services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
+        }
         if roles.roles.contains(.codeRunner) {
             let runner = try await startCodeRunner(configuration.customCode, registries: registries, logger: logger)
             CodeRunnerRoutes(runner: runner, token: token).register(on: router)

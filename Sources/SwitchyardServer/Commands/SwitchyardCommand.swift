@@ -7,7 +7,7 @@ package struct SwitchyardCommand: AsyncParsableCommand {
         abstract: "Switchyard: a self-hostable embedded integration platform.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, RotateEncryptionKeyCommand.self, ConfigCommand.self, TokenCommand.self, VersionCommand.self,
-            JobsCommand.self, SchedulesCommand.self, JobExecutorCommand.self,
+            WorkspaceCommand.self, JobsCommand.self, SchedulesCommand.self, JobExecutorCommand.self,
         ],
         defaultSubcommand: nil
     )

@@ -15,6 +15,8 @@ package enum ConfigurationCatalogue {
         .init("HEADERS_TIMEOUT_MS", default: "61000", "time a new connection has to send its first request head"),
         .init("KEEPALIVE_TIMEOUT_MS", default: "61000", "time an idle kept-alive connection stays open"),
         .init("MAX_REQUEST_SIZE_MB", default: "10", "largest request body; larger ones get 413"),
+        .init("MAX_RESPONSE_SIZE_MB", default: "30", "largest API response; larger ones get 413 (ask for a smaller page)"),
+        .init("TOKEN_MAX_LIFETIME_SECONDS", default: "86400", "tenant and workspace admin tokens valid for longer than this are refused"),
         .init("DEBUG_ALL", default: "0", "`1` logs at debug level"),
         .init("MONGO_URI", "refused: Switchyard needs no MongoDB"),
         .init("REDIS_URI", "refused: Switchyard needs no Redis"),

@@ -19,6 +19,8 @@ package struct SwitchyardConfiguration: Sendable {
     package var work: WorkSettings
     /// The job queue, workers and orchestrator.
     package var jobs: JobSettings
+    /// The REST API's limits.
+    package var api: APISettings
     /// The custom code runner's limits and isolation.
     package var customCode: CustomCodeSettings
     /// Console login.
@@ -50,6 +52,7 @@ package struct SwitchyardConfiguration: Sendable {
             health: HealthCheckSettings(env: &env),
             work: WorkSettings(env: &env),
             jobs: JobSettings(env: &env),
+            api: APISettings(env: &env),
             customCode: CustomCodeSettings(env: &env, production: secrets.isProduction),
             consoleAuth: ConsoleAuthSettings(env: &env),
             debugLogging: env.bool("DEBUG_ALL", default: false),

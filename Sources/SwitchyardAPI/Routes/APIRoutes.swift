@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+import SwitchyardHTTP
+import SwitchyardStore
+
+/// The REST API: every route in one table, registered on the router with authentication,
+/// access checks, body parsing and JSON responses, and described by ``OpenAPIDocument``.
+package struct APIRoutes: Sendable {
+    /// Every operation.
+    package let all: [APIRoute]
+    private let authenticator: TokenAuthenticator
+    private let maxResponseBytes: Int
+
+    /// Builds the table.
+    package init(dependencies: APIDependencies, authenticator: TokenAuthenticator, maxResponseBytes: Int = 30 << 20) {
+        all = SelfRoutes.routes(dependencies) + CustomerRoutes.routes(dependencies) + IntegrationRoutes.routes(dependencies)
+            + ConnectorRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
+        self.authenticator = authenticator
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    /// Registers every route, and `GET /openapi.json`.
+    package func register(on router: Router<SwitchyardRequestContext>, document: JSONValue) {
+        for route in all {
+            let authenticator = self.authenticator
+            let maxResponseBytes = self.maxResponseBytes
+            router.on(RouterPath(route.routerPath), method: route.method) { request, context in
+                try await Self.handle(route, request: request, context: context, authenticator: authenticator, maxResponseBytes: maxResponseBytes)
+            }
+        }
+        let body = document.jsonText
+        router.get("/openapi.json") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+    }
+
+    private static func handle(
+        _ route: APIRoute, request: Request, context: SwitchyardRequestContext, authenticator: TokenAuthenticator, maxResponseBytes: Int
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw SwitchyardError(.notAuthenticated, "send a token as Authorization: Bearer <token>")
+        }
+        let caller = try await authenticator.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        if route.access == .admin, !caller.isAdmin {
+            throw SwitchyardError(.accessDenied, "\(route.method.rawValue) \(route.path) needs an admin token")
+        }
+        var body: JSONValue?
+        if route.requestSchema != nil {
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            if buffer.readableBytes > 0 {
+                guard let parsed = try? JSONValue.parse(String(buffer: buffer)) else {
+                    throw SwitchyardError(.badRequest, "the request body is not valid JSON")
+                }
+                body = parsed
+            }
+        }
+        var query: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+        var parameters: [String: String] = [:]
+        for parameter in route.parameters where parameter.location == "path" {
+            parameters[parameter.name] = context.parameters.get(parameter.name)?.removingPercentEncoding ?? context.parameters.get(parameter.name)
+        }
+        let result = try await route.handler(APIRequest(caller: caller, pathParameters: parameters, query: query, body: body))
+        let text = result.jsonText
+        guard text.utf8.count <= maxResponseBytes else {
+            throw SwitchyardError(.tooLarge, "the response would be larger than \(maxResponseBytes >> 20) MB; ask for a smaller page")
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .init(code: route.successStatus), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

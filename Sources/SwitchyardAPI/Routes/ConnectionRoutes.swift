@@ -1,0 +1,50 @@
+import HTTPTypes
+import SwitchyardCore
+import SwitchyardStore
+
+/// `/connections`: a tenant sees its own; an admin sees every tenant's. Credentials are never
+/// part of a response.
+enum ConnectionRoutes {
+    static let schema = RecordJSON.schema([
+        "name": ["type": "string"], "integrationId": ["type": "string"], "tenantId": ["type": "string"], "disconnected": ["type": "boolean"],
+    ])
+
+    static func json(_ record: Record) -> JSONValue {
+        var extra: [String: JSONValue] = [:]
+        if let parent = record.parentID { extra["integrationId"] = .string(parent) }
+        if let tenant = record.tenantID { extra["tenantId"] = .string(tenant) }
+        return RecordJSON.object(record, extra: extra)
+    }
+
+    static func routes(_ deps: APIDependencies) -> [APIRoute] {
+        [
+            APIRoute(
+                method: .get, path: "/connections", access: .any, operationID: "listConnections", summary: "List connections", tag: "Connections",
+                parameters: APIRoute.Parameter.listParameters + [.query("integrationId", ["type": "string"], "only connections to this integration")],
+                requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let query = try ListQuery(request.query)
+                let page = try await deps.records.list(
+                    .connections, scope: request.caller.scope, filter: RecordFilter(parentID: request.query["integrationId"], includeArchived: query.includeArchived),
+                    limit: query.limit, cursor: query.cursor
+                )
+                return RecordJSON.list(page, json)
+            },
+            APIRoute(
+                method: .get, path: "/connections/{id}", access: .any, operationID: "getConnection", summary: "Get a connection", tag: "Connections",
+                parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                json(try await deps.records.get(.connections, id: request.path("id"), scope: request.caller.scope))
+            },
+            APIRoute(
+                method: .delete, path: "/connections/{id}", access: .any, operationID: "archiveConnection", summary: "Archive a connection", tag: "Connections",
+                parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let existing = try await deps.records.get(.connections, id: request.path("id"), scope: request.caller.scope)
+                // Admins act on any tenant's connection in their workspace, under that tenant's scope.
+                let scope = existing.tenantID.map { StoreScope.tenant($0, in: request.caller.workspaceID) } ?? request.caller.scope
+                return json(try await deps.records.archive(.connections, id: existing.id, scope: scope))
+            },
+        ]
+    }
+}

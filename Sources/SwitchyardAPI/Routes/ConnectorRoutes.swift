@@ -1,0 +1,52 @@
+import HTTPTypes
+import SwitchyardCore
+import SwitchyardStore
+
+/// `/connectors`: create, read and list (packages and uploads come with the connectors issue).
+enum ConnectorRoutes {
+    static let schema = RecordJSON.schema(["name": ["type": "string"], "authType": ["type": "string"], "baseUri": ["type": "string"]])
+
+    static func routes(_ deps: APIDependencies) -> [APIRoute] {
+        [
+            APIRoute(
+                method: .get, path: "/connectors", access: .any, operationID: "listConnectors", summary: "List connectors", tag: "Connectors",
+                parameters: APIRoute.Parameter.listParameters, requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let query = try ListQuery(request.query)
+                let page = try await deps.records.list(
+                    .connectors, scope: request.caller.scope, filter: RecordFilter(includeArchived: query.includeArchived), limit: query.limit, cursor: query.cursor
+                )
+                return RecordJSON.list(page) { RecordJSON.object($0) }
+            },
+            APIRoute(
+                method: .post, path: "/connectors", access: .admin, operationID: "createConnector", summary: "Create a connector", tag: "Connectors",
+                parameters: [],
+                requestSchema: ["type": "object", "properties": ["key": ["type": "string"], "name": ["type": "string"], "authType": ["type": "string"], "baseUri": ["type": "string"]]],
+                responseSchema: schema, successStatus: 201
+            ) { request throws(SwitchyardError) in
+                var reader = try BodyReader(request.body, allowed: ["key", "name", "authType", "baseUri"])
+                let key = reader.string("key", required: true, maxLength: 100)
+                let name = reader.string("name", required: true)
+                let authType = reader.string("authType")
+                let baseURI = reader.string("baseUri", maxLength: 2000)
+                if let authType, !["oauth2", "oauth1", "api-key", "basic", "none"].contains(authType) {
+                    reader.reject("authType", "must be one of oauth2, oauth1, api-key, basic, none")
+                }
+                try reader.finish()
+                var document: [String: JSONValue] = ["name": .string(name!), "authType": .string(authType ?? "none")]
+                if let baseURI { document["baseUri"] = .string(baseURI) }
+                do throws(SwitchyardError) {
+                    return RecordJSON.object(try await deps.records.insert(NewRecord(kind: .connectors, key: key, document: .object(document)), scope: request.caller.scope))
+                } catch where error.key == .alreadyExists {
+                    throw SwitchyardError(.alreadyExists, "a connector with key \(key!) already exists", data: ["key": "already exists"])
+                }
+            },
+            APIRoute(
+                method: .get, path: "/connectors/{id}", access: .any, operationID: "getConnector", summary: "Get a connector by id or key", tag: "Connectors",
+                parameters: [.path("id", "the connector's id or key")], requestSchema: nil, responseSchema: schema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                RecordJSON.object(try await ElementSelector.resolve(.connectors, request.path("id"), scope: request.caller.scope, records: deps.records))
+            },
+        ]
+    }
+}

@@ -1,0 +1,102 @@
+import HTTPTypes
+import SwitchyardCore
+import SwitchyardStore
+
+/// `/customers` (alias `/tenants`): the SaaS company's customers. Admin only.
+enum CustomerRoutes {
+    static let schema = RecordJSON.schema([
+        "internalId": ["type": "string"], "name": ["type": "string"], "fields": ["type": "object"],
+    ])
+
+    static func routes(_ deps: APIDependencies) -> [APIRoute] {
+        ["/customers", "/tenants"].flatMap { base in routes(base, deps) }
+    }
+
+    static func json(_ record: Record) -> JSONValue {
+        RecordJSON.object(record, extra: ["internalId": .string(record.key ?? "")])
+    }
+
+    static func resolve(_ selector: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> Record {
+        let scope = StoreScope.workspace(request.caller.workspaceID)
+        if let record = try? await deps.records.get(.tenants, id: selector, scope: scope) { return record }
+        let derived = TenantDirectory.recordID(workspaceID: request.caller.workspaceID, key: selector)
+        do throws(SwitchyardError) {
+            return try await deps.records.get(.tenants, id: derived, scope: scope)
+        } catch where error.key == .notFound {
+            throw SwitchyardError(.notFound, "customer \(selector) not found")
+        }
+    }
+
+    private static func routes(_ base: String, _ deps: APIDependencies) -> [APIRoute] {
+        let name = base == "/customers" ? "Customer" : "Tenant"
+        let body: JSONValue = ["type": "object", "properties": ["internalId": ["type": "string"], "name": ["type": "string"], "fields": ["type": "object"]]]
+        return [
+            APIRoute(
+                method: .get, path: base, access: .admin, operationID: "list\(name)s", summary: "List customers", tag: "Customers",
+                parameters: APIRoute.Parameter.listParameters, requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let query = try ListQuery(request.query)
+                let page = try await deps.records.list(
+                    .tenants, scope: .workspace(request.caller.workspaceID), filter: RecordFilter(includeArchived: query.includeArchived),
+                    limit: query.limit, cursor: query.cursor
+                )
+                return RecordJSON.list(page, json)
+            },
+            APIRoute(
+                method: .post, path: base, access: .admin, operationID: "create\(name)", summary: "Create a customer", tag: "Customers",
+                parameters: [], requestSchema: body, responseSchema: schema, successStatus: 201
+            ) { request throws(SwitchyardError) in
+                var reader = try BodyReader(request.body, allowed: ["internalId", "name", "fields"])
+                let internalID = reader.string("internalId", required: true, maxLength: 256)
+                let name = reader.string("name")
+                let fields = reader.object("fields")
+                try reader.finish()
+                let id = TenantDirectory.recordID(workspaceID: request.caller.workspaceID, key: internalID!)
+                var document: [String: JSONValue] = ["name": .string(name ?? internalID!)]
+                if let fields { document["fields"] = fields }
+                do throws(SwitchyardError) {
+                    let record = try await deps.records.insert(
+                        NewRecord(kind: .tenants, id: id, tenantID: id, key: internalID, document: .object(document)),
+                        scope: .tenant(id, in: request.caller.workspaceID)
+                    )
+                    return json(record)
+                } catch where error.key == .alreadyExists {
+                    throw SwitchyardError(.alreadyExists, "a customer with internalId \(internalID!) already exists", data: ["internalId": "already exists"])
+                }
+            },
+            APIRoute(
+                method: .get, path: base + "/{id}", access: .admin, operationID: "get\(name)", summary: "Get a customer by id or internalId", tag: "Customers",
+                parameters: [.path("id", "the customer's id or internalId")], requestSchema: nil, responseSchema: schema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                json(try await resolve(request.path("id"), request, deps))
+            },
+            APIRoute(
+                method: .patch, path: base + "/{id}", access: .admin, operationID: "update\(name)", summary: "Change a customer's name or fields", tag: "Customers",
+                parameters: [.path("id", "the customer's id or internalId")], requestSchema: body, responseSchema: schema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                var reader = try BodyReader(request.body, allowed: ["name", "fields"])
+                let name = reader.string("name")
+                let fields = reader.object("fields")
+                try reader.finish()
+                let existing = try await resolve(request.path("id"), request, deps)
+                let record = try await deps.records.update(.tenants, id: existing.id, scope: .tenant(existing.id, in: request.caller.workspaceID), expectedRevision: nil) { record in
+                    guard case .object(var document) = record.document else { return }
+                    if let name { document["name"] = .string(name) }
+                    if let fields { document["fields"] = fields }
+                    record.document = .object(document)
+                }
+                deps.tenants.forget(record.id)
+                return json(record)
+            },
+            APIRoute(
+                method: .delete, path: base + "/{id}", access: .admin, operationID: "archive\(name)", summary: "Archive a customer (its tokens stop working)", tag: "Customers",
+                parameters: [.path("id", "the customer's id or internalId")], requestSchema: nil, responseSchema: schema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let existing = try await resolve(request.path("id"), request, deps)
+                let record = try await deps.records.archive(.tenants, id: existing.id, scope: .tenant(existing.id, in: request.caller.workspaceID))
+                deps.tenants.forget(record.id)
+                return json(record)
+            },
+        ]
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import SwitchyardCore
+import SwitchyardStore
+
+/// Resolves a `{selector}` path segment: a record id, a key, or `integrationKey.elementKey`
+/// for elements that belong to an integration. The one place selectors are read.
+enum ElementSelector {
+    static func resolve(_ kind: RecordKind, _ selector: String, scope: StoreScope, records: any RecordStore) async throws(SwitchyardError) -> Record {
+        if let record = try? await records.get(kind, id: selector, scope: scope) { return record }
+        if let record = try await records.list(kind, scope: scope, filter: RecordFilter(key: selector), limit: 1, cursor: nil).items.first {
+            return record
+        }
+        if kind != .integrations, let dot = selector.firstIndex(of: ".") {
+            let integrationKey = String(selector[..<dot])
+            let elementKey = String(selector[selector.index(after: dot)...])
+            if let integration = try await records.list(.integrations, scope: scope, filter: RecordFilter(key: integrationKey), limit: 1, cursor: nil).items.first,
+                let record = try await records.list(kind, scope: scope, filter: RecordFilter(key: elementKey, parentID: integration.id), limit: 1, cursor: nil).items.first
+            {
+                return record
+            }
+        }
+        throw SwitchyardError(.notFound, "\(kind.rawValue.replacingOccurrences(of: "_", with: " ")) \(selector) not found")
+    }
+}

@@ -1,0 +1,80 @@
+import SwitchyardCore
+
+/// Reads a JSON request body field by field, collecting every problem so the client learns
+/// all of them at once (`data` maps each field to what is wrong with it).
+struct BodyReader {
+    private let members: [String: JSONValue]
+    private(set) var problems: [String: String] = [:]
+
+    init(_ body: JSONValue?, allowed: Set<String>) throws(SwitchyardError) {
+        guard let body else { throw SwitchyardError(.badRequest, "a JSON object body is required") }
+        guard case .object(let members) = body else { throw SwitchyardError(.badRequest, "the body must be a JSON object") }
+        self.members = members
+        for name in members.keys.sorted() where !allowed.contains(name) { problems[name] = "is not a known field" }
+    }
+
+    mutating func string(_ name: String, required: Bool = false, maxLength: Int = 200) -> String? {
+        switch members[name] {
+        case nil, .null?:
+            if required { problems[name] = "is required" }
+            return nil
+        case .string(let value)?:
+            if value.isEmpty || value.count > maxLength {
+                problems[name] = "must be 1 to \(maxLength) characters"
+                return nil
+            }
+            return value
+        default:
+            problems[name] = "must be a string"
+            return nil
+        }
+    }
+
+    mutating func object(_ name: String) -> JSONValue? {
+        switch members[name] {
+        case nil, .null?: return nil
+        case .object?: return members[name]
+        default:
+            problems[name] = "must be an object"
+            return nil
+        }
+    }
+
+    /// Throws `bad_request` listing every problem, if there are any.
+    func finish() throws(SwitchyardError) {
+        guard !problems.isEmpty else { return }
+        let text = problems.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; ")
+        throw SwitchyardError(.badRequest, "invalid request: \(text)", data: problems)
+    }
+}
+
+/// List paging parameters.
+struct ListQuery {
+    var limit: Int
+    var cursor: String?
+    var includeArchived: Bool
+
+    init(_ query: [String: String]) throws(SwitchyardError) {
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...1000).contains(value) else {
+                throw SwitchyardError(.badRequest, "limit must be a whole number from 1 to 1000, got \(text)", data: ["limit": "must be 1 to 1000"])
+            }
+            limit = value
+        } else {
+            limit = 100
+        }
+        cursor = query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+        switch query["includeArchived"] {
+        case nil, "false"?: includeArchived = false
+        case "true"?: includeArchived = true
+        case let other?: throw SwitchyardError(.badRequest, "includeArchived must be true or false, got \(other)", data: ["includeArchived": "must be true or false"])
+        }
+    }
+}
+
+extension BodyReader {
+    /// Records a problem found by a check of the caller's own.
+    mutating func reject(_ name: String, _ problem: String) {
+        problems[name] = problem
+    }
+}

@@ -1,0 +1,72 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SwitchyardAPI
+import SwitchyardCore
+import SwitchyardHTTP
+import SwitchyardStore
+
+/// Builds the API role: the REST routes, `/openapi.json`, and the first-start workspace.
+enum APIAssembly {
+    /// The API's routes over a store.
+    static func routes(configuration: SwitchyardConfiguration, store: OpenStore, secrets: ResolvedSecrets) async -> (APIRoutes, WorkspaceDirectory) {
+        let workspaces = WorkspaceDirectory(records: store.records)
+        let tenants = TenantDirectory(records: store.records)
+        let issuer = await AdminTokenIssuer(secret: secrets.secret)
+        let authenticator = TokenAuthenticator(
+            directory: workspaces, tenants: tenants, maxLifetime: configuration.api.tokenMaxLifetime,
+            verifyPlatformToken: { token in (try? await issuer.verify(token)) != nil }
+        )
+        let dependencies = APIDependencies(records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants)
+        return (APIRoutes(dependencies: dependencies, authenticator: authenticator, maxResponseBytes: configuration.api.maxResponseBytes), workspaces)
+    }
+
+    /// The endpoints outside the REST API that a process with these roles serves.
+    static func operationalEndpoints(_ roles: RoleSelection) -> [OpenAPIDocument.Operational] {
+        var endpoints = [
+            OpenAPIDocument.Operational(method: "GET", path: "/", summary: "Health: 200 when ready, 503 naming the failing check", contentType: "application/json"),
+            OpenAPIDocument.Operational(method: "GET", path: "/openapi.json", summary: "This document", contentType: "application/json"),
+        ]
+        for endpoint in MetricsEndpoint.allCases where roles.roles.contains(endpoint.role) {
+            endpoints.append(.init(method: "GET", path: endpoint.rawValue, summary: "Prometheus metrics", contentType: "text/plain"))
+        }
+        if roles.roles.contains(.codeRunner) {
+            endpoints.append(.init(method: "GET", path: "/api/v2/health", summary: "Code runner health", contentType: "application/json"))
+            endpoints.append(.init(method: "POST", path: "/api/v2/jobs", summary: "Internal: run custom code (internal token)", contentType: "application/x-ndjson"))
+            endpoints.append(
+                .init(method: "POST", path: "/api/v2/jobs/{jobID}/responses", summary: "Internal: answer a job's API call (internal token)", contentType: "application/json")
+            )
+        }
+        return endpoints
+    }
+}
+
+/// Creates the install's first workspace once the database is ready, and says how to use it.
+struct WorkspaceBootstrap: Service {
+    let workspaces: WorkspaceDirectory
+    let monitor: HealthMonitor
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled, !(await monitor.waitForReady(timeout: .seconds(3600))).isReady {}
+            guard !Task.isCancelled else { return }
+            for attempt in 1...30 {
+                do throws(SwitchyardError) {
+                    let (workspace, created) = try await workspaces.defaultWorkspace()
+                    if created {
+                        logger.info(
+                            "created the first workspace; run `switchyard workspace credentials` for the key and secret that sign tenant tokens",
+                            metadata: ["workspace.key": "\(workspace.key)"]
+                        )
+                    }
+                    return
+                } catch {
+                    if attempt == 30 { logger.error("cannot create the first workspace", metadata: ["error": "\(error.message)"]) }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+        try? await gracefulShutdown()
+    }
+}
