@@ -1,0 +1,103 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import JWTKit
+import Logging
+import NIOCore
+import Testing
+
+import SwitchyardAPI
+import SwitchyardCore
+import SwitchyardHTTP
+import SwitchyardStore
+
+/// The API over a fresh embedded store, served in process.
+struct APIHarness {
+    let store: OpenStore
+    let workspace: Workspace
+    let routes: APIRoutes
+    let workspaces: WorkspaceDirectory
+    let authenticator: TokenAuthenticator
+    let directory: String
+    static let logger = Logger(label: "api-test")
+    static let platformToken = "platform-admin-token-for-tests"
+
+    static func make(maxLifetime: Duration = .seconds(86_400)) async throws -> APIHarness {
+        let directory = NSTemporaryDirectory() + "switchyard-api-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try OpenStore.open(
+            .sqlite(path: directory + "/api.sqlite"), keys: KeyRing(secret: "api-test-encryption-secret"), cursors: PageCursor(secret: "api-test-cursor-secret-00"),
+            logger: logger
+        )
+        _ = try await store.migrator.migrate()
+        let workspaces = WorkspaceDirectory(records: store.records, cacheTime: .zero)
+        let tenants = TenantDirectory(records: store.records, cacheTime: .zero)
+        let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: maxLifetime) { token in token == platformToken }
+        let routes = APIRoutes(
+            dependencies: APIDependencies(records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants), authenticator: authenticator
+        )
+        let (workspace, _) = try await workspaces.defaultWorkspace()
+        return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// Runs `body` with a client of the API.
+    func withClient<T: Sendable>(_ body: @Sendable (APIClient) async throws -> T) async throws -> T {
+        let router = Router(context: SwitchyardRequestContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        routes.register(on: router, document: OpenAPIDocument.build(routes: routes.all, operational: [], version: "test"))
+        let app = Application(router: router)
+        return try await app.test(.router) { client in try await body(APIClient(client: client)) }
+    }
+
+    /// A tenant token signed with the workspace secret.
+    func tenantToken(_ tenant: String, name: String? = nil, algorithm: String = "HS256", claims extra: [String: JSONValue] = [:]) async throws -> String {
+        var claims: [String: JSONValue] = ["iss": .string(workspace.key), "id": .string(tenant), "exp": .number(Date().timeIntervalSince1970 + 3600)]
+        if let name { claims["name"] = .string(name) }
+        for (key, value) in extra { claims[key] = value }
+        return try await Self.sign(claims, secret: workspace.secret, algorithm: algorithm)
+    }
+
+    /// A workspace admin token signed with the workspace secret.
+    func adminToken() async throws -> String {
+        try await Self.sign(["iss": .string(workspace.key), "isAdmin": true, "exp": .number(Date().timeIntervalSince1970 + 3600)], secret: workspace.secret)
+    }
+
+    /// Signs arbitrary claims with an HMAC secret.
+    static func sign(_ claims: [String: JSONValue], secret: String, algorithm: String = "HS256") async throws -> String {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: algorithm == "HS512" ? .sha512 : .sha256)
+        return try await keys.sign(RawClaims(claims: claims))
+    }
+}
+
+/// Any JSON object as JWT claims.
+struct RawClaims: JWTPayload {
+    var claims: [String: JSONValue]
+    init(claims: [String: JSONValue]) { self.claims = claims }
+    init(from decoder: any Decoder) throws { claims = try [String: JSONValue](from: decoder) }
+    func encode(to encoder: any Encoder) throws { try claims.encode(to: encoder) }
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// Sends requests and decodes JSON answers.
+struct APIClient: Sendable {
+    let client: any TestClientProtocol
+
+    struct Answer {
+        var status: Int
+        var json: JSONValue
+        var headers: HTTPFields
+    }
+
+    func send(_ method: HTTPRequest.Method, _ path: String, token: String?, body: JSONValue? = nil) async throws -> Answer {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if body != nil { headers[.contentType] = "application/json" }
+        let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0.jsonText) })
+        let text = String(buffer: response.body)
+        return Answer(status: Int(response.status.code), json: (try? JSONValue.parse(text)) ?? .string(text), headers: response.headers)
+    }
+}
