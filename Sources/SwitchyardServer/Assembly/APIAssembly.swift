@@ -21,6 +21,18 @@ enum APIAssembly {
         return (APIRoutes(dependencies: dependencies, authenticator: authenticator, maxResponseBytes: configuration.api.maxResponseBytes), workspaces)
     }
 
+    /// Registers the REST API and `/openapi.json`, which describes it and the role's
+    /// operational endpoints.
+    /// - Returns: The workspace directory, for the first-start bootstrap.
+    static func register(
+        on router: Router<SwitchyardRequestContext>, configuration: SwitchyardConfiguration, store: OpenStore, secrets: ResolvedSecrets
+    ) async -> WorkspaceDirectory {
+        let (routes, workspaces) = await routes(configuration: configuration, store: store, secrets: secrets)
+        let document = OpenAPIDocument.build(routes: routes.all, operational: operationalEndpoints(configuration.roles), version: SwitchyardVersion.current)
+        routes.register(on: router, document: document)
+        return workspaces
+    }
+
     /// The endpoints outside the REST API that a process with these roles serves.
     static func operationalEndpoints(_ roles: RoleSelection) -> [OpenAPIDocument.Operational] {
         var endpoints = [

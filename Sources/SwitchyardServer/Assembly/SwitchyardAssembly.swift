@@ -66,9 +66,7 @@ package enum SwitchyardAssembly {
         }
         let router = buildRouter(configuration: configuration, monitor: monitor, registries: registries)
         if roles.roles.contains(.api), let store {
-            let (routes, workspaces) = await APIAssembly.routes(configuration: configuration, store: store, secrets: secrets)
-            let document = OpenAPIDocument.build(routes: routes.all, operational: APIAssembly.operationalEndpoints(roles), version: SwitchyardVersion.current)
-            routes.register(on: router, document: document)
+            let workspaces = await APIAssembly.register(on: router, configuration: configuration, store: store, secrets: secrets)
             services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
         }
         if roles.roles.contains(.codeRunner) {

@@ -1,0 +1,145 @@
+import Foundation
+import HTTPTypes
+import Testing
+
+import SwitchyardAPI
+import SwitchyardCore
+import SwitchyardStore
+
+/// For every route: a tenant token cannot read, list, change or delete another tenant's
+/// objects (404, so ids do not leak), and cannot reach admin-only routes (403). The test walks
+/// the route table: a route without a case here fails it.
+@Suite("Tenant isolation, route by route")
+struct TenantIsolationTests {
+    /// What tenant A gets when it aims a route at tenant B's objects.
+    enum Expectation {
+        /// Admin-only: 403 `access_denied`.
+        case adminOnly
+        /// 404 `not_found`.
+        case notFound
+        /// 200, and the check passes on the body (nothing of B's in it).
+        case succeeds(@Sendable (JSONValue, World) -> Bool)
+    }
+
+    /// The objects the cases aim at.
+    struct World: Sendable {
+        var customerB: String
+        var integration: String
+        var connector: String
+        var connectionB: String
+        var jobB: String
+    }
+
+    static let cases: [String: Expectation] = [
+        "GET /self": .succeeds { body, _ in body["customer"]?["internalId"] == "tenant-a" },
+        "GET /customers": .adminOnly, "POST /customers": .adminOnly, "GET /customers/{id}": .adminOnly,
+        "PATCH /customers/{id}": .adminOnly, "DELETE /customers/{id}": .adminOnly,
+        "GET /tenants": .adminOnly, "POST /tenants": .adminOnly, "GET /tenants/{id}": .adminOnly,
+        "PATCH /tenants/{id}": .adminOnly, "DELETE /tenants/{id}": .adminOnly,
+        "GET /integrations": .succeeds { body, _ in body["items"]?.arrayCount == 1 && body["items"]?[0]?["connection"] == nil },
+        "POST /integrations": .adminOnly,
+        "GET /integrations/{selector}": .succeeds { body, world in body["id"] == .string(world.integration) && body["connection"] == nil },
+        "PATCH /integrations/{selector}": .adminOnly, "DELETE /integrations/{selector}": .adminOnly,
+        "GET /connectors": .succeeds { body, _ in body["items"]?.arrayCount == 1 },
+        "POST /connectors": .adminOnly,
+        "GET /connectors/{id}": .succeeds { body, world in body["id"] == .string(world.connector) },
+        "GET /connections": .succeeds { body, _ in body["items"]?.arrayCount == 0 },
+        "GET /connections/{id}": .notFound, "DELETE /connections/{id}": .notFound,
+        "GET /background-jobs/{id}": .notFound,
+    ]
+
+    @Test("Every route has an isolation case, and tenant A never reaches tenant B's objects or admin routes")
+    func everyRouteIsIsolated() async throws {
+        let harness = try await APIHarness.make()
+        defer { harness.remove() }
+        let operations = harness.routes.all.map { "\($0.method.rawValue) \($0.path)" }
+        let missing = operations.filter { Self.cases[$0] == nil }
+        #expect(missing.isEmpty, "routes without an isolation case: \(missing)")
+        #expect(Set(Self.cases.keys).subtracting(operations).isEmpty, "cases for routes that do not exist: \(Set(Self.cases.keys).subtracting(operations))")
+        try await harness.withClient { client in
+            let admin = try await harness.adminToken()
+            let tokenA = try await harness.tenantToken("tenant-a")
+            let tokenB = try await harness.tenantToken("tenant-b")
+            let world = try await Self.build(harness, client: client, admin: admin, tokenB: tokenB)
+            for route in harness.routes.all {
+                let operation = "\(route.method.rawValue) \(route.path)"
+                guard let expectation = Self.cases[operation] else { continue }
+                let path = route.path
+                    .replacingOccurrences(of: "/customers/{id}", with: "/customers/\(world.customerB)")
+                    .replacingOccurrences(of: "/tenants/{id}", with: "/tenants/\(world.customerB)")
+                    .replacingOccurrences(of: "{selector}", with: world.integration)
+                    .replacingOccurrences(of: "/connectors/{id}", with: "/connectors/\(world.connector)")
+                    .replacingOccurrences(of: "/connections/{id}", with: "/connections/\(world.connectionB)")
+                    .replacingOccurrences(of: "/background-jobs/{id}", with: "/background-jobs/\(world.jobB)")
+                let body: JSONValue? = route.requestSchema == nil ? nil : ["name": "changed by tenant a", "key": "from-a", "internalId": "tenant-b"]
+                let answer = try await client.send(route.method, path, token: tokenA, body: body)
+                switch expectation {
+                case .adminOnly:
+                    #expect(answer.status == 403 && answer.json["key"] == "access_denied", "\(operation): \(answer.status) \(answer.json)")
+                case .notFound:
+                    #expect(answer.status == 404 && answer.json["key"] == "not_found", "\(operation): \(answer.status) \(answer.json)")
+                case .succeeds(let check):
+                    #expect(answer.status == 200 && check(answer.json, world), "\(operation): \(answer.status) \(answer.json)")
+                }
+            }
+            // Tenant B's objects are untouched and still visible to B.
+            let connection = try await client.send(.get, "/connections/\(world.connectionB)", token: tokenB)
+            #expect(connection.status == 200 && connection.json["archivedAt"] == nil)
+            let job = try await client.send(.get, "/background-jobs/\(world.jobB)", token: tokenB)
+            #expect(job.status == 200 && job.json["status"] == "pending")
+            let integration = try await client.send(.get, "/integrations/hub", token: tokenB)
+            #expect(integration.json["connection"]?["id"] == .string(world.connectionB))
+            let customer = try await client.send(.get, "/customers/tenant-b", token: admin)
+            #expect(customer.json["name"] == "tenant-b")
+        }
+    }
+
+    @Test("Another workspace's admin sees none of this workspace's objects")
+    func workspacesAreIsolated() async throws {
+        let harness = try await APIHarness.make()
+        defer { harness.remove() }
+        let other = Workspace(key: "other-workspace", name: "Other", secret: Workspace.newSecret())
+        _ = try await harness.store.records.insert(NewRecord(kind: .workspaces, id: other.key, key: other.key, document: ["name": "Other"], secret: ["secret": .string(other.secret)]), scope: .workspace(other.key))
+        try await harness.withClient { client in
+            let admin = try await harness.adminToken()
+            let tokenB = try await harness.tenantToken("tenant-b")
+            let world = try await Self.build(harness, client: client, admin: admin, tokenB: tokenB)
+            let otherAdmin = try await APIHarness.sign(["iss": .string(other.key), "isAdmin": true, "exp": .number(Date().timeIntervalSince1970 + 600)], secret: other.secret)
+            for path in ["/customers/\(world.customerB)", "/integrations/\(world.integration)", "/connectors/\(world.connector)", "/connections/\(world.connectionB)", "/background-jobs/\(world.jobB)"] {
+                let answer = try await client.send(.get, path, token: otherAdmin)
+                #expect(answer.status == 404, "\(path): \(answer.status)")
+            }
+            #expect(try await client.send(.get, "/customers", token: otherAdmin).json["items"]?.arrayCount == 0)
+            #expect(try await client.send(.get, "/connections", token: otherAdmin).json["items"]?.arrayCount == 0)
+        }
+    }
+
+    /// An integration and connector (shared), and tenant B with a connection and a job.
+    static func build(_ harness: APIHarness, client: APIClient, admin: String, tokenB: String) async throws -> World {
+        let integration = try await client.send(.post, "/integrations", token: admin, body: ["key": "hub", "name": "Hub"])
+        #expect(integration.status == 201, "\(integration.json)")
+        let connector = try await client.send(.post, "/connectors", token: admin, body: ["key": "crm", "name": "CRM", "authType": "oauth2"])
+        #expect(connector.status == 201, "\(connector.json)")
+        let selfB = try await client.send(.get, "/self", token: tokenB)
+        let customerB = try #require(selfB.json["customer"]?["id"]?.stringValue)
+        let integrationID = try #require(integration.json["id"]?.stringValue)
+        let connection = try await harness.store.records.insert(
+            NewRecord(kind: .connections, tenantID: customerB, parentID: integrationID, document: ["name": "B's hub"], secret: ["accessToken": "secret-b"]),
+            scope: .tenant(customerB, in: harness.workspace.key)
+        )
+        let job = try await harness.store.jobs.enqueue(
+            [NewJob(kind: "export", queue: .queued, workspaceID: harness.workspace.key, tenantID: customerB)], limits: nil
+        )[0].id
+        return World(
+            customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
+            jobB: String(job)
+        )
+    }
+}
+
+extension JSONValue {
+    subscript(index: Int) -> JSONValue? {
+        if case .array(let items) = self, items.indices.contains(index) { return items[index] }
+        return nil
+    }
+}
