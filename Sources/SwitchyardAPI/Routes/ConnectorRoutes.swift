@@ -35,11 +35,9 @@ enum ConnectorRoutes {
                 try reader.finish()
                 var document: [String: JSONValue] = ["name": .string(name!), "authType": .string(authType ?? "none")]
                 if let baseURI { document["baseUri"] = .string(baseURI) }
-                do throws(SwitchyardError) {
-                    return RecordJSON.object(try await deps.records.insert(NewRecord(kind: .connectors, key: key, document: .object(document)), scope: request.caller.scope))
-                } catch where error.key == .alreadyExists {
-                    throw SwitchyardError(.alreadyExists, "a connector with key \(key!) already exists", data: ["key": "already exists"])
-                }
+                return RecordJSON.object(
+                    try await deps.records.insertKeyed(NewRecord(kind: .connectors, key: key, document: .object(document)), scope: request.caller.scope, what: "a connector")
+                )
             },
             APIRoute(
                 method: .get, path: "/connectors/{id}", access: .any, operationID: "getConnector", summary: "Get a connector by id or key", tag: "Connectors",

@@ -49,11 +49,10 @@ enum IntegrationRoutes {
                 var document: [String: JSONValue] = ["name": .string(name!)]
                 if let connectorID { document["connectorId"] = .string(connectorID) }
                 if let parameters { document["parameters"] = parameters }
-                do throws(SwitchyardError) {
-                    return json(try await deps.records.insert(NewRecord(kind: .integrations, key: key, document: .object(document)), scope: request.caller.scope), connection: nil)
-                } catch where error.key == .alreadyExists {
-                    throw SwitchyardError(.alreadyExists, "an integration with key \(key!) already exists", data: ["key": "already exists"])
-                }
+                let record = try await deps.records.insertKeyed(
+                    NewRecord(kind: .integrations, key: key, document: .object(document)), scope: request.caller.scope, what: "an integration"
+                )
+                return json(record, connection: nil)
             },
             APIRoute(
                 method: .get, path: "/integrations/{selector}", access: .any, operationID: "getIntegration", summary: "Get an integration by id or key", tag: "Integrations",

@@ -40,3 +40,15 @@ enum RecordJSON {
         ["type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": item], "cursor": ["type": "string"]]]
     }
 }
+
+extension RecordStore {
+    /// Inserts a keyed record, turning a duplicate key into a 409 that names it.
+    func insertKeyed(_ record: NewRecord, scope: StoreScope, what: String) async throws(SwitchyardError) -> Record {
+        do {
+            return try await insert(record, scope: scope)
+        } catch where error.key == .alreadyExists {
+            let key = record.key ?? ""
+            throw SwitchyardError(.alreadyExists, "\(what) with key \(key) already exists", data: ["key": "already exists"])
+        }
+    }
+}

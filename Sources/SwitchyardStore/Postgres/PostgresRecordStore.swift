@@ -269,19 +269,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     }
 
     private static func statement(_ sql: String, _ values: [String?]) -> PostgresQuery {
-        var numbered = ""
-        var index = 0
-        for character in sql {
-            if character == "?" {
-                index += 1
-                numbered += "$\(index)"
-            } else {
-                numbered.append(character)
-            }
-        }
-        var binds = PostgresBindings()
-        for value in values { bind(value, &binds) }
-        return PostgresQuery(unsafeSQL: numbered, binds: binds)
+        query(sql, values.map { .text($0) })
     }
 
     private static func bind(_ value: String?, _ binds: inout PostgresBindings) {
