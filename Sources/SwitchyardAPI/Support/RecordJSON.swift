@@ -23,7 +23,7 @@ enum RecordJSON {
     }
 
     static func timestamp(_ microseconds: Int64) -> String {
-        Date(timeIntervalSince1970: Double(microseconds) / 1_000_000).formatted(.iso8601)
+        ISO8601Time.string(microseconds: microseconds)
     }
 
     /// The schema shared by every record response.

@@ -53,9 +53,9 @@ package enum JSONValue: Sendable, Hashable, Codable {
 
     /// The value as compact JSON text with sorted keys.
     package var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
+        var output = ""
+        JSONWriter.write(self, into: &output)
+        return output
     }
 
     /// The member of an object, or `nil`.

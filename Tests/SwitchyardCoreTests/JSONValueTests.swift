@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+import SwitchyardCore
+
+@Suite struct JSONValueTests {
+    @Test("jsonText writes what JSONEncoder writes: sorted keys, escapes, integral and fractional numbers")
+    func writerMatchesEncoder() throws {
+        let samples: [JSONValue] = [
+            .null, true, false, 0, -3, 1.5, 1e-7, 12_345_678_901, 0.1,
+            "plain", "quote \" backslash \\ slash / newline \n tab \t bell \u{07} é 😀",
+            ["b": 1, "a": [1, "x", .null], "c": ["nested": true]], [], [:],
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for sample in samples {
+            let expected = String(decoding: try encoder.encode(sample), as: UTF8.self)
+            let reparsed = try JSONValue.parse(sample.jsonText)
+            #expect(reparsed == sample, "\(sample.jsonText)")
+            let sameAsEncoder = try JSONValue.parse(expected) == reparsed
+            #expect(sample.jsonText == expected || sameAsEncoder, "\(sample.jsonText) vs \(expected)")
+        }
+        #expect(JSONValue.number(.nan).jsonText == "null")
+    }
+
+    @Test("ISO 8601 timestamps match Foundation's, before and after the epoch and across leap years")
+    func timestamps() {
+        for seconds: Int64 in [0, 1, 59, 86_399, 86_400, 951_782_400, 1_795_305_600, 4_107_542_400, -1, -86_401, 1_709_164_800] {
+            let expected = Date(timeIntervalSince1970: Double(seconds)).formatted(.iso8601)
+            #expect(ISO8601Time.string(microseconds: seconds * 1_000_000 + 999_999) == expected, "\(seconds)")
+        }
+    }
+}
