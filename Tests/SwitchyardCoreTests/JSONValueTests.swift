@@ -30,4 +30,22 @@ import SwitchyardCore
             #expect(ISO8601Time.string(microseconds: seconds * 1_000_000 + 999_999) == expected, "\(seconds)")
         }
     }
+
+    @Test("The reader agrees with JSONDecoder on valid text and refuses what it refuses")
+    func readerMatchesDecoder() throws {
+        let valid = [
+            "null", "true", " false ", "0", "-0", "12", "-3.25", "1e3", "2.5E-3", "123456789012", #""a\"b\\c\/d\n\u00e9\ud83d\ude00""#,
+            #"{"b":[1,{"c":null}],"a":"x","":{}}"#, "[]", "{}", " [ 1 , 2 ] ",
+        ]
+        for text in valid {
+            let expected = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            #expect(try JSONValue.parse(text) == expected, "\(text)")
+        }
+        let invalid = ["", "nul", "tru", "[1,]", "{\"a\":}", "{\"a\" 1}", "01", "1.", "-", "\"abc", "\"\\x\"", "\"\\ud800\"", "[1] 2", "{1:2}", "\"a\u{01}b\""]
+        for text in invalid {
+            #expect(throws: (any Error).self, "\(text)") { _ = try JSONValue.parse(text) }
+        }
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        #expect(throws: (any Error).self) { _ = try JSONValue.parse(deep) }
+    }
 }

@@ -46,9 +46,9 @@ package enum JSONValue: Sendable, Hashable, Codable {
 
     /// Parses JSON text (any value at top level).
     /// - Parameter text: The JSON text.
-    /// - Throws: `DecodingError` when the text is not JSON.
+    /// - Throws: An error naming the byte offset when the text is not JSON.
     package static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONReader.parse(text)
     }
 
     /// The value as compact JSON text with sorted keys.

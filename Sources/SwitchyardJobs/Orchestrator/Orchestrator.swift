@@ -66,7 +66,13 @@ package final class Orchestrator: Service, Sendable {
         }
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
-                await loop.value
+                // A round stuck on an unreachable database is cut off a few seconds after a stop.
+                while await withTimeLimit(.seconds(1), { await loop.value }) == nil {
+                    if self.isStopped || Task.isCancelled {
+                        _ = await withTimeLimit(.seconds(3)) { await loop.value }
+                        break
+                    }
+                }
             } onCancel: {
                 loop.cancel()
             }

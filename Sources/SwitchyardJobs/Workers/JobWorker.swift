@@ -28,7 +28,6 @@ package final class JobWorker: Service, Sendable {
         var stopping = false
         var finished = false
         var fetching: Task<Void, Never>?
-        var flushing = false
         var completions: [Int64] = []
     }
 
@@ -84,30 +83,26 @@ package final class JobWorker: Service, Sendable {
             await readying.value
             guard !isStopping else { return }
             logger.info("job worker started", metadata: ["queue": "\(settings.queue.rawValue)", "concurrency": "\(settings.concurrency)"])
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.heartbeats() }
-                group.addTask { await self.completer() }
-                if let limit = self.execution.timeLimit { group.addTask { await self.enforceDeadlines(limit) } }
-                // Fetching runs apart so stopping can cancel a fetch stuck on an unreachable database.
-                let fetching = Task { await self.fetchLoop() }
-                let stopped = self.state.withLock { state -> Bool in
-                    state.fetching = fetching
-                    return state.stopping
-                }
-                if stopped { fetching.cancel() }
-                await fetching.value
-                await self.drain()
-                self.state.withLock { $0.finished = true }
-                self.completionsWaiting.signal(self.settings.queue)
-                self.finishing.signal(self.settings.queue)
-                // Give the last completions a few seconds, then stop whatever still waits on
-                // the database (it may be gone; the leases cover anything unwritten).
-                let deadline = ContinuousClock.now + .seconds(5)
-                while ContinuousClock.now < deadline, self.state.withLock({ !$0.completions.isEmpty || $0.flushing }) {
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
-                group.cancelAll()
+            let heartbeats = Task { await self.heartbeats() }
+            let completer = Task { await self.completer() }
+            let deadlines = self.execution.timeLimit.map { limit in Task { await self.enforceDeadlines(limit) } }
+            // Fetching runs apart so stopping can cancel a fetch stuck on an unreachable database.
+            let fetching = Task { await self.fetchLoop() }
+            let stopped = self.state.withLock { state -> Bool in
+                state.fetching = fetching
+                return state.stopping
             }
+            if stopped { fetching.cancel() }
+            await fetching.value
+            await self.drain()
+            self.state.withLock { $0.finished = true }
+            self.completionsWaiting.signal(self.settings.queue)
+            self.finishing.signal(self.settings.queue)
+            // Give the last completions a few seconds, then stop whatever still waits on the
+            // database (it may be gone; the leases cover anything unwritten).
+            _ = await withTimeLimit(.seconds(5)) { await completer.value }
+            for task in [heartbeats, completer] + (deadlines.map { [$0] } ?? []) { task.cancel() }
+            _ = await withTimeLimit(.seconds(1)) { await heartbeats.value }
             let store = self.store
             let id = self.id
             _ = await withTimeLimit(.seconds(2)) { try? await store.removeWorker(id) }
@@ -216,7 +211,6 @@ package final class JobWorker: Service, Sendable {
             if Task.isCancelled { return }
             let (batch, finished) = state.withLock { state -> ([Int64], Bool) in
                 defer { state.completions.removeAll(keepingCapacity: true) }
-                state.flushing = !state.completions.isEmpty
                 return (state.completions, state.finished)
             }
             if batch.isEmpty {
@@ -225,7 +219,6 @@ package final class JobWorker: Service, Sendable {
                 continue
             }
             await persist("record completions") { try await self.store.complete(batch, worker: self.id) }
-            state.withLock { $0.flushing = false }
         }
     }
 
