@@ -13,22 +13,26 @@ package struct APIRoutes: Sendable {
     package let all: [APIRoute]
     private let authenticator: TokenAuthenticator
     private let maxResponseBytes: Int
+    private let limiter: RequestRateLimiter?
+    private let dependencies: APIDependencies
 
     /// Builds the table.
-    package init(dependencies: APIDependencies, authenticator: TokenAuthenticator, maxResponseBytes: Int = 30 << 20) {
+    /// - Parameter limiter: Request-rate limits (`ENABLE_LIMITS`), or `nil`.
+    package init(dependencies: APIDependencies, authenticator: TokenAuthenticator, maxResponseBytes: Int = 30 << 20, limiter: RequestRateLimiter? = nil) {
         all = SelfRoutes.routes(dependencies) + CustomerRoutes.routes(dependencies) + IntegrationRoutes.routes(dependencies)
             + ConnectorRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
         self.authenticator = authenticator
         self.maxResponseBytes = maxResponseBytes
+        self.limiter = limiter
+        self.dependencies = dependencies
     }
 
     /// Registers every route, and `GET /openapi.json`.
     package func register(on router: Router<SwitchyardRequestContext>, document: JSONValue) {
         for route in all {
-            let authenticator = self.authenticator
-            let maxResponseBytes = self.maxResponseBytes
+            let routes = self
             router.on(RouterPath(route.routerPath), method: route.method) { request, context in
-                try await Self.handle(route, request: request, context: context, authenticator: authenticator, maxResponseBytes: maxResponseBytes)
+                try await routes.handle(route, request: request, context: context)
             }
         }
         let body = document.jsonText
@@ -39,13 +43,16 @@ package struct APIRoutes: Sendable {
         }
     }
 
-    private static func handle(
-        _ route: APIRoute, request: Request, context: SwitchyardRequestContext, authenticator: TokenAuthenticator, maxResponseBytes: Int
-    ) async throws -> Response {
+    private func handle(_ route: APIRoute, request: Request, context: SwitchyardRequestContext) async throws -> Response {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw SwitchyardError(.notAuthenticated, "send a token as Authorization: Bearer <token>")
         }
         let caller = try await authenticator.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        if let limiter {
+            let workspace = try await dependencies.workspaces.workspace(key: caller.workspaceID)
+            let tenantRate = caller.tenantID.flatMap { dependencies.tenants.cachedRecord(id: $0) }?.document["limits"]?["requestsPerSecond"]?.numberValue
+            try limiter.admit(caller, tenantRate: tenantRate, workspaceRate: workspace.requestsPerSecond)
+        }
         if route.access == .admin, !caller.isAdmin {
             throw SwitchyardError(.accessDenied, "\(route.method.rawValue) \(route.path) needs an admin token")
         }

@@ -29,7 +29,13 @@ enum CustomerRoutes {
 
     private static func routes(_ base: String, _ deps: APIDependencies) -> [APIRoute] {
         let name = base == "/customers" ? "Customer" : "Tenant"
-        let body: JSONValue = ["type": "object", "properties": ["internalId": ["type": "string"], "name": ["type": "string"], "fields": ["type": "object"]]]
+        let body: JSONValue = [
+            "type": "object",
+            "properties": [
+                "internalId": ["type": "string"], "name": ["type": "string"], "fields": ["type": "object"],
+                "limits": ["type": "object", "properties": ["requestsPerSecond": ["type": "number"]]],
+            ],
+        ]
         return [
             APIRoute(
                 method: .get, path: base, access: .admin, operationID: "list\(name)s", summary: "List customers", tag: "Customers",
@@ -74,15 +80,23 @@ enum CustomerRoutes {
                 method: .patch, path: base + "/{id}", access: .admin, operationID: "update\(name)", summary: "Change a customer's name or fields", tag: "Customers",
                 parameters: [.path("id", "the customer's id or internalId")], requestSchema: body, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
-                var reader = try BodyReader(request.body, allowed: ["name", "fields"])
+                var reader = try BodyReader(request.body, allowed: ["name", "fields", "limits"])
                 let name = reader.string("name")
                 let fields = reader.object("fields")
+                let limits = reader.object("limits")
+                if let limits, case .object(let members) = limits {
+                    if members.keys.contains(where: { $0 != "requestsPerSecond" }) { reader.reject("limits", "may only set requestsPerSecond") }
+                    if let rate = members["requestsPerSecond"], !(rate.numberValue.map { $0 > 0 && $0 <= 1_000_000 } ?? false) {
+                        reader.reject("limits", "requestsPerSecond must be a number from 0 to 1000000")
+                    }
+                }
                 try reader.finish()
                 let existing = try await resolve(request.path("id"), request, deps)
                 let record = try await deps.records.update(.tenants, id: existing.id, scope: .tenant(existing.id, in: request.caller.workspaceID), expectedRevision: nil) { record in
                     guard case .object(var document) = record.document else { return }
                     if let name { document["name"] = .string(name) }
                     if let fields { document["fields"] = fields }
+                    if let limits { document["limits"] = limits }
                     record.document = .object(document)
                 }
                 deps.tenants.forget(record.id)

@@ -58,6 +58,12 @@ package final class TenantDirectory: Sendable {
         return record
     }
 
+    /// The tenant record as last seen by ``ensure(workspaceID:key:name:fields:)``, without a
+    /// database read (for per-request settings such as rate limits).
+    package func cachedRecord(id: String) -> Record? {
+        cache.withLock { $0[id]?.record }
+    }
+
     /// Forgets a cached tenant (after an admin changed or archived it).
     package func forget(_ id: String) {
         cache.withLock { $0[id] = nil }

@@ -18,6 +18,8 @@ package struct Workspace: Sendable, Equatable {
     package var previousSecretValidUntil: Int64?
     /// A PEM public key tenant tokens may be signed against instead (RS256 or ES256).
     package var publicKeyPEM: String?
+    /// The workspace's own request-rate limit (`limits.requestsPerSecond`), if set.
+    package var requestsPerSecond: Double?
 
     /// How long the old secret keeps working after a rotation.
     package static let rotationGrace: Duration = .seconds(24 * 3600)
@@ -63,6 +65,7 @@ package struct Workspace: Sendable, Equatable {
         previousSecret = record.secret?["previousSecret"]?.stringValue
         previousSecretValidUntil = record.document["previousSecretValidUntil"]?.numberValue.map { Int64($0) }
         publicKeyPEM = record.document["publicKey"]?.stringValue
+        requestsPerSecond = record.document["limits"]?["requestsPerSecond"]?.numberValue
     }
 
     /// Creates a workspace value.

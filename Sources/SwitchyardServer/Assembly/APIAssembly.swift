@@ -18,7 +18,13 @@ enum APIAssembly {
             verifyPlatformToken: { token in (try? await issuer.verify(token)) != nil }
         )
         let dependencies = APIDependencies(records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants)
-        return (APIRoutes(dependencies: dependencies, authenticator: authenticator, maxResponseBytes: configuration.api.maxResponseBytes), workspaces)
+        let api = configuration.api
+        let limiter = configuration.work.limitsEnabled
+            ? RequestRateLimiter(
+                rates: .init(perTenant: Double(api.tenantRequestsPerSecond), perWorkspace: Double(api.workspaceRequestsPerSecond), processes: api.apiProcesses)
+            )
+            : nil
+        return (APIRoutes(dependencies: dependencies, authenticator: authenticator, maxResponseBytes: api.maxResponseBytes, limiter: limiter), workspaces)
     }
 
     /// Registers the REST API and `/openapi.json`, which describes it and the role's

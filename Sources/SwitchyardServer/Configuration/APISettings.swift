@@ -4,10 +4,19 @@ package struct APISettings: Sendable, Equatable {
     package var tokenMaxLifetime: Duration
     /// Largest response body.
     package var maxResponseBytes: Int
+    /// Requests per second per customer under `ENABLE_LIMITS`, whole deployment.
+    package var tenantRequestsPerSecond: Int
+    /// Requests per second per workspace under `ENABLE_LIMITS`, whole deployment.
+    package var workspaceRequestsPerSecond: Int
+    /// How many API processes share the limits (each enforces its share).
+    package var apiProcesses: Int
 
     /// Reads the settings.
     package init(env: inout EnvironmentReader) {
         tokenMaxLifetime = .seconds(env.int("TOKEN_MAX_LIFETIME_SECONDS", default: 86_400, in: 60...31_536_000))
         maxResponseBytes = env.int("MAX_RESPONSE_SIZE_MB", default: 30, in: 1...1024) << 20
+        tenantRequestsPerSecond = env.int("RATE_LIMIT_CUSTOMER_REQUESTS_PER_SECOND", default: 50, in: 1...1_000_000)
+        workspaceRequestsPerSecond = env.int("RATE_LIMIT_WORKSPACE_REQUESTS_PER_SECOND", default: 1000, in: 1...10_000_000)
+        apiProcesses = env.int("API_PROCESSES", default: 1, in: 1...1000)
     }
 }
