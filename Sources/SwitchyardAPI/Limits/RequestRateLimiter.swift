@@ -30,11 +30,14 @@ package final class RequestRateLimiter: Sendable {
     }
 
     private let rates: Rates
+    private let clock: @Sendable () -> ContinuousClock.Instant
     private let buckets = Mutex<[String: Bucket]>([:])
 
     /// Creates a limiter.
-    package init(rates: Rates) {
+    /// - Parameter clock: The time source (tests pass one they move by hand).
+    package init(rates: Rates, clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.rates = rates
+        self.clock = clock
     }
 
     /// Takes one request's token from the tenant's and the workspace's buckets.
@@ -44,7 +47,7 @@ package final class RequestRateLimiter: Sendable {
     /// - Throws: `rate_limit_exceeded` with a `Retry-After` when a bucket is empty.
     package func admit(_ caller: Caller, tenantRate: Double?, workspaceRate: Double?) throws(SwitchyardError) {
         let workspaceLimit = (workspaceRate ?? rates.perWorkspace) / Double(rates.processes)
-        let now = ContinuousClock.now
+        let now = clock()
         var checks: [(String, Double, String)] = [("w:" + caller.workspaceID, workspaceLimit, "workspace")]
         if let tenant = caller.tenantID {
             checks.append(("t:" + tenant, (tenantRate ?? rates.perTenant) / Double(rates.processes), "customer"))

@@ -23,7 +23,10 @@ struct APIHarness {
     static let logger = Logger(label: "api-test")
     static let platformToken = "platform-admin-token-for-tests"
 
-    static func make(maxLifetime: Duration = .seconds(86_400), rates: RequestRateLimiter.Rates? = nil) async throws -> APIHarness {
+    static func make(
+        maxLifetime: Duration = .seconds(86_400), rates: RequestRateLimiter.Rates? = nil,
+        clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) async throws -> APIHarness {
         let directory = NSTemporaryDirectory() + "switchyard-api-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try OpenStore.open(
@@ -36,7 +39,7 @@ struct APIHarness {
         let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: maxLifetime) { token in token == platformToken }
         let routes = APIRoutes(
             dependencies: APIDependencies(records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants), authenticator: authenticator,
-            limiter: rates.map { RequestRateLimiter(rates: $0) }
+            limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }
         )
         let (workspace, _) = try await workspaces.defaultWorkspace()
         return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory)
