@@ -37,6 +37,21 @@ import Testing
         }
     }
 
+    @Test func knownPathWithAnotherMethodIsA405NamingTheAllowedOnes() async throws {
+        try await application().test(.router) { client in
+            try await client.execute(uri: "/", method: .delete) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET")
+                let body = try errorBody(response.body)
+                #expect(body["message"] as? String == "/ accepts GET, not DELETE")
+            }
+            try await client.execute(uri: "/integrations/some-key", method: .put) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "DELETE, GET, PATCH")
+            }
+        }
+    }
+
     @Test func bodyOverTenMegabytesIsA413() async throws {
         let body = ByteBuffer(repeating: UInt8(ascii: "x"), count: 10 * 1024 * 1024 + 1)
         try await application().test(.router) { client in

@@ -16,6 +16,13 @@ enum ConnectionRoutes {
         return RecordJSON.object(record, extra: extra)
     }
 
+    /// A connection the caller may see; archived ones only when asked for.
+    static func live(_ id: String, _ request: APIRequest, _ deps: APIDependencies, includeArchived: Bool) async throws(SwitchyardError) -> Record {
+        let record = try await deps.records.get(.connections, id: id, scope: request.caller.scope)
+        guard includeArchived || record.archivedAt == nil else { throw SwitchyardError(.notFound, "connection \(id) is archived (add includeArchived=true to see it)") }
+        return record
+    }
+
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
         [
             APIRoute(
@@ -32,15 +39,15 @@ enum ConnectionRoutes {
             },
             APIRoute(
                 method: .get, path: "/connections/{id}", access: .any, operationID: "getConnection", summary: "Get a connection", tag: "Connections",
-                parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
+                parameters: [.path("id", "the connection's id"), .query("includeArchived", ["type": "boolean"], "also find an archived one")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
-                json(try await deps.records.get(.connections, id: request.path("id"), scope: request.caller.scope))
+                json(try await live(request.path("id"), request, deps, includeArchived: try ListQuery(request.query).includeArchived))
             },
             APIRoute(
                 method: .delete, path: "/connections/{id}", access: .any, operationID: "archiveConnection", summary: "Archive a connection", tag: "Connections",
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
-                let existing = try await deps.records.get(.connections, id: request.path("id"), scope: request.caller.scope)
+                let existing = try await live(request.path("id"), request, deps, includeArchived: false)
                 // Admins act on any tenant's connection in their workspace, under that tenant's scope.
                 let scope = existing.tenantID.map { StoreScope.tenant($0, in: request.caller.workspaceID) } ?? request.caller.scope
                 return json(try await deps.records.archive(.connections, id: existing.id, scope: scope))

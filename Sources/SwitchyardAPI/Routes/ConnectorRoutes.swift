@@ -21,7 +21,14 @@ enum ConnectorRoutes {
             APIRoute(
                 method: .post, path: "/connectors", access: .admin, operationID: "createConnector", summary: "Create a connector", tag: "Connectors",
                 parameters: [],
-                requestSchema: ["type": "object", "properties": ["key": ["type": "string"], "name": ["type": "string"], "authType": ["type": "string"], "baseUri": ["type": "string"]]],
+                requestSchema: [
+                    "type": "object", "additionalProperties": false, "required": ["key", "name"],
+                    "properties": [
+                        "key": ["type": "string", "minLength": 1, "maxLength": 100], "name": ["type": "string", "minLength": 1, "maxLength": 200],
+                        "authType": ["type": "string", "enum": ["oauth2", "oauth1", "api-key", "basic", "none"]],
+                        "baseUri": ["type": "string", "minLength": 1, "maxLength": 2000],
+                    ],
+                ],
                 responseSchema: schema, successStatus: 201
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["key", "name", "authType", "baseUri"])
@@ -41,9 +48,13 @@ enum ConnectorRoutes {
             },
             APIRoute(
                 method: .get, path: "/connectors/{id}", access: .any, operationID: "getConnector", summary: "Get a connector by id or key", tag: "Connectors",
-                parameters: [.path("id", "the connector's id or key")], requestSchema: nil, responseSchema: schema, successStatus: 200
+                parameters: [.path("id", "the connector's id or key"), .query("includeArchived", ["type": "boolean"], "also find an archived one")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
-                RecordJSON.object(try await ElementSelector.resolve(.connectors, request.path("id"), scope: request.caller.scope, records: deps.records))
+                RecordJSON.object(
+                    try await ElementSelector.resolve(
+                        .connectors, request.path("id"), scope: request.caller.scope, records: deps.records, includeArchived: try ListQuery(request.query).includeArchived
+                    )
+                )
             },
         ]
     }

@@ -16,7 +16,15 @@ enum CustomerRoutes {
         RecordJSON.object(record, extra: ["internalId": .string(record.key ?? "")])
     }
 
-    static func resolve(_ selector: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> Record {
+    static func resolve(_ selector: String, _ request: APIRequest, _ deps: APIDependencies, includeArchived: Bool = false) async throws(SwitchyardError) -> Record {
+        let record = try await find(selector, request, deps)
+        guard includeArchived || record.archivedAt == nil else {
+            throw SwitchyardError(.notFound, "customer \(selector) is archived (add includeArchived=true to see it)")
+        }
+        return record
+    }
+
+    private static func find(_ selector: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> Record {
         let scope = StoreScope.workspace(request.caller.workspaceID)
         if let record = try? await deps.records.get(.tenants, id: selector, scope: scope) { return record }
         let derived = TenantDirectory.recordID(workspaceID: request.caller.workspaceID, key: selector)
@@ -29,12 +37,20 @@ enum CustomerRoutes {
 
     private static func routes(_ base: String, _ deps: APIDependencies) -> [APIRoute] {
         let name = base == "/customers" ? "Customer" : "Tenant"
-        let body: JSONValue = [
-            "type": "object",
+        let limits: JSONValue = [
+            "type": "object", "additionalProperties": false,
+            "properties": ["requestsPerSecond": ["type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000]],
+        ]
+        let createBody: JSONValue = [
+            "type": "object", "additionalProperties": false, "required": ["internalId"],
             "properties": [
-                "internalId": ["type": "string"], "name": ["type": "string"], "fields": ["type": "object"],
-                "limits": ["type": "object", "properties": ["requestsPerSecond": ["type": "number"]]],
+                "internalId": ["type": "string", "minLength": 1, "maxLength": 256], "name": ["type": "string", "minLength": 1, "maxLength": 200],
+                "fields": ["type": "object"],
             ],
+        ]
+        let updateBody: JSONValue = [
+            "type": "object", "additionalProperties": false,
+            "properties": ["name": ["type": "string", "minLength": 1, "maxLength": 200], "fields": ["type": "object"], "limits": limits],
         ]
         return [
             APIRoute(
@@ -50,7 +66,7 @@ enum CustomerRoutes {
             },
             APIRoute(
                 method: .post, path: base, access: .admin, operationID: "create\(name)", summary: "Create a customer", tag: "Customers",
-                parameters: [], requestSchema: body, responseSchema: schema, successStatus: 201
+                parameters: [], requestSchema: createBody, responseSchema: schema, successStatus: 201
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["internalId", "name", "fields"])
                 let internalID = reader.string("internalId", required: true, maxLength: 256)
@@ -72,13 +88,13 @@ enum CustomerRoutes {
             },
             APIRoute(
                 method: .get, path: base + "/{id}", access: .admin, operationID: "get\(name)", summary: "Get a customer by id or internalId", tag: "Customers",
-                parameters: [.path("id", "the customer's id or internalId")], requestSchema: nil, responseSchema: schema, successStatus: 200
+                parameters: [.path("id", "the customer's id or internalId"), .query("includeArchived", ["type": "boolean"], "also find an archived one")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
-                json(try await resolve(request.path("id"), request, deps))
+                json(try await resolve(request.path("id"), request, deps, includeArchived: try ListQuery(request.query).includeArchived))
             },
             APIRoute(
                 method: .patch, path: base + "/{id}", access: .admin, operationID: "update\(name)", summary: "Change a customer's name or fields", tag: "Customers",
-                parameters: [.path("id", "the customer's id or internalId")], requestSchema: body, responseSchema: schema, successStatus: 200
+                parameters: [.path("id", "the customer's id or internalId")], requestSchema: updateBody, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["name", "fields", "limits"])
                 let name = reader.string("name")

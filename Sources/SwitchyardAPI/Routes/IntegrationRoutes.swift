@@ -10,10 +10,12 @@ enum IntegrationRoutes {
         "connection": ConnectionRoutes.schema,
     ])
 
-    static let body: JSONValue = [
-        "type": "object",
-        "properties": ["key": ["type": "string"], "name": ["type": "string"], "connectorId": ["type": "string"], "parameters": ["type": "object"]],
+    static let properties: JSONValue = [
+        "key": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^./]+$"], "name": ["type": "string", "minLength": 1, "maxLength": 200],
+        "connectorId": ["type": "string", "minLength": 1, "maxLength": 200], "parameters": ["type": "object"],
     ]
+    static let createBody: JSONValue = ["type": "object", "additionalProperties": false, "required": ["key", "name"], "properties": properties]
+    static let updateBody: JSONValue = ["type": "object", "additionalProperties": false, "properties": properties]
 
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
         [
@@ -36,7 +38,7 @@ enum IntegrationRoutes {
             },
             APIRoute(
                 method: .post, path: "/integrations", access: .admin, operationID: "createIntegration", summary: "Create an integration", tag: "Integrations",
-                parameters: [], requestSchema: body, responseSchema: schema, successStatus: 201
+                parameters: [], requestSchema: createBody, responseSchema: schema, successStatus: 201
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["key", "name", "connectorId", "parameters"])
                 let key = reader.string("key", required: true, maxLength: 100)
@@ -56,9 +58,11 @@ enum IntegrationRoutes {
             },
             APIRoute(
                 method: .get, path: "/integrations/{selector}", access: .any, operationID: "getIntegration", summary: "Get an integration by id or key", tag: "Integrations",
-                parameters: [.path("selector", "the integration's id or key")], requestSchema: nil, responseSchema: schema, successStatus: 200
+                parameters: [.path("selector", "the integration's id or key"), .query("includeArchived", ["type": "boolean"], "also find an archived one")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
-                let record = try await ElementSelector.resolve(.integrations, request.path("selector"), scope: request.caller.scope, records: deps.records)
+                let record = try await ElementSelector.resolve(
+                    .integrations, request.path("selector"), scope: request.caller.scope, records: deps.records, includeArchived: try ListQuery(request.query).includeArchived
+                )
                 var connection: Record?
                 if request.caller.tenantID != nil {
                     connection = try await deps.records.list(.connections, scope: request.caller.scope, filter: RecordFilter(parentID: record.id), limit: 1, cursor: nil).items.first
@@ -67,10 +71,11 @@ enum IntegrationRoutes {
             },
             APIRoute(
                 method: .patch, path: "/integrations/{selector}", access: .admin, operationID: "updateIntegration", summary: "Change an integration", tag: "Integrations",
-                parameters: [.path("selector", "the integration's id or key")], requestSchema: body, responseSchema: schema, successStatus: 200
+                parameters: [.path("selector", "the integration's id or key")], requestSchema: updateBody, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["key", "name", "connectorId", "parameters"])
                 let key = reader.string("key", maxLength: 100)
+                if let key, key.contains(".") || key.contains("/") { reader.reject("key", "must not contain . or /") }
                 let name = reader.string("name")
                 let connectorID = reader.string("connectorId")
                 let parameters = reader.object("parameters")

@@ -11,15 +11,29 @@ struct BodyReader {
         guard case .object(let members) = body else { throw SwitchyardError(.badRequest, "the body must be a JSON object") }
         self.members = members
         for name in members.keys.sorted() where !allowed.contains(name) { problems[name] = "is not a known field" }
+        for (name, value) in members where Self.containsNUL(value) || name.unicodeScalars.contains("\u{0}") {
+            problems[name] = "must not contain the NUL character (U+0000)"
+        }
+    }
+
+    /// PostgreSQL cannot store U+0000 in text or JSON; refuse it at the edge with a clear error.
+    static func containsNUL(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.unicodeScalars.contains("\u{0}")
+        case .array(let items): items.contains(where: containsNUL)
+        case .object(let members): members.contains { $0.key.unicodeScalars.contains("\u{0}") || containsNUL($0.value) }
+        default: false
+        }
     }
 
     mutating func string(_ name: String, required: Bool = false, maxLength: Int = 200) -> String? {
         switch members[name] {
-        case nil, .null?:
+        case nil:
             if required { problems[name] = "is required" }
             return nil
         case .string(let value)?:
-            if value.isEmpty || value.count > maxLength {
+            // Counted in Unicode scalars, as JSON Schema's maxLength counts.
+            if value.isEmpty || value.unicodeScalars.count > maxLength {
                 problems[name] = "must be 1 to \(maxLength) characters"
                 return nil
             }
@@ -32,7 +46,7 @@ struct BodyReader {
 
     mutating func object(_ name: String) -> JSONValue? {
         switch members[name] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .object?: return members[name]
         default:
             problems[name] = "must be an object"

@@ -74,6 +74,7 @@ package enum SwitchyardAssembly {
             CodeRunnerRoutes(runner: runner, token: token).register(on: router)
             services.append(CodeRunnerService(runner: runner))
         }
+        router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes.map { (method: $0.method.rawValue, path: $0.path.description) }))
         let http = configuration.http
         return Application(
             router: router,

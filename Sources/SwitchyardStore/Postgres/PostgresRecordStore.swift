@@ -318,6 +318,8 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         switch error.serverInfo?[.sqlState] {
         case "23505":
             return SwitchyardError(.alreadyExists, "a record with this id or key already exists")
+        case "22P05", "22021":
+            return SwitchyardError(.badRequest, "the text contains a character the database cannot store (U+0000)")
         case "40001", "40P01":
             return SwitchyardError(.conflict, "a concurrent change won; retry", retryAfterSeconds: 1)
         case .some(let state) where state.hasPrefix("08") || state.hasPrefix("57P"):
