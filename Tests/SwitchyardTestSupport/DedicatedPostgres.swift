@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 import SwitchyardCore
@@ -19,7 +22,7 @@ package struct DedicatedPostgres: Sendable {
         let bin = try #require(Self.bin, "PostgreSQL binaries are not installed")
         let directory = NSTemporaryDirectory() + "switchyard-pg-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let port = Int.random(in: 40_000...50_000)
+        let port = try Self.freePort()
         let server = DedicatedPostgres(directory: directory, port: port, bin: bin)
         try await server.asPostgres("chown", ["postgres:postgres", directory], asRoot: true)
         try await server.asPostgres("\(bin)/initdb", ["-D", "\(directory)/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"])
@@ -28,7 +31,8 @@ package struct DedicatedPostgres: Sendable {
     }
 
     package func start() async throws {
-        try await asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory)", "start"])
+        // -t 180: after a crash, recovery on a loaded machine can outlast pg_ctl's default 60 s.
+        try await asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-t", "180", "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory)", "start"])
     }
 
     /// The admin URL as text.
@@ -47,6 +51,24 @@ package struct DedicatedPostgres: Sendable {
 
     package var url: PostgresURL {
         get throws { try PostgresURL.parse(urlString) }
+    }
+
+    /// A port nothing listens on now (the kernel picks it), rather than a random guess that can
+    /// collide with another test's server or an outgoing connection.
+    private static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Runs a PostgreSQL tool on a thread of its own: `pg_ctl -w` waits seconds, and blocking a
