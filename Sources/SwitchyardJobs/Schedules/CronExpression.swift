@@ -91,31 +91,6 @@ package struct CronExpression: Sendable, Equatable {
     }
 }
 
-/// A UTC calendar breakdown of a time (days-from-civil arithmetic, no time zones).
-struct CivilTime {
-    var month: Int
-    var day: Int
-    var hour: Int
-    var minute: Int
-    var weekday: Int
-
-    init(_ seconds: Int64) {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondsOfDay = Int(seconds - days * 86_400)
-        hour = secondsOfDay / 3600
-        minute = secondsOfDay % 3600 / 60
-        weekday = Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4).
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPart = (5 * dayOfYear + 2) / 153
-        day = Int(dayOfYear - (153 * monthPart + 2) / 5 + 1)
-        month = Int(monthPart < 10 ? monthPart + 3 : monthPart - 9)
-    }
-}
-
 /// When a stored schedule is due.
 package enum ScheduleTicks {
     /// Most missed ticks fired one by one after downtime; beyond this only the latest fires.
