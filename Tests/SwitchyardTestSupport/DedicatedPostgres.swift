@@ -43,6 +43,36 @@ package struct DedicatedPostgres: Sendable {
         try await asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "stop"])
     }
 
+    /// What every session is doing and which locks it waits for (`pg_stat_activity`), for the
+    /// message of a test that found the database stuck.
+    package func activity() async -> String {
+        let sql = """
+            SELECT pid, application_name, state, wait_event_type, wait_event, now() - xact_start AS in_transaction,
+                   pg_blocking_pids(pid) AS blocked_by, left(query, 120) AS query
+            FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+            """
+        let psql = "\(bin)/psql"
+        let arguments = ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-c", sql]
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: psql)
+                process.arguments = arguments
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = pipe
+                do {
+                    try ProcessLaunch.run(process)
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    ProcessLaunch.waitForExitBlocking(process, timeout: .seconds(10))
+                    continuation.resume(returning: String(decoding: data, as: UTF8.self))
+                } catch {
+                    continuation.resume(returning: "psql could not run: \(error)")
+                }
+            }
+        }
+    }
+
     /// Stops the server (if running) and deletes its files; blocking, for `defer`.
     package func remove() {
         _ = try? Self.run("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "stop"], asRoot: false)

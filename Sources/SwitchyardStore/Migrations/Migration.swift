@@ -26,6 +26,7 @@ package enum Migrations {
         Migration(version: 2, name: "0002_jobs") { dialect in jobsTable(dialect) },
         Migration(version: 3, name: "0003_workspaces") { dialect in recordTable(.workspaces, dialect) },
         Migration(version: 4, name: "0004_job_queue") { dialect in jobQueue(dialect) },
+        Migration(version: 5, name: "0005_element_layers") { dialect in elementLayers(dialect) },
     ]
 
     /// The kinds the first migration created; later kinds come with migrations of their own.

@@ -68,13 +68,19 @@ package struct RecordFilter: Sendable, Equatable {
     package var tenantID: String?
     /// Include archived rows.
     package var includeArchived: Bool
+    /// Only rows whose document has these top-level string fields (`nil`: the field is absent
+    /// or null). Names are identifiers chosen by code (letters and digits), never by clients.
+    package var documentFields: [String: String?]
 
     /// Creates a filter.
-    package init(key: String? = nil, parentID: String? = nil, tenantID: String? = nil, includeArchived: Bool = false) {
+    package init(
+        key: String? = nil, parentID: String? = nil, tenantID: String? = nil, includeArchived: Bool = false, documentFields: [String: String?] = [:]
+    ) {
         self.key = key
         self.parentID = parentID
         self.tenantID = tenantID
         self.includeArchived = includeArchived
+        self.documentFields = documentFields
     }
 }
 

@@ -27,6 +27,9 @@ package enum RecordKind: String, Sendable, CaseIterable, Codable {
     case appEvents = "app_events", externalEvents = "external_events"
     case appEventSubscriptions = "app_event_subscriptions", externalEventSubscriptions = "external_event_subscriptions"
 
+    /// The kinds that exist at the universal, integration and connection-instance layers.
+    package static let elements: [RecordKind] = [.actions, .flows, .dataSources, .fieldMappings, .dataLinkTables, .appEventTypes, .appDataSchemas]
+
     /// The table's name.
     package var table: String { "sy_\(rawValue)" }
 }

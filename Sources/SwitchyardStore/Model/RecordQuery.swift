@@ -27,18 +27,34 @@ struct RecordQuery {
         self.values.append(contentsOf: values)
     }
 
-    mutating func apply(_ filter: RecordFilter) {
+    mutating func apply(_ filter: RecordFilter, _ dialect: SQLDialect) throws(SwitchyardError) {
         if let key = filter.key { add("key = ?", key) }
         if let parent = filter.parentID { add("parent_id = ?", parent) }
         if let tenant = filter.tenantID { add("tenant_id = ?", tenant) }
         if !filter.includeArchived { conditions.append("archived_us IS NULL") }
+        for (name, value) in filter.documentFields.sorted(by: { $0.key < $1.key }) {
+            let field = try Self.documentField(name, dialect)
+            if let value { add("\(field) = ?", value) } else { conditions.append("\(field) IS NULL") }
+        }
+    }
+
+    /// The SQL of a top-level document field as text.
+    /// - Throws: `bad_request` for a name that is not a plain identifier (it is spliced into SQL).
+    static func documentField(_ name: String, _ dialect: SQLDialect) throws(SwitchyardError) -> String {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first),
+            name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }), name.count <= 64
+        else {
+            throw SwitchyardError(.badRequest, "document field name \(name) must be letters and digits")
+        }
+        return dialect == .postgres ? "(doc->>'\(name)')" : "json_extract(doc, '$.\(name)')"
     }
 
     var whereClause: String { conditions.joined(separator: " AND ") }
 
     /// The context a cursor is bound to: a cursor of one list is refused by another.
     static func cursorContext(_ kind: RecordKind, _ scope: StoreScope, _ filter: RecordFilter) -> String {
-        [kind.rawValue, scope.workspaceID, scope.tenantID ?? "", filter.key ?? "", filter.parentID ?? "", filter.tenantID ?? "", filter.includeArchived ? "1" : "0"]
+        let fields = filter.documentFields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.map { "s" + $0 } ?? "n")" }
+        return ([kind.rawValue, scope.workspaceID, scope.tenantID ?? "", filter.key ?? "", filter.parentID ?? "", filter.tenantID ?? "", filter.includeArchived ? "1" : "0"] + fields)
             .joined(separator: "\u{1F}")
     }
 
@@ -74,12 +90,13 @@ struct RecordQuery {
     /// The query of one list page: scope, filter, and the keyset position after the cursor
     /// (`positionCondition` is the backend's SQL for "after (created_us, id)", with two values).
     static func page(
-        _ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?, cursors: PageCursor, positionCondition: String
+        _ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?, cursors: PageCursor, positionCondition: String,
+        dialect: SQLDialect
     ) throws(SwitchyardError) -> (query: RecordQuery, context: String) {
         try PageCursor.validate(limit: limit)
         let context = cursorContext(kind, scope, filter)
         var query = readable(by: scope)
-        query.apply(filter)
+        try query.apply(filter, dialect)
         if let cursor {
             let (createdAt, id) = try cursors.decode(cursor, context: context)
             query.conditions.append(positionCondition)

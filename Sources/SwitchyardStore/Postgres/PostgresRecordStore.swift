@@ -20,6 +20,8 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         /// Whether ``run()`` also listens for job notifications (workers do; job executors and
         /// one-off commands need not hold the extra connection).
         package var listensForJobs = true
+        /// When the pool watchdog probes and replaces a pool that stopped serving requests.
+        package var watchdog = SupervisedPostgresClient.Watchdog()
 
         /// Creates settings.
         package init(maxConnections: Int = 20, minConnections: Int = 0, idleTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10)) {
@@ -30,7 +32,9 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         }
     }
 
-    let client: PostgresClient
+    let pool: SupervisedPostgresClient
+    /// The pool in service now (the watchdog may replace it).
+    var client: PostgresClient { pool.client }
     private let listensForJobs: Bool
     private let keys: KeyRing
     private let cursors: PageCursor
@@ -49,7 +53,13 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         configuration.options.minimumConnections = pool.minConnections
         configuration.options.connectionIdleTimeout = pool.idleTimeout
         configuration.options.connectTimeout = pool.connectTimeout
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let direct: PostgresConnection.Configuration
+        do {
+            direct = try PostgresConnectionFactory.configuration(for: url)
+        } catch {
+            throw SwitchyardError(.unavailable, "cannot set up TLS for PostgreSQL: \(error)")
+        }
+        self.pool = SupervisedPostgresClient(configuration: configuration, direct: direct, watchdog: pool.watchdog, logger: logger)
         listensForJobs = pool.listensForJobs
         self.keys = keys
         self.cursors = cursors
@@ -59,7 +69,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     /// Runs the connection pool until the task is cancelled.
     package func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.client.run() }
+            group.addTask { await self.pool.run() }
             if listensForJobs { group.addTask { await self.listenForJobs() } }
         }
     }
@@ -70,7 +80,8 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     private static let migrationLock: Int64 = 0x5357_4954_4348_5944
 
     package func migrate() async throws(SwitchyardError) -> [Int] {
-        try await run { client, logger in
+        // A migration may rightly take long (a big table, another process migrating first).
+        try await run(limited: false) { client, logger in
             try await client.withTransaction(logger: logger) { connection in
                 // Every migrator waits here; the first applies, the others find nothing left.
                 _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger).collect()
@@ -123,7 +134,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
 
     package func list(_ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?) async throws(SwitchyardError) -> Page {
         let (query, context) = try RecordQuery.page(
-            kind, scope: scope, filter: filter, limit: limit, cursor: cursor, cursors: cursors, positionCondition: "(created_us, id) > (?::bigint, ?)"
+            kind, scope: scope, filter: filter, limit: limit, cursor: cursor, cursors: cursors, positionCondition: "(created_us, id) > (?::bigint, ?)", dialect: .postgres
         )
         let rows = try await fetch(kind, query, suffix: " ORDER BY created_us, id LIMIT \(limit + 1)")
         return RecordQuery.page(from: rows, limit: limit, context: context, cursors: cursors)
@@ -294,9 +305,10 @@ package final class PostgresRecordStore: RecordStore, Migrator {
     }
 
     /// Runs database work, turning driver errors into store errors.
-    func run<T: Sendable>(_ body: (PostgresClient, Logger) async throws -> T) async throws(SwitchyardError) -> T {
+    func run<T: Sendable>(limited: Bool = true, _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T) async throws(SwitchyardError) -> T {
+        let logger = logger
         do {
-            return try await body(client, logger)
+            return try await pool.use(limited: limited) { client in try await body(client, logger) }
         } catch let error as SwitchyardError {
             throw error
         } catch is CancellationError {

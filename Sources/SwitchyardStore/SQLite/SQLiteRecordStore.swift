@@ -81,7 +81,7 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
     package func list(_ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?) async throws(SwitchyardError) -> Page {
         let (query, context) = try RecordQuery.page(
             kind, scope: scope, filter: filter, limit: limit, cursor: cursor, cursors: cursors,
-            positionCondition: "(created_us, id) > (CAST(? AS INTEGER), ?)"
+            positionCondition: "(created_us, id) > (CAST(? AS INTEGER), ?)", dialect: .sqlite
         )
         let rows = try await fetch(kind, query, suffix: " ORDER BY created_us, id LIMIT \(limit + 1)")
         return RecordQuery.page(from: rows, limit: limit, context: context, cursors: cursors)

@@ -1,0 +1,189 @@
+import Logging
+import PostgresNIO
+import Synchronization
+import SwitchyardCore
+
+/// A `PostgresClient` pool under a watchdog. After a database restart a pool can end up with
+/// requests queued and no connection being made for them (nothing new arrives to prompt one:
+/// every caller is already waiting). The watchdog notices requests that have waited with none
+/// finishing, sends a trivial query through the pool (which prompts a new connection), and if
+/// even that is not served while a fresh direct connection to the database works, replaces the
+/// pool: the old one is shut down, failing what waited in it (callers retry), and the new one
+/// serves from then on.
+///
+/// A single request can also hang while the pool serves others (a query sent on a connection
+/// the server dropped, whose answer never comes). Every request therefore has a time limit
+/// (`abandonAfter`): past it the caller gets `unavailable` and goes on, and the watchdog replaces
+/// the pool once the database answers, which closes the connections such requests hang on.
+package final class SupervisedPostgresClient: Sendable {
+    /// When the watchdog acts.
+    package struct Watchdog: Sendable {
+        /// Requests waiting this long with none finishing get a trivial query sent after them.
+        package var nudgeAfter: Duration
+        /// A trivial query unserved this long, with the database answering, replaces the pool.
+        package var replaceAfter: Duration
+        /// A request still unanswered this long is given up (the caller gets `unavailable`).
+        package var abandonAfter: Duration
+
+        /// Creates settings.
+        package init(nudgeAfter: Duration = .seconds(2), replaceAfter: Duration = .seconds(30), abandonAfter: Duration = .seconds(30)) {
+            self.nudgeAfter = nudgeAfter
+            self.replaceAfter = replaceAfter
+            self.abandonAfter = abandonAfter
+        }
+    }
+
+    private struct State {
+        var client: PostgresClient
+        var running: Task<Void, Never>?
+        var inFlight = 0
+        var lastProgress = ContinuousClock.now
+        var nudgeSince: ContinuousClock.Instant?
+        var replacements = 0
+        var abandoned = 0
+    }
+
+    private let state: Mutex<State>
+    private let configuration: PostgresClient.Configuration
+    private let directConfiguration: PostgresConnection.Configuration
+    private let watchdog: Watchdog
+    private let logger: Logger
+
+    init(configuration: PostgresClient.Configuration, direct: PostgresConnection.Configuration, watchdog: Watchdog, logger: Logger) {
+        self.configuration = configuration
+        directConfiguration = direct
+        self.watchdog = watchdog
+        self.logger = logger
+        state = Mutex(State(client: PostgresClient(configuration: configuration, backgroundLogger: logger)))
+    }
+
+    /// The pool in service now.
+    var client: PostgresClient { state.withLock { $0.client } }
+
+    /// How many times the watchdog replaced the pool.
+    package var replacements: Int { state.withLock { $0.replacements } }
+
+    /// Runs `body` against the current pool, counted as in flight while it runs.
+    /// - Parameter limited: Whether the request is given up after `abandonAfter` (migrations,
+    ///   which may rightly take long, are not).
+    /// - Throws: What `body` throws, or `unavailable` when the request was given up.
+    func use<T: Sendable>(limited: Bool = true, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let client = state.withLock { state in
+            if state.inFlight == 0 { state.lastProgress = .now }
+            state.inFlight += 1
+            return state.client
+        }
+        defer {
+            state.withLock { state in
+                state.inFlight -= 1
+                state.lastProgress = .now
+            }
+        }
+        guard limited else { return try await body(client) }
+        let limit = watchdog.abandonAfter
+        let outcome = await withTimeLimit(limit) { () async -> Result<T, any Error> in
+            do {
+                return .success(try await body(client))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard let outcome else {
+            state.withLock { $0.abandoned += 1 }
+            logger.warning("a PostgreSQL request got no answer in time and was given up", metadata: ["limit": "\(limit)"])
+            throw SwitchyardError(.unavailable, "PostgreSQL did not answer within \(limit)")
+        }
+        return try outcome.get()
+    }
+
+    /// Runs the pool, and the watchdog, until the task is cancelled.
+    func run() async {
+        start(client)
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            if Task.isCancelled { break }
+            await check()
+        }
+        let running = state.withLock { $0.running }
+        running?.cancel()
+        // A wedged pool may never finish shutting down; do not hold the process for it.
+        _ = await withTimeLimit(.seconds(10)) { await running?.value }
+    }
+
+    private func start(_ client: PostgresClient) {
+        let task = Task { await client.run() }
+        state.withLock { $0.running = task }
+    }
+
+    private func check() async {
+        if state.withLock({ $0.abandoned }) > 0 {
+            // Requests hung while others went through; once the database answers, a fresh pool
+            // closes the connections they hang on.
+            guard await databaseAnswers() else { return }
+            replace(reason: "requests hung on the pool's connections")
+            return
+        }
+        let now = ContinuousClock.now
+        let (stalledFor, nudgeSince) = state.withLock { state -> (Duration?, ContinuousClock.Instant?) in
+            (state.inFlight > 0 ? now - state.lastProgress : nil, state.nudgeSince)
+        }
+        guard let stalledFor, stalledFor >= watchdog.nudgeAfter else { return }
+        guard let nudgeSince else {
+            nudge()
+            return
+        }
+        guard now - nudgeSince >= watchdog.replaceAfter, await databaseAnswers() else { return }
+        replace(reason: "the pool served nothing for \(stalledFor.components.seconds) s while the database answered")
+    }
+
+    /// Sends `SELECT 1` through the pool: a new request makes a pool that has no connection
+    /// open one. Its completion counts as progress.
+    private func nudge() {
+        let client = state.withLock { state -> PostgresClient in
+            state.nudgeSince = .now
+            return state.client
+        }
+        logger.debug("PostgreSQL requests are waiting with none finishing; sending a probe through the pool")
+        Task {
+            _ = try? await client.query("SELECT 1", logger: logger).collect()
+            state.withLock { state in
+                state.nudgeSince = nil
+                state.lastProgress = .now
+            }
+        }
+    }
+
+    /// Whether a fresh connection, outside the pool, gets an answer.
+    private func databaseAnswers() async -> Bool {
+        let configuration = directConfiguration
+        let logger = logger
+        let answered = await withTimeLimit(.seconds(10)) { () -> Bool in
+            do {
+                let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+                defer { Task { try? await connection.close() } }
+                _ = try await connection.query("SELECT 1", logger: logger).collect()
+                return true
+            } catch {
+                return false
+            }
+        }
+        return answered ?? false
+    }
+
+    private func replace(reason: String) {
+        let fresh = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let old = state.withLock { state -> Task<Void, Never>? in
+            let old = state.running
+            state.client = fresh
+            state.nudgeSince = nil
+            state.lastProgress = .now
+            state.replacements += 1
+            state.abandoned = 0
+            return old
+        }
+        logger.error("replaced the PostgreSQL connection pool (requests waiting in it fail and are retried)", metadata: ["reason": "\(reason)"])
+        start(fresh)
+        // Cancelling the old pool's run shuts it down and fails the requests queued in it.
+        old?.cancel()
+    }
+}
