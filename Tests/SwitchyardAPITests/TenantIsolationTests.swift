@@ -28,7 +28,24 @@ struct TenantIsolationTests {
         var connector: String
         var connectionB: String
         var jobB: String
+        /// Tenant B's instance of an element, per element path.
+        var elementsB: [String: String]
     }
+
+    /// The element collections (the generic element API).
+    static let elementPaths = ["/actions", "/flows", "/data-sources"]
+
+    /// For each element collection: tenant A lists only what it may see, cannot create shared
+    /// elements, and finds none of B's instances.
+    static let elementCases: [String: Expectation] = Dictionary(uniqueKeysWithValues: elementPaths.flatMap { path -> [(String, Expectation)] in
+        [
+            ("GET \(path)", .succeeds { body, world in
+                guard case .array(let items)? = body["items"] else { return false }
+                return items.count == 1 && items.allSatisfy { $0["connectionId"] == nil && $0["id"] != .string(world.elementsB[path] ?? "") }
+            }),
+            ("POST \(path)", .adminOnly),
+        ] + ["GET", "PATCH", "PUT", "DELETE"].map { ("\($0) \(path)/{selector}", .notFound) } + [("POST \(path)/{selector}/reset", .notFound)]
+    })
 
     static let cases: [String: Expectation] = [
         "GET /self": .succeeds { body, _ in body["customer"]?["internalId"] == "tenant-a" },
@@ -46,7 +63,7 @@ struct TenantIsolationTests {
         "GET /connections": .succeeds { body, _ in body["items"]?.arrayCount == 0 },
         "GET /connections/{id}": .notFound, "DELETE /connections/{id}": .notFound,
         "GET /background-jobs/{id}": .notFound,
-    ]
+    ].merging(elementCases) { $1 }
 
     @Test("Every route has an isolation case, and tenant A never reaches tenant B's objects or admin routes")
     func everyRouteIsIsolated() async throws {
@@ -64,7 +81,9 @@ struct TenantIsolationTests {
             for route in harness.routes.all {
                 let operation = "\(route.method.rawValue) \(route.path)"
                 guard let expectation = Self.cases[operation] else { continue }
-                let path = route.path
+                var path = route.path
+                for (elements, id) in world.elementsB { path = path.replacingOccurrences(of: "\(elements)/{selector}", with: "\(elements)/\(id)") }
+                path = path
                     .replacingOccurrences(of: "/customers/{id}", with: "/customers/\(world.customerB)")
                     .replacingOccurrences(of: "/tenants/{id}", with: "/tenants/\(world.customerB)")
                     .replacingOccurrences(of: "{selector}", with: world.integration)
@@ -91,6 +110,10 @@ struct TenantIsolationTests {
             #expect(integration.json["connection"]?["id"] == .string(world.connectionB))
             let customer = try await client.send(.get, "/customers/tenant-b", token: admin)
             #expect(customer.json["name"] == "tenant-b")
+            for (elements, id) in world.elementsB {
+                let element = try await client.send(.get, "\(elements)/\(id)", token: tokenB)
+                #expect(element.status == 200 && element.json["archivedAt"] == nil && element.json["name"] == "Sync" && element.json["isCustomized"] == false, "\(element.json)")
+            }
         }
     }
 
@@ -130,9 +153,17 @@ struct TenantIsolationTests {
         let job = try await harness.store.jobs.enqueue(
             [NewJob(kind: "export", queue: .queued, workspaceID: harness.workspace.key, tenantID: customerB)], limits: nil
         )[0].id
+        var elements: [String: String] = [:]
+        for path in elementPaths {
+            let universal = try await client.send(.post, path, token: admin, body: ["key": "sync", "name": "Sync"])
+            #expect(universal.status == 201, "\(universal.json)")
+            let instance = try await client.send(.post, path, token: tokenB, body: ["key": "sync", "connectionId": .string(connection.id)])
+            #expect(instance.status == 201, "\(instance.json)")
+            elements[path] = try #require(instance.json["id"]?.stringValue)
+        }
         return World(
             customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
-            jobB: String(job)
+            jobB: String(job), elementsB: elements
         )
     }
 }

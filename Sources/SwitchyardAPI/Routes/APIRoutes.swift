@@ -13,16 +13,24 @@ package struct APIRoutes: Sendable {
     package let all: [APIRoute]
     private let authenticator: TokenAuthenticator
     private let maxResponseBytes: Int
+    private let requestTimeLimit: Duration
     private let limiter: RequestRateLimiter?
     private let dependencies: APIDependencies
 
     /// Builds the table.
     /// - Parameter limiter: Request-rate limits (`ENABLE_LIMITS`), or `nil`.
-    package init(dependencies: APIDependencies, authenticator: TokenAuthenticator, maxResponseBytes: Int = 30 << 20, limiter: RequestRateLimiter? = nil) {
+    /// - Parameter requestTimeLimit: How long a request may take (`MAX_REQUEST_TIME_SECONDS`);
+    ///   a slower one is stopped and answered 504 `timeout`.
+    package init(
+        dependencies: APIDependencies, authenticator: TokenAuthenticator, maxResponseBytes: Int = 30 << 20, requestTimeLimit: Duration = .seconds(60),
+        limiter: RequestRateLimiter? = nil
+    ) {
         all = SelfRoutes.routes(dependencies) + CustomerRoutes.routes(dependencies) + IntegrationRoutes.routes(dependencies)
             + ConnectorRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
+            + ElementRoutes.routes(dependencies)
         self.authenticator = authenticator
         self.maxResponseBytes = maxResponseBytes
+        self.requestTimeLimit = requestTimeLimit
         self.limiter = limiter
         self.dependencies = dependencies
     }
@@ -44,6 +52,22 @@ package struct APIRoutes: Sendable {
     }
 
     private func handle(_ route: APIRoute, request: Request, context: SwitchyardRequestContext) async throws -> Response {
+        let limit = requestTimeLimit
+        let outcome = await withTimeLimit(limit) { () async -> Result<Response, any Error> in
+            do {
+                return .success(try await self.respond(route, request: request, context: context))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard let outcome else {
+            let text = limit >= .seconds(1) ? "\(limit.components.seconds) s" : "\(limit.components.attoseconds / 1_000_000_000_000_000) ms"
+            throw SwitchyardError(.timeout, "the request took longer than its \(text) limit and was stopped", data: ["limit": text])
+        }
+        return try outcome.get()
+    }
+
+    private func respond(_ route: APIRoute, request: Request, context: SwitchyardRequestContext) async throws -> Response {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw SwitchyardError(.notAuthenticated, "send a token as Authorization: Bearer <token>")
         }

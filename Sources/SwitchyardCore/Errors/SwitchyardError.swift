@@ -30,6 +30,8 @@ package struct SwitchyardError: Error, Sendable, Equatable {
         package static let conflict = Key("conflict")
         /// A dependency (database, storage, code runner) is not reachable right now.
         package static let unavailable = Key("unavailable")
+        /// The operation took longer than its time limit and was stopped.
+        package static let timeout = Key("timeout")
         /// Something failed inside Switchyard; details are in the logs only.
         package static let `internal` = Key("internal")
 

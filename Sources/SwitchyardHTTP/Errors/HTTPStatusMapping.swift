@@ -16,6 +16,7 @@ package enum HTTPStatusMapping {
         case .tooLarge: .contentTooLarge
         case .rateLimitExceeded: .tooManyRequests
         case .unavailable: .serviceUnavailable
+        case .timeout: .gatewayTimeout
         default: .internalServerError
         }
     }
@@ -32,6 +33,7 @@ package enum HTTPStatusMapping {
         case 413: .tooLarge
         case 429: .rateLimitExceeded
         case 503: .unavailable
+        case 504: .timeout
         case 500...: .internal
         default: .badRequest
         }

@@ -24,7 +24,7 @@ enum APIAssembly {
                 rates: .init(perTenant: Double(api.tenantRequestsPerSecond), perWorkspace: Double(api.workspaceRequestsPerSecond), processes: api.apiProcesses)
             )
             : nil
-        return (APIRoutes(dependencies: dependencies, authenticator: authenticator, maxResponseBytes: api.maxResponseBytes, limiter: limiter), workspaces)
+        return (APIRoutes(dependencies: dependencies, authenticator: authenticator, maxResponseBytes: api.maxResponseBytes, requestTimeLimit: api.requestTimeLimit, limiter: limiter), workspaces)
     }
 
     /// Registers the REST API and `/openapi.json`, which describes it and the role's

@@ -1,4 +1,4 @@
-/// The REST API's limits (`TOKEN_MAX_LIFETIME_SECONDS`, `MAX_RESPONSE_SIZE_MB`).
+/// The REST API's limits (`TOKEN_MAX_LIFETIME_SECONDS`, `MAX_RESPONSE_SIZE_MB`, `MAX_REQUEST_TIME_SECONDS`, rates).
 package struct APISettings: Sendable, Equatable {
     /// Tenant and workspace admin tokens valid for longer than this are refused.
     package var tokenMaxLifetime: Duration
@@ -10,6 +10,8 @@ package struct APISettings: Sendable, Equatable {
     package var workspaceRequestsPerSecond: Int
     /// How many API processes share the limits (each enforces its share).
     package var apiProcesses: Int
+    /// How long one API request may take before it is stopped with 504 `timeout`.
+    package var requestTimeLimit: Duration
 
     /// Reads the settings.
     package init(env: inout EnvironmentReader) {
@@ -18,5 +20,6 @@ package struct APISettings: Sendable, Equatable {
         tenantRequestsPerSecond = env.int("RATE_LIMIT_CUSTOMER_REQUESTS_PER_SECOND", default: 50, in: 1...1_000_000)
         workspaceRequestsPerSecond = env.int("RATE_LIMIT_WORKSPACE_REQUESTS_PER_SECOND", default: 1000, in: 1...10_000_000)
         apiProcesses = env.int("API_PROCESSES", default: 1, in: 1...1000)
+        requestTimeLimit = .seconds(env.int("MAX_REQUEST_TIME_SECONDS", default: 60, in: 1...3600))
     }
 }

@@ -25,7 +25,8 @@ struct APIHarness {
 
     static func make(
         maxLifetime: Duration = .seconds(86_400), rates: RequestRateLimiter.Rates? = nil,
-        clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+        clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }, requestTimeLimit: Duration = .seconds(60),
+        records wrap: (any RecordStore) -> any RecordStore = { $0 }
     ) async throws -> APIHarness {
         let directory = NSTemporaryDirectory() + "switchyard-api-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -38,8 +39,8 @@ struct APIHarness {
         let tenants = TenantDirectory(records: store.records, cacheTime: rates == nil ? .zero : .seconds(30))
         let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: maxLifetime) { token in token == platformToken }
         let routes = APIRoutes(
-            dependencies: APIDependencies(records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants), authenticator: authenticator,
-            limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }
+            dependencies: APIDependencies(records: wrap(store.records), jobs: store.jobs, workspaces: workspaces, tenants: tenants), authenticator: authenticator,
+            requestTimeLimit: requestTimeLimit, limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }
         )
         let (workspace, _) = try await workspaces.defaultWorkspace()
         return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory)
