@@ -1,0 +1,104 @@
+/// A small, deterministic raw DEFLATE (RFC 1951) encoder: one block with the fixed Huffman
+/// codes and greedy LZ77 matching (3-byte hash, 32 KiB window). It trades ratio for
+/// simplicity; connector packages are small text files.
+enum Deflater {
+    private struct BitWriter {
+        var bytes: [UInt8] = []
+        var buffer: UInt32 = 0
+        var count = 0
+
+        mutating func write(_ value: Int, bits: Int) {
+            buffer |= UInt32(value) << UInt32(count)
+            count += bits
+            while count >= 8 {
+                bytes.append(UInt8(buffer & 0xFF))
+                buffer >>= 8
+                count -= 8
+            }
+        }
+
+        /// Writes a Huffman code, which DEFLATE packs most significant bit first.
+        mutating func writeCode(_ code: Int, bits: Int) {
+            var reversed = 0
+            for index in 0..<bits where code & (1 << index) != 0 { reversed |= 1 << (bits - 1 - index) }
+            write(reversed, bits: bits)
+        }
+
+        mutating func flush() {
+            if count > 0 { bytes.append(UInt8(buffer & 0xFF)) }
+            buffer = 0
+            count = 0
+        }
+    }
+
+    private static let lengthBase = [
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
+    ]
+    private static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
+    private static let distanceBase = [
+        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
+        6145, 8193, 12289, 16385, 24577,
+    ]
+    private static let distanceExtra = [
+        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+    ]
+
+    private static func writeLiteral(_ symbol: Int, to writer: inout BitWriter) {
+        switch symbol {
+        case 0..<144: writer.writeCode(0x30 + symbol, bits: 8)
+        case 144..<256: writer.writeCode(0x190 + symbol - 144, bits: 9)
+        case 256..<280: writer.writeCode(symbol - 256, bits: 7)
+        default: writer.writeCode(0xC0 + symbol - 280, bits: 8)
+        }
+    }
+
+    /// The raw DEFLATE stream of `input`.
+    static func deflate(_ input: [UInt8]) -> [UInt8] {
+        var writer = BitWriter()
+        writer.write(1, bits: 1)  // final block
+        writer.write(1, bits: 2)  // fixed Huffman codes
+        let hashSize = 1 << 15
+        var head = Array(repeating: -1, count: hashSize)
+        func hash(_ index: Int) -> Int {
+            (Int(input[index]) << 10 ^ Int(input[index + 1]) << 5 ^ Int(input[index + 2])) & (hashSize - 1)
+        }
+        var index = 0
+        while index < input.count {
+            var matchLength = 0
+            var matchDistance = 0
+            if index + 2 < input.count {
+                let key = hash(index)
+                let candidate = head[key]
+                head[key] = index
+                if candidate >= 0, index - candidate <= 32768 {
+                    var length = 0
+                    while length < 258, index + length < input.count, input[candidate + length] == input[index + length] {
+                        length += 1
+                    }
+                    if length >= 3 {
+                        matchLength = length
+                        matchDistance = index - candidate
+                    }
+                }
+            }
+            if matchLength == 0 {
+                writeLiteral(Int(input[index]), to: &writer)
+                index += 1
+                continue
+            }
+            let lengthIndex = lengthBase.lastIndex { $0 <= matchLength } ?? 0
+            writeLiteral(257 + lengthIndex, to: &writer)
+            writer.write(matchLength - lengthBase[lengthIndex], bits: lengthExtra[lengthIndex])
+            let distanceIndex = distanceBase.lastIndex { $0 <= matchDistance } ?? 0
+            writer.writeCode(distanceIndex, bits: 5)
+            writer.write(matchDistance - distanceBase[distanceIndex], bits: distanceExtra[distanceIndex])
+            for position in (index + 1)..<(index + matchLength) where position + 2 < input.count {
+                head[hash(position)] = position
+            }
+            index += matchLength
+        }
+        writeLiteral(256, to: &writer)
+        writer.flush()
+        return writer.bytes
+    }
+}

@@ -1,0 +1,3 @@
+module.exports = async function ({ input, externalApiClient }) {
+  return await externalApiClient.post('/echo', input)
+}
