@@ -141,6 +141,7 @@ import SwitchyardCore
         #expect(bare?.code == .unknownOperator && bare?.path == "$")
         let lookup = try Check.error(#"{"id": {"$lookup": {"query": {"email": "x"}}}}"#)
         #expect(lookup?.code == .notSupported && lookup?.path == "id.$lookup" && lookup?.message.contains("data links") == true)
+        #expect(lookup?.switchyardError.key == .notSupported, "an unsupported operator reaches the API as not_supported")
         for name in ["$findExternalRecordId", "$findAppRecordId", "$dataSchemaRef", "$jsonata", "$formula", "$ui"] {
             #expect(FormulaCheck.error([name: "x"])?.code == .notSupported, "\(name)")
         }

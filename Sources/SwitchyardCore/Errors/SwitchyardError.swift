@@ -32,6 +32,9 @@ package struct SwitchyardError: Error, Sendable, Equatable {
         package static let unavailable = Key("unavailable")
         /// The operation took longer than its time limit and was stopped.
         package static let timeout = Key("timeout")
+        /// The request asks for something Switchyard does not do (yet), for example a formula
+        /// operator that needs a feature not built; answered 400 with a message saying which.
+        package static let notSupported = Key("not_supported")
         /// Something failed inside Switchyard; details are in the logs only.
         package static let `internal` = Key("internal")
 

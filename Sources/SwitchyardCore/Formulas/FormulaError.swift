@@ -49,11 +49,15 @@ package struct FormulaError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The code, message and path in one line.
     package var description: String { "\(code): \(message) (at \(path))" }
 
-    /// The error as the API reports it: `too_large` for a limit, `not_supported` folded into
-    /// `bad_request` (the key set has no `not_supported` yet), `bad_request` otherwise; `data`
-    /// carries `formulaError` (the ``Code``) and `path`.
+    /// The error as the API reports it: `too_large` for a limit, `not_supported` for an operator
+    /// that needs a feature not built, `bad_request` otherwise; `data` carries `formulaError`
+    /// (the ``Code``) and `path`.
     package var switchyardError: SwitchyardError {
-        let key: SwitchyardError.Key = code == .limitExceeded ? .tooLarge : .badRequest
+        let key: SwitchyardError.Key = switch code {
+        case .limitExceeded: .tooLarge
+        case .notSupported: .notSupported
+        default: .badRequest
+        }
         return SwitchyardError(key, "formula error at \(path): \(message)", data: ["formulaError": code.rawValue, "path": path])
     }
 }

@@ -8,7 +8,7 @@ package enum HTTPStatusMapping {
     /// - Returns: The HTTP status that PRODUCT.md assigns to it.
     package static func status(for key: SwitchyardError.Key) -> HTTPResponse.Status {
         switch key {
-        case .badRequest: .badRequest
+        case .badRequest, .notSupported: .badRequest
         case .notAuthenticated: .unauthorized
         case .accessDenied: .forbidden
         case .notFound: .notFound
@@ -32,6 +32,7 @@ package enum HTTPStatusMapping {
         case 409: .alreadyExists
         case 413: .tooLarge
         case 429: .rateLimitExceeded
+        case 501: .notSupported
         case 503: .unavailable
         case 504: .timeout
         case 500...: .internal
