@@ -109,6 +109,8 @@ let package = Package(
             name: "SwitchyardAPI",
             dependencies: [
                 "SwitchyardCore",
+                "SwitchyardConnectors",
+                "SwitchyardBlobs",
                 "SwitchyardStore",
                 "SwitchyardHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -199,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardAPITests",
             dependencies: [
-                "SwitchyardAPI", "SwitchyardStore", "SwitchyardHTTP", "SwitchyardCore",
+                "SwitchyardAPI", "SwitchyardStore", "SwitchyardHTTP", "SwitchyardCore", "SwitchyardBlobs", "SwitchyardConnectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -239,6 +241,7 @@ let package = Package(
                 "SwitchyardTestSupport",
                 "SwitchyardCore",
                 "SwitchyardCodeRunner",
+                "SwitchyardBlobs",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

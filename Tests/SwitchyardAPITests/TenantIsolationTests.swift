@@ -59,6 +59,8 @@ struct TenantIsolationTests {
         "PATCH /integrations/{selector}": .adminOnly, "DELETE /integrations/{selector}": .adminOnly,
         "GET /connectors": .succeeds { body, _ in body["items"]?.arrayCount == 1 },
         "POST /connectors": .adminOnly,
+        "POST /connectors/{id}/upload": .adminOnly, "POST /connectors/{id}/publish-version": .adminOnly,
+        "GET /connectors/{id}/versions": .adminOnly, "GET /connectors/{id}/download": .adminOnly,
         "GET /connectors/{id}": .succeeds { body, world in body["id"] == .string(world.connector) },
         "GET /connections": .succeeds { body, _ in body["items"]?.arrayCount == 0 },
         "GET /connections/{id}": .notFound, "DELETE /connections/{id}": .notFound,

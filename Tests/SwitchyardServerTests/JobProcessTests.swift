@@ -12,7 +12,7 @@ import Glibc
 
 /// The job roles as real processes: killed workers, a restarted database, competing
 /// orchestrators, and jobs that break their time or memory cap.
-@Suite(.enabled(if: TestEnvironment.canRunBinary, "needs the switchyard binary"))
+@Suite(.enabled(if: TestEnvironment.canRunBinary, "needs the switchyard binary"), .timeLimit(.minutes(6)))
 struct JobProcessTests {
     static let logger = Logger(label: "job-process-test")
 
@@ -31,7 +31,7 @@ struct JobProcessTests {
     }
 
     /// Waits until no job is pending, failing the test after `timeout`.
-    private func waitUntilAllFinished(_ jobs: any JobStore, total: Int, timeout: Duration, context: () -> String) async throws -> JobCounts {
+    private func waitUntilAllFinished(_ jobs: any JobStore, total: Int, timeout: Duration, context: () async -> String) async throws -> JobCounts {
         let deadline = ContinuousClock.now + timeout
         var counts = JobCounts()
         while ContinuousClock.now < deadline {
@@ -41,7 +41,8 @@ struct JobProcessTests {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        Issue.record("jobs did not all finish within \(timeout): \(counts)\n\(context())")
+        let details = await context()
+        Issue.record("jobs did not all finish within \(timeout): \(counts)\n\(details)")
         return counts
     }
 
@@ -88,10 +89,7 @@ struct JobProcessTests {
 
     @Test(
         "PostgreSQL restarted mid-run loses no job",
-        .enabled(if: (TestEnvironment.canUsePostgres && DedicatedPostgres.bin != nil) || TestEnvironment.requireAll, "needs PostgreSQL binaries"),
-        .disabled(
-            "about one run in five, a worker process's PostgreSQL pool stops serving requests after the restart (no error, no progress), so the jobs never finish; issue 4 stays open until the store recovers from that (see the issue's closing note)"
-        )
+        .enabled(if: (TestEnvironment.canUsePostgres && DedicatedPostgres.bin != nil) || TestEnvironment.requireAll, "needs PostgreSQL binaries")
     )
     func databaseRestartLosesNothing() async throws {
         let server = try await DedicatedPostgres.start()
@@ -114,7 +112,9 @@ struct JobProcessTests {
                 if !enqueued { try await Task.sleep(for: .milliseconds(200)) }
             }
             #expect(enqueued)
-            let counts = try await waitUntilAllFinished(store.jobs, total: 380, timeout: .seconds(120)) { process.output }
+            let counts = try await waitUntilAllFinished(store.jobs, total: 380, timeout: .seconds(120)) {
+                "database sessions:\n\(await server.activity())\n\(process.output)"
+            }
             #expect(counts.count(.instant, .completed) == 350)
             #expect(counts.count(.queued, .completed) == 30)
             #expect(process.process.isRunning, "the worker must survive the database restart:\n\(process.output)")

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Testing
 
+import SwitchyardBlobs
 import SwitchyardCore
 import SwitchyardStore
 @testable import SwitchyardServer
@@ -22,7 +23,7 @@ import SwitchyardStore
         _ = try await store.migrator.migrate()
         let monitor = HealthMonitor(checks: [], settings: configuration.health, roles: [roles], logger: Logger(label: "test"))
         let router = SwitchyardAssembly.buildRouter(configuration: configuration, monitor: monitor, registries: MetricsRegistries())
-        _ = await APIAssembly.register(on: router, configuration: configuration, store: store, secrets: secrets)
+        _ = await APIAssembly.register(on: router, configuration: configuration, store: store, blobs: try FileBlobStore(root: directory + "/blobs"), secrets: secrets)
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         let document = try await Application(router: router).test(.router) { client in
             try await client.execute(uri: "/openapi.json", method: .get) { response in

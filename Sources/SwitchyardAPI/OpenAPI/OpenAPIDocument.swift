@@ -45,10 +45,14 @@ package enum OpenAPIDocument {
                 })
             }
             if let schema = route.requestSchema {
-                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": schema]]]
+                // A route that takes several media types describes each in its own schema.
+                let content = route.takesJSON
+                    ? ["application/json": ["schema": schema]]
+                    : Dictionary(uniqueKeysWithValues: route.requestContentTypes.map { type -> (String, JSONValue) in (type, ["schema": schema[type] ?? schema]) })
+                operation["requestBody"] = ["required": true, "content": .object(content)]
             }
             var responses: [String: JSONValue] = [
-                String(route.successStatus): ["description": "success", "content": ["application/json": ["schema": route.responseSchema]]]
+                String(route.successStatus): ["description": "success", "content": .object([route.responseContentType: ["schema": route.responseSchema]])]
             ]
             for (status, description) in errorStatuses {
                 responses[status] = ["description": .string(description), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]

@@ -1,4 +1,5 @@
 import HTTPTypes
+import SwitchyardBlobs
 import SwitchyardStore
 
 /// What the API's handlers use.
@@ -7,12 +8,15 @@ package struct APIDependencies: Sendable {
     package var jobs: any JobStore
     package var workspaces: WorkspaceDirectory
     package var tenants: TenantDirectory
+    /// Object storage (connector packages live in its connectors bucket).
+    package var blobs: any BlobStore
 
     /// Creates the dependencies.
-    package init(records: any RecordStore, jobs: any JobStore, workspaces: WorkspaceDirectory, tenants: TenantDirectory) {
+    package init(records: any RecordStore, jobs: any JobStore, workspaces: WorkspaceDirectory, tenants: TenantDirectory, blobs: any BlobStore) {
         self.records = records
         self.jobs = jobs
         self.workspaces = workspaces
         self.tenants = tenants
+        self.blobs = blobs
     }
 }

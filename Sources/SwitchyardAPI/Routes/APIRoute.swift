@@ -35,7 +35,50 @@ package struct APIRoute: Sendable {
     /// The JSON schema of the success body.
     package var responseSchema: JSONValue
     package var successStatus: Int
-    package var handler: @Sendable (APIRequest) async throws(SwitchyardError) -> JSONValue
+    /// The media types the request body may have (`application/json` for most routes; a
+    /// package upload takes `application/zip` or `multipart/form-data`).
+    package var requestContentTypes: [String]
+    /// The media type of the success body.
+    package var responseContentType: String
+    package var handler: @Sendable (APIRequest) async throws(SwitchyardError) -> APIResult
+
+    /// A JSON route: a JSON body in (when `requestSchema` is set), a JSON body out.
+    init(
+        method: HTTPRequest.Method, path: String, access: Access, operationID: String, summary: String, tag: String, parameters: [Parameter],
+        requestSchema: JSONValue?, responseSchema: JSONValue, successStatus: Int,
+        handler: @escaping @Sendable (APIRequest) async throws(SwitchyardError) -> JSONValue
+    ) {
+        self.init(
+            method: method, path: path, access: access, operationID: operationID, summary: summary, tag: tag, parameters: parameters,
+            requestSchema: requestSchema, requestContentTypes: ["application/json"], responseSchema: responseSchema, responseContentType: "application/json",
+            successStatus: successStatus
+        ) { request throws(SwitchyardError) in .json(try await handler(request)) }
+    }
+
+    /// A route with bodies of other media types: the handler gets the raw request body
+    /// (``APIRequest/rawBody``) and answers with any ``APIResult``.
+    init(
+        method: HTTPRequest.Method, path: String, access: Access, operationID: String, summary: String, tag: String, parameters: [Parameter],
+        requestSchema: JSONValue?, requestContentTypes: [String], responseSchema: JSONValue, responseContentType: String, successStatus: Int,
+        result handler: @escaping @Sendable (APIRequest) async throws(SwitchyardError) -> APIResult
+    ) {
+        self.method = method
+        self.path = path
+        self.access = access
+        self.operationID = operationID
+        self.summary = summary
+        self.tag = tag
+        self.parameters = parameters
+        self.requestSchema = requestSchema
+        self.requestContentTypes = requestContentTypes
+        self.responseSchema = responseSchema
+        self.responseContentType = responseContentType
+        self.successStatus = successStatus
+        self.handler = handler
+    }
+
+    /// Whether the body is read as JSON (rather than handed over raw).
+    var takesJSON: Bool { requestContentTypes == ["application/json"] }
 
     /// The Hummingbird form of the path (`:name` captures).
     package var routerPath: String {
@@ -51,9 +94,21 @@ package struct APIRequest: Sendable {
     package var pathParameters: [String: String]
     package var query: [String: String]
     package var body: JSONValue?
+    /// The body's bytes, for routes that take other media types than JSON.
+    package var rawBody: [UInt8]? = nil
+    /// The request's `Content-Type`, for routes that take several.
+    package var contentType: String? = nil
 
     /// A path parameter (the router guarantees it is there).
     package func path(_ name: String) -> String { pathParameters[name] ?? "" }
+}
+
+/// What a handler answers: a JSON body, or a file.
+package enum APIResult: Sendable {
+    /// A JSON body.
+    case json(JSONValue)
+    /// A file download (`Content-Disposition: attachment`).
+    case file([UInt8], contentType: String, filename: String)
 }
 
 /// Builders for common parameters and schemas.

@@ -26,7 +26,7 @@ package struct APIRoutes: Sendable {
         limiter: RequestRateLimiter? = nil
     ) {
         all = SelfRoutes.routes(dependencies) + CustomerRoutes.routes(dependencies) + IntegrationRoutes.routes(dependencies)
-            + ConnectorRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
+            + ConnectorRoutes.routes(dependencies) + ConnectorPackageRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
             + ElementRoutes.routes(dependencies)
         self.authenticator = authenticator
         self.maxResponseBytes = maxResponseBytes
@@ -81,9 +81,12 @@ package struct APIRoutes: Sendable {
             throw SwitchyardError(.accessDenied, "\(route.method.rawValue) \(route.path) needs an admin token")
         }
         var body: JSONValue?
+        var rawBody: [UInt8]?
         if route.requestSchema != nil {
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-            if buffer.readableBytes > 0 {
+            if !route.takesJSON {
+                rawBody = Array(buffer.readableBytesView)
+            } else if buffer.readableBytes > 0 {
                 guard let parsed = try? JSONValue.parse(String(buffer: buffer)) else {
                     throw SwitchyardError(.badRequest, "the request body is not valid JSON")
                 }
@@ -96,13 +99,23 @@ package struct APIRoutes: Sendable {
         for parameter in route.parameters where parameter.location == "path" {
             parameters[parameter.name] = context.parameters.get(parameter.name)?.removingPercentEncoding ?? context.parameters.get(parameter.name)
         }
-        let result = try await route.handler(APIRequest(caller: caller, pathParameters: parameters, query: query, body: body))
-        let text = result.jsonText
-        guard text.utf8.count <= maxResponseBytes else {
+        let result = try await route.handler(
+            APIRequest(caller: caller, pathParameters: parameters, query: query, body: body, rawBody: rawBody, contentType: request.headers[.contentType])
+        )
+        var headers = HTTPFields()
+        let buffer: ByteBuffer
+        switch result {
+        case .json(let value):
+            buffer = ByteBuffer(string: value.jsonText)
+            headers[.contentType] = "application/json; charset=utf-8"
+        case .file(let bytes, let contentType, let filename):
+            buffer = ByteBuffer(bytes: bytes)
+            headers[.contentType] = contentType
+            headers[.contentDisposition] = "attachment; filename=\"\(filename.filter { $0.isASCII && $0 != "\"" && $0 != "\\" })\""
+        }
+        guard buffer.readableBytes <= maxResponseBytes else {
             throw SwitchyardError(.tooLarge, "the response would be larger than \(maxResponseBytes >> 20) MB; ask for a smaller page")
         }
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: .init(code: route.successStatus), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: .init(code: route.successStatus), headers: headers, body: .init(byteBuffer: buffer))
     }
 }

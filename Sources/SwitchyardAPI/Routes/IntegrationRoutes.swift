@@ -4,16 +4,23 @@ import SwitchyardStore
 
 /// `/integrations`: admins create and change them; tenants read them, each seeing its own
 /// connection to the integration, if any.
+///
+/// An integration may pin a connector version (`connectorVersion`: a published version, or
+/// `development` for the last upload). Its `parameters` (the OAuth client id and secret, say)
+/// are stored encrypted; responses show each value as `[redacted]`, except to an admin who asks
+/// with `includeSecrets=true`.
 enum IntegrationRoutes {
     static let schema = RecordJSON.schema([
-        "name": ["type": "string"], "connectorId": ["type": "string"], "parameters": ["type": "object"],
+        "name": ["type": "string"], "connectorId": ["type": "string"], "connectorVersion": ["type": "string"], "parameters": ["type": "object"],
         "connection": ConnectionRoutes.schema,
     ])
 
     static let properties: JSONValue = [
         "key": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^./]+$"], "name": ["type": "string", "minLength": 1, "maxLength": 200],
-        "connectorId": ["type": "string", "minLength": 1, "maxLength": 200], "parameters": ["type": "object"],
+        "connectorId": ["type": "string", "minLength": 1, "maxLength": 200], "connectorVersion": ["type": "string", "minLength": 1, "maxLength": 64],
+        "parameters": ["type": "object"],
     ]
+    static let fields: Set<String> = ["key", "name", "connectorId", "connectorVersion", "parameters"]
     static let createBody: JSONValue = ["type": "object", "additionalProperties": false, "required": ["key", "name"], "properties": properties]
     static let updateBody: JSONValue = ["type": "object", "additionalProperties": false, "properties": properties]
 
@@ -40,26 +47,35 @@ enum IntegrationRoutes {
                 method: .post, path: "/integrations", access: .admin, operationID: "createIntegration", summary: "Create an integration", tag: "Integrations",
                 parameters: [], requestSchema: createBody, responseSchema: schema, successStatus: 201
             ) { request throws(SwitchyardError) in
-                var reader = try BodyReader(request.body, allowed: ["key", "name", "connectorId", "parameters"])
+                var reader = try BodyReader(request.body, allowed: fields)
                 let key = reader.string("key", required: true, maxLength: 100)
                 let name = reader.string("name", required: true)
                 let connectorID = reader.string("connectorId")
+                let version = reader.string("connectorVersion", maxLength: 64)
                 let parameters = reader.object("parameters")
                 if let key, key.contains(".") || key.contains("/") { reader.reject("key", "must not contain . or /") }
+                if version != nil, connectorID == nil { reader.reject("connectorVersion", "needs connectorId") }
                 try reader.finish()
-                if let connectorID { _ = try await ElementSelector.resolve(.connectors, connectorID, scope: request.caller.scope, records: deps.records) }
                 var document: [String: JSONValue] = ["name": .string(name!)]
-                if let connectorID { document["connectorId"] = .string(connectorID) }
-                if let parameters { document["parameters"] = parameters }
+                if let connectorID {
+                    let connector = try await ElementSelector.resolve(.connectors, connectorID, scope: request.caller.scope, records: deps.records)
+                    document["connectorId"] = .string(connector.id)
+                    if let version { document["connectorVersion"] = .string(try await pinnable(version, of: connector, request.caller.scope, deps)) }
+                }
                 let record = try await deps.records.insertKeyed(
-                    NewRecord(kind: .integrations, key: key, document: .object(document)), scope: request.caller.scope, what: "an integration"
+                    NewRecord(kind: .integrations, key: key, document: .object(document), secret: parameters), scope: request.caller.scope, what: "an integration"
                 )
                 return json(record, connection: nil)
             },
             APIRoute(
                 method: .get, path: "/integrations/{selector}", access: .any, operationID: "getIntegration", summary: "Get an integration by id or key", tag: "Integrations",
-                parameters: [.path("selector", "the integration's id or key"), .query("includeArchived", ["type": "boolean"], "also find an archived one")], requestSchema: nil, responseSchema: schema, successStatus: 200
+                parameters: [
+                    .path("selector", "the integration's id or key"), .query("includeArchived", ["type": "boolean"], "also find an archived one"),
+                    .query("includeSecrets", ["type": "boolean"], "admins only: show parameter values instead of [redacted]"),
+                ],
+                requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
+                let reveal = try secretsRequested(request)
                 let record = try await ElementSelector.resolve(
                     .integrations, request.path("selector"), scope: request.caller.scope, records: deps.records, includeArchived: try ListQuery(request.query).includeArchived
                 )
@@ -67,26 +83,43 @@ enum IntegrationRoutes {
                 if request.caller.tenantID != nil {
                     connection = try await deps.records.list(.connections, scope: request.caller.scope, filter: RecordFilter(parentID: record.id), limit: 1, cursor: nil).items.first
                 }
-                return json(record, connection: connection)
+                return json(record, connection: connection, revealSecrets: reveal)
             },
             APIRoute(
                 method: .patch, path: "/integrations/{selector}", access: .admin, operationID: "updateIntegration", summary: "Change an integration", tag: "Integrations",
                 parameters: [.path("selector", "the integration's id or key")], requestSchema: updateBody, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
-                var reader = try BodyReader(request.body, allowed: ["key", "name", "connectorId", "parameters"])
+                var reader = try BodyReader(request.body, allowed: fields)
                 let key = reader.string("key", maxLength: 100)
                 if let key, key.contains(".") || key.contains("/") { reader.reject("key", "must not contain . or /") }
                 let name = reader.string("name")
                 let connectorID = reader.string("connectorId")
+                let version = reader.string("connectorVersion", maxLength: 64)
                 let parameters = reader.object("parameters")
                 try reader.finish()
-                let existing = try await ElementSelector.resolve(.integrations, request.path("selector"), scope: request.caller.scope, records: deps.records)
-                let record = try await deps.records.update(.integrations, id: existing.id, scope: request.caller.scope, expectedRevision: nil) { record in
+                let scope = request.caller.scope
+                let existing = try await ElementSelector.resolve(.integrations, request.path("selector"), scope: scope, records: deps.records)
+                var connector: Record?
+                if let id = connectorID ?? (version != nil ? existing.document["connectorId"]?.stringValue : nil) {
+                    connector = try await ElementSelector.resolve(.connectors, id, scope: scope, records: deps.records)
+                }
+                if version != nil, connector == nil {
+                    throw SwitchyardError(.badRequest, "invalid request: connectorVersion needs connectorId", data: ["connectorVersion": "needs connectorId"])
+                }
+                var pinnedVersion: String?
+                if let version, let connector { pinnedVersion = try await pinnable(version, of: connector, scope, deps) }
+                let (newConnector, pinned) = (connector, pinnedVersion)
+                let record = try await deps.records.update(.integrations, id: existing.id, scope: scope, expectedRevision: nil) { record in
                     if let key { record.key = key }
                     guard case .object(var document) = record.document else { return }
                     if let name { document["name"] = .string(name) }
-                    if let connectorID { document["connectorId"] = .string(connectorID) }
-                    if let parameters { document["parameters"] = parameters }
+                    if let connector = newConnector, connectorID != nil {
+                        // Another connector: a version pinned for the old one no longer applies.
+                        if document["connectorId"]?.stringValue != connector.id { document["connectorVersion"] = nil }
+                        document["connectorId"] = .string(connector.id)
+                    }
+                    if let pinned { document["connectorVersion"] = .string(pinned) }
+                    if let parameters { record.secret = parameters }
                     record.document = .object(document)
                 }
                 return json(record, connection: nil)
@@ -101,7 +134,45 @@ enum IntegrationRoutes {
         ]
     }
 
-    static func json(_ record: Record, connection: Record?) -> JSONValue {
-        RecordJSON.object(record, extra: connection.map { ["connection": ConnectionRoutes.json($0)] } ?? [:])
+    static func json(_ record: Record, connection: Record?, revealSecrets: Bool = false) -> JSONValue {
+        var extra = connection.map { ["connection": ConnectionRoutes.json($0)] } ?? [:]
+        if case .object(let parameters)? = record.secret {
+            extra["parameters"] = revealSecrets ? .object(parameters) : .object(parameters.mapValues { _ in "[redacted]" })
+        }
+        return RecordJSON.object(record, extra: extra)
+    }
+
+    /// Whether the caller asked for parameter values (`includeSecrets=true`, admins only).
+    static func secretsRequested(_ request: APIRequest) throws(SwitchyardError) -> Bool {
+        switch request.query["includeSecrets"] {
+        case nil, "false"?: return false
+        case "true"?:
+            guard request.caller.isAdmin else { throw SwitchyardError(.accessDenied, "includeSecrets=true needs an admin token") }
+            return true
+        case let other?:
+            throw SwitchyardError(.badRequest, "includeSecrets must be true or false, got \(other)", data: ["includeSecrets": "must be true or false"])
+        }
+    }
+
+    /// The version an integration may pin: `development` when the connector has an upload, or
+    /// one of its published versions.
+    static func pinnable(_ version: String, of connector: Record, _ scope: StoreScope, _ deps: APIDependencies) async throws(SwitchyardError) -> String {
+        let name = connector.key ?? connector.id
+        if version == "development" {
+            guard connector.document["development"] != nil else {
+                throw SwitchyardError(.notFound, "connector \(name) has no development version to pin", data: ["connectorVersion": "no development version"])
+            }
+            return version
+        }
+        guard let parsed = SemanticVersion(version) else {
+            throw SwitchyardError(.badRequest, "invalid request: connectorVersion must be development or a semantic version", data: ["connectorVersion": "is not a version"])
+        }
+        let found = try await deps.records.list(
+            .connectorVersions, scope: scope, filter: RecordFilter(key: "\(connector.id)@\(parsed)", parentID: connector.id), limit: 1, cursor: nil
+        ).items
+        guard !found.isEmpty else {
+            throw SwitchyardError(.notFound, "connector \(name) has no published version \(parsed)", data: ["connectorVersion": "not published"])
+        }
+        return parsed.description
     }
 }

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import SwitchyardAPI
+import SwitchyardBlobs
 import SwitchyardCore
 import SwitchyardHTTP
 import SwitchyardStore
@@ -9,7 +10,7 @@ import SwitchyardStore
 /// Builds the API role: the REST routes, `/openapi.json`, and the first-start workspace.
 enum APIAssembly {
     /// The API's routes over a store.
-    static func routes(configuration: SwitchyardConfiguration, store: OpenStore, secrets: ResolvedSecrets) async -> (APIRoutes, WorkspaceDirectory) {
+    static func routes(configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets) async -> (APIRoutes, WorkspaceDirectory) {
         let workspaces = WorkspaceDirectory(records: store.records)
         let tenants = TenantDirectory(records: store.records)
         let issuer = await AdminTokenIssuer(secret: secrets.secret)
@@ -17,7 +18,7 @@ enum APIAssembly {
             directory: workspaces, tenants: tenants, maxLifetime: configuration.api.tokenMaxLifetime,
             verifyPlatformToken: { token in (try? await issuer.verify(token)) != nil }
         )
-        let dependencies = APIDependencies(records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants)
+        let dependencies = APIDependencies(records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs)
         let api = configuration.api
         let limiter = configuration.work.limitsEnabled
             ? RequestRateLimiter(
@@ -31,9 +32,9 @@ enum APIAssembly {
     /// operational endpoints.
     /// - Returns: The workspace directory, for the first-start bootstrap.
     static func register(
-        on router: Router<SwitchyardRequestContext>, configuration: SwitchyardConfiguration, store: OpenStore, secrets: ResolvedSecrets
+        on router: Router<SwitchyardRequestContext>, configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets
     ) async -> WorkspaceDirectory {
-        let (routes, workspaces) = await routes(configuration: configuration, store: store, secrets: secrets)
+        let (routes, workspaces) = await routes(configuration: configuration, store: store, blobs: blobs, secrets: secrets)
         let document = OpenAPIDocument.build(routes: routes.all, operational: operationalEndpoints(configuration.roles), version: SwitchyardVersion.current)
         routes.register(on: router, document: document)
         return workspaces

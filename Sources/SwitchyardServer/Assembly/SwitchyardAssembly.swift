@@ -65,8 +65,8 @@ package enum SwitchyardAssembly {
             services += JobAssembly.services(configuration: configuration, store: store, registries: registries, monitor: monitor, logger: logger)
         }
         let router = buildRouter(configuration: configuration, monitor: monitor, registries: registries)
-        if roles.roles.contains(.api), let store {
-            let workspaces = await APIAssembly.register(on: router, configuration: configuration, store: store, secrets: secrets)
+        if roles.roles.contains(.api), let store, let blobs {
+            let workspaces = await APIAssembly.register(on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets)
             services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
         }
         if roles.roles.contains(.codeRunner) {

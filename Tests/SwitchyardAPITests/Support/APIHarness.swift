@@ -8,6 +8,7 @@ import NIOCore
 import Testing
 
 import SwitchyardAPI
+import SwitchyardBlobs
 import SwitchyardCore
 import SwitchyardHTTP
 import SwitchyardStore
@@ -39,7 +40,9 @@ struct APIHarness {
         let tenants = TenantDirectory(records: store.records, cacheTime: rates == nil ? .zero : .seconds(30))
         let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: maxLifetime) { token in token == platformToken }
         let routes = APIRoutes(
-            dependencies: APIDependencies(records: wrap(store.records), jobs: store.jobs, workspaces: workspaces, tenants: tenants), authenticator: authenticator,
+            dependencies: APIDependencies(
+                records: wrap(store.records), jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: try FileBlobStore(root: directory + "/blobs")
+            ), authenticator: authenticator,
             requestTimeLimit: requestTimeLimit, limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }
         )
         let (workspace, _) = try await workspaces.defaultWorkspace()
@@ -104,5 +107,16 @@ struct APIClient: Sendable {
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0.jsonText) })
         let text = String(buffer: response.body)
         return Answer(status: Int(response.status.code), json: (try? JSONValue.parse(text)) ?? .string(text), headers: response.headers)
+    }
+
+    /// Sends a body of any media type; the answer keeps the raw response bytes too.
+    func sendBytes(_ method: HTTPRequest.Method, _ path: String, token: String?, body: [UInt8]?, contentType: String?) async throws -> (Answer, [UInt8]) {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if let contentType { headers[.contentType] = contentType }
+        let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) })
+        let bytes = Array(response.body.readableBytesView)
+        let json = (try? JSONValue.parse(String(decoding: bytes, as: UTF8.self))) ?? .null
+        return (Answer(status: Int(response.status.code), json: json, headers: response.headers), bytes)
     }
 }
