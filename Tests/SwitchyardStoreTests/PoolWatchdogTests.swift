@@ -29,15 +29,20 @@ struct PoolWatchdogTests {
             try await Task.sleep(for: .milliseconds(300))
 
             let started = ContinuousClock.now
+            // A request without a time limit (as migrations are) waiting in the stalled pool is
+            // answered when the pool is replaced, not left waiting for a pool nobody runs.
+            let unlimited = Task { try await store.run(limited: false) { client, logger in try await client.query("SELECT 1", logger: logger).collect().count } }
             // The call queued in the stalled pool gets an answer: an error to retry, or its result.
             do {
                 _ = try await store.list(.flowRuns, scope: scope, filter: RecordFilter(), limit: 10, cursor: nil)
             } catch let error as SwitchyardError {
                 #expect(error.key == .unavailable, "\(error)")
             }
+            _ = await unlimited.result
             let waited = ContinuousClock.now - started
             #expect(waited < .seconds(20), "the watchdog took \(waited)")
-            #expect(store.pool.replacements == 1)
+            // On a loaded machine a fresh pool can itself be slow to connect and be replaced again.
+            #expect(store.pool.replacements >= 1)
 
             let record = try await store.insert(NewRecord(kind: .flowRuns, document: ["after": true]), scope: scope)
             #expect(try await store.get(.flowRuns, id: record.id, scope: scope).document["after"] == true)
@@ -74,7 +79,7 @@ struct PoolWatchdogTests {
             #expect(ContinuousClock.now - started < .seconds(10))
             let deadline = ContinuousClock.now + .seconds(10)
             while store.pool.replacements == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-            #expect(store.pool.replacements == 1)
+            #expect(store.pool.replacements >= 1)
             let record = try await store.insert(NewRecord(kind: .flowRuns, document: ["after": true]), scope: scope)
             #expect(try await store.get(.flowRuns, id: record.id, scope: scope).document["after"] == true)
         }
@@ -87,7 +92,8 @@ struct PoolWatchdogTests {
         guard case .postgres(let url) = database.location else { return }
         var settings = PostgresRecordStore.PoolSettings(maxConnections: 4)
         settings.listensForJobs = false
-        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(2))
+        // The probe needs a second connection; on a loaded machine opening one takes a while.
+        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(4))
         let store = try PostgresRecordStore(url: url, pool: settings, keys: database.keys, cursors: database.cursors, logger: TestDatabase.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }

@@ -32,7 +32,19 @@ package struct DedicatedPostgres: Sendable {
 
     package func start() async throws {
         // -t 180: after a crash, recovery on a loaded machine can outlast pg_ctl's default 60 s.
-        try await asPostgres("\(bin)/pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-t", "180", "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory)", "start"])
+        let arguments = ["-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-t", "180", "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory)", "start"]
+        // A restart needs the same port, which another test may have bound for a moment while
+        // the server was down (tests bind port 0 all the time): try again a few times.
+        for attempt in 1...5 {
+            let status = try await status("\(bin)/pg_ctl", arguments)
+            if status == 0 { return }
+            if attempt == 5 {
+                let log = (try? String(contentsOfFile: "\(directory)/log", encoding: .utf8)) ?? ""
+                Issue.record("pg_ctl start failed with status \(status) five times; the server log ends with:\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
+                throw POSIXError(.EIO)
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
     }
 
     /// The admin URL as text.
@@ -104,12 +116,16 @@ package struct DedicatedPostgres: Sendable {
     /// Runs a PostgreSQL tool on a thread of its own: `pg_ctl -w` waits seconds, and blocking a
     /// cooperative thread for that long starves every other test in the process.
     private func asPostgres(_ executable: String, _ arguments: [String], asRoot: Bool = false) async throws {
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        let status = try await status(executable, arguments, asRoot: asRoot)
+        #expect(status == 0, "\(executable) \(arguments.joined(separator: " ")) failed with status \(status)")
+    }
+
+    private func status(_ executable: String, _ arguments: [String], asRoot: Bool = false) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try Self.run(executable, arguments, asRoot: asRoot) })
             }
         }
-        #expect(status == 0, "\(executable) \(arguments.joined(separator: " ")) failed with status \(status)")
     }
 
     private static func run(_ executable: String, _ arguments: [String], asRoot: Bool) throws -> Int32 {

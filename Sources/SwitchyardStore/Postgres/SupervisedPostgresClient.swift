@@ -41,6 +41,11 @@ package final class SupervisedPostgresClient: Sendable {
         var nudgeSince: ContinuousClock.Instant?
         var replacements = 0
         var abandoned = 0
+        /// Which pool requests went to (bumped by every replacement).
+        var generation = 0
+        var nextRequest = 0
+        /// How to give up each request in flight, by request number, with its pool's generation.
+        var giveUps: [Int: (generation: Int, giveUp: @Sendable () -> Void)] = [:]
     }
 
     private let state: Mutex<State>
@@ -64,36 +69,59 @@ package final class SupervisedPostgresClient: Sendable {
     package var replacements: Int { state.withLock { $0.replacements } }
 
     /// Runs `body` against the current pool, counted as in flight while it runs.
+    ///
+    /// The caller gets an answer from whichever comes first: the work, its time limit, the
+    /// caller's cancellation, or the pool being replaced (requests waiting in a replaced pool
+    /// may never be served; they fail so their callers can retry on the new one). Work left
+    /// behind is cancelled, never awaited.
     /// - Parameter limited: Whether the request is given up after `abandonAfter` (migrations,
     ///   which may rightly take long, are not).
     /// - Throws: What `body` throws, or `unavailable` when the request was given up.
     func use<T: Sendable>(limited: Bool = true, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = state.withLock { state in
+        let (client, number, generation) = state.withLock { state in
             if state.inFlight == 0 { state.lastProgress = .now }
             state.inFlight += 1
-            return state.client
+            state.nextRequest += 1
+            return (state.client, state.nextRequest, state.generation)
         }
-        defer {
-            state.withLock { state in
-                state.inFlight -= 1
-                state.lastProgress = .now
-            }
-        }
-        guard limited else { return try await body(client) }
-        let limit = watchdog.abandonAfter
-        let outcome = await withTimeLimit(limit) { () async -> Result<T, any Error> in
+        let outcome = RequestOutcome<T>()
+        let work = Task {
             do {
-                return .success(try await body(client))
+                outcome.finish(.success(try await body(client)))
             } catch {
-                return .failure(error)
+                outcome.finish(.failure(error))
             }
         }
-        guard let outcome else {
-            state.withLock { $0.abandoned += 1 }
-            logger.warning("a PostgreSQL request got no answer in time and was given up", metadata: ["limit": "\(limit)"])
-            throw SwitchyardError(.unavailable, "PostgreSQL did not answer within \(limit)")
+        state.withLock { state in
+            state.giveUps[number] = (generation, {
+                outcome.finish(.failure(SwitchyardError(.unavailable, "the PostgreSQL connection pool was replaced while this request waited; retry")))
+                work.cancel()
+            })
         }
-        return try outcome.get()
+        var timer: Task<Void, Never>?
+        if limited {
+            let limit = watchdog.abandonAfter
+            timer = Task {
+                try? await Task.sleep(for: limit)
+                guard !Task.isCancelled, outcome.finish(.failure(SwitchyardError(.unavailable, "PostgreSQL did not answer within \(limit)"))) else { return }
+                work.cancel()
+                self.state.withLock { $0.abandoned += 1 }
+                self.logger.warning("a PostgreSQL request got no answer in time and was given up", metadata: ["limit": "\(limit)"])
+            }
+        }
+        let result = await withTaskCancellationHandler {
+            await outcome.wait()
+        } onCancel: {
+            outcome.finish(.failure(CancellationError()))
+            work.cancel()
+        }
+        timer?.cancel()
+        state.withLock { state in
+            state.inFlight -= 1
+            state.lastProgress = .now
+            state.giveUps[number] = nil
+        }
+        return try result.get()
     }
 
     /// Runs the pool, and the watchdog, until the task is cancelled.
@@ -172,18 +200,53 @@ package final class SupervisedPostgresClient: Sendable {
 
     private func replace(reason: String) {
         let fresh = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let old = state.withLock { state -> Task<Void, Never>? in
+        let (old, stranded) = state.withLock { state -> (Task<Void, Never>?, [@Sendable () -> Void]) in
             let old = state.running
+            let stranded = state.giveUps.values.filter { $0.generation == state.generation }.map(\.giveUp)
+            state.generation += 1
             state.client = fresh
             state.nudgeSince = nil
             state.lastProgress = .now
             state.replacements += 1
             state.abandoned = 0
-            return old
+            return (old, stranded)
         }
         logger.error("replaced the PostgreSQL connection pool (requests waiting in it fail and are retried)", metadata: ["reason": "\(reason)"])
         start(fresh)
-        // Cancelling the old pool's run shuts it down and fails the requests queued in it.
+        // Requests queued in the old pool get their answer now; its run is cancelled.
+        for giveUp in stranded { giveUp() }
         old?.cancel()
+    }
+}
+
+/// A request's answer, from whichever comes first: the work, its time limit, the caller's
+/// cancellation, or the pool's replacement.
+private final class RequestOutcome<T: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Result<T, any Error>, Never>?, result: Result<T, any Error>?)>((nil, nil))
+
+    /// Waits for the first answer.
+    func wait() async -> Result<T, any Error> {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Result<T, any Error>? in
+                if let result = state.result { return result }
+                state.continuation = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Gives the answer, if none was given yet.
+    /// - Returns: Whether this was the first answer.
+    @discardableResult
+    func finish(_ result: Result<T, any Error>) -> Bool {
+        let (first, continuation) = state.withLock { state -> (Bool, CheckedContinuation<Result<T, any Error>, Never>?) in
+            guard state.result == nil else { return (false, nil) }
+            state.result = result
+            defer { state.continuation = nil }
+            return (true, state.continuation)
+        }
+        continuation?.resume(returning: result)
+        return first
     }
 }
