@@ -85,6 +85,10 @@ let package = Package(
             name: "SwitchyardEngine",
             dependencies: [
                 "SwitchyardCore",
+                "SwitchyardStore",
+                "SwitchyardBlobs",
+                "SwitchyardConnectors",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -120,6 +124,7 @@ let package = Package(
             name: "SwitchyardAPI",
             dependencies: [
                 "SwitchyardCore",
+                "SwitchyardEngine",
                 "SwitchyardConnectors",
                 "SwitchyardBlobs",
                 "SwitchyardStore",

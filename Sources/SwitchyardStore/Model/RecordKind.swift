@@ -15,6 +15,9 @@ package enum RecordKind: String, Sendable, CaseIterable, Codable {
     case integrations
     /// A tenant's authenticated link to an integration.
     case connections
+    /// A connect flow in progress (`/connect`, `/connection-requests`): its OAuth state is
+    /// single-use because completing it is a conditional update of this record.
+    case connectionRequests = "connection_requests"
     /// Elements, at universal, integration and connection-instance layers.
     case actions, flows, dataSources = "data_sources", fieldMappings = "field_mappings"
     /// Data link tables and their links.

@@ -1,0 +1,106 @@
+import Foundation
+import SwitchyardCore
+
+/// What a token endpoint answered (RFC 6749 §5.1 and §5.2), read into the credentials a
+/// connection keeps, or into the provider's error.
+package enum OAuth2TokenResponse {
+    /// The provider's verdict on a token request.
+    package enum Outcome: Sendable, Equatable {
+        /// New credentials (`access_token`, `refresh_token` when given, `expires_at`, …).
+        case credentials(OAuth2Credentials)
+        /// A definitive refusal (`invalid_grant`, `invalid_client`, …): retrying cannot help.
+        case refused(error: String, description: String?)
+        /// A failure that may pass: network, 5xx, 429, or an answer that is not a token response.
+        case transient(String)
+    }
+
+    /// Reads a token endpoint's answer.
+    /// - Parameters:
+    ///   - status: The HTTP status.
+    ///   - body: The body (JSON, or form-encoded as some providers answer).
+    ///   - now: Seconds since the epoch, for `expires_in`.
+    ///   - previous: The credentials being refreshed: a refresh that returns no new refresh
+    ///     token keeps the old one.
+    package static func read(status: Int, body: [UInt8], now: Double, previous: OAuth2Credentials? = nil) -> Outcome {
+        let fields = parse(body)
+        if status == 429 || status >= 500 { return .transient("the token endpoint answered \(status)") }
+        if let error = fields["error"]?.stringValue {
+            // RFC 6749 §5.2: these say the grant or client is no good; anything else may pass.
+            let definitive: Set<String> = ["invalid_grant", "invalid_client", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "invalid_request"]
+            return definitive.contains(error)
+                ? .refused(error: error, description: fields["error_description"]?.stringValue)
+                : .transient("the token endpoint answered \(status) \(error)")
+        }
+        guard (200..<300).contains(status), let access = fields["access_token"]?.stringValue, !access.isEmpty else {
+            return status >= 400 && status < 500
+                ? .refused(error: "http_\(status)", description: "the token endpoint answered \(status)")
+                : .transient("the token endpoint answered \(status) without an access_token")
+        }
+        var credentials = OAuth2Credentials(accessToken: access)
+        credentials.refreshToken = fields["refresh_token"]?.stringValue ?? previous?.refreshToken
+        credentials.tokenType = fields["token_type"]?.stringValue ?? "Bearer"
+        credentials.scope = fields["scope"]?.stringValue ?? previous?.scope
+        if let seconds = fields["expires_in"]?.numberValue ?? fields["expires_in"]?.stringValue.flatMap(Double.init), seconds > 0 {
+            credentials.expiresAt = now + seconds
+        }
+        credentials.raw = fields
+        return .credentials(credentials)
+    }
+
+    private static func parse(_ body: [UInt8]) -> [String: JSONValue] {
+        let text = String(decoding: body, as: UTF8.self)
+        if case .object(let members)? = try? JSONValue.parse(text) { return members }
+        var members: [String: JSONValue] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+            if parts.count == 2 { members[parts[0]] = .string(parts[1]) }
+        }
+        return members
+    }
+}
+
+/// An OAuth 2.0 connection's credentials, as stored (encrypted) on the connection.
+package struct OAuth2Credentials: Sendable, Equatable {
+    package var accessToken: String
+    package var refreshToken: String?
+    package var tokenType = "Bearer"
+    package var scope: String?
+    /// Seconds since the epoch when the access token expires, if the provider said.
+    package var expiresAt: Double?
+    /// Every field of the token response (connector mappings may read more of it).
+    package var raw: [String: JSONValue] = [:]
+
+    /// Credentials with an access token.
+    package init(accessToken: String) {
+        self.accessToken = accessToken
+    }
+
+    /// The stored form; field names follow the token response (`access_token`, …).
+    package var json: JSONValue {
+        var members = raw
+        members["access_token"] = .string(accessToken)
+        members["refresh_token"] = refreshToken.map { .string($0) } ?? .null
+        members["token_type"] = .string(tokenType)
+        members["scope"] = scope.map { .string($0) } ?? .null
+        members["expires_at"] = expiresAt.map { .number($0) } ?? .null
+        members["expires_in"] = nil
+        return .object(members.filter { $0.value != .null })
+    }
+
+    /// Reads the stored form.
+    package init?(_ json: JSONValue?) {
+        guard case .object(let members)? = json, let access = members["access_token"]?.stringValue else { return nil }
+        accessToken = access
+        refreshToken = members["refresh_token"]?.stringValue
+        tokenType = members["token_type"]?.stringValue ?? "Bearer"
+        scope = members["scope"]?.stringValue
+        expiresAt = members["expires_at"]?.numberValue
+        raw = members
+    }
+
+    /// Whether the access token expires within `margin` seconds of `now`.
+    package func expires(within margin: Double, now: Double) -> Bool {
+        guard let expiresAt else { return false }
+        return expiresAt - margin <= now
+    }
+}

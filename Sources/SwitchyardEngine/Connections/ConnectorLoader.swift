@@ -1,0 +1,62 @@
+import Foundation
+import Synchronization
+import SwitchyardBlobs
+import SwitchyardConnectors
+import SwitchyardCore
+import SwitchyardStore
+
+/// Finds and reads the connector package an integration uses: the version it pins, else the
+/// latest published one, else the development upload. Packages are cached by the digest of
+/// their archive, which names their content, so a cached package is never stale.
+package final class ConnectorLoader: Sendable {
+    private let records: any RecordStore
+    private let blobs: any BlobStore
+    private let cache = Mutex<[String: ConnectorPackage]>([:])
+
+    /// Creates a loader.
+    package init(records: any RecordStore, blobs: any BlobStore) {
+        self.records = records
+        self.blobs = blobs
+    }
+
+    /// Where a connector archive lives in the connectors bucket.
+    package static func blobKey(workspace: String, connectorID: String, sha256: String) -> String {
+        "\(workspace)/\(connectorID)/\(sha256).zip"
+    }
+
+    /// The connector record and package behind an integration.
+    /// - Throws: `not_found` naming what is missing (connector, version, upload).
+    package func package(for integration: Record, scope: StoreScope) async throws(SwitchyardError) -> (connector: Record, package: ConnectorPackage) {
+        guard let connectorID = integration.document["connectorId"]?.stringValue else {
+            throw SwitchyardError(.badRequest, "integration \(integration.key ?? integration.id) has no connector; set its connectorId")
+        }
+        // Connectors are workspace-level: a tenant's request reads them at the workspace scope.
+        let workspace = StoreScope.workspace(scope.workspaceID)
+        let connector = try await records.get(.connectors, id: connectorID, scope: workspace)
+        let name = connector.key ?? connector.id
+        let pinned = integration.document["connectorVersion"]?.stringValue ?? connector.document["latestVersion"]?.stringValue ?? "development"
+        let sha: String
+        if pinned == "development" {
+            guard let development = connector.document["development"]?["sha256"]?.stringValue else {
+                throw SwitchyardError(.notFound, "connector \(name) has no package; upload one first")
+            }
+            sha = development
+        } else {
+            let version = try await records.list(
+                .connectorVersions, scope: workspace, filter: RecordFilter(key: "\(connector.id)@\(pinned)", parentID: connector.id), limit: 1, cursor: nil
+            ).items.first
+            guard let published = version?.document["sha256"]?.stringValue else { throw SwitchyardError(.notFound, "connector \(name) has no version \(pinned)") }
+            sha = published
+        }
+        if let cached = cache.withLock({ $0[sha] }) { return (connector, cached) }
+        let data = try await blobs.data(.connectors, key: Self.blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: sha))
+        let package: ConnectorPackage
+        do {
+            package = try ConnectorPackageReader.read(zip: data)
+        } catch {
+            throw SwitchyardError(.internal, "the stored package of connector \(name) cannot be read")
+        }
+        cache.withLock { $0[sha] = package }
+        return (connector, package)
+    }
+}

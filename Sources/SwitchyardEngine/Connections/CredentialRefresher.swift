@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+import Synchronization
+import SwitchyardCore
+import SwitchyardStore
+
+/// Refreshes a connection's credentials so that, across every process, at most one refresh per
+/// connection is in flight: requests in one process share one refresh (single flight), and
+/// processes share a lease row in the database (`connection-refresh:<id>`). Whoever does not
+/// hold the lease waits for the connection's `credentialsRevision` to move past the one it
+/// saw, then uses the new credentials.
+///
+/// A refresh that fails for a passing reason (network, 5xx, 429) leaves the connection and
+/// its stored refresh token untouched and is reported as `unavailable`; a definitive refusal
+/// (`invalid_grant`, …) marks the connection disconnected with the reason. Nothing here ever
+/// deletes a connection.
+package final class CredentialRefresher: Sendable {
+    /// Performs one refresh against the provider with the connection's current state.
+    package typealias Refresh = @Sendable (Record) async -> OAuth2TokenResponse.Outcome
+
+    private let records: any RecordStore
+    private let jobs: any JobStore
+    private let holder: String
+    private let refresh: Refresh
+    private let lease: Duration
+    private let waitLimit: Duration
+    private let logger: Logger
+    private let inFlight = Mutex<[String: Task<Result<Record, SwitchyardError>, Never>]>([:])
+
+    /// Creates a refresher.
+    /// - Parameters:
+    ///   - holder: This process's name in lease rows.
+    ///   - lease: How long a refresher may hold a connection's lease (a crashed one frees it then).
+    ///   - waitLimit: How long a request waits for someone else's refresh before giving up.
+    package init(
+        records: any RecordStore, jobs: any JobStore, holder: String, lease: Duration = .seconds(30), waitLimit: Duration = .seconds(45), logger: Logger,
+        refresh: @escaping Refresh
+    ) {
+        self.records = records
+        self.jobs = jobs
+        self.holder = holder
+        self.refresh = refresh
+        self.lease = lease
+        self.waitLimit = waitLimit
+        self.logger = logger
+    }
+
+    /// The connection with credentials newer than `observedRevision`, refreshing them unless
+    /// another request or process already has.
+    /// - Throws: `unavailable` for a passing failure, `connection_disconnected`-style
+    ///   `access_denied` when the provider refused the refresh (the connection is then
+    ///   disconnected), `not_found` when the connection is gone.
+    package func refreshed(_ connectionID: String, scope: StoreScope, observedRevision: Int64) async throws(SwitchyardError) -> Record {
+        let task = inFlight.withLock { tasks -> Task<Result<Record, SwitchyardError>, Never> in
+            if let running = tasks[connectionID] { return running }
+            let task = Task { () -> Result<Record, SwitchyardError> in
+                defer { _ = self.inFlight.withLock { $0.removeValue(forKey: connectionID) } }
+                do throws(SwitchyardError) {
+                    return .success(try await self.coordinate(connectionID, scope: scope, observedRevision: observedRevision))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            tasks[connectionID] = task
+            return task
+        }
+        let record = try await task.value.get()
+        // A refresh that started before this caller's observation may have ended with the
+        // revision it saw; then it needs a refresh of its own.
+        if Self.revision(record) <= observedRevision { return try await refreshed(connectionID, scope: scope, observedRevision: observedRevision) }
+        return record
+    }
+
+    /// The credentials revision a connection record carries.
+    package static func revision(_ record: Record) -> Int64 {
+        Int64(record.document["credentialsRevision"]?.numberValue ?? 0)
+    }
+
+    private func coordinate(_ id: String, scope: StoreScope, observedRevision: Int64) async throws(SwitchyardError) -> Record {
+        let name = "connection-refresh:\(id)"
+        let deadline = ContinuousClock.now + waitLimit
+        while true {
+            let current = try await records.get(.connections, id: id, scope: scope)
+            if Self.revision(current) > observedRevision { return current }
+            if current.document["state"]?.stringValue == "disconnected" { throw Self.disconnected(current) }
+            if try await jobs.acquireLease(name, holder: holder, ttl: lease) {
+                do {
+                    let result = try await refreshHoldingLease(id, scope: scope, observedRevision: observedRevision)
+                    try? await jobs.releaseLease(name, holder: holder)
+                    return result
+                } catch {
+                    try? await jobs.releaseLease(name, holder: holder)
+                    throw error
+                }
+            }
+            guard ContinuousClock.now < deadline else {
+                throw SwitchyardError(.unavailable, "another process is refreshing this connection's credentials and has not finished; try again")
+            }
+            try? await Task.sleep(for: .milliseconds(25))
+            if Task.isCancelled { throw SwitchyardError(.unavailable, "the request was cancelled while waiting for a credentials refresh") }
+        }
+    }
+
+    private func refreshHoldingLease(_ id: String, scope: StoreScope, observedRevision: Int64) async throws(SwitchyardError) -> Record {
+        // Read again under the lease: a refresh that ended just before it was taken counts.
+        let current = try await records.get(.connections, id: id, scope: scope)
+        if Self.revision(current) > observedRevision { return current }
+        let outcome = await refresh(current)
+        switch outcome {
+        case .credentials(let credentials):
+            logger.info("refreshed connection credentials", metadata: ["connection": "\(id)"])
+            return try await records.update(.connections, id: id, scope: scope, expectedRevision: current.revision) { record in
+                var secret = record.secret?.objectValue ?? [:]
+                secret["credentials"] = credentials.json
+                record.secret = .object(secret)
+                var document = record.document.objectValue ?? [:]
+                document["credentialsRevision"] = .number(Double(Self.revision(record) + 1))
+                document["credentialsExpiresAt"] = credentials.expiresAt.map { .number($0) } ?? .null
+                document["state"] = "connected"
+                document["disconnectedReason"] = nil
+                document["lastRefreshError"] = nil
+                record.document = .object(document.filter { $0.value != .null })
+            }
+        case .refused(let error, let description):
+            let reason = "the provider refused to refresh the credentials: \(error)" + (description.map { " (\($0))" } ?? "")
+            logger.warning("connection disconnected: credentials refresh refused", metadata: ["connection": "\(id)", "error": "\(error)"])
+            let updated = try await records.update(.connections, id: id, scope: scope, expectedRevision: nil) { record in
+                var document = record.document.objectValue ?? [:]
+                document["state"] = "disconnected"
+                document["disconnectedReason"] = .string(reason)
+                record.document = .object(document)
+            }
+            throw Self.disconnected(updated)
+        case .transient(let message):
+            logger.warning("credentials refresh failed; will retry", metadata: ["connection": "\(id)", "error": "\(message)"])
+            throw SwitchyardError(.unavailable, "refreshing the connection's credentials failed for now (\(message)); the connection stays connected, retry later")
+        }
+    }
+
+    static func disconnected(_ record: Record) -> SwitchyardError {
+        let reason = record.document["disconnectedReason"]?.stringValue ?? "it needs to be connected again"
+        return SwitchyardError(.accessDenied, "connection \(record.id) is disconnected: \(reason); reconnect it through /connect?connectionId=\(record.id)", data: ["state": "disconnected"])
+    }
+}
+
+extension JSONValue {
+    /// The members, when this is an object.
+    var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+}
