@@ -142,6 +142,7 @@ let package = Package(
             name: "SwitchyardServer",
             dependencies: [
                 "SwitchyardCore",
+                "SwitchyardEngine",
                 "SwitchyardAPI",
                 "SwitchyardJobs",
                 "SwitchyardBlobs",
@@ -217,7 +218,10 @@ let package = Package(
         .testTarget(
             name: "SwitchyardAPITests",
             dependencies: [
-                "SwitchyardAPI", "SwitchyardStore", "SwitchyardHTTP", "SwitchyardCore", "SwitchyardBlobs", "SwitchyardConnectors",
+                "SwitchyardAPI", "SwitchyardStore", "SwitchyardHTTP", "SwitchyardCore", "SwitchyardBlobs", "SwitchyardConnectors", "SwitchyardEngine",
+                "SwitchyardTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

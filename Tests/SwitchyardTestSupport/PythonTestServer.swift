@@ -58,21 +58,22 @@ package final class PythonTestServer: Sendable {
     ///   - module: The file name in `Tests/Servers`, for example `httpbin_server.py`.
     ///   - timeout: How long the server may take to print its port.
     /// - Throws: When the interpreter is not configured, or the server exits or stays silent.
-    package static func start(_ module: String, timeout: Duration = .seconds(60)) async throws -> PythonTestServer {
+    ///   - arguments: Command-line arguments for the server.
+    package static func start(_ module: String, arguments: [String] = [], timeout: Duration = .seconds(60)) async throws -> PythonTestServer {
         guard let python else { throw TestServerError("SWITCHYARD_TEST_PYTHON is not set; run scripts/test or source scripts/lib/test-python.sh") }
         let script = serversDirectory + "/" + module
         // Launching and reading the first line block: on a GCD thread, never a cooperative one.
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try launch(python: python, script: script, timeout: timeout) })
+                continuation.resume(with: Result { try launch(python: python, script: script, arguments: arguments, timeout: timeout) })
             }
         }
     }
 
-    private static func launch(python: String, script: String, timeout: Duration) throws -> PythonTestServer {
+    private static func launch(python: String, script: String, arguments: [String], timeout: Duration) throws -> PythonTestServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-u", script]
+        process.arguments = ["-u", script] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         process.environment = environment
@@ -104,7 +105,8 @@ package final class PythonTestServer: Sendable {
         }
         box.answered.store(true, ordering: .releasing)
         let firstLine = String(decoding: line.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self).trimmingCharacters(in: .whitespaces)
-        guard let port = Int(firstLine), (1...65535).contains(port) else {
+        // `8080` or `PORT 8080`.
+        guard let port = Int(firstLine.hasPrefix("PORT ") ? String(firstLine.dropFirst(5)) : firstLine), (1...65535).contains(port) else {
             box.terminate()
             throw TestServerError("\(script) did not print its port (first line: '\(firstLine)'); its stderr:\n\(box.errorTail)")
         }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import SwitchyardBlobs
+import SwitchyardEngine
 import SwitchyardStore
 
 /// What the API's handlers use.
@@ -10,13 +11,16 @@ package struct APIDependencies: Sendable {
     package var tenants: TenantDirectory
     /// Object storage (connector packages live in its connectors bucket).
     package var blobs: any BlobStore
+    /// Connections at work (connect flow, refresh, proxy); `nil` where a test needs none.
+    package var connections: ConnectionRuntime?
 
     /// Creates the dependencies.
-    package init(records: any RecordStore, jobs: any JobStore, workspaces: WorkspaceDirectory, tenants: TenantDirectory, blobs: any BlobStore) {
+    package init(records: any RecordStore, jobs: any JobStore, workspaces: WorkspaceDirectory, tenants: TenantDirectory, blobs: any BlobStore, connections: ConnectionRuntime? = nil) {
         self.records = records
         self.jobs = jobs
         self.workspaces = workspaces
         self.tenants = tenants
         self.blobs = blobs
+        self.connections = connections
     }
 }

@@ -43,6 +43,10 @@ package struct APIRoutes: Sendable {
                 try await routes.handle(route, request: request, context: context)
             }
         }
+        if let runtime = dependencies.connections {
+            let authenticator = authenticator
+            ConnectFlowRoutes(runtime: runtime) { token throws(SwitchyardError) in try await authenticator.authenticate(token) }.register(on: router)
+        }
         let body = document.jsonText
         router.get("/openapi.json") { _, _ in
             var headers = HTTPFields()

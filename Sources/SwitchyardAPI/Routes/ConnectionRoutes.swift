@@ -1,5 +1,6 @@
 import HTTPTypes
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardStore
 
 /// `/connections`: a tenant sees its own; an admin sees every tenant's. Credentials are never
@@ -7,6 +8,8 @@ import SwitchyardStore
 enum ConnectionRoutes {
     static let schema = RecordJSON.schema([
         "name": ["type": "string"], "integrationId": ["type": "string"], "tenantId": ["type": "string"], "disconnected": ["type": "boolean"],
+        "state": ["type": "string", "enum": ["connected", "disconnected", "error"]], "disconnectedReason": ["type": "string"],
+        "credentialsRevision": ["type": "integer"], "credentialsExpiresAt": ["type": "number"],
     ])
 
     static func json(_ record: Record) -> JSONValue {
@@ -42,6 +45,16 @@ enum ConnectionRoutes {
                 parameters: [.path("id", "the connection's id"), .query("includeArchived", ["type": "boolean"], "also find an archived one")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 json(try await live(request.path("id"), request, deps, includeArchived: try ListQuery(request.query).includeArchived))
+            },
+            APIRoute(
+                method: .post, path: "/connections/{id}/refresh-credentials", access: .any, operationID: "refreshConnectionCredentials",
+                summary: "Refresh the connection's credentials now (one refresh across all processes; concurrent callers share it)", tag: "Connections",
+                parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let existing = try await live(request.path("id"), request, deps, includeArchived: false)
+                guard let runtime = deps.connections else { throw SwitchyardError(.unavailable, "connections are not set up in this process") }
+                let scope = existing.tenantID.map { StoreScope.tenant($0, in: request.caller.workspaceID) } ?? request.caller.scope
+                return json(try await runtime.refresher.refreshed(existing.id, scope: scope, observedRevision: CredentialRefresher.revision(existing)))
             },
             APIRoute(
                 method: .delete, path: "/connections/{id}", access: .any, operationID: "archiveConnection", summary: "Archive a connection", tag: "Connections",

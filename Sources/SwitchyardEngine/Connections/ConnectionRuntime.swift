@@ -236,6 +236,8 @@ package final class ConnectionRuntime: Sendable {
     ) async throws(SwitchyardError) -> OutboundResponse {
         var connection = try await records.get(.connections, id: connectionID, scope: scope)
         guard connection.archivedAt == nil else { throw SwitchyardError(.notFound, "connection \(connectionID) is archived") }
+        // An admin addresses any tenant's connection; its writes happen in that tenant's scope.
+        let scope = StoreScope.tenant(connection.tenantID ?? "", in: scope.workspaceID)
         if connection.document["state"]?.stringValue == "disconnected" { throw CredentialRefresher.disconnected(connection) }
         let integration = try await records.get(.integrations, id: connection.parentID ?? "", scope: scope)
         let (_, package) = try await loader.package(for: integration, scope: scope)
@@ -329,7 +331,8 @@ package final class ConnectionRuntime: Sendable {
         }
     }
 
-    static func appending(_ url: String, _ parameters: [(String, String)]) -> String {
+    /// `url` with query parameters added, percent-encoded.
+    package static func appending(_ url: String, _ parameters: [(String, String)]) -> String {
         let query = parameters.map { "\(APIClientConfig.encode($0.0))=\(APIClientConfig.encode($0.1))" }.joined(separator: "&")
         return url + (url.contains("?") ? "&" : "?") + query
     }

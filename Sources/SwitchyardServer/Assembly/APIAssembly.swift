@@ -1,16 +1,20 @@
+import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
 import SwitchyardAPI
 import SwitchyardBlobs
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardHTTP
 import SwitchyardStore
 
 /// Builds the API role: the REST routes, `/openapi.json`, and the first-start workspace.
 enum APIAssembly {
     /// The API's routes over a store.
-    static func routes(configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets) async -> (APIRoutes, WorkspaceDirectory) {
+    static func routes(
+        configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, connections: ConnectionRuntime? = nil
+    ) async -> (APIRoutes, WorkspaceDirectory) {
         let workspaces = WorkspaceDirectory(records: store.records)
         let tenants = TenantDirectory(records: store.records)
         let issuer = await AdminTokenIssuer(secret: secrets.secret)
@@ -18,7 +22,9 @@ enum APIAssembly {
             directory: workspaces, tenants: tenants, maxLifetime: configuration.api.tokenMaxLifetime,
             verifyPlatformToken: { token in (try? await issuer.verify(token)) != nil }
         )
-        let dependencies = APIDependencies(records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs)
+        let dependencies = APIDependencies(
+            records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: connections
+        )
         let api = configuration.api
         let limiter = configuration.work.limitsEnabled
             ? RequestRateLimiter(
@@ -32,12 +38,30 @@ enum APIAssembly {
     /// operational endpoints.
     /// - Returns: The workspace directory, for the first-start bootstrap.
     static func register(
-        on router: Router<SwitchyardRequestContext>, configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets
+        on router: Router<SwitchyardRequestContext>, configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets,
+        connections: ConnectionRuntime? = nil
     ) async -> WorkspaceDirectory {
-        let (routes, workspaces) = await routes(configuration: configuration, store: store, blobs: blobs, secrets: secrets)
-        let document = OpenAPIDocument.build(routes: routes.all, operational: operationalEndpoints(configuration.roles), version: SwitchyardVersion.current)
+        let (routes, workspaces) = await routes(configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
+        var operational = operationalEndpoints(configuration.roles)
+        if connections != nil {
+            operational += ConnectFlowRoutes.endpoints.map { .init(method: $0.method, path: $0.path, summary: $0.summary, contentType: $0.contentType) }
+        }
+        let document = OpenAPIDocument.build(routes: routes.all, operational: operational, version: SwitchyardVersion.current)
         routes.register(on: router, document: document)
         return workspaces
+    }
+
+    /// The connection runtime of an API process: one outbound HTTP client (shut down by the
+    /// returned service), OAuth state signed with `SECRET`, callbacks at `BASE_OAUTH_CALLBACK_URI`.
+    static func connections(configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, logger: Logger) -> (ConnectionRuntime, any Service) {
+        var settings = OutboundHTTPSettings()
+        settings.addressPolicy = configuration.api.outboundPolicy
+        let http = OutboundHTTPClient(settings: settings, logSink: DiscardingExternalAPILogSink(), logger: logger)
+        let runtime = ConnectionRuntime(
+            records: store.records, jobs: store.jobs, blobs: blobs, http: http, stateSecret: secrets.secret, callbackBase: configuration.urls.oauthCallbackURI,
+            holder: "api-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))", logger: logger
+        )
+        return (runtime, OutboundHTTPService(http: http))
     }
 
     /// The endpoints outside the REST API that a process with these roles serves.
@@ -87,5 +111,15 @@ struct WorkspaceBootstrap: Service {
             }
         }
         try? await gracefulShutdown()
+    }
+}
+
+/// Keeps the outbound HTTP client until shutdown, then closes its connections.
+struct OutboundHTTPService: Service {
+    let http: OutboundHTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try? await http.shutdown()
     }
 }

@@ -66,7 +66,9 @@ package enum SwitchyardAssembly {
         }
         let router = buildRouter(configuration: configuration, monitor: monitor, registries: registries)
         if roles.roles.contains(.api), let store, let blobs {
-            let workspaces = await APIAssembly.register(on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets)
+            let (connections, http) = APIAssembly.connections(configuration: configuration, store: store, blobs: blobs, secrets: secrets, logger: logger)
+            services.append(http)
+            let workspaces = await APIAssembly.register(on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
             services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
         }
         if roles.roles.contains(.codeRunner) {

@@ -16,6 +16,7 @@ package enum ConfigurationCatalogue {
         .init("KEEPALIVE_TIMEOUT_MS", default: "61000", "time an idle kept-alive connection stays open"),
         .init("MAX_REQUEST_SIZE_MB", default: "10", "largest request body; larger ones get 413"),
         .init("MAX_REQUEST_TIME_SECONDS", default: "60", "longest an API request may take; a slower one is stopped and answered 504 `timeout`"),
+        .init("OUTBOUND_ALLOWED_NETWORKS", "comma-separated CIDR ranges (for example `127.0.0.0/8,10.1.0.0/16`) that requests to external APIs may reach although they are loopback or private; cloud metadata addresses stay refused"),
         .init("MAX_RESPONSE_SIZE_MB", default: "30", "largest API response; larger ones get 413 (ask for a smaller page)"),
         .init("TOKEN_MAX_LIFETIME_SECONDS", default: "86400", "tenant and workspace admin tokens valid for longer than this are refused"),
         .init("RATE_LIMIT_CUSTOMER_REQUESTS_PER_SECOND", default: "50", "with ENABLE_LIMITS, API requests per second per customer (a customer record's limits.requestsPerSecond wins)"),

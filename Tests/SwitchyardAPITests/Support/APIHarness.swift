@@ -10,6 +10,7 @@ import Testing
 import SwitchyardAPI
 import SwitchyardBlobs
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardHTTP
 import SwitchyardStore
 
@@ -21,32 +22,49 @@ struct APIHarness {
     let workspaces: WorkspaceDirectory
     let authenticator: TokenAuthenticator
     let directory: String
+    /// The outbound HTTP client of the connection runtime, when the harness has one.
+    let http: OutboundHTTPClient?
     static let logger = Logger(label: "api-test")
     static let platformToken = "platform-admin-token-for-tests"
 
     static func make(
         maxLifetime: Duration = .seconds(86_400), rates: RequestRateLimiter.Rates? = nil,
         clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }, requestTimeLimit: Duration = .seconds(60),
-        records wrap: (any RecordStore) -> any RecordStore = { $0 }
+        records wrap: (any RecordStore) -> any RecordStore = { $0 }, connections: Bool = false, sharing other: APIHarness? = nil
     ) async throws -> APIHarness {
-        let directory = NSTemporaryDirectory() + "switchyard-api-" + UUID().uuidString.prefix(8)
+        // A second harness over the same files stands for a second API process.
+        let directory = other?.directory ?? NSTemporaryDirectory() + "switchyard-api-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let store = try OpenStore.open(
+        let store = try other?.store ?? OpenStore.open(
             .sqlite(path: directory + "/api.sqlite"), keys: KeyRing(secret: "api-test-encryption-secret"), cursors: PageCursor(secret: "api-test-cursor-secret-00"),
             logger: logger
         )
         _ = try await store.migrator.migrate()
+        let blobs = try FileBlobStore(root: directory + "/blobs")
+        var http: OutboundHTTPClient?
+        var runtime: ConnectionRuntime?
+        if connections {
+            // Tests talk to servers on loopback, which the SSRF guard refuses unless allowed.
+            var settings = OutboundHTTPSettings()
+            settings.addressPolicy = try AddressPolicy(allowedNetworksText: "127.0.0.0/8")
+            let client = OutboundHTTPClient(settings: settings, logSink: DiscardingExternalAPILogSink(), logger: logger)
+            http = client
+            runtime = ConnectionRuntime(
+                records: store.records, jobs: store.jobs, blobs: blobs, http: client, stateSecret: "api-test-secret-for-oauth-state-000",
+                callbackBase: "http://127.0.0.1:5999", holder: "harness-\(UUID().uuidString.prefix(8))", logger: logger
+            )
+        }
         let workspaces = WorkspaceDirectory(records: store.records, cacheTime: .zero)
         let tenants = TenantDirectory(records: store.records, cacheTime: rates == nil ? .zero : .seconds(30))
         let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: maxLifetime) { token in token == platformToken }
         let routes = APIRoutes(
             dependencies: APIDependencies(
-                records: wrap(store.records), jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: try FileBlobStore(root: directory + "/blobs")
+                records: wrap(store.records), jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: runtime
             ), authenticator: authenticator,
             requestTimeLimit: requestTimeLimit, limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }
         )
         let (workspace, _) = try await workspaces.defaultWorkspace()
-        return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory)
+        return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }

@@ -1,0 +1,155 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import SwitchyardCore
+import SwitchyardEngine
+import SwitchyardHTTP
+import SwitchyardStore
+
+/// The browser-facing connect flow and the API proxy, which are not JSON operations of the
+/// route table: `GET|POST /connect` (the tenant token in `token` or the Authorization header)
+/// redirects to the provider, `GET /oauth-callback` finishes and redirects to `redirectUri`,
+/// and `ANY /connections/{id}/proxy/{path or full URL}` forwards a request with the
+/// connection's auth.
+package struct ConnectFlowRoutes: Sendable {
+    let runtime: ConnectionRuntime
+    let authenticate: @Sendable (String) async throws(SwitchyardError) -> Caller
+
+    /// The endpoints, for the OpenAPI document (method, path, summary, media type).
+    package static let endpoints: [(method: String, path: String, summary: String, contentType: String)] = [
+        ("GET", "/connect", "Start connecting: redirects to the provider's authorization page (tenant token in token= or Authorization)", "text/html"),
+        ("POST", "/connect", "Start connecting, with the same parameters in a form or JSON body", "text/html"),
+        ("GET", "/oauth-callback", "Where OAuth providers send the user back; redirects to redirectUri with connectionId or error", "text/html"),
+    ] + proxyMethods.map { ($0.rawValue, "/connections/{id}/proxy/{path}", "Forward a request to the external API with the connection's auth", "*/*") }
+
+    static let proxyMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+
+    /// Infrastructure headers a proxied request never forwards.
+    static let strippedRequestHeaders: Set<String> = [
+        "host", "authorization", "content-length", "cookie", "connection", "transfer-encoding", "keep-alive", "upgrade", "te", "proxy-authorization",
+    ]
+    /// Hop-by-hop headers an upstream response never passes on.
+    static let strippedResponseHeaders: Set<String> = ["connection", "transfer-encoding", "content-length", "keep-alive", "set-cookie"]
+
+    func register(on router: Router<SwitchyardRequestContext>) {
+        let routes = self
+        router.get("/connect") { request, context in try await routes.connect(request, context: context) }
+        router.post("/connect") { request, context in try await routes.connect(request, context: context) }
+        router.get("/oauth-callback") { request, _ in try await routes.callback(request) }
+        for method in Self.proxyMethods {
+            router.on("/connections/:id/proxy/**", method: method) { request, context in try await routes.proxy(request, context: context) }
+        }
+    }
+
+    private func connect(_ request: Request, context: SwitchyardRequestContext) async throws -> Response {
+        var fields: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters { fields[String(name)] = String(value) }
+        if request.method == .post {
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let text = String(buffer: body)
+            if case .object(let members)? = try? JSONValue.parse(text) {
+                for (name, value) in members { fields[name] = value.stringValue ?? value.jsonText }
+            } else {
+                for pair in text.split(separator: "&") {
+                    let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+                    if parts.count == 2 { fields[parts[0]] = parts[1] }
+                }
+            }
+        }
+        let redirect = fields["redirectUri"]
+        do throws(SwitchyardError) {
+            let token = fields["token"] ?? Self.bearer(request)
+            guard let token else { throw SwitchyardError(.notAuthenticated, "send the tenant token as token= or Authorization: Bearer <token>") }
+            let caller = try await authenticate(token)
+            guard let integration = fields["integrationId"] ?? fields["integrationKey"] else {
+                throw SwitchyardError(.badRequest, "integrationKey or integrationId is required", data: ["integrationKey": "is required"])
+            }
+            var connect = ConnectionRuntime.ConnectRequest(integration: integration)
+            connect.connectionID = fields["connectionId"]
+            connect.name = fields["name"]
+            connect.authOptionKey = fields["authOptionKey"]
+            connect.allowMultipleConnections = fields["allowMultipleConnections"] == "true"
+            connect.customState = fields["customState"]
+            connect.redirectURI = redirect
+            if let redirect, URL(string: redirect)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+                throw SwitchyardError(.badRequest, "redirectUri must be an http or https URL", data: ["redirectUri": "must be an http(s) URL"])
+            }
+            return Self.answer(try await runtime.start(connect, scope: caller.scope))
+        } catch {
+            guard let redirect, error.key != .badRequest || error.data["redirectUri"] == nil else { throw error }
+            return Self.answer(.redirect(ConnectionRuntime.appending(redirect, [("error", error.message), ("errorData", Self.errorData(error))])))
+        }
+    }
+
+    private func callback(_ request: Request) async throws -> Response {
+        var query: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+        return Self.answer(try await runtime.complete(query: query))
+    }
+
+    private func proxy(_ request: Request, context: SwitchyardRequestContext) async throws -> Response {
+        guard let token = Self.bearer(request) else { throw SwitchyardError(.notAuthenticated, "send a token as Authorization: Bearer <token>") }
+        let caller = try await authenticate(token)
+        let id = context.parameters.get("id") ?? ""
+        // The target keeps its percent-encoding; a full URL's `//` may have been merged by the client.
+        let path = request.uri.path
+        guard let range = path.range(of: "/proxy/") else { throw SwitchyardError(.badRequest, "the proxy path is missing") }
+        var target = String(path[range.upperBound...])
+        for scheme in ["https:/", "http:/"] where target.hasPrefix(scheme) && !target.hasPrefix(scheme + "/") {
+            target = scheme + "/" + target.dropFirst(scheme.count)
+        }
+        var headers = HTTPHeaders()
+        for field in request.headers {
+            let name = field.name.canonicalName
+            if Self.strippedRequestHeaders.contains(name) || name.hasPrefix("x-forwarded-") || name.hasPrefix("cf-") { continue }
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let bytes = body.readableBytes > 0 ? Array(body.readableBytesView) : nil
+        let response = try await runtime.send(
+            connectionID: id, scope: caller.scope, method: HTTPMethod(rawValue: request.method.rawValue), target: target, query: request.uri.query, headers: headers, body: bytes
+        )
+        var fields = HTTPFields()
+        for (name, value) in response.headers where !Self.strippedResponseHeaders.contains(name.lowercased()) {
+            if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
+        }
+        return Response(status: .init(code: Int(response.status.code)), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+    }
+
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+
+    static func errorData(_ error: SwitchyardError) -> String {
+        JSONValue.object(["key": .string(error.key.rawValue), "message": .string(error.message)]).jsonText
+    }
+
+    static func answer(_ finish: ConnectionRuntime.Finish) -> Response {
+        switch finish {
+        case .redirect(let location):
+            var headers = HTTPFields()
+            headers[.location] = location
+            headers[.cacheControl] = "no-store"
+            return Response(status: .found, headers: headers)
+        case .connected(let id):
+            return page("Connected", "The connection \(id) is ready. You can close this window.", status: .ok)
+        case .failed(_, let message):
+            return page("Connection failed", message, status: .badRequest)
+        }
+    }
+
+    static func page(_ title: String, _ text: String, status: HTTPResponse.Status) -> Response {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                .replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        let html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(escape(title))</title></head><body><h1>\(escape(title))</h1><p>\(escape(text))</p></body></html>"
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
