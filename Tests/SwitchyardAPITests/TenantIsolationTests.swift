@@ -63,7 +63,8 @@ struct TenantIsolationTests {
         "GET /connectors/{id}/versions": .adminOnly, "GET /connectors/{id}/download": .adminOnly,
         "GET /connectors/{id}": .succeeds { body, world in body["id"] == .string(world.connector) },
         "GET /connections": .succeeds { body, _ in body["items"]?.arrayCount == 0 },
-        "GET /connections/{id}": .notFound, "DELETE /connections/{id}": .notFound,
+        "GET /connections/{id}": .notFound, "DELETE /connections/{id}": .notFound, "POST /connections/{id}/refresh-credentials": .notFound,
+        "POST /connections/{id}/test": .notFound,
         "GET /background-jobs/{id}": .notFound,
     ].merging(elementCases) { $1 }
 

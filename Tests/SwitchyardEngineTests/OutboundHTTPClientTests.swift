@@ -66,7 +66,7 @@ struct OutboundHTTPClientTests {
                 OutboundRequest(method: .POST, url: base + "/switchyard/retry-after?key=\(UUID())&retry_after=1", body: Array("{}".utf8)))
             let elapsed = ContinuousClock.now - started
             #expect(response.status == .ok)
-            #expect(elapsed >= .milliseconds(950) && elapsed < .seconds(4), "took \(elapsed)")
+            #expect(elapsed >= .milliseconds(950) && elapsed < .seconds(10), "took \(elapsed)")
             #expect(await sink.entries.map(\.status) == [429, 200], "a 429 is retried even for POST: the server did not process it")
             #expect(await sink.entries.map(\.attempt) == [1, 2])
         }
@@ -87,7 +87,7 @@ struct OutboundHTTPClientTests {
             let elapsed = ContinuousClock.now - started
             #expect(response.status == .ok)
             // Whole seconds on the wire: between 1 and 2 s of waiting.
-            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "took \(elapsed)")
+            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10), "took \(elapsed)")
             #expect(await sink.entries.count == 2)
         }
     }
@@ -100,7 +100,8 @@ struct OutboundHTTPClientTests {
             let response = try await client.send(OutboundRequest(url: base + "/switchyard/retry-after?key=\(UUID())&retry_after=120"))
             #expect(response.status == .tooManyRequests)
             #expect(response.headers.first(name: "retry-after") == "120")
-            #expect(ContinuousClock.now - started < .seconds(1))
+            // Far less than the 120 s asked for, even on a loaded machine.
+            #expect(ContinuousClock.now - started < .seconds(20))
             #expect(await sink.entries.count == 1)
         }
     }
@@ -144,7 +145,7 @@ struct OutboundHTTPClientTests {
         // A port nothing listens on: bind one, note it, close it.
         let closedPort = try await HTTPBin.closedPort()
         // async-http-client retries a refused connection until the connect timeout: keep it short.
-        try await withClient(loopbackSettings { $0.maxAttempts = 3; $0.connectTimeout = .milliseconds(300) }) { client, sink in
+        try await withClient(loopbackSettings { $0.maxAttempts = 3; $0.connectTimeout = .seconds(2) }) { client, sink in
             let get = await expectSwitchyardError { try await client.send(OutboundRequest(url: "http://127.0.0.1:\(closedPort)/")) }
             #expect(get?.key == .unavailable)
             #expect(await sink.entries.count == 3)
@@ -168,7 +169,8 @@ struct OutboundHTTPClientTests {
             let elapsed = ContinuousClock.now - started
             #expect(error?.key == .timeout)
             #expect(error?.message == "the request to 127.0.0.1 did not complete within 1 s")
-            #expect(elapsed < .milliseconds(2500), "took \(elapsed)")
+            // Well before the server's 5 s, even on a loaded machine.
+            #expect(elapsed < .milliseconds(4500), "took \(elapsed)")
             #expect(await sink.entries.first?.error?.hasPrefix("timeout") == true)
         }
     }
@@ -181,7 +183,7 @@ struct OutboundHTTPClientTests {
             // /drip sends its head at once and the body over 3 s.
             let error = await expectSwitchyardError { try await client.send(OutboundRequest(url: base + "/drip?duration=3&numbytes=6&delay=0")) }
             #expect(error?.key == .timeout)
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .milliseconds(2800), "before the body's 3 s")
         }
     }
 

@@ -16,7 +16,7 @@ struct PoolWatchdogTests {
         guard case .postgres(let url) = database.location else { return }
         var settings = PostgresRecordStore.PoolSettings(maxConnections: 1)
         settings.listensForJobs = false
-        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(2))
+        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(2), startGrace: .seconds(3))
         let store = try PostgresRecordStore(url: url, pool: settings, keys: database.keys, cursors: database.cursors, logger: TestDatabase.logger)
         let scope = StoreScope.tenant("t1", in: "w1")
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -93,7 +93,7 @@ struct PoolWatchdogTests {
         var settings = PostgresRecordStore.PoolSettings(maxConnections: 4)
         settings.listensForJobs = false
         // The probe needs a second connection; on a loaded machine opening one takes a while.
-        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(4))
+        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(4), startGrace: .seconds(1))
         let store = try PostgresRecordStore(url: url, pool: settings, keys: database.keys, cursors: database.cursors, logger: TestDatabase.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }

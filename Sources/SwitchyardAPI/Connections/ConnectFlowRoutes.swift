@@ -45,16 +45,25 @@ package struct ConnectFlowRoutes: Sendable {
 
     private func connect(_ request: Request, context: SwitchyardRequestContext) async throws -> Response {
         var fields: [String: String] = [:]
+        var input: [String: JSONValue]?
         for (name, value) in request.uri.queryParameters { fields[String(name)] = String(value) }
         if request.method == .post {
             let body = try await request.body.collect(upTo: 1 << 20)
             let text = String(buffer: body)
             if case .object(let members)? = try? JSONValue.parse(text) {
-                for (name, value) in members { fields[name] = value.stringValue ?? value.jsonText }
+                for (name, value) in members where name != "input" { fields[name] = value.stringValue ?? value.jsonText }
+                if case .object(let values)? = members["input"] { input = values }
             } else {
                 for pair in text.split(separator: "&") {
                     let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
-                    if parts.count == 2 { fields[parts[0]] = parts[1] }
+                    guard parts.count == 2 else { continue }
+                    // The connect form sends what the user typed as input.<field>.
+                    if parts[0].hasPrefix("input.") {
+                        input = input ?? [:]
+                        input?[String(parts[0].dropFirst(6))] = .string(parts[1])
+                    } else {
+                        fields[parts[0]] = parts[1]
+                    }
                 }
             }
         }
@@ -73,10 +82,13 @@ package struct ConnectFlowRoutes: Sendable {
             connect.allowMultipleConnections = fields["allowMultipleConnections"] == "true"
             connect.customState = fields["customState"]
             connect.redirectURI = redirect
+            connect.input = input
             if let redirect, URL(string: redirect)?.scheme.map({ ["http", "https"].contains($0) }) != true {
                 throw SwitchyardError(.badRequest, "redirectUri must be an http or https URL", data: ["redirectUri": "must be an http(s) URL"])
             }
-            return Self.answer(try await runtime.start(connect, scope: caller.scope))
+            let finish = try await runtime.start(connect, scope: caller.scope)
+            if case .inputForm(let title, let inputs) = finish { return Self.form(title: title, inputs: inputs, carrying: fields) }
+            return Self.answer(finish)
         } catch {
             guard let redirect, error.key != .badRequest || error.data["redirectUri"] == nil else { throw error }
             return Self.answer(.redirect(ConnectionRuntime.appending(redirect, [("error", error.message), ("errorData", Self.errorData(error))])))
@@ -138,14 +150,34 @@ package struct ConnectFlowRoutes: Sendable {
             return page("Connected", "The connection \(id) is ready. You can close this window.", status: .ok)
         case .failed(_, let message):
             return page("Connection failed", message, status: .badRequest)
+        case .inputForm(let title, let inputs):
+            return form(title: title, inputs: inputs, carrying: [:])
         }
     }
 
-    static func page(_ title: String, _ text: String, status: HTTPResponse.Status) -> Response {
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-                .replacingOccurrences(of: "\"", with: "&quot;")
+    /// The connect form of an input-based auth: one field per `inputSchema` property, the
+    /// connect parameters (token included) carried as hidden fields, posted back to `/connect`.
+    static func form(title: String, inputs: [ConnectionRuntime.InputField], carrying fields: [String: String]) -> Response {
+        let hidden = fields.sorted { $0.key < $1.key }.map { "<input type=\"hidden\" name=\"\(escape($0.key))\" value=\"\(escape($0.value))\">" }
+        let visible = inputs.map { field in
+            "<p><label>\(escape(field.title)) <input type=\"\(field.secret ? "password" : "text")\" name=\"input.\(escape(field.name))\"\(field.required ? " required" : "")></label></p>"
         }
+        let html = """
+            <!doctype html><html><head><meta charset="utf-8"><title>Connect \(escape(title))</title></head><body><h1>Connect \(escape(title))</h1>
+            <form method="post" action="/connect">\((hidden + visible).joined(separator: "\n"))<p><button type="submit">Connect</button></p></form></body></html>
+            """
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+
+    static func page(_ title: String, _ text: String, status: HTTPResponse.Status) -> Response {
         let html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(escape(title))</title></head><body><h1>\(escape(title))</h1><p>\(escape(text))</p></body></html>"
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"

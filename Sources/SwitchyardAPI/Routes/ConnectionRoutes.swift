@@ -57,6 +57,15 @@ enum ConnectionRoutes {
                 return json(try await runtime.refresher.refreshed(existing.id, scope: scope, observedRevision: CredentialRefresher.revision(existing)))
             },
             APIRoute(
+                method: .post, path: "/connections/{id}/test", access: .any, operationID: "testConnection",
+                summary: "Run the connector's test against the connection's credentials", tag: "Connections",
+                parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let existing = try await live(request.path("id"), request, deps, includeArchived: false)
+                guard let runtime = deps.connections else { throw SwitchyardError(.unavailable, "connections are not set up in this process") }
+                return json(try await runtime.test(connectionID: existing.id, scope: request.caller.scope))
+            },
+            APIRoute(
                 method: .delete, path: "/connections/{id}", access: .any, operationID: "archiveConnection", summary: "Archive a connection", tag: "Connections",
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in

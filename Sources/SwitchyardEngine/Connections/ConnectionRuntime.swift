@@ -20,6 +20,8 @@ package final class ConnectionRuntime: Sendable {
         package var allowMultipleConnections = false
         package var customState: String?
         package var redirectURI: String?
+        /// What the user typed in, for auth types that take input (`client-credentials`).
+        package var input: [String: JSONValue]?
 
         /// A connect request for an integration (id or key).
         package init(integration: String) {
@@ -30,8 +32,19 @@ package final class ConnectionRuntime: Sendable {
     /// Where a connect flow ends: a redirect, or (without `redirectUri`) a page saying so.
     package enum Finish: Sendable, Equatable {
         case redirect(String)
+        /// The auth takes input: show a form with these fields (from the option's `inputSchema`).
+        case inputForm(title: String, fields: [InputField])
         case connected(connectionID: String)
         case failed(error: String, message: String)
+    }
+
+    /// One field of a connect form.
+    package struct InputField: Sendable, Equatable {
+        package var name: String
+        package var title: String
+        package var required: Bool
+        /// Whether the value is a secret (shown as a password field).
+        package var secret: Bool
     }
 
     package let loader: ConnectorLoader
@@ -80,10 +93,6 @@ package final class ConnectionRuntime: Sendable {
                 throw SwitchyardError(.badRequest, "connection \(connectionID) belongs to another integration", data: ["connectionId": "belongs to another integration"])
             }
         }
-        guard option.type == .oauth2, let oauth2 = option.oauth2 else {
-            throw SwitchyardError(.notSupported, "connecting with \(option.type.rawValue) auth through /connect is not supported yet; only oauth2 is")
-        }
-        let flow = try await flow(oauth2, integration: integration, scope: scope)
         var document: [String: JSONValue] = [
             "status": "pending", "integrationId": .string(integration.id), "allowMultipleConnections": .bool(request.allowMultipleConnections),
             "expiresAt": .number(Date().timeIntervalSince1970 + 600),
@@ -93,6 +102,17 @@ package final class ConnectionRuntime: Sendable {
         if let value = optionKey { document["authOptionKey"] = .string(value) }
         if let value = request.customState { document["customState"] = .string(value) }
         if let value = request.redirectURI { document["redirectUri"] = .string(value) }
+        if option.type == .clientCredentials || option.type == .none {
+            guard let input = request.input else { return .inputForm(title: package.spec.name, fields: Self.fields(option.inputSchema)) }
+            let credentials = try credentials(from: input, option: option, integration: integration)
+            try await test(option, credentials: credentials, integration: integration, parameters: .object(input))
+            let connection = try await store(credentials: credentials, expiresAt: nil, integration: integration, request: document, scope: scope)
+            return finish(request.redirectURI, connectionID: connection.id, customState: request.customState)
+        }
+        guard option.type == .oauth2, let oauth2 = option.oauth2 else {
+            throw SwitchyardError(.notSupported, "connecting with \(option.type.rawValue) auth through /connect is not supported yet; oauth2 and client-credentials are")
+        }
+        let flow = try await flow(oauth2, integration: integration, scope: scope)
         if oauth2.grantType == .clientCredentials {
             let outcome = await flow.clientCredentials()
             let connection = try await store(outcome, integration: integration, request: document, scope: scope)
@@ -179,25 +199,28 @@ package final class ConnectionRuntime: Sendable {
     /// other connections to the integration unless several are allowed), or, for a re-auth,
     /// the existing one connected again.
     private func store(_ outcome: OAuth2TokenResponse.Outcome, integration: Record, request: [String: JSONValue], scope: StoreScope) async throws(SwitchyardError) -> Record {
-        let credentials: OAuth2Credentials
         switch outcome {
-        case .credentials(let value): credentials = value
+        case .credentials(let value):
+            return try await store(credentials: value.json, expiresAt: value.expiresAt, integration: integration, request: request, scope: scope)
         case .refused(let error, let description):
             throw SwitchyardError(.accessDenied, "the provider refused the token request: \(error)" + (description.map { " (\($0))" } ?? ""))
         case .transient(let message): throw SwitchyardError(.unavailable, "the token request failed: \(message)")
         }
+    }
+
+    private func store(credentials: JSONValue, expiresAt: Double?, integration: Record, request: [String: JSONValue], scope: StoreScope) async throws(SwitchyardError) -> Record {
         if let connectionID = request["connectionId"]?.stringValue {
             logger.info("connection reconnected", metadata: ["connection": "\(connectionID)"])
             return try await records.update(.connections, id: connectionID, scope: scope, expectedRevision: nil) { record in
                 var secret = record.secret?.objectValue ?? [:]
-                secret["credentials"] = credentials.json
+                secret["credentials"] = credentials
                 record.secret = .object(secret)
                 var document = record.document.objectValue ?? [:]
                 document["state"] = "connected"
                 document["disconnected"] = false
                 document["disconnectedReason"] = nil
                 document["credentialsRevision"] = .number(Double(CredentialRefresher.revision(record) + 1))
-                document["credentialsExpiresAt"] = credentials.expiresAt.map { .number($0) } ?? .null
+                document["credentialsExpiresAt"] = expiresAt.map { .number($0) } ?? .null
                 record.document = .object(document.filter { $0.value != .null })
             }
         }
@@ -207,9 +230,9 @@ package final class ConnectionRuntime: Sendable {
         ]
         if let value = integration.document["connectorId"] { document["connectorId"] = value }
         if let value = request["authOptionKey"] { document["authOptionKey"] = value }
-        if let value = credentials.expiresAt { document["credentialsExpiresAt"] = .number(value) }
+        if let value = expiresAt { document["credentialsExpiresAt"] = .number(value) }
         var writes: [RecordWrite] = [
-            .insert(NewRecord(kind: .connections, tenantID: scope.tenantID, parentID: integration.id, document: .object(document), secret: ["credentials": credentials.json]), scope: scope)
+            .insert(NewRecord(kind: .connections, tenantID: scope.tenantID, parentID: integration.id, document: .object(document), secret: ["credentials": credentials]), scope: scope)
         ]
         if request["allowMultipleConnections"] != true {
             let others = try await records.list(.connections, scope: scope, filter: RecordFilter(parentID: integration.id), limit: 1000, cursor: nil).items
@@ -289,6 +312,79 @@ package final class ConnectionRuntime: Sendable {
             return await flow.refresh(credentials)
         } catch {
             return .transient(error.message)
+        }
+    }
+
+    // MARK: Input-based auth and tests
+
+    /// The credentials of an input-based connection: `getCredentialsFromConnectionParameters`
+    /// over `{input, connectorParameters}` when the connector has it, else the input itself;
+    /// required input fields must be there.
+    private func credentials(from input: [String: JSONValue], option: ConnectorAuthOption, integration: Record) throws(SwitchyardError) -> JSONValue {
+        var missing: [String: String] = [:]
+        for field in Self.fields(option.inputSchema) where field.required {
+            if input[field.name].map({ $0 == .null || $0 == "" }) ?? true { missing[field.name] = "is required" }
+        }
+        guard missing.isEmpty else {
+            throw SwitchyardError(.badRequest, "missing connection input: \(missing.keys.sorted().joined(separator: ", "))", data: missing)
+        }
+        guard let function = option.functions[.getCredentialsFromConnectionParameters] else { return .object(input) }
+        guard case .mapping(let mapping) = function.implementation else {
+            throw SwitchyardError(.notSupported, "\(function.file): getCredentialsFromConnectionParameters must be a mapping for now")
+        }
+        do {
+            return try Formula.evaluate(mapping, variables: ["input": .object(input), "connectorParameters": integration.secret ?? [:]])
+        } catch {
+            throw SwitchyardError(.badRequest, "\(function.file): \(error.message) (at \(error.path))")
+        }
+    }
+
+    /// Runs the connector's `test` with these credentials; a connector without one passes.
+    /// - Throws: `access_denied` naming the upstream status when the test request fails.
+    private func test(_ option: ConnectorAuthOption, credentials: JSONValue, integration: Record, parameters: JSONValue) async throws(SwitchyardError) {
+        guard let function = option.functions[.test] else { return }
+        let variables: JSONValue = ["credentials": credentials, "connectorParameters": integration.secret ?? [:], "parameters": parameters]
+        switch function.implementation {
+        case .restAPIMapping(let mapping):
+            let client = try APIClientConfig.make(option, variables: variables)
+            do {
+                _ = try await RestAPIMappingRunner(http: http).run(mapping, file: function.file, client: client, variables: variables, secrets: Self.secretValues(credentials))
+            } catch {
+                throw SwitchyardError(error.key == .unavailable ? .unavailable : .accessDenied, "the connection test failed: \(error.message)", data: error.data)
+            }
+        case .mapping(let mapping):
+            let result: JSONValue
+            do {
+                result = try Formula.evaluate(mapping, variables: variables)
+            } catch {
+                throw SwitchyardError(.badRequest, "\(function.file): \(error.message) (at \(error.path))")
+            }
+            if result == false || result == .null { throw SwitchyardError(.accessDenied, "the connection test failed: \(function.file) gave \(result.jsonText)") }
+        case .javascript:
+            throw SwitchyardError(.notSupported, "\(function.file): JavaScript tests are not run yet; write the test as a rest-api-mapping")
+        }
+    }
+
+    /// Runs the connector's `test` against a stored connection (`POST /connections/{id}/test`).
+    package func test(connectionID: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
+        let connection = try await records.get(.connections, id: connectionID, scope: scope)
+        let scope = StoreScope.tenant(connection.tenantID ?? "", in: scope.workspaceID)
+        let integration = try await records.get(.integrations, id: connection.parentID ?? "", scope: scope)
+        let (_, package) = try await loader.package(for: integration, scope: scope)
+        let (_, option) = try Self.option(package.auth, key: connection.document["authOptionKey"]?.stringValue)
+        try await test(option, credentials: connection.secret?["credentials"] ?? .null, integration: integration, parameters: connection.secret?["parameters"] ?? [:])
+        return connection
+    }
+
+    /// The fields of an `inputSchema` (an object schema), in declaration order of their names.
+    static func fields(_ schema: JSONValue?) -> [InputField] {
+        guard case .object(let properties)? = schema?["properties"] else { return [] }
+        var required: Set<String> = []
+        if case .array(let items)? = schema?["required"] { required = Set(items.compactMap(\.stringValue)) }
+        return properties.keys.sorted().map { name in
+            let lowered = name.lowercased()
+            let secret = properties[name]?["format"] == "password" || ["key", "secret", "password", "token"].contains { lowered.contains($0) }
+            return InputField(name: name, title: properties[name]?["title"]?.stringValue ?? name, required: required.contains(name), secret: secret)
         }
     }
 

@@ -24,18 +24,26 @@ package final class SupervisedPostgresClient: Sendable {
         package var replaceAfter: Duration
         /// A request still unanswered this long is given up (the caller gets `unavailable`).
         package var abandonAfter: Duration
+        /// A pool younger than this is left alone: opening its first connections may take a
+        /// while on a loaded machine, and a slow start is not a stall.
+        package var startGrace: Duration
 
         /// Creates settings.
-        package init(nudgeAfter: Duration = .seconds(2), replaceAfter: Duration = .seconds(30), abandonAfter: Duration = .seconds(30)) {
+        package init(
+            nudgeAfter: Duration = .seconds(2), replaceAfter: Duration = .seconds(30), abandonAfter: Duration = .seconds(30), startGrace: Duration = .seconds(10)
+        ) {
             self.nudgeAfter = nudgeAfter
             self.replaceAfter = replaceAfter
             self.abandonAfter = abandonAfter
+            self.startGrace = startGrace
         }
     }
 
     private struct State {
         var client: PostgresClient
         var running: Task<Void, Never>?
+        /// When the pool in service started.
+        var startedAt = ContinuousClock.now
         var inFlight = 0
         var lastProgress = ContinuousClock.now
         var nudgeSince: ContinuousClock.Instant?
@@ -140,7 +148,10 @@ package final class SupervisedPostgresClient: Sendable {
 
     private func start(_ client: PostgresClient) {
         let task = Task { await client.run() }
-        state.withLock { $0.running = task }
+        state.withLock { state in
+            state.running = task
+            state.startedAt = .now
+        }
     }
 
     private func check() async {
@@ -153,7 +164,8 @@ package final class SupervisedPostgresClient: Sendable {
         }
         let now = ContinuousClock.now
         let (stalledFor, nudgeSince) = state.withLock { state -> (Duration?, ContinuousClock.Instant?) in
-            (state.inFlight > 0 ? now - state.lastProgress : nil, state.nudgeSince)
+            guard now - state.startedAt >= watchdog.startGrace else { return (nil, nil) }
+            return (state.inFlight > 0 ? now - max(state.lastProgress, state.startedAt + watchdog.startGrace) : nil, state.nudgeSince)
         }
         guard let stalledFor, stalledFor >= watchdog.nudgeAfter else { return }
         guard let nudgeSince else {
@@ -205,6 +217,7 @@ package final class SupervisedPostgresClient: Sendable {
             let stranded = state.giveUps.values.filter { $0.generation == state.generation }.map(\.giveUp)
             state.generation += 1
             state.client = fresh
+            state.startedAt = .now
             state.nudgeSince = nil
             state.lastProgress = .now
             state.replacements += 1
