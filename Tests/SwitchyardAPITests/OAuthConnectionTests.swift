@@ -212,6 +212,23 @@ struct OAuthConnectionTests {
 
                 // Credentials never show in the API.
                 #expect(!restored.json.jsonText.contains("access_token") && !restored.json.jsonText.contains("refresh_token"))
+
+                // Every request reached the external API log, with no credential in it.
+                await harness.logSink?.flush()
+                await second.logSink?.flush()
+                let logs = try await client.send(.get, "/external-api-logs?limit=1000", token: admin)
+                let entries = logs.json["items"]?.arrayCount ?? 0
+                #expect(entries > 100, "proxied requests, token requests and refreshes are logged: \(entries)")
+                let mine = try await client.send(.get, "/external-api-logs?connectionId=\(connectionID)&limit=5", token: tenant)
+                #expect(mine.json["items"]?.arrayCount == 5 && mine.json["items"]?.jsonText.contains("/api/me") == true, "\(mine.json)")
+                let latest = try await harness.store.records.get(.connections, id: connectionID, scope: scope)
+                var secrets = ["client-secret-value"]
+                for credentials in [before.secret?["credentials"], kept.secret?["credentials"], latest.secret?["credentials"]] {
+                    for name in ["access_token", "refresh_token"] { if let value = credentials?[name]?.stringValue { secrets.append(value) } }
+                }
+                #expect(secrets.count >= 5)
+                for secret in secrets { #expect(!logs.json.jsonText.contains(secret), "a credential is in the external API log") }
+                #expect(logs.json.jsonText.contains("[redacted]"), "authorization headers are logged redacted")
             }
         } catch {
             Issue.record("\(error)\nOAuth server log:\n\(server.errorTail)")

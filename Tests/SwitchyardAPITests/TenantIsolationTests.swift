@@ -28,6 +28,7 @@ struct TenantIsolationTests {
         var connector: String
         var connectionB: String
         var jobB: String
+        var logB: String
         /// Tenant B's instance of an element, per element path.
         var elementsB: [String: String]
     }
@@ -66,6 +67,7 @@ struct TenantIsolationTests {
         "GET /connections/{id}": .notFound, "DELETE /connections/{id}": .notFound, "POST /connections/{id}/refresh-credentials": .notFound,
         "POST /connections/{id}/test": .notFound,
         "GET /background-jobs/{id}": .notFound,
+        "GET /external-api-logs": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-api-logs/{id}": .notFound,
     ].merging(elementCases) { $1 }
 
     @Test("Every route has an isolation case, and tenant A never reaches tenant B's objects or admin routes")
@@ -93,6 +95,7 @@ struct TenantIsolationTests {
                     .replacingOccurrences(of: "/connectors/{id}", with: "/connectors/\(world.connector)")
                     .replacingOccurrences(of: "/connections/{id}", with: "/connections/\(world.connectionB)")
                     .replacingOccurrences(of: "/background-jobs/{id}", with: "/background-jobs/\(world.jobB)")
+                    .replacingOccurrences(of: "/external-api-logs/{id}", with: "/external-api-logs/\(world.logB)")
                 let body: JSONValue? = route.requestSchema == nil ? nil : ["name": "changed by tenant a", "key": "from-a", "internalId": "tenant-b"]
                 let answer = try await client.send(route.method, path, token: tokenA, body: body)
                 switch expectation {
@@ -153,6 +156,10 @@ struct TenantIsolationTests {
             NewRecord(kind: .connections, tenantID: customerB, parentID: integrationID, document: ["name": "B's hub"], secret: ["accessToken": "secret-b"]),
             scope: .tenant(customerB, in: harness.workspace.key)
         )
+        let log = try await harness.store.records.insert(
+            NewRecord(kind: .externalAPILogs, tenantID: customerB, parentID: connection.id, document: ["method": "GET", "url": "https://api.example/b"]),
+            scope: .tenant(customerB, in: harness.workspace.key)
+        )
         let job = try await harness.store.jobs.enqueue(
             [NewJob(kind: "export", queue: .queued, workspaceID: harness.workspace.key, tenantID: customerB)], limits: nil
         )[0].id
@@ -166,7 +173,7 @@ struct TenantIsolationTests {
         }
         return World(
             customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
-            jobB: String(job), elementsB: elements
+            jobB: String(job), logB: log.id, elementsB: elements
         )
     }
 }

@@ -105,7 +105,7 @@ package final class ConnectionRuntime: Sendable {
         if option.type == .clientCredentials || option.type == .none {
             guard let input = request.input else { return .inputForm(title: package.spec.name, fields: Self.fields(option.inputSchema)) }
             let credentials = try credentials(from: input, option: option, integration: integration)
-            try await test(option, credentials: credentials, integration: integration, parameters: .object(input))
+            try await test(option, credentials: credentials, integration: integration, parameters: .object(input), tags: ["workspace": scope.workspaceID, "tenant": scope.tenantID ?? ""])
             let connection = try await store(credentials: credentials, expiresAt: nil, integration: integration, request: document, scope: scope)
             return finish(request.redirectURI, connectionID: connection.id, customState: request.customState)
         }
@@ -289,7 +289,7 @@ package final class ConnectionRuntime: Sendable {
         for (name, value) in client.headers { outgoing.replaceOrAdd(name: name, value: value) }
         let secrets = Self.secretValues(credentials) + client.headers.filter { $0.0.lowercased() == "authorization" }.map(\.1)
         return try await http.send(
-            OutboundRequest(method: method, url: try client.url(for: target, query: query), headers: outgoing, body: body, secrets: secrets, tags: ["connection": connection.id])
+            OutboundRequest(method: method, url: try client.url(for: target, query: query), headers: outgoing, body: body, secrets: secrets, tags: Self.tags(connection))
         )
     }
 
@@ -306,9 +306,10 @@ package final class ConnectionRuntime: Sendable {
             let (_, package) = try await loader.package(for: integration, scope: scope)
             let (_, option) = try option(package.auth, key: connection.document["authOptionKey"]?.stringValue)
             guard let oauth2 = option.oauth2 else { return .refused(error: "configuration", description: "the connector's auth is not oauth2") }
-            let flow = OAuth2Flow(
+            var flow = OAuth2Flow(
                 config: oauth2, clientID: integration.secret?["clientId"]?.stringValue ?? "", clientSecret: integration.secret?["clientSecret"]?.stringValue ?? "", http: http
             )
+            flow.tags = tags(connection)
             return await flow.refresh(credentials)
         } catch {
             return .transient(error.message)
@@ -341,14 +342,18 @@ package final class ConnectionRuntime: Sendable {
 
     /// Runs the connector's `test` with these credentials; a connector without one passes.
     /// - Throws: `access_denied` naming the upstream status when the test request fails.
-    private func test(_ option: ConnectorAuthOption, credentials: JSONValue, integration: Record, parameters: JSONValue) async throws(SwitchyardError) {
+    private func test(
+        _ option: ConnectorAuthOption, credentials: JSONValue, integration: Record, parameters: JSONValue, tags: [String: String]
+    ) async throws(SwitchyardError) {
         guard let function = option.functions[.test] else { return }
         let variables: JSONValue = ["credentials": credentials, "connectorParameters": integration.secret ?? [:], "parameters": parameters]
         switch function.implementation {
         case .restAPIMapping(let mapping):
             let client = try APIClientConfig.make(option, variables: variables)
             do {
-                _ = try await RestAPIMappingRunner(http: http).run(mapping, file: function.file, client: client, variables: variables, secrets: Self.secretValues(credentials))
+                _ = try await RestAPIMappingRunner(http: http).run(
+                    mapping, file: function.file, client: client, variables: variables, secrets: Self.secretValues(credentials), tags: tags
+                )
             } catch {
                 throw SwitchyardError(error.key == .unavailable ? .unavailable : .accessDenied, "the connection test failed: \(error.message)", data: error.data)
             }
@@ -372,7 +377,9 @@ package final class ConnectionRuntime: Sendable {
         let integration = try await records.get(.integrations, id: connection.parentID ?? "", scope: scope)
         let (_, package) = try await loader.package(for: integration, scope: scope)
         let (_, option) = try Self.option(package.auth, key: connection.document["authOptionKey"]?.stringValue)
-        try await test(option, credentials: connection.secret?["credentials"] ?? .null, integration: integration, parameters: connection.secret?["parameters"] ?? [:])
+        try await test(
+            option, credentials: connection.secret?["credentials"] ?? .null, integration: integration, parameters: connection.secret?["parameters"] ?? [:], tags: Self.tags(connection)
+        )
         return connection
     }
 
@@ -402,7 +409,9 @@ package final class ConnectionRuntime: Sendable {
         guard let clientID = integration.secret?["clientId"]?.stringValue else {
             throw SwitchyardError(.badRequest, "integration \(integration.key ?? integration.id) has no clientId parameter for its OAuth client", data: ["parameters": "clientId is required"])
         }
-        return OAuth2Flow(config: oauth2, clientID: clientID, clientSecret: integration.secret?["clientSecret"]?.stringValue ?? "", http: http)
+        var flow = OAuth2Flow(config: oauth2, clientID: clientID, clientSecret: integration.secret?["clientSecret"]?.stringValue ?? "", http: http)
+        flow.tags = ["workspace": scope.workspaceID, "tenant": scope.tenantID ?? ""]
+        return flow
     }
 
     static func option(_ auth: ConnectorAuth, key: String?) throws(SwitchyardError) -> (String?, ConnectorAuthOption) {
@@ -415,6 +424,11 @@ package final class ConnectionRuntime: Sendable {
                 .badRequest, "choose an auth option with authOptionKey: one of \(options.keys.sorted().joined(separator: ", "))", data: ["authOptionKey": "is required"]
             )
         }
+    }
+
+    /// How a connection's requests are tagged in the external API log.
+    static func tags(_ connection: Record) -> [String: String] {
+        ["workspace": connection.workspaceID, "tenant": connection.tenantID ?? "", "connection": connection.id]
     }
 
     /// Every string in a credentials object, for redaction.

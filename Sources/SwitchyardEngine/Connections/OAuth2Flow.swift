@@ -11,6 +11,8 @@ package struct OAuth2Flow: Sendable {
     package var clientID: String
     package var clientSecret: String
     package var http: OutboundHTTPClient
+    /// Tags of the token requests in the external API log (`workspace`, `tenant`, `connection`).
+    package var tags: [String: String] = [:]
 
     /// Creates the flow of one integration's OAuth client.
     package init(config: ConnectorOAuth2Config, clientID: String, clientSecret: String, http: OutboundHTTPClient) {
@@ -82,7 +84,7 @@ package struct OAuth2Flow: Sendable {
         let secrets = [clientSecret] + form.filter { ["code", "refresh_token", "code_verifier"].contains($0.0) }.map(\.1)
         do {
             let response = try await http.send(
-                OutboundRequest(method: .POST, url: tokenURI, headers: headers, body: Array(body.utf8), secrets: secrets, tags: ["purpose": "oauth2-token"])
+                OutboundRequest(method: .POST, url: tokenURI, headers: headers, body: Array(body.utf8), secrets: secrets, tags: tags.merging(["purpose": "oauth2-token"]) { $1 })
             )
             return OAuth2TokenResponse.read(status: Int(response.status.code), body: response.body, now: Date().timeIntervalSince1970, previous: previous)
         } catch {

@@ -23,7 +23,7 @@ package struct RestAPIMappingRunner: Sendable {
     /// - Throws: `bad_request` for a mapping that fails, `connection_error`-style
     ///   `unavailable`/`access_denied`/`bad_request` naming the upstream status for a non-2xx answer.
     package func run(
-        _ mapping: ConnectorRestAPIMapping, file: String, client: APIClientConfig, variables: JSONValue, secrets: [String]
+        _ mapping: ConnectorRestAPIMapping, file: String, client: APIClientConfig, variables: JSONValue, secrets: [String], tags: [String: String] = [:]
     ) async throws(SwitchyardError) -> JSONValue {
         let request = try evaluate(mapping.requestMapping ?? [:], variables: variables, file: file, part: "requestMapping")
         var path = mapping.path
@@ -51,7 +51,7 @@ package struct RestAPIMappingRunner: Sendable {
         if !headers.contains(name: "Accept") { headers.add(name: "Accept", value: "application/json") }
         let url = try client.url(for: path, query: query.isEmpty ? nil : query.joined(separator: "&"))
         let response = try await http.send(
-            OutboundRequest(method: HTTPMethod(rawValue: mapping.method.rawValue), url: url, headers: headers, body: body, secrets: secrets, tags: ["function": file])
+            OutboundRequest(method: HTTPMethod(rawValue: mapping.method.rawValue), url: url, headers: headers, body: body, secrets: secrets, tags: tags.merging(["function": file]) { $1 })
         )
         let status = Int(response.status.code)
         let data = (try? JSONValue.parse(response.text)) ?? (response.body.isEmpty ? .null : .string(response.text))

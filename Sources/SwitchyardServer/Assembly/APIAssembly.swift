@@ -56,12 +56,13 @@ enum APIAssembly {
     static func connections(configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, logger: Logger) -> (ConnectionRuntime, any Service) {
         var settings = OutboundHTTPSettings()
         settings.addressPolicy = configuration.api.outboundPolicy
-        let http = OutboundHTTPClient(settings: settings, logSink: DiscardingExternalAPILogSink(), logger: logger)
+        let sink = StoredExternalAPILogSink(records: store.records, logger: logger)
+        let http = OutboundHTTPClient(settings: settings, logSink: sink, logger: logger)
         let runtime = ConnectionRuntime(
             records: store.records, jobs: store.jobs, blobs: blobs, http: http, stateSecret: secrets.secret, callbackBase: configuration.urls.oauthCallbackURI,
             holder: "api-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))", logger: logger
         )
-        return (runtime, OutboundHTTPService(http: http))
+        return (runtime, OutboundHTTPService(http: http, sink: sink))
     }
 
     /// The endpoints outside the REST API that a process with these roles serves.
@@ -114,12 +115,18 @@ struct WorkspaceBootstrap: Service {
     }
 }
 
-/// Keeps the outbound HTTP client until shutdown, then closes its connections.
+/// Writes the external API log while the process runs; at shutdown, closes the outbound
+/// HTTP client's connections and writes what is left.
 struct OutboundHTTPService: Service {
     let http: OutboundHTTPClient
+    let sink: StoredExternalAPILogSink
 
     func run() async throws {
-        try? await gracefulShutdown()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await cancelWhenGracefulShutdown { await sink.run() } }
+            try? await gracefulShutdown()
+        }
         try? await http.shutdown()
+        await sink.flush()
     }
 }

@@ -24,6 +24,8 @@ struct APIHarness {
     let directory: String
     /// The outbound HTTP client of the connection runtime, when the harness has one.
     let http: OutboundHTTPClient?
+    /// Where the connection runtime's external API log goes (flush it to read it through the API).
+    let logSink: StoredExternalAPILogSink?
     static let logger = Logger(label: "api-test")
     static let platformToken = "platform-admin-token-for-tests"
 
@@ -43,11 +45,14 @@ struct APIHarness {
         let blobs = try FileBlobStore(root: directory + "/blobs")
         var http: OutboundHTTPClient?
         var runtime: ConnectionRuntime?
+        var sink: StoredExternalAPILogSink?
         if connections {
             // Tests talk to servers on loopback, which the SSRF guard refuses unless allowed.
             var settings = OutboundHTTPSettings()
             settings.addressPolicy = try AddressPolicy(allowedNetworksText: "127.0.0.0/8")
-            let client = OutboundHTTPClient(settings: settings, logSink: DiscardingExternalAPILogSink(), logger: logger)
+            let stored = StoredExternalAPILogSink(records: store.records, logger: logger)
+            sink = stored
+            let client = OutboundHTTPClient(settings: settings, logSink: stored, logger: logger)
             http = client
             runtime = ConnectionRuntime(
                 records: store.records, jobs: store.jobs, blobs: blobs, http: client, stateSecret: "api-test-secret-for-oauth-state-000",
@@ -64,7 +69,7 @@ struct APIHarness {
             requestTimeLimit: requestTimeLimit, limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }
         )
         let (workspace, _) = try await workspaces.defaultWorkspace()
-        return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http)
+        return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
