@@ -4,6 +4,7 @@ import HTTPTypes
 import SwitchyardBlobs
 import SwitchyardConnectors
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardStore
 
 /// Connector packages: upload (the development version), publish an immutable semver version,
@@ -77,11 +78,6 @@ enum ConnectorPackageRoutes {
         ]
     }
 
-    /// The archive's place in the connectors bucket.
-    static func blobKey(workspace: String, connectorID: String, sha256: String) -> String {
-        "\(workspace)/\(connectorID)/\(sha256).zip"
-    }
-
     static func upload(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
         let scope = request.caller.scope
         let connector = try await ElementSelector.resolve(.connectors, request.path("id"), scope: scope, records: deps.records)
@@ -95,7 +91,7 @@ enum ConnectorPackageRoutes {
         }
         let archive = package.archive
         let digest = SHA256.hash(data: archive).map { String(format: "%02x", $0) }.joined()
-        _ = try await deps.blobs.put(.connectors, key: blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: digest), data: archive)
+        _ = try await deps.blobs.put(.connectors, key: ConnectorLoader.blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: digest), data: archive)
         let development: JSONValue = [
             "sha256": .string(digest), "size": .number(Double(archive.count)), "uploadedAt": .string(ISO8601Time.string(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))),
             "authType": .string(package.auth.typeName),
@@ -157,25 +153,11 @@ enum ConnectorPackageRoutes {
         let connector = try await ElementSelector.resolve(.connectors, request.path("id"), scope: scope, records: deps.records)
         let name = connector.key ?? connector.id
         let wanted = request.query["version"] ?? "development"
-        let sha: String
-        if wanted == "development" {
-            guard let development = connector.document["development"]?["sha256"]?.stringValue else {
-                throw SwitchyardError(.notFound, "connector \(name) has no development version; upload a package first")
-            }
-            sha = development
-        } else {
-            guard let version = SemanticVersion(wanted) else {
-                throw SwitchyardError(.badRequest, "version must be development or a semantic version such as 1.2.0", data: ["version": "is not a version"])
-            }
-            let found = try await deps.records.list(
-                .connectorVersions, scope: scope, filter: RecordFilter(key: "\(connector.id)@\(version)", parentID: connector.id), limit: 1, cursor: nil
-            ).items.first
-            guard let published = found?.document["sha256"]?.stringValue else {
-                throw SwitchyardError(.notFound, "connector \(name) has no published version \(version)")
-            }
-            sha = published
+        if wanted != "development", SemanticVersion(wanted) == nil {
+            throw SwitchyardError(.badRequest, "version must be development or a semantic version such as 1.2.0", data: ["version": "is not a version"])
         }
-        let data = try await deps.blobs.data(.connectors, key: blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: sha))
+        let sha = try await ConnectorLoader.digest(of: connector, version: SemanticVersion(wanted)?.description ?? wanted, records: deps.records, scope: scope)
+        let data = try await deps.blobs.data(.connectors, key: ConnectorLoader.blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: sha))
         return .file(Array(data), contentType: "application/zip", filename: "\(name)-\(wanted).zip")
     }
 

@@ -24,6 +24,24 @@ package final class ConnectorLoader: Sendable {
         "\(workspace)/\(connectorID)/\(sha256).zip"
     }
 
+    /// The SHA-256 naming the archive of a connector version: `development` (the last upload)
+    /// or a published semver version.
+    /// - Throws: `not_found` naming the connector and version.
+    package static func digest(of connector: Record, version: String, records: any RecordStore, scope: StoreScope) async throws(SwitchyardError) -> String {
+        let name = connector.key ?? connector.id
+        if version == "development" {
+            guard let development = connector.document["development"]?["sha256"]?.stringValue else {
+                throw SwitchyardError(.notFound, "connector \(name) has no development version; upload a package first")
+            }
+            return development
+        }
+        let found = try await records.list(
+            .connectorVersions, scope: scope, filter: RecordFilter(key: "\(connector.id)@\(version)", parentID: connector.id), limit: 1, cursor: nil
+        ).items.first
+        guard let published = found?.document["sha256"]?.stringValue else { throw SwitchyardError(.notFound, "connector \(name) has no published version \(version)") }
+        return published
+    }
+
     /// The connector record and package behind an integration.
     /// - Throws: `not_found` naming what is missing (connector, version, upload).
     package func package(for integration: Record, scope: StoreScope) async throws(SwitchyardError) -> (connector: Record, package: ConnectorPackage) {
@@ -33,28 +51,15 @@ package final class ConnectorLoader: Sendable {
         // Connectors are workspace-level: a tenant's request reads them at the workspace scope.
         let workspace = StoreScope.workspace(scope.workspaceID)
         let connector = try await records.get(.connectors, id: connectorID, scope: workspace)
-        let name = connector.key ?? connector.id
         let pinned = integration.document["connectorVersion"]?.stringValue ?? connector.document["latestVersion"]?.stringValue ?? "development"
-        let sha: String
-        if pinned == "development" {
-            guard let development = connector.document["development"]?["sha256"]?.stringValue else {
-                throw SwitchyardError(.notFound, "connector \(name) has no package; upload one first")
-            }
-            sha = development
-        } else {
-            let version = try await records.list(
-                .connectorVersions, scope: workspace, filter: RecordFilter(key: "\(connector.id)@\(pinned)", parentID: connector.id), limit: 1, cursor: nil
-            ).items.first
-            guard let published = version?.document["sha256"]?.stringValue else { throw SwitchyardError(.notFound, "connector \(name) has no version \(pinned)") }
-            sha = published
-        }
+        let sha = try await Self.digest(of: connector, version: pinned, records: records, scope: workspace)
         if let cached = cache.withLock({ $0[sha] }) { return (connector, cached) }
         let data = try await blobs.data(.connectors, key: Self.blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: sha))
         let package: ConnectorPackage
         do {
             package = try ConnectorPackageReader.read(zip: data)
         } catch {
-            throw SwitchyardError(.internal, "the stored package of connector \(name) cannot be read")
+            throw SwitchyardError(.internal, "the stored package of connector \(connector.key ?? connector.id) cannot be read")
         }
         cache.withLock { $0[sha] = package }
         return (connector, package)
