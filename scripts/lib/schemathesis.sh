@@ -2,6 +2,9 @@
 # Runs schemathesis (PyPI) against a live `switchyard serve --role api` on the PostgreSQL server
 # scripts/test started, once with an admin token and once with a tenant token. Any server
 # error or response that breaks /openapi.json fails it. Called by scripts/test.
+# The connect flow (/connect, /oauth-callback) answers browsers with redirects and pages, and the
+# proxy answers with whatever the external API said: no schema describes either, so they are left
+# out here and covered end to end by OAuthConnectionTests and InputConnectionTests.
 # Strings are generated without U+0000: PostgreSQL cannot store it, and the API refuses it with
 # a 400 naming the field (RESTConventionsTests), which no JSON schema of a free-form object says.
 set -euo pipefail
@@ -50,5 +53,6 @@ for token in "$admin" "$tenant"; do
   "$venv/bin/st" --config-file scripts/lib/schemathesis.toml run "http://127.0.0.1:$port/openapi.json" \
     -H "Authorization: Bearer $token" --max-examples 25 --workers 2 --seed 1 --no-color \
     --generation-allow-x00 false \
+    --exclude-path-regex '^/(connect|oauth-callback)$|/proxy/' \
     || { tail -50 "$data_dir/server.log"; exit 1; }
 done
