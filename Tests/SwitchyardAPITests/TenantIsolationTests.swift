@@ -67,6 +67,8 @@ struct TenantIsolationTests {
         "GET /connections/{id}": .notFound, "DELETE /connections/{id}": .notFound, "POST /connections/{id}/refresh-credentials": .notFound,
         "POST /connections/{id}/test": .notFound,
         "GET /background-jobs/{id}": .notFound,
+        "GET /platform-users": .adminOnly, "POST /platform-users": .adminOnly, "GET /platform-users/{id}": .adminOnly,
+        "PATCH /platform-users/{id}": .adminOnly, "DELETE /platform-users/{id}": .adminOnly,
         "GET /external-api-logs": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-api-logs/{id}": .notFound,
     ].merging(elementCases) { $1 }
 

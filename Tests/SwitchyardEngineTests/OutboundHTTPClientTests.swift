@@ -147,13 +147,14 @@ struct OutboundHTTPClientTests {
         // async-http-client retries a refused connection until the connect timeout: keep it short.
         try await withClient(loopbackSettings { $0.maxAttempts = 3; $0.connectTimeout = .seconds(2) }) { client, sink in
             let get = await expectSwitchyardError { try await client.send(OutboundRequest(url: "http://127.0.0.1:\(closedPort)/")) }
-            #expect(get?.key == .unavailable)
+            // Refused, or (on a loaded machine) still refused when the connect timeout ran out.
+            #expect(get?.key == .unavailable || get?.key == .timeout, "\(String(describing: get))")
             #expect(await sink.entries.count == 3)
             await sink.removeAll()
             let post = await expectSwitchyardError {
                 try await client.send(OutboundRequest(method: .POST, url: "http://127.0.0.1:\(closedPort)/", body: [1]))
             }
-            #expect(post?.key == .unavailable)
+            #expect(post?.key == .unavailable || post?.key == .timeout, "\(String(describing: post))")
             #expect(await sink.entries.count == 1)
         }
     }

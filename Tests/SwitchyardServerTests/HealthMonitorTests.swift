@@ -34,7 +34,9 @@ final class LateDependency: Sendable {
         try SwitchyardConfiguration.load(environment: environment).health
     }
 
-    private func waitFor(_ monitor: HealthMonitor, timeout: Duration = .seconds(10), _ condition: (HealthReport) -> Bool) async -> HealthReport {
+    /// Waits until the condition holds (at once when the machine is idle; a loaded one running the
+    /// whole suite in parallel can take many seconds).
+    private func waitFor(_ monitor: HealthMonitor, timeout: Duration = .seconds(60), _ condition: (HealthReport) -> Bool) async -> HealthReport {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition(monitor.report) { break }

@@ -19,13 +19,14 @@ struct JobStoreTests {
             let jobs = store.jobs
             _ = try await jobs.enqueue([noop(1, priority: 3), noop(2, priority: 1), noop(3, priority: 3)], limits: nil)
             var delayed = noop(4)
-            delayed.scheduledAt = StoreClock.now() + 3_000_000
+            // Far enough ahead that a slow, loaded machine cannot reach it during the test.
+            delayed.scheduledAt = StoreClock.now() + 300_000_000
             _ = try await jobs.enqueue([delayed], limits: nil)
             let fetched = try await jobs.fetch(queue: .instant, worker: "w", limit: 10, lease: Self.lease, limits: nil)
             #expect(fetched.map { $0.args["n"]?.numberValue } == [2, 1, 3])
             #expect(fetched.allSatisfy { $0.state == .running && $0.attempt == 1 && $0.attemptedBy == "w" })
             #expect(try await jobs.promoteDue(now: StoreClock.now(), limit: 100) == 0)
-            #expect(try await jobs.promoteDue(now: StoreClock.now() + 4_000_000, limit: 100) == 1)
+            #expect(try await jobs.promoteDue(now: StoreClock.now() + 400_000_000, limit: 100) == 1)
             let later = try await jobs.fetch(queue: .instant, worker: "w", limit: 10, lease: Self.lease, limits: nil)
             #expect(later.map { $0.args["n"]?.numberValue } == [4])
         }

@@ -16,7 +16,8 @@ struct PoolWatchdogTests {
         guard case .postgres(let url) = database.location else { return }
         var settings = PostgresRecordStore.PoolSettings(maxConnections: 1)
         settings.listensForJobs = false
-        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(2), startGrace: .seconds(3))
+        // The default start grace: a loaded machine may take seconds to open the first connection.
+        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(2))
         let store = try PostgresRecordStore(url: url, pool: settings, keys: database.keys, cursors: database.cursors, logger: TestDatabase.logger)
         let scope = StoreScope.tenant("t1", in: "w1")
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -40,7 +41,7 @@ struct PoolWatchdogTests {
             }
             _ = await unlimited.result
             let waited = ContinuousClock.now - started
-            #expect(waited < .seconds(20), "the watchdog took \(waited)")
+            #expect(waited < .seconds(40), "the watchdog took \(waited)")
             // On a loaded machine a fresh pool can itself be slow to connect and be replaced again.
             #expect(store.pool.replacements >= 1)
 
