@@ -16,14 +16,15 @@ struct PoolWatchdogTests {
         guard case .postgres(let url) = database.location else { return }
         var settings = PostgresRecordStore.PoolSettings(maxConnections: 1)
         settings.listensForJobs = false
-        // The default start grace: a loaded machine may take seconds to open the first connection.
-        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(2))
+        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(2), startGrace: .seconds(1))
+        // Migrate first through a store with the default watchdog: with one connection, a long
+        // migration on a loaded machine would look like a stall to this test's eager settings.
+        try await Self.migrate(url, database)
         let store = try PostgresRecordStore(url: url, pool: settings, keys: database.keys, cursors: database.cursors, logger: TestDatabase.logger)
         let scope = StoreScope.tenant("t1", in: "w1")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
             defer { group.cancelAll() }
-            _ = try await store.migrate()
             // Take the pool's only connection and never give it back: the pool serves nothing more.
             let hog = Task { try await store.client.withConnection { _ in try await Task.sleep(for: .seconds(120)) } }
             defer { hog.cancel() }
@@ -107,5 +108,17 @@ struct PoolWatchdogTests {
             #expect(store.pool.replacements == 0)
         }
         try await TestDatabase.drop(database)
+    }
+
+    /// Applies the migrations through a store with the default watchdog.
+    static func migrate(_ url: PostgresURL, _ database: TestDatabase) async throws {
+        var settings = PostgresRecordStore.PoolSettings(maxConnections: 2)
+        settings.listensForJobs = false
+        let store = try PostgresRecordStore(url: url, pool: settings, keys: database.keys, cursors: database.cursors, logger: TestDatabase.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            _ = try await store.migrate()
+        }
     }
 }
