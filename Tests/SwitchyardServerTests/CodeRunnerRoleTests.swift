@@ -87,7 +87,8 @@ struct CodeRunnerRoleTests {
         let (child, port) = try await startRunner(["CUSTOM_CODE_JOB_SPACES": "1", "CUSTOM_CODE_QUEUE_WAIT_MS": "100"])
         let remote = RemoteCodeRunner(baseURL: "http://127.0.0.1:\(port)", token: InternalToken(secret: Self.secret))
         async let long = remote.run(
-            CodeJob(workspaceID: "w", tenantID: "a", code: "module.exports = () => new Promise(r => setTimeout(() => r('slept'), 3000))"),
+            // Long enough that a loaded machine still finds the space taken when the second job comes.
+            CodeJob(workspaceID: "w", tenantID: "a", code: "module.exports = () => new Promise(r => setTimeout(() => r('slept'), 12000))"),
             bridge: NoAPIBridge()
         )
         // Wait until the long job holds the only job space (a fixed pause is too short on a busy machine).

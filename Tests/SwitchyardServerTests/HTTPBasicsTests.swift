@@ -117,8 +117,9 @@ struct HTTPTimeoutTests {
     @Test func connectionThatTricklesHeadersIsClosedAfterHeadersTimeout() async throws {
         let child = try SwitchyardProcess(["serve", "--role", "api"], environment: ["HEADERS_TIMEOUT_MS": "300", "SKIP_HEALTH_CHECKS": "all"])
         let port = try await child.waitUntilHealthy()
-        let connection = try RawConnection(port: port)
+        // The server's timer starts when it accepts the connection: so does this one.
         let start = ContinuousClock.now
+        let connection = try RawConnection(port: port)
         connection.send("GET / HTTP/1.1\r\nHost: localhost\r\n")
         let result = connection.readUntilClosed(timeout: .seconds(5))
         let elapsed = ContinuousClock.now - start
