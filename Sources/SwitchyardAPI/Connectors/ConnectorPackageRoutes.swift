@@ -46,7 +46,8 @@ enum ConnectorPackageRoutes {
                 requestSchema: [
                     "type": "object", "additionalProperties": false, "required": ["version"],
                     "properties": [
-                        "version": ["type": "string", "minLength": 5, "maxLength": 64], "changelog": ["type": "string", "minLength": 1, "maxLength": 10000],
+                        "version": ["type": "string", "minLength": 5, "maxLength": 64, "pattern": .string(SemanticVersion.pattern)],
+                        "changelog": ["type": "string", "minLength": 1, "maxLength": 10000],
                     ],
                 ],
                 responseSchema: versionSchema, successStatus: 201
@@ -69,7 +70,9 @@ enum ConnectorPackageRoutes {
             APIRoute(
                 method: .get, path: "/connectors/{id}/download", access: .admin, operationID: "downloadConnectorPackage",
                 summary: "Download a version's package (.zip); without version, the development version", tag: "Connectors",
-                parameters: [id, .query("version", ["type": "string", "minLength": 1, "maxLength": 64], "a published version, or development (the default)")],
+                parameters: [
+                    id, .query("version", ["type": "string", "minLength": 1, "maxLength": 64, "pattern": .string(SemanticVersion.pinPattern)], "a published version, or development (the default)"),
+                ],
                 requestSchema: nil, requestContentTypes: ["application/json"], responseSchema: ["type": "string", "contentMediaType": "application/zip"],
                 responseContentType: "application/zip", successStatus: 200
             ) { request throws(SwitchyardError) in

@@ -2,6 +2,12 @@
 /// semver precedence. Build metadata (`+…`) is refused: it does not order versions, so two
 /// published versions could not be told apart by it.
 struct SemanticVersion: Comparable, CustomStringConvertible, Sendable {
+    /// The JSON Schema pattern of exactly the texts ``init(_:)`` accepts (numbers of up to 9
+    /// digits without leading zeros; pre-release identifiers numeric without leading zeros, or
+    /// alphanumeric with hyphens).
+    static let pattern = "^(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})\\.(0|[1-9][0-9]{0,8})(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?$"
+    /// The same, or `development`.
+    static let pinPattern = "^development$|" + pattern
     var major: Int
     var minor: Int
     var patch: Int
@@ -24,7 +30,8 @@ struct SemanticVersion: Comparable, CustomStringConvertible, Sendable {
             for identifier in identifiers {
                 guard !identifier.isEmpty, identifier.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") })
                 else { return nil }
-                if identifier.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }), Self.numeric(Substring(identifier)) == nil { return nil }
+                // A numeric identifier has no leading zero (it may be longer than a version number).
+                if identifier.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }), identifier != "0", identifier.hasPrefix("0") { return nil }
             }
             prerelease = identifiers
         }

@@ -17,11 +17,14 @@ enum IntegrationRoutes {
 
     static let properties: JSONValue = [
         "key": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^./]+$"], "name": ["type": "string", "minLength": 1, "maxLength": 200],
-        "connectorId": ["type": "string", "minLength": 1, "maxLength": 200], "connectorVersion": ["type": "string", "minLength": 1, "maxLength": 64],
+        "connectorId": ["type": "string", "minLength": 1, "maxLength": 200], "connectorVersion": ["type": "string", "minLength": 1, "maxLength": 64, "pattern": .string(SemanticVersion.pinPattern)],
         "parameters": ["type": "object"],
     ]
     static let fields: Set<String> = ["key", "name", "connectorId", "connectorVersion", "parameters"]
-    static let createBody: JSONValue = ["type": "object", "additionalProperties": false, "required": ["key", "name"], "properties": properties]
+    static let createBody: JSONValue = [
+        "type": "object", "additionalProperties": false, "required": ["key", "name"], "properties": properties,
+        "dependentRequired": ["connectorVersion": ["connectorId"]],
+    ]
     static let updateBody: JSONValue = ["type": "object", "additionalProperties": false, "properties": properties]
 
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
@@ -104,7 +107,8 @@ enum IntegrationRoutes {
                     connector = try await ElementSelector.resolve(.connectors, id, scope: scope, records: deps.records)
                 }
                 if version != nil, connector == nil {
-                    throw SwitchyardError(.badRequest, "invalid request: connectorVersion needs connectorId", data: ["connectorVersion": "needs connectorId"])
+                    // Valid on its own; it contradicts the integration, which has no connector to pin.
+                    throw SwitchyardError(.conflict, "integration \(existing.key ?? existing.id) has no connector; set connectorId with connectorVersion", data: ["connectorVersion": "needs connectorId"])
                 }
                 var pinnedVersion: String?
                 if let version, let connector { pinnedVersion = try await pinnable(version, of: connector, scope, deps) }
