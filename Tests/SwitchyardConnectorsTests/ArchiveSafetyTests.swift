@@ -48,6 +48,10 @@ struct ArchiveSafetyTests {
         let error = archiveError(TestZip.build([fifo]))
         #expect(error?.reason == .unsupportedEntryType)
         #expect(error?.message == "not a regular file or folder (mode 10644)")
+        // Permission bits without a type (as Python's zipfile writes them) are a plain file.
+        var plain = TestZip.Entry("spec.yml", "key: k\nname: K\n")
+        plain.externalAttributes = 0o600 << 16
+        #expect(archiveError(TestZip.build([plain])) == nil)
     }
 
     @Test("more entries than the limit are refused before any is read")

@@ -157,7 +157,8 @@ struct ZipReader {
     private func checkRecord(_ entry: ZipEntry) throws(ConnectorArchiveError) {
         if let mode = entry.unixMode {
             switch mode & 0o170000 {
-            case 0o100000, 0o040000: break
+            // No type bits at all is a plain file: Python's zipfile writes entries that way.
+            case 0o100000, 0o040000, 0: break
             case 0o120000:
                 throw ConnectorArchiveError(
                     .unsupportedEntryType, entry: entry.name, "symbolic links are not allowed")
