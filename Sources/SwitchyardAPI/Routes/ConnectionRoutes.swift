@@ -26,6 +26,18 @@ enum ConnectionRoutes {
         return record
     }
 
+    /// The scope a connection is written in: its tenant's (admins act on any tenant's
+    /// connection in their workspace under that tenant's scope).
+    static func ownerScope(_ connection: Record, _ request: APIRequest) -> StoreScope {
+        connection.tenantID.map { StoreScope.tenant($0, in: request.caller.workspaceID) } ?? request.caller.scope
+    }
+
+    /// The connection runtime, which every process with the API role has.
+    static func runtime(_ deps: APIDependencies) throws(SwitchyardError) -> ConnectionRuntime {
+        guard let runtime = deps.connections else { throw SwitchyardError(.unavailable, "connections are not set up in this process") }
+        return runtime
+    }
+
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
         [
             APIRoute(
@@ -52,9 +64,9 @@ enum ConnectionRoutes {
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
-                guard let runtime = deps.connections else { throw SwitchyardError(.unavailable, "connections are not set up in this process") }
-                let scope = existing.tenantID.map { StoreScope.tenant($0, in: request.caller.workspaceID) } ?? request.caller.scope
-                return json(try await runtime.refresher.refreshed(existing.id, scope: scope, observedRevision: CredentialRefresher.revision(existing)))
+                return json(
+                    try await runtime(deps).refresher.refreshed(existing.id, scope: ownerScope(existing, request), observedRevision: CredentialRefresher.revision(existing))
+                )
             },
             APIRoute(
                 method: .post, path: "/connections/{id}/test", access: .any, operationID: "testConnection",
@@ -62,17 +74,14 @@ enum ConnectionRoutes {
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
-                guard let runtime = deps.connections else { throw SwitchyardError(.unavailable, "connections are not set up in this process") }
-                return json(try await runtime.test(connectionID: existing.id, scope: request.caller.scope))
+                return json(try await runtime(deps).test(connectionID: existing.id, scope: request.caller.scope))
             },
             APIRoute(
                 method: .delete, path: "/connections/{id}", access: .any, operationID: "archiveConnection", summary: "Archive a connection", tag: "Connections",
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
-                // Admins act on any tenant's connection in their workspace, under that tenant's scope.
-                let scope = existing.tenantID.map { StoreScope.tenant($0, in: request.caller.workspaceID) } ?? request.caller.scope
-                return json(try await deps.records.archive(.connections, id: existing.id, scope: scope))
+                return json(try await deps.records.archive(.connections, id: existing.id, scope: ownerScope(existing, request)))
             },
         ]
     }

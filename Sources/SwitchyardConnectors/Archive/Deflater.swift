@@ -31,17 +31,6 @@ enum Deflater {
         }
     }
 
-    private static let lengthBase = [
-        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
-    ]
-    private static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-    private static let distanceBase = [
-        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
-        6145, 8193, 12289, 16385, 24577,
-    ]
-    private static let distanceExtra = [
-        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
-    ]
 
     private static func writeLiteral(_ symbol: Int, to writer: inout BitWriter) {
         switch symbol {
@@ -86,12 +75,12 @@ enum Deflater {
                 index += 1
                 continue
             }
-            let lengthIndex = lengthBase.lastIndex { $0 <= matchLength } ?? 0
+            let lengthIndex = DeflateTables.lengthBase.lastIndex { $0 <= matchLength } ?? 0
             writeLiteral(257 + lengthIndex, to: &writer)
-            writer.write(matchLength - lengthBase[lengthIndex], bits: lengthExtra[lengthIndex])
-            let distanceIndex = distanceBase.lastIndex { $0 <= matchDistance } ?? 0
+            writer.write(matchLength - DeflateTables.lengthBase[lengthIndex], bits: DeflateTables.lengthExtra[lengthIndex])
+            let distanceIndex = DeflateTables.distanceBase.lastIndex { $0 <= matchDistance } ?? 0
             writer.writeCode(distanceIndex, bits: 5)
-            writer.write(matchDistance - distanceBase[distanceIndex], bits: distanceExtra[distanceIndex])
+            writer.write(matchDistance - DeflateTables.distanceBase[distanceIndex], bits: DeflateTables.distanceExtra[distanceIndex])
             for position in (index + 1)..<(index + matchLength) where position + 2 < input.count {
                 head[hash(position)] = position
             }

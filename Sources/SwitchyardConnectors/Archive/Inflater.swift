@@ -56,17 +56,6 @@ struct Inflater {
         }
     }
 
-    private static let lengthBase = [
-        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
-    ]
-    private static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-    private static let distanceBase = [
-        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
-        6145, 8193, 12289, 16385, 24577,
-    ]
-    private static let distanceExtra = [
-        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
-    ]
     private static let codeLengthOrder = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
 
     private mutating func bits(_ count: Int) throws(Failure) -> Int {
@@ -177,11 +166,11 @@ struct Inflater {
                 return
             } else {
                 let lengthIndex = symbol - 257
-                guard lengthIndex < Self.lengthBase.count else { throw .corrupt }
-                let length = Self.lengthBase[lengthIndex] + (try bits(Self.lengthExtra[lengthIndex]))
+                guard lengthIndex < DeflateTables.lengthBase.count else { throw .corrupt }
+                let length = DeflateTables.lengthBase[lengthIndex] + (try bits(DeflateTables.lengthExtra[lengthIndex]))
                 let distanceSymbol = try decode(distances)
-                guard distanceSymbol < Self.distanceBase.count else { throw .corrupt }
-                let distance = Self.distanceBase[distanceSymbol] + (try bits(Self.distanceExtra[distanceSymbol]))
+                guard distanceSymbol < DeflateTables.distanceBase.count else { throw .corrupt }
+                let distance = DeflateTables.distanceBase[distanceSymbol] + (try bits(DeflateTables.distanceExtra[distanceSymbol]))
                 guard distance <= output.count else { throw .corrupt }
                 for _ in 0..<length { try emit(output[output.count - distance]) }
             }
