@@ -202,9 +202,11 @@ struct JobProcessTests {
         #expect(discarded.split(separator: "\n").count == 2)
         let retried = try job(try await cli(["jobs", "retry", String(Int(slow ?? 0))]))
         #expect(retried["state"] == "available")
-        let cancelled = try job(try await cli(["jobs", "cancel", String(Int(slow ?? 0))]))
+        // The retried job runs (and times out) again at once, so cancel a job that is sure to be waiting: one delayed by ten minutes.
+        let later = try job(try await cli(["jobs", "enqueue", "--kind", "diagnostics.noop", "--delay-seconds", "600"]))["id"]?.numberValue
+        let cancelled = try job(try await cli(["jobs", "cancel", String(Int(later ?? 0))]))
         #expect(cancelled["state"] == "cancelled")
-        let refused = try await SwitchyardProcess.run(["jobs", "retry", String(Int(fine ?? 0) + 1000)], environment: env)
+        let refused = try await SwitchyardProcess.run(["jobs", "retry", String(Int(later ?? 0) + 1000)], environment: env)
         #expect(refused.status == 1 && refused.output.contains("not found"))
         try await server.stop()
     }
