@@ -85,6 +85,7 @@ let package = Package(
             name: "SwitchyardEngine",
             dependencies: [
                 "SwitchyardCore",
+                "SwitchyardCodeRunner",
                 "SwitchyardStore",
                 "SwitchyardBlobs",
                 "SwitchyardConnectors",
@@ -219,7 +220,8 @@ let package = Package(
             name: "SwitchyardAPITests",
             dependencies: [
                 "SwitchyardAPI", "SwitchyardStore", "SwitchyardHTTP", "SwitchyardCore", "SwitchyardBlobs", "SwitchyardConnectors", "SwitchyardEngine",
-                "SwitchyardTestSupport",
+                "SwitchyardCodeRunner", "SwitchyardTestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

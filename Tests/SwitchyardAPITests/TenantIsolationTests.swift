@@ -19,6 +19,9 @@ struct TenantIsolationTests {
         case notFound
         /// 200, and the check passes on the body (nothing of B's in it).
         case succeeds(@Sendable (JSONValue, World) -> Bool)
+        /// 400 `bad_request`: the route validates the body before anything else (the generic
+        /// body the walk sends is not one it takes), so nothing is read or written.
+        case refusedBody
     }
 
     /// The objects the cases aim at.
@@ -29,6 +32,7 @@ struct TenantIsolationTests {
         var connectionB: String
         var jobB: String
         var logB: String
+        var requestB: String
         /// Tenant B's instance of an element, per element path.
         var elementsB: [String: String]
     }
@@ -65,7 +69,8 @@ struct TenantIsolationTests {
         "GET /connectors/{id}": .succeeds { body, world in body["id"] == .string(world.connector) },
         "GET /connections": .succeeds { body, _ in body["items"]?.arrayCount == 0 },
         "GET /connections/{id}": .notFound, "DELETE /connections/{id}": .notFound, "POST /connections/{id}/refresh-credentials": .notFound,
-        "POST /connections/{id}/test": .notFound,
+        "POST /connections/{id}/test": .notFound, "POST /connections/{id}/disconnect": .notFound, "POST /connections/{id}/operations/{key}/run": .notFound,
+        "POST /connection-requests": .refusedBody, "GET /connection-requests/{id}": .notFound,
         "GET /background-jobs/{id}": .notFound,
         "GET /platform-users": .adminOnly, "POST /platform-users": .adminOnly, "GET /platform-users/{id}": .adminOnly,
         "PATCH /platform-users/{id}": .adminOnly, "DELETE /platform-users/{id}": .adminOnly,
@@ -98,6 +103,8 @@ struct TenantIsolationTests {
                     .replacingOccurrences(of: "/connections/{id}", with: "/connections/\(world.connectionB)")
                     .replacingOccurrences(of: "/background-jobs/{id}", with: "/background-jobs/\(world.jobB)")
                     .replacingOccurrences(of: "/external-api-logs/{id}", with: "/external-api-logs/\(world.logB)")
+                    .replacingOccurrences(of: "/connection-requests/{id}", with: "/connection-requests/\(world.requestB)")
+                    .replacingOccurrences(of: "/operations/{key}", with: "/operations/list-things")
                 let body: JSONValue? = route.requestSchema == nil ? nil : ["name": "changed by tenant a", "key": "from-a", "internalId": "tenant-b"]
                 let answer = try await client.send(route.method, path, token: tokenA, body: body)
                 switch expectation {
@@ -107,6 +114,8 @@ struct TenantIsolationTests {
                     #expect(answer.status == 404 && answer.json["key"] == "not_found", "\(operation): \(answer.status) \(answer.json)")
                 case .succeeds(let check):
                     #expect(answer.status == 200 && check(answer.json, world), "\(operation): \(answer.status) \(answer.json)")
+                case .refusedBody:
+                    #expect(answer.status == 400 && answer.json["key"] == "bad_request", "\(operation): \(answer.status) \(answer.json)")
                 }
             }
             // Tenant B's objects are untouched and still visible to B.
@@ -162,6 +171,10 @@ struct TenantIsolationTests {
             NewRecord(kind: .externalAPILogs, tenantID: customerB, parentID: connection.id, document: ["method": "GET", "url": "https://api.example/b"]),
             scope: .tenant(customerB, in: harness.workspace.key)
         )
+        let request = try await harness.store.records.insert(
+            NewRecord(kind: .connectionRequests, tenantID: customerB, parentID: integrationID, document: ["status": "created", "integrationId": .string(integrationID)]),
+            scope: .tenant(customerB, in: harness.workspace.key)
+        )
         let job = try await harness.store.jobs.enqueue(
             [NewJob(kind: "export", queue: .queued, workspaceID: harness.workspace.key, tenantID: customerB)], limits: nil
         )[0].id
@@ -175,7 +188,7 @@ struct TenantIsolationTests {
         }
         return World(
             customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
-            jobB: String(job), logB: log.id, elementsB: elements
+            jobB: String(job), logB: log.id, requestB: request.id, elementsB: elements
         )
     }
 }

@@ -19,7 +19,7 @@ package struct ConnectFlowRoutes: Sendable {
 
     /// The endpoints, for the OpenAPI document (method, path, summary, media type).
     package static let endpoints: [(method: String, path: String, summary: String, contentType: String)] = [
-        ("GET", "/connect", "Start connecting: redirects to the provider's authorization page (tenant token in token= or Authorization)", "text/html"),
+        ("GET", "/connect", "Start connecting: redirects to the provider's authorization page (tenant token in token= or Authorization, or a connection request's requestToken)", "text/html"),
         ("POST", "/connect", "Start connecting, with the same parameters in a form or JSON body", "text/html"),
         ("GET", "/oauth-callback", "Where OAuth providers send the user back; redirects to redirectUri with connectionId or error", "text/html"),
     ] + proxyMethods.map { ($0.rawValue, "/connections/{id}/proxy/{path}", "Forward a request to the external API with the connection's auth", "*/*") }
@@ -66,6 +66,12 @@ package struct ConnectFlowRoutes: Sendable {
                     }
                 }
             }
+        }
+        if let requestToken = fields["requestToken"] {
+            // A connection request's link: the request names the tenant and the parameters.
+            let finish = try await runtime.start(requestToken: requestToken, input: input)
+            if case .inputForm(let title, let inputs) = finish { return Self.form(title: title, inputs: inputs, carrying: ["requestToken": requestToken]) }
+            return Self.answer(finish)
         }
         let redirect = fields["redirectUri"]
         do throws(SwitchyardError) {

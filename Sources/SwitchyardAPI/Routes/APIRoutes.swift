@@ -26,7 +26,7 @@ package struct APIRoutes: Sendable {
         limiter: RequestRateLimiter? = nil
     ) {
         all = SelfRoutes.routes(dependencies) + CustomerRoutes.routes(dependencies) + IntegrationRoutes.routes(dependencies)
-            + ConnectorRoutes.routes(dependencies) + ConnectorPackageRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
+            + ConnectorRoutes.routes(dependencies) + ConnectorPackageRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies) + ConnectionRequestRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
             + ElementRoutes.routes(dependencies) + ExternalAPILogRoutes.routes(dependencies)
             + PlatformUserRoutes.routes(dependencies)
         self.authenticator = authenticator

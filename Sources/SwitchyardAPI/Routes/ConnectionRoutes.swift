@@ -9,7 +9,7 @@ enum ConnectionRoutes {
     static let schema = RecordJSON.schema([
         "name": ["type": "string"], "integrationId": ["type": "string"], "tenantId": ["type": "string"], "disconnected": ["type": "boolean"],
         "state": ["type": "string", "enum": ["connected", "disconnected", "error"]], "disconnectedReason": ["type": "string"],
-        "credentialsRevision": ["type": "integer"], "credentialsExpiresAt": ["type": "number"],
+        "credentialsRevision": ["type": "integer"], "credentialsExpiresAt": ["type": "number"], "revokeError": ["type": "string"],
     ])
 
     static func json(_ record: Record) -> JSONValue {
@@ -77,11 +77,34 @@ enum ConnectionRoutes {
                 return json(try await runtime(deps).test(connectionID: existing.id, scope: request.caller.scope))
             },
             APIRoute(
-                method: .delete, path: "/connections/{id}", access: .any, operationID: "archiveConnection", summary: "Archive a connection", tag: "Connections",
+                method: .post, path: "/connections/{id}/disconnect", access: .any, operationID: "disconnectConnection",
+                summary: "Disconnect: revoke the credentials at the provider (when the connector can), remove them, mark the connection disconnected", tag: "Connections",
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
-                return json(try await deps.records.archive(.connections, id: existing.id, scope: ownerScope(existing, request)))
+                return json(try await runtime(deps).disconnect(connectionID: existing.id, scope: request.caller.scope, archive: false))
+            },
+            APIRoute(
+                method: .post, path: "/connections/{id}/operations/{key}/run", access: .any, operationID: "runConnectionOperation",
+                summary: "Run one of the connector's API operations as the connection; the body is the operation's input", tag: "Connections",
+                parameters: [.path("id", "the connection's id"), .path("key", "the operation's key")], requestSchema: ["type": "object"],
+                responseSchema: ["type": "object", "properties": ["output": [:]], "required": ["output"]], successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let existing = try await live(request.path("id"), request, deps, includeArchived: false)
+                let input = request.body ?? [:]
+                guard case .object = input else { throw SwitchyardError(.badRequest, "the body must be a JSON object (the operation's input)") }
+                return ["output": try await runtime(deps).runOperation(connectionID: existing.id, key: request.path("key"), input: input, scope: request.caller.scope)]
+            },
+            APIRoute(
+                method: .delete, path: "/connections/{id}", access: .any, operationID: "archiveConnection",
+                summary: "Archive a connection (disconnecting it first: its credentials are revoked and removed)", tag: "Connections",
+                parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let existing = try await live(request.path("id"), request, deps, includeArchived: false)
+                guard let runtime = deps.connections else {
+                    return json(try await deps.records.archive(.connections, id: existing.id, scope: ownerScope(existing, request)))
+                }
+                return json(try await runtime.disconnect(connectionID: existing.id, scope: request.caller.scope, archive: true))
             },
         ]
     }

@@ -54,6 +54,9 @@ struct BodyReader {
         }
     }
 
+    /// The raw value of a field.
+    func members(_ name: String) -> JSONValue? { members[name] }
+
     /// Throws `bad_request` listing every problem, if there are any.
     func finish() throws(SwitchyardError) {
         guard !problems.isEmpty else { return }
@@ -90,5 +93,18 @@ extension BodyReader {
     /// Records a problem found by a check of the caller's own.
     mutating func reject(_ name: String, _ problem: String) {
         problems[name] = problem
+    }
+}
+
+extension BodyReader {
+    /// A boolean field.
+    mutating func bool(_ name: String) -> Bool? {
+        switch members(name) {
+        case nil: return nil
+        case .bool(let value)?: return value
+        default:
+            reject(name, "must be true or false")
+            return nil
+        }
     }
 }

@@ -337,7 +337,7 @@ final class PackageValidator {
     }
 
     private static let oauth2Fields = [
-        "authorizeUri", "tokenUri", "scopes", "skipPkce", "clientAuthLocation", "noRefreshToken", "extra", "grantType",
+        "authorizeUri", "tokenUri", "revokeUri", "scopes", "skipPkce", "clientAuthLocation", "noRefreshToken", "extra", "grantType",
     ]
     private static let oauth1Fields = ["requestTokenUri", "authorizeUri", "accessTokenUri", "signatureMethod"]
 
@@ -398,6 +398,7 @@ final class PackageValidator {
         var config = ConnectorOAuth2Config()
         config.authorizeUri = optionalString(members, "authorizeUri", file, path)
         config.tokenUri = optionalString(members, "tokenUri", file, path)
+        config.revokeUri = optionalString(members, "revokeUri", file, path)
         if let node = members.first(where: { $0.key == "scopes" })?.value {
             if case .sequence(let items) = node.kind {
                 config.scopes = items.enumerated().compactMap { index, item in

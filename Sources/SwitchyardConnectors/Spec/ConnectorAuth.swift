@@ -81,6 +81,9 @@ package struct ConnectorOAuth2Config: Sendable, Hashable {
     package var authorizeUri: String?
     /// The token endpoint.
     package var tokenUri: String?
+    /// The RFC 7009 revocation endpoint, called when the connection is disconnected (unless a
+    /// `revoke` function is declared).
+    package var revokeUri: String?
     /// Scopes to request.
     package var scopes: [String]
     /// Whether PKCE is skipped (it is on by default).
@@ -175,6 +178,7 @@ package struct ConnectorAuthOption: Sendable, Hashable {
         if let oauth2 {
             if let value = oauth2.authorizeUri { object["authorizeUri"] = .string(value) }
             if let value = oauth2.tokenUri { object["tokenUri"] = .string(value) }
+            if let value = oauth2.revokeUri { object["revokeUri"] = .string(value) }
             object["scopes"] = .array(oauth2.scopes.map { .string($0) })
             object["skipPkce"] = .bool(oauth2.skipPkce)
             object["clientAuthLocation"] = .string(oauth2.clientAuthLocation.rawValue)

@@ -73,7 +73,12 @@ package struct OAuth1Signer: Sendable {
     /// The query's parameters, decoded (`+` is a space in form encoding).
     package static func queryParameters(_ url: URL) -> [(String, String)] {
         guard let query = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedQuery, !query.isEmpty else { return [] }
-        return query.split(separator: "&").map { pair in
+        return formParameters(query)
+    }
+
+    /// The pairs of an `application/x-www-form-urlencoded` text (a form body or a query).
+    package static func formParameters(_ text: String) -> [(String, String)] {
+        text.split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
                 String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
             }
@@ -82,17 +87,5 @@ package struct OAuth1Signer: Sendable {
     }
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters (§3.6).
-    package static func encode(_ text: String) -> String {
-        var result = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                result += String(format: "%%%02X", byte)
-            }
-        }
-        return result
-    }
+    package static func encode(_ text: String) -> String { PercentEncoding.encode(text) }
 }

@@ -1,43 +1,75 @@
 import Foundation
+import NIOHTTP1
 import SwitchyardConnectors
 import SwitchyardCore
 
 /// How requests to the external API are made for one connection: base URI, headers and query
-/// parameters, computed by the connector's `makeApiClient` mapping from the connection's
-/// credentials and parameters (OAuth 2.0 connectors without one send the access token as a
-/// bearer token).
-package struct APIClientConfig: Sendable, Equatable {
+/// parameters from the connector's `makeApiClient` (a mapping or JavaScript over the
+/// connection's credentials and parameters), plus what the auth type adds by itself: a bearer
+/// access token for OAuth 2.0 connectors without `makeApiClient`, an OAuth 1.0a signature on
+/// every request, or the `X-Switchyard-Token` for calls to the SaaS's own API.
+package struct APIClientConfig: Sendable {
     package var baseURI: String?
     package var headers: [(String, String)]
     package var query: [(String, String)]
+    /// Signs each request (OAuth 1.0a connections).
+    package var oauth1: OAuth1Signer?
 
-    package static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.baseURI == rhs.baseURI && lhs.headers.elementsEqual(rhs.headers, by: ==) && lhs.query.elementsEqual(rhs.query, by: ==)
+    /// What `makeApiClient` and the auth type need.
+    package struct Inputs: Sendable {
+        package var option: ConnectorAuthOption
+        /// `credentials`, `connectorParameters`, `parameters`.
+        package var variables: JSONValue
+        package var functions: ConnectorFunctionRunner
+        package var workspaceID: String
+        package var tenantID: String?
+        /// The `X-Switchyard-Token` (only for `switchyard-token` auth).
+        package var switchyardToken: String?
     }
 
-    /// Evaluates `makeApiClient` for a connection.
-    /// - Parameters:
-    ///   - variables: `credentials`, `connectorParameters`, `parameters`.
-    /// - Throws: `not_supported` for a JavaScript `makeApiClient` (the code runner is not wired to
-    ///   it yet), `bad_request` for a mapping that fails or yields the wrong shape.
-    package static func make(_ option: ConnectorAuthOption, variables: JSONValue) throws(SwitchyardError) -> APIClientConfig {
-        guard let function = option.functions[.makeApiClient] else {
-            var config = APIClientConfig(baseURI: nil, headers: [], query: [])
-            if let token = variables["credentials"]?["access_token"]?.stringValue { config.headers.append(("Authorization", "Bearer \(token)")) }
-            return config
-        }
-        let value: JSONValue
-        switch function.implementation {
-        case .mapping(let mapping):
-            do {
-                value = try Formula.evaluate(mapping, variables: variables)
-            } catch {
-                throw SwitchyardError(.badRequest, "\(function.file): makeApiClient: \(error.message) (at \(error.path))")
+    /// Computes the client of a connection.
+    /// - Throws: `bad_request` for a `makeApiClient` that fails or is a rest-api-mapping;
+    ///   the code runner's errors for JavaScript.
+    package static func make(_ inputs: Inputs) async throws(SwitchyardError) -> APIClientConfig {
+        let option = inputs.option
+        var variables = inputs.variables.objectValue ?? [:]
+        if let token = inputs.switchyardToken { variables["switchyardToken"] = .string(token) }
+        var config = APIClientConfig(baseURI: nil, headers: [], query: [])
+        if let function = option.functions[.makeApiClient] {
+            if case .restAPIMapping = function.implementation {
+                throw SwitchyardError(.badRequest, "\(function.file): makeApiClient must be a mapping or JavaScript, not a rest-api-mapping")
             }
-        case .restAPIMapping:
-            throw SwitchyardError(.badRequest, "\(function.file): makeApiClient must be a mapping or JavaScript, not a rest-api-mapping")
-        case .javascript:
-            throw SwitchyardError(.notSupported, "\(function.file): a JavaScript makeApiClient is not supported yet; write it as a mapping")
+            let value = try await inputs.functions.run(
+                function, name: "makeApiClient", context: .init(workspaceID: inputs.workspaceID, tenantID: inputs.tenantID, variables: .object(variables), transport: nil)
+            )
+            config = try Self.config(value, file: function.file)
+        } else if option.type == .oauth2, let token = variables["credentials"]?["access_token"]?.stringValue {
+            config.headers.append(("Authorization", "Bearer \(token)"))
+        }
+        switch option.type {
+        case .oauth1:
+            let parameters = variables["connectorParameters"]
+            let credentials = variables["credentials"]
+            config.oauth1 = OAuth1Signer(
+                consumerKey: parameters?["consumerKey"]?.stringValue ?? parameters?["clientId"]?.stringValue ?? "",
+                consumerSecret: parameters?["consumerSecret"]?.stringValue ?? parameters?["clientSecret"]?.stringValue ?? "",
+                token: credentials?["oauth_token"]?.stringValue, tokenSecret: credentials?["oauth_token_secret"]?.stringValue ?? ""
+            )
+        case .switchyardToken:
+            if let token = inputs.switchyardToken, !config.headers.contains(where: { $0.0.lowercased() == "x-switchyard-token" }) {
+                config.headers.append(("X-Switchyard-Token", token))
+            }
+            if config.baseURI == nil { config.baseURI = variables["connectorParameters"]?["baseUri"]?.stringValue }
+        default: break
+        }
+        return config
+    }
+
+    /// The client a `makeApiClient` result describes: `baseUri`, `headers`, `query`, and
+    /// `auth` (`bearer`, or `username` and `password` for HTTP Basic).
+    static func config(_ value: JSONValue, file: String) throws(SwitchyardError) -> APIClientConfig {
+        guard case .object = value else {
+            throw SwitchyardError(.badRequest, "\(file): makeApiClient must return an object with baseUri, headers, query or auth; it returned \(value.jsonText.prefix(100))")
         }
         var config = APIClientConfig(baseURI: value["baseUri"]?.stringValue, headers: [], query: [])
         if case .object(let headers)? = value["headers"] {
@@ -71,20 +103,36 @@ package struct APIClientConfig: Sendable, Equatable {
             url = target
         } else {
             guard let base = baseURI, !base.isEmpty else {
-                throw SwitchyardError(.badRequest, "the connector gives no baseUri, so the proxy needs a full URL, not \(target)")
+                throw SwitchyardError(.badRequest, "the connector gives no baseUri, so the request needs a full URL, not \(target)")
             }
             url = (base.hasSuffix("/") ? String(base.dropLast()) : base) + (target.hasPrefix("/") ? target : "/" + target)
         }
         var parts: [String] = []
         if let extra, !extra.isEmpty { parts.append(extra) }
-        for (name, value) in query { parts.append("\(Self.encode(name))=\(Self.encode(value))") }
+        if !query.isEmpty { parts.append(PercentEncoding.query(query)) }
         if !parts.isEmpty { url += (url.contains("?") ? "&" : "?") + parts.joined(separator: "&") }
         return url
     }
 
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    /// The outbound request for a call: URL, the client's headers over the call's, and an
+    /// OAuth 1.0a signature when the connection signs.
+    package func request(for call: ExternalCall, secrets: [String], tags: [String: String]) throws(SwitchyardError) -> OutboundRequest {
+        let url = try url(for: call.target, query: call.query)
+        var headers = call.headers
+        for (name, value) in self.headers { headers.replaceOrAdd(name: name, value: value) }
+        var secrets = secrets + self.headers.filter { ["authorization", "x-switchyard-token"].contains($0.0.lowercased()) }.map(\.1)
+        if let oauth1, let parsed = URL(string: url) {
+            var form: [(String, String)] = []
+            if headers.first(name: "Content-Type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true, let body = call.body {
+                form = OAuth1Signer.formParameters(String(decoding: body, as: UTF8.self))
+            }
+            let authorization = oauth1.authorization(method: call.method.rawValue, url: parsed, formParameters: form)
+            headers.replaceOrAdd(name: "Authorization", value: authorization)
+            secrets.append(authorization)
+        }
+        return OutboundRequest(method: call.method, url: url, headers: headers, body: call.body, secrets: secrets, tags: tags)
     }
+
+    /// `text` percent-encoded as in a query string (RFC 3986 unreserved characters kept).
+    static func encode(_ text: String) -> String { PercentEncoding.encode(text) }
 }

@@ -15,11 +15,31 @@ import SwitchyardStore
 /// (`invalid_grant`, …) marks the connection disconnected with the reason. Nothing here ever
 /// deletes a connection.
 package final class CredentialRefresher: Sendable {
+    /// How one refresh against the provider ended.
+    package enum Outcome: Sendable, Equatable {
+        /// New credentials (the whole object to store) and when they expire.
+        case credentials(JSONValue, expiresAt: Double?)
+        /// A definitive refusal (`invalid_grant`, …): the connection needs to be connected again.
+        case refused(error: String, description: String?)
+        /// A passing failure (network, 5xx, 429): try again later.
+        case transient(String)
+
+        /// The outcome of an OAuth 2.0 token request.
+        package init(_ outcome: OAuth2TokenResponse.Outcome) {
+            switch outcome {
+            case .credentials(let value): self = .credentials(value.json, expiresAt: value.expiresAt)
+            case .refused(let error, let description): self = .refused(error: error, description: description)
+            case .transient(let message): self = .transient(message)
+            }
+        }
+    }
+
     /// Performs one refresh against the provider with the connection's current state.
-    package typealias Refresh = @Sendable (Record) async -> OAuth2TokenResponse.Outcome
+    package typealias Refresh = @Sendable (Record) async -> Outcome
 
     private let records: any RecordStore
     private let jobs: any JobStore
+    private let vault: CredentialVault
     private let holder: String
     private let refresh: Refresh
     private let lease: Duration
@@ -33,11 +53,12 @@ package final class CredentialRefresher: Sendable {
     ///   - lease: How long a refresher may hold a connection's lease (a crashed one frees it then).
     ///   - waitLimit: How long a request waits for someone else's refresh before giving up.
     package init(
-        records: any RecordStore, jobs: any JobStore, holder: String, lease: Duration = .seconds(30), waitLimit: Duration = .seconds(45), logger: Logger,
+        records: any RecordStore, jobs: any JobStore, vault: CredentialVault, holder: String, lease: Duration = .seconds(30), waitLimit: Duration = .seconds(45), logger: Logger,
         refresh: @escaping Refresh
     ) {
         self.records = records
         self.jobs = jobs
+        self.vault = vault
         self.holder = holder
         self.refresh = refresh
         self.lease = lease
@@ -107,20 +128,24 @@ package final class CredentialRefresher: Sendable {
         if Self.revision(current) > observedRevision { return current }
         let outcome = await refresh(current)
         switch outcome {
-        case .credentials(let credentials):
+        case .credentials(let credentials, let expiresAt):
             logger.info("refreshed connection credentials", metadata: ["connection": "\(id)"])
-            return try await records.update(.connections, id: id, scope: scope, expectedRevision: current.revision) { record in
+            let revision = Self.revision(current) + 1
+            let stored = try await vault.write(credentials, connectionID: id, workspaceID: current.workspaceID, tenantID: current.tenantID, revision: revision)
+            let updated = try await records.update(.connections, id: id, scope: scope, expectedRevision: current.revision) { record in
                 var secret = record.secret?.objectValue ?? [:]
-                secret["credentials"] = credentials.json
+                secret["credentials"] = stored
                 record.secret = .object(secret)
                 var document = record.document.objectValue ?? [:]
-                document["credentialsRevision"] = .number(Double(Self.revision(record) + 1))
-                document["credentialsExpiresAt"] = credentials.expiresAt.map { .number($0) } ?? .null
+                document["credentialsRevision"] = .number(Double(revision))
+                document["credentialsExpiresAt"] = expiresAt.map { .number($0) } ?? .null
                 document["state"] = "connected"
                 document["disconnectedReason"] = nil
                 document["lastRefreshError"] = nil
                 record.document = .object(document.filter { $0.value != .null })
             }
+            await Self.scheduleRefresh(updated, jobs: jobs, logger: logger)
+            return updated
         case .refused(let error, let description):
             let reason = "the provider refused to refresh the credentials: \(error)" + (description.map { " (\($0))" } ?? "")
             logger.warning("connection disconnected: credentials refresh refused", metadata: ["connection": "\(id)", "error": "\(error)"])
@@ -134,6 +159,31 @@ package final class CredentialRefresher: Sendable {
         case .transient(let message):
             logger.warning("credentials refresh failed; will retry", metadata: ["connection": "\(id)", "error": "\(message)"])
             throw SwitchyardError(.unavailable, "refreshing the connection's credentials failed for now (\(message)); the connection stays connected, retry later")
+        }
+    }
+
+    /// The job kind of a refresh scheduled ahead of expiry.
+    package static let refreshJobKind = "connections.refresh-credentials"
+
+    /// Schedules the refresh of credentials that expire: a job on the instant queue, due a
+    /// fifth of their lifetime (at most 5 minutes) before they do. Its unique key names the
+    /// credentials revision, so each revision gets one, and a job whose revision has moved on
+    /// does nothing. Best effort: a request that finds the token expired refreshes it anyway.
+    static func scheduleRefresh(_ connection: Record, jobs: any JobStore, logger: Logger) async {
+        guard let expiresAt = connection.document["credentialsExpiresAt"]?.numberValue else { return }
+        let now = Date().timeIntervalSince1970
+        let lead = min(300, max(expiresAt - now, 0) / 5)
+        let revision = revision(connection)
+        let job = NewJob(
+            kind: refreshJobKind, queue: .instant,
+            args: ["connectionId": .string(connection.id), "workspaceId": .string(connection.workspaceID), "tenantId": .string(connection.tenantID ?? ""), "revision": .number(Double(revision))],
+            maxAttempts: 10, workspaceID: connection.workspaceID, tenantID: connection.tenantID, connectionID: connection.id,
+            uniqueKey: "connection-refresh:\(connection.id):\(revision)", scheduledAt: Int64((expiresAt - lead) * 1_000_000)
+        )
+        do {
+            _ = try await jobs.enqueue([job], limits: nil)
+        } catch {
+            logger.warning("could not schedule the credentials refresh", metadata: ["connection": "\(connection.id)", "error": "\(error.message)"])
         }
     }
 

@@ -69,8 +69,20 @@ package struct OAuth2Flow: Sendable {
         return await token(form, previous: nil)
     }
 
-    private func token(_ form: [(String, String)], previous: OAuth2Credentials?) async -> OAuth2TokenResponse.Outcome {
-        guard let tokenURI = config.tokenUri else { return .refused(error: "configuration", description: "the connector's oauth2 auth has no tokenUri") }
+    /// Revokes a token at the connector's `revokeUri` (RFC 7009).
+    /// - Throws: `unavailable` when the provider cannot be reached or answers with an error.
+    package func revoke(_ credentials: OAuth2Credentials) async throws(SwitchyardError) {
+        guard let revokeURI = config.revokeUri else { return }
+        let (token, hint) = credentials.refreshToken.map { ($0, "refresh_token") } ?? (credentials.accessToken, "access_token")
+        let (headers, body) = clientAuthenticated([("token", token), ("token_type_hint", hint)])
+        let response = try await http.send(
+            OutboundRequest(method: .POST, url: revokeURI, headers: headers, body: Array(body.utf8), secrets: [clientSecret, token], tags: tags.merging(["purpose": "oauth2-revoke"]) { $1 })
+        )
+        guard (200..<300).contains(Int(response.status.code)) else { throw SwitchyardError(.unavailable, "the provider answered \(response.status.code) to the revocation") }
+    }
+
+    /// A token-endpoint form with the client's authentication where the connector puts it.
+    private func clientAuthenticated(_ form: [(String, String)]) -> (HTTPHeaders, String) {
         var fields = form
         var headers = HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")])
         switch config.clientAuthLocation {
@@ -80,7 +92,12 @@ package struct OAuth2Flow: Sendable {
         case .body:
             fields += [("client_id", clientID), ("client_secret", clientSecret)]
         }
-        let body = fields.map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }.joined(separator: "&")
+        return (headers, fields.map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }.joined(separator: "&"))
+    }
+
+    private func token(_ form: [(String, String)], previous: OAuth2Credentials?) async -> OAuth2TokenResponse.Outcome {
+        guard let tokenURI = config.tokenUri else { return .refused(error: "configuration", description: "the connector's oauth2 auth has no tokenUri") }
+        let (headers, body) = clientAuthenticated(form)
         let secrets = [clientSecret] + form.filter { ["code", "refresh_token", "code_verifier"].contains($0.0) }.map(\.1)
         do {
             let response = try await http.send(
@@ -93,9 +110,5 @@ package struct OAuth2Flow: Sendable {
     }
 
     /// `application/x-www-form-urlencoded` encoding (RFC 6749 Appendix B).
-    static func formEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._*")
-        return (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text).replacingOccurrences(of: "%20", with: "+")
-    }
+    static func formEncode(_ text: String) -> String { PercentEncoding.encode(text) }
 }

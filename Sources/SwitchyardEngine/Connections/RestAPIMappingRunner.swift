@@ -5,41 +5,34 @@ import SwitchyardCore
 
 /// Runs a `rest-api-mapping` function: its `requestMapping` (`query`, `headers`, `data`,
 /// `pathParameters`) is evaluated over the variables, the request goes out through the
-/// connection's API client, and `responseMapping` is evaluated over `response.data`,
+/// connection's transport, and `responseMapping` is evaluated over `response.data`,
 /// `response.headers` and `response.statusCode` (the whole response data when there is none).
 package struct RestAPIMappingRunner: Sendable {
-    package var http: OutboundHTTPClient
+    package var transport: ExternalTransport
 
     /// Creates a runner.
-    package init(http: OutboundHTTPClient) {
-        self.http = http
+    package init(transport: @escaping ExternalTransport) {
+        self.transport = transport
     }
 
     /// Runs the function.
     /// - Parameters:
     ///   - file: Where the function is declared, for messages.
-    ///   - client: Base URI and auth of the connection.
-    ///   - secrets: Values to redact from logs.
-    /// - Throws: `bad_request` for a mapping that fails, `connection_error`-style
-    ///   `unavailable`/`access_denied`/`bad_request` naming the upstream status for a non-2xx answer.
-    package func run(
-        _ mapping: ConnectorRestAPIMapping, file: String, client: APIClientConfig, variables: JSONValue, secrets: [String], tags: [String: String] = [:]
-    ) async throws(SwitchyardError) -> JSONValue {
+    /// - Throws: `bad_request` for a mapping that fails, `unavailable`/`access_denied`/
+    ///   `rate_limit_exceeded`/`bad_request` naming the upstream status for a non-2xx answer.
+    package func run(_ mapping: ConnectorRestAPIMapping, file: String, variables: JSONValue) async throws(SwitchyardError) -> JSONValue {
         let request = try evaluate(mapping.requestMapping ?? [:], variables: variables, file: file, part: "requestMapping")
         var path = mapping.path
         if case .object(let parameters)? = request["pathParameters"] {
             for (name, value) in parameters {
-                path = path.replacingOccurrences(of: "{\(name)}", with: APIClientConfig.encode(value.stringValue ?? value.jsonText))
+                path = path.replacingOccurrences(of: "{\(name)}", with: PercentEncoding.encode(value.stringValue ?? value.jsonText))
             }
         }
-        var query: [String] = []
+        var query: [(String, String)] = []
         if case .object(let items)? = request["query"] {
-            for (name, value) in items.sorted(by: { $0.key < $1.key }) where value != .null {
-                query.append("\(APIClientConfig.encode(name))=\(APIClientConfig.encode(value.stringValue ?? value.jsonText))")
-            }
+            for (name, value) in items.sorted(by: { $0.key < $1.key }) where value != .null { query.append((name, value.stringValue ?? value.jsonText)) }
         }
         var headers = HTTPHeaders()
-        for (name, value) in client.headers { headers.replaceOrAdd(name: name, value: value) }
         if case .object(let items)? = request["headers"] {
             for (name, value) in items where value != .null { headers.replaceOrAdd(name: name, value: value.stringValue ?? value.jsonText) }
         }
@@ -49,12 +42,11 @@ package struct RestAPIMappingRunner: Sendable {
             if !headers.contains(name: "Content-Type") { headers.add(name: "Content-Type", value: "application/json") }
         }
         if !headers.contains(name: "Accept") { headers.add(name: "Accept", value: "application/json") }
-        let url = try client.url(for: path, query: query.isEmpty ? nil : query.joined(separator: "&"))
-        let response = try await http.send(
-            OutboundRequest(method: HTTPMethod(rawValue: mapping.method.rawValue), url: url, headers: headers, body: body, secrets: secrets, tags: tags.merging(["function": file]) { $1 })
+        let response = try await transport(
+            ExternalCall(method: HTTPMethod(rawValue: mapping.method.rawValue), target: path, query: query.isEmpty ? nil : PercentEncoding.query(query), headers: headers, body: body)
         )
         let status = Int(response.status.code)
-        let data = (try? JSONValue.parse(response.text)) ?? (response.body.isEmpty ? .null : .string(response.text))
+        let data = ResponseData.parse(response)
         guard (200..<300).contains(status) else {
             let key: SwitchyardError.Key = status == 401 || status == 403 ? .accessDenied : status == 429 ? .rateLimitExceeded : status >= 500 ? .unavailable : .badRequest
             throw SwitchyardError(key, "\(file): the external API answered \(status)", data: ["status": String(status)])

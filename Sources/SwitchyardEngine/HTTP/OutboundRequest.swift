@@ -21,6 +21,9 @@ package struct OutboundRequest: Sendable {
     /// Labels copied into every ``ExternalAPILogEntry`` of this request (for example the
     /// connection instance), so a sink can file the entry.
     package var tags: [String: String]
+    /// Whether the external API log keeps previews of the bodies; off for requests whose
+    /// bodies are credentials (the external credentials store).
+    package var logsBodies = true
 
     /// Creates a request.
     /// - Parameters:

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SwitchyardAPI
 import SwitchyardBlobs
+import SwitchyardCodeRunner
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardHTTP
@@ -51,16 +52,26 @@ enum APIAssembly {
         return workspaces
     }
 
-    /// The connection runtime of an API process: one outbound HTTP client (shut down by the
-    /// returned service), OAuth state signed with `SECRET`, callbacks at `BASE_OAUTH_CALLBACK_URI`.
-    static func connections(configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, logger: Logger) -> (ConnectionRuntime, any Service) {
+    /// The connection runtime of a process: one outbound HTTP client (shut down by the
+    /// returned service), OAuth state signed with `SECRET`, callbacks at `BASE_OAUTH_CALLBACK_URI`,
+    /// credentials where `CONNECTION_CREDENTIALS_STORAGE_TYPE` says, JavaScript functions run
+    /// by `code`.
+    static func connections(
+        configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, code: (any CodeExecutor)?, logger: Logger
+    ) -> (ConnectionRuntime, any Service) {
         var settings = OutboundHTTPSettings()
         settings.addressPolicy = configuration.api.outboundPolicy
         let sink = StoredExternalAPILogSink(records: store.records, logger: logger)
         let http = OutboundHTTPClient(settings: settings, logSink: sink, logger: logger)
+        let work = configuration.work
+        let storage: CredentialVault.Mode = work.credentialsStorage == "external_api" ? .externalAPI(work.credentialsEndpoint ?? "") : .database
         let runtime = ConnectionRuntime(
-            records: store.records, jobs: store.jobs, blobs: blobs, http: http, stateSecret: secrets.secret, callbackBase: configuration.urls.oauthCallbackURI,
-            holder: "api-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))", logger: logger
+            records: store.records, jobs: store.jobs, blobs: blobs, http: http, code: code,
+            settings: .init(
+                stateSecret: secrets.secret, baseURI: configuration.urls.baseURI, callbackBase: configuration.urls.oauthCallbackURI,
+                holder: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))", credentialStorage: storage
+            ),
+            logger: logger
         )
         return (runtime, OutboundHTTPService(http: http, sink: sink))
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardJobs
 import SwitchyardStore
 
@@ -9,9 +10,20 @@ import SwitchyardStore
 /// processes), the orchestrator, and the API's queue statistics.
 enum JobAssembly {
     /// The one place job kinds are registered; workers and executor processes both call it.
-    static func registry(store: OpenStore?, logger: Logger) -> JobRegistry {
+    static func registry(store: OpenStore?, connections: ConnectionRuntime? = nil, logger: Logger) -> JobRegistry {
         var registry = JobRegistry()
         DiagnosticJobs.register(in: &registry)
+        if let connections {
+            registry.register(CredentialRefresher.refreshJobKind) { context in
+                do throws(SwitchyardError) {
+                    let outcome = try await connections.refreshScheduled(context.job.args)
+                    context.logger.info("scheduled credentials refresh", metadata: ["outcome": "\(outcome)"])
+                    return .completed
+                } catch {
+                    throw JobFailure(error.message, retryable: error.key == .unavailable || error.key == .rateLimitExceeded)
+                }
+            }
+        }
         return registry
     }
 
@@ -23,7 +35,7 @@ enum JobAssembly {
 
     /// The services of the job roles this process runs.
     static func services(
-        configuration: SwitchyardConfiguration, store: OpenStore, registries: MetricsRegistries, monitor: HealthMonitor, logger: Logger
+        configuration: SwitchyardConfiguration, store: OpenStore, connections: ConnectionRuntime?, registries: MetricsRegistries, monitor: HealthMonitor, logger: Logger
     ) -> [any Service] {
         let roles = configuration.roles
         let jobs = configuration.jobs
@@ -35,7 +47,7 @@ enum JobAssembly {
         let pid = ProcessInfo.processInfo.processIdentifier
         var services: [any Service] = []
         if roles.roles.contains(.instantWorker) {
-            let registry = registry(store: store, logger: logger)
+            let registry = registry(store: store, connections: connections, logger: logger)
             let count = roles.isAllInOne ? jobs.allInOneInstantWorkers : 1
             for index in 0..<count {
                 let id = "\(host)-\(pid)-instant-\(index)"

@@ -7,6 +7,7 @@ import SwitchyardAPI
 import SwitchyardBlobs
 import SwitchyardCodeRunner
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardHTTP
 import SwitchyardJobs
 import SwitchyardStore
@@ -61,20 +62,28 @@ package enum SwitchyardAssembly {
             logger: logger
         )
         services.append(monitor)
-        if let store {
-            services += JobAssembly.services(configuration: configuration, store: store, registries: registries, monitor: monitor, logger: logger)
-        }
         let router = buildRouter(configuration: configuration, monitor: monitor, registries: registries)
-        if roles.roles.contains(.api), let store, let blobs {
-            let (connections, http) = APIAssembly.connections(configuration: configuration, store: store, blobs: blobs, secrets: secrets, logger: logger)
-            services.append(http)
-            let workspaces = await APIAssembly.register(on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
-            services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
-        }
+        var localRunner: CodeRunner?
         if roles.roles.contains(.codeRunner) {
             let runner = try await startCodeRunner(configuration.customCode, registries: registries, logger: logger)
             CodeRunnerRoutes(runner: runner, token: token).register(on: router)
             services.append(CodeRunnerService(runner: runner))
+            localRunner = runner
+        }
+        // The API and the instant workers (scheduled credential refreshes) work with connections.
+        var connections: ConnectionRuntime?
+        if !roles.roles.isDisjoint(with: [.api, .instantWorker]), let store, let blobs {
+            let code: (any CodeExecutor)? = configuration.urls.customCodeRunnerURI.map { RemoteCodeRunner(baseURL: $0, token: token) } ?? localRunner
+            let (runtime, http) = APIAssembly.connections(configuration: configuration, store: store, blobs: blobs, secrets: secrets, code: code, logger: logger)
+            services.append(http)
+            connections = runtime
+        }
+        if let store {
+            services += JobAssembly.services(configuration: configuration, store: store, connections: connections, registries: registries, monitor: monitor, logger: logger)
+        }
+        if roles.roles.contains(.api), let store, let blobs {
+            let workspaces = await APIAssembly.register(on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
+            services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
         }
         router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes.map { (method: $0.method.rawValue, path: $0.path.description) }))
         let http = configuration.http

@@ -9,6 +9,7 @@ import Testing
 
 import SwitchyardAPI
 import SwitchyardBlobs
+import SwitchyardCodeRunner
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardHTTP
@@ -26,13 +27,16 @@ struct APIHarness {
     let http: OutboundHTTPClient?
     /// Where the connection runtime's external API log goes (flush it to read it through the API).
     let logSink: StoredExternalAPILogSink?
+    /// The connection runtime, when the harness has one.
+    let connections: ConnectionRuntime?
     static let logger = Logger(label: "api-test")
     static let platformToken = "platform-admin-token-for-tests"
 
     static func make(
         maxLifetime: Duration = .seconds(86_400), rates: RequestRateLimiter.Rates? = nil,
         clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }, requestTimeLimit: Duration = .seconds(60),
-        records wrap: (any RecordStore) -> any RecordStore = { $0 }, connections: Bool = false, sharing other: APIHarness? = nil
+        records wrap: (any RecordStore) -> any RecordStore = { $0 }, connections: Bool = false, sharing other: APIHarness? = nil,
+        code: (any CodeExecutor)? = nil, credentialStorage: CredentialVault.Mode = .database
     ) async throws -> APIHarness {
         // A second harness over the same files stands for a second API process.
         let directory = other?.directory ?? NSTemporaryDirectory() + "switchyard-api-" + UUID().uuidString.prefix(8)
@@ -55,8 +59,11 @@ struct APIHarness {
             let client = OutboundHTTPClient(settings: settings, logSink: stored, logger: logger)
             http = client
             runtime = ConnectionRuntime(
-                records: store.records, jobs: store.jobs, blobs: blobs, http: client, stateSecret: "api-test-secret-for-oauth-state-000",
-                callbackBase: "http://127.0.0.1:5999", holder: "harness-\(UUID().uuidString.prefix(8))", logger: logger
+                records: store.records, jobs: store.jobs, blobs: blobs, http: client, code: code,
+                settings: .init(
+                    stateSecret: "api-test-secret-for-oauth-state-000", baseURI: "http://127.0.0.1:5999", callbackBase: "http://127.0.0.1:5999",
+                    holder: "harness-\(UUID().uuidString.prefix(8))", credentialStorage: credentialStorage
+                ), logger: logger
             )
         }
         let workspaces = WorkspaceDirectory(records: store.records, cacheTime: .zero)
@@ -69,7 +76,7 @@ struct APIHarness {
             requestTimeLimit: requestTimeLimit, limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }
         )
         let (workspace, _) = try await workspaces.defaultWorkspace()
-        return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink)
+        return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink, connections: runtime)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
