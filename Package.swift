@@ -269,6 +269,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
+                "SwitchyardConnectors",
                 "SwitchyardServer",
                 "SwitchyardStore",
                 "SwitchyardJobs",

@@ -126,14 +126,21 @@ package struct ConnectFlowRoutes: Sendable {
         }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let bytes = body.readableBytes > 0 ? Array(body.readableBytesView) : nil
-        let response = try await runtime.send(
-            connectionID: id, scope: caller.scope, method: HTTPMethod(rawValue: request.method.rawValue), target: target, query: request.uri.query, headers: headers, body: bytes
-        )
+        let call = ExternalCall(method: HTTPMethod(rawValue: request.method.rawValue), target: target, query: request.uri.query, headers: headers, body: bytes)
+        let (head, chunks) = try await ProxyStream.start { consume throws(SwitchyardError) in
+            try await runtime.stream(connectionID: id, scope: caller.scope, call: call, consume)
+        }
         var fields = HTTPFields()
-        for (name, value) in response.headers where !Self.strippedResponseHeaders.contains(name.lowercased()) {
+        for (name, value) in head.headers where !Self.strippedResponseHeaders.contains(name.lowercased()) {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
         }
-        return Response(status: .init(code: Int(response.status.code)), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+        return Response(
+            status: .init(code: Int(head.status.code)), headers: fields,
+            body: ResponseBody { writer in
+                for try await chunk in chunks { try await writer.write(chunk) }
+                try await writer.finish(nil)
+            }
+        )
     }
 
     static func bearer(_ request: Request) -> String? {

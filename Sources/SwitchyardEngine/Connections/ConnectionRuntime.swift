@@ -184,6 +184,32 @@ package final class ConnectionRuntime: Sendable {
         return response
     }
 
+    /// Sends one call as the connection like ``send(connectionID:scope:call:)``, but hands the
+    /// final response to `consume` as it arrives (the API proxy streams it on). A 401 from a
+    /// connection that can refresh is not handed on: its body is dropped, the credentials are
+    /// refreshed once, and the call is sent again.
+    package func stream<T: Sendable>(
+        connectionID: String, scope: StoreScope, call: ExternalCall,
+        _ consume: @escaping @Sendable (OutboundResponseHead, OutboundResponseBody) async throws -> T
+    ) async throws(SwitchyardError) -> T {
+        var loaded = try await load(connectionID, scope: scope)
+        if loaded.connection.document["state"]?.stringValue == "disconnected" { throw CredentialRefresher.disconnected(loaded.connection) }
+        if let credentials = OAuth2Credentials(loaded.credentials), credentials.refreshToken != nil,
+            credentials.expires(within: expiryMargin, now: Date().timeIntervalSince1970)
+        {
+            loaded = try await refreshed(loaded)
+        }
+        let refreshable = loaded.refreshable
+        let first: T? = try await http.stream(try await client(loaded).request(for: call, secrets: Self.secretValues(loaded.credentials), tags: Self.tags(loaded.connection))) {
+            head, body in
+            if head.status == .unauthorized, refreshable { return nil }
+            return try await consume(head, body)
+        }
+        if let first { return first }
+        loaded = try await refreshed(loaded)
+        return try await http.stream(try await client(loaded).request(for: call, secrets: Self.secretValues(loaded.credentials), tags: Self.tags(loaded.connection)), consume)
+    }
+
     private func refreshed(_ loaded: Loaded) async throws(SwitchyardError) -> Loaded {
         let connection = try await refresher.refreshed(loaded.connection.id, scope: loaded.scope, observedRevision: CredentialRefresher.revision(loaded.connection))
         var copy = loaded
