@@ -201,7 +201,7 @@ struct ConnectionFlowTests {
         harness.remove()
     }
 
-    @Test("An operation runs as the connection; the refresh scheduled ahead of expiry refreshes once per revision; disconnecting revokes the token at the provider")
+    @Test("getOAuthConfig supplies endpoints; an operation runs as the connection; the refresh scheduled ahead of expiry refreshes once per revision; disconnecting revokes the token at the provider")
     func operationsScheduledRefreshAndRevoke() async throws {
         let server = try await PythonTestServer.start(
             "oauth_server.py", arguments: ["--client", "switchyard:client-secret-value:http://127.0.0.1/oauth-callback:client_secret_basic", "--access-token-lifetime", "600"]
@@ -219,9 +219,12 @@ struct ConnectionFlowTests {
                         auth:
                           type: oauth2
                           authorizeUri: \(server.baseURL)/authorize
-                          tokenUri: \(server.baseURL)/token
-                          revokeUri: \(server.baseURL)/revoke
                           clientAuthLocation: header
+                          getOAuthConfig:
+                            type: mapping
+                            mapping:
+                              tokenUri: { $concat: [{ $var: connectorParameters.instance }, "/token"] }
+                              revokeUri: { $concat: [{ $var: connectorParameters.instance }, "/revoke"] }
                           makeApiClient:
                             type: mapping
                             mapping:
@@ -232,8 +235,9 @@ struct ConnectionFlowTests {
                     files: [
                         "operations/whoami/spec.yml": "name: Who am I\nrun:\n  type: rest-api-mapping\n  path: /echo\n  method: POST\n  requestMapping:\n    data:\n      note: { $var: input.note }\n  responseMapping:\n    user: { $var: response.data.token.sub }\n    note: { $var: response.data.json.note }\n"
                     ],
-                    parameters: ["clientId": "switchyard", "clientSecret": "client-secret-value"]
+                    parameters: ["clientId": "switchyard", "clientSecret": "client-secret-value", "instance": .string(server.baseURL)]
                 )
+                // The token and revocation endpoints come from getOAuthConfig over the integration's parameters.
                 let (done, _) = try await OAuthConnectionTests.connect(client, browser: browser, token: tenant)
                 let connectionID = try #require(OAuthConnectionTests.connectionID(done))
 

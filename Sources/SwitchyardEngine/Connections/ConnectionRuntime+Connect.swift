@@ -135,7 +135,7 @@ extension ConnectionRuntime {
             let connection = try await store(credentials: credentials, expiresAt: nil, integration: integration, request: document, scope: scope)
             return await finished(request, connectionID: connection.id, pending: pending?.id, scope: scope)
         case .oauth2:
-            guard let oauth2 = option.oauth2 else { throw SwitchyardError(.badRequest, "the connector's oauth2 auth has no oauth2 settings") }
+            let oauth2 = try await Self.oauth2Config(option, integration: integration, functions: functions, scope: scope)
             let flow = try oauth2Flow(oauth2, integration: integration, scope: scope)
             if oauth2.grantType == .clientCredentials {
                 let outcome = await flow.clientCredentials()
@@ -146,7 +146,7 @@ extension ConnectionRuntime {
             let id = try await save(pending: pending, document: document, secret: ["codeVerifier": pkce.map { .string($0.verifier) } ?? .null], integration: integration, scope: scope)
             return .redirect(try flow.authorizationURL(redirectURI: callbackURL, state: signedState(id, scope: scope), pkce: pkce))
         case .oauth1:
-            guard let oauth1 = option.oauth1 else { throw SwitchyardError(.badRequest, "the connector's oauth1 auth has no oauth1 settings") }
+            let oauth1 = try await Self.oauth1Config(option, integration: integration, functions: functions, scope: scope)
             let flow = try oauth1Flow(oauth1, integration: integration, scope: scope)
             let id = pending?.id ?? UUID().uuidString.lowercased()
             let callback = Self.appending(callbackURL, [("state", signedState(id, scope: scope))])
@@ -216,7 +216,7 @@ extension ConnectionRuntime {
             let connection: Record
             switch option.type {
             case .oauth1:
-                guard let oauth1 = option.oauth1 else { throw SwitchyardError(.badRequest, "the connector's auth is no longer oauth1") }
+                let oauth1 = try await Self.oauth1Config(option, integration: integration, functions: functions, scope: scope)
                 if query["denied"] != nil { throw SwitchyardError(.accessDenied, "the user refused the authorization at the provider") }
                 guard let token = query["oauth_token"], token == taken.document["oauth1Token"]?.stringValue, let verifier = query["oauth_verifier"] else {
                     throw SwitchyardError(.badRequest, "the OAuth 1.0 callback has no matching oauth_token and oauth_verifier")
@@ -228,7 +228,8 @@ extension ConnectionRuntime {
                 connection = try await store(credentials: credentials, expiresAt: nil, integration: integration, request: taken.document.objectValue ?? [:], scope: scope)
             default:
                 guard let code = query["code"], !code.isEmpty else { throw SwitchyardError(.badRequest, "the OAuth callback has no code") }
-                guard let oauth2 = option.oauth2 else { throw SwitchyardError(.badRequest, "the connector's auth is no longer oauth2") }
+                guard option.type == .oauth2 else { throw SwitchyardError(.badRequest, "the connector's auth is no longer oauth2") }
+                let oauth2 = try await Self.oauth2Config(option, integration: integration, functions: functions, scope: scope)
                 let flow = try oauth2Flow(oauth2, integration: integration, scope: scope)
                 let outcome = await flow.exchange(code: code, redirectURI: callbackURL, verifier: taken.secret?["codeVerifier"]?.stringValue)
                 connection = try await store(outcome, option: option, integration: integration, request: taken.document.objectValue ?? [:], scope: scope)

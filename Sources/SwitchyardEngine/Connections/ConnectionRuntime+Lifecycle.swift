@@ -131,7 +131,9 @@ extension ConnectionRuntime {
                     transport: directTransport(try await client(loaded), secrets: Self.secretValues(loaded.credentials), tags: Self.tags(loaded.connection))
                 )
             )
-        } else if let oauth2 = loaded.option.oauth2, oauth2.revokeUri != nil, let credentials = OAuth2Credentials(loaded.credentials) {
+        } else if loaded.option.type == .oauth2, let credentials = OAuth2Credentials(loaded.credentials) {
+            let oauth2 = try await Self.oauth2Config(loaded.option, integration: loaded.integration, functions: functions, scope: loaded.scope)
+            guard oauth2.revokeUri != nil else { return }
             var flow = try oauth2Flow(oauth2, integration: loaded.integration, scope: loaded.scope)
             flow.tags = Self.tags(loaded.connection)
             try await flow.revoke(credentials)
@@ -157,7 +159,8 @@ extension ConnectionRuntime {
             guard let current = OAuth2Credentials(credentials) else {
                 return .refused(error: "no_credentials", description: "the connection has no OAuth credentials to refresh")
             }
-            guard let oauth2 = option.oauth2 else { return .refused(error: "configuration", description: "the connector's auth is not oauth2") }
+            guard option.type == .oauth2 else { return .refused(error: "configuration", description: "the connector's auth is not oauth2") }
+            let oauth2 = try await oauth2Config(option, integration: integration, functions: environment.functions, scope: scope)
             var flow = OAuth2Flow(
                 config: oauth2, clientID: integration.secret?["clientId"]?.stringValue ?? "", clientSecret: integration.secret?["clientSecret"]?.stringValue ?? "",
                 http: environment.http
