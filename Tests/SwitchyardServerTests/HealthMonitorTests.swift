@@ -64,7 +64,8 @@ final class LateDependency: Sendable {
         #expect(ready.checks["database"] == HealthReport.Check(status: "ok", attempts: 4, error: nil))
         // Retries 1-3 wait at least half of 40, 80 and 160 ms.
         #expect(elapsed >= .milliseconds(140))
-        #expect(elapsed < .seconds(30), "bounded by the configured delays, with room for a loaded machine")
+        // The full suite starts dozens of servers at once on two cores; timers then fire late.
+        #expect(elapsed < .seconds(90), "bounded by the configured delays, with room for a loaded machine")
     }
 
     @Test func exhaustedRetriesFailNamingTheCheck() async throws {

@@ -94,15 +94,17 @@ struct PoolWatchdogTests {
         guard case .postgres(let url) = database.location else { return }
         var settings = PostgresRecordStore.PoolSettings(maxConnections: 4)
         settings.listensForJobs = false
-        // The probe needs a second connection; on a loaded machine opening one takes a while.
-        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(4), startGrace: .seconds(1))
+        // The probe needs a second connection; on a loaded machine (the full suite starts dozens of
+        // servers at once on two cores) opening one can take many seconds. The query outlasts
+        // replaceAfter, so only a served probe keeps the pool.
+        settings.watchdog = SupervisedPostgresClient.Watchdog(nudgeAfter: .milliseconds(500), replaceAfter: .seconds(15), startGrace: .seconds(1))
         let store = try PostgresRecordStore(url: url, pool: settings, keys: database.keys, cursors: database.cursors, logger: TestDatabase.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
             defer { group.cancelAll() }
             _ = try await store.migrate()
             let slept = try await store.run { client, logger in
-                try await client.query("SELECT pg_sleep(5)", logger: logger).collect().count
+                try await client.query("SELECT pg_sleep(18)", logger: logger).collect().count
             }
             #expect(slept == 1)
             #expect(store.pool.replacements == 0)
