@@ -93,10 +93,11 @@ struct ConnectorFunctionTests {
         harness.remove()
     }
 
-    @Test("The proxy streams the upstream's status, headers and body: a large chunked body arrives byte for byte, statuses and custom headers pass through")
+    @Test("The proxy streams the upstream's status, headers and body; a changed integration applies at once in the process that changed it and within seconds in another")
     func proxyStreams() async throws {
         let server = try await PythonTestServer.start("httpbin_server.py")
         let harness = try await APIHarness.make(connections: true)
+        let other = try await APIHarness.make(connections: true, sharing: harness)
         do {
             try await harness.withClient { client in
                 let admin = try await harness.adminToken()
@@ -110,8 +111,10 @@ struct ConnectorFunctionTests {
                             type: mapping
                             mapping:
                               baseUri: { $var: connectorParameters.baseUri }
+                              headers:
+                                X-Greeting: { $var: connectorParameters.greeting }
                         """,
-                    parameters: ["baseUri": .string(server.baseURL)]
+                    parameters: ["baseUri": .string(server.baseURL), "greeting": "hello"]
                 )
                 #expect(try await client.send(.get, "/connect?integrationKey=hub&token=\(tenant)", token: nil).status == 200)
                 let connectionID = try #require(try await client.send(.get, "/connections", token: tenant).json["items"]?[0]?["id"]?.stringValue)
@@ -124,11 +127,34 @@ struct ConnectorFunctionTests {
                 #expect(teapot.status == 418)
                 let headers = try await client.send(.get, "/connections/\(connectionID)/proxy/response-headers?X-Upstream=kept", token: tenant)
                 #expect(headers.status == 200 && headers.headers[.init("X-Upstream")!] == "kept", "\(headers.headers)")
+
+                // Integrations and packages are kept for a moment per process: a change made here
+                // applies here at once, and in another process within the time to live (2 s).
+                @Sendable func greeting(_ client: APIClient) async throws -> String? {
+                    try await client.send(.get, "/connections/\(connectionID)/proxy/headers", token: tenant).json["headers"]?["X-Greeting"]?.stringValue
+                }
+                try await other.withClient { otherClient in
+                    #expect(try await greeting(otherClient) == "hello")
+                    let patched = try await client.send(
+                        .patch, "/integrations/hub", token: admin, body: ["parameters": ["baseUri": .string(server.baseURL), "greeting": "bonjour"]]
+                    )
+                    #expect(patched.status == 200, "\(patched.json)")
+                    #expect(try await greeting(client) == "bonjour", "the process that made the change uses it at once")
+                    #expect(try await greeting(otherClient) == "hello", "another process still has the integration it read a moment ago")
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    var seen = "hello"
+                    while seen != "bonjour", ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(200))
+                        seen = try await greeting(otherClient) ?? ""
+                    }
+                    #expect(seen == "bonjour", "another process sees the change within the time to live")
+                }
             }
         } catch {
             Issue.record("\(error)\nhttpbin log:\n\(server.errorTail)")
         }
         try? await harness.http?.shutdown()
+        try? await other.http?.shutdown()
         await server.stop()
         harness.remove()
     }

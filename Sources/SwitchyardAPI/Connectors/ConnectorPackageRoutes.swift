@@ -108,6 +108,7 @@ enum ConnectorPackageRoutes {
             document["development"] = development
             record.document = .object(document)
         }
+        deps.connections?.forgetConfiguration()
         return RecordJSON.object(updated)
     }
 
@@ -148,6 +149,7 @@ enum ConnectorPackageRoutes {
             throw SwitchyardError(.conflict, "connector \(connector.key ?? connector.id) changed while publishing; try again")
         }
         guard let inserted = results.first ?? nil else { throw SwitchyardError(.internal, "publishing stored no version record") }
+        deps.connections?.forgetConfiguration()
         return versionJSON(inserted)
     }
 

@@ -1,5 +1,6 @@
 import HTTPTypes
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardStore
 
 /// `/integrations`: admins create and change them; tenants read them, each seeing its own
@@ -126,6 +127,7 @@ enum IntegrationRoutes {
                     if let parameters { record.secret = parameters }
                     record.document = .object(document)
                 }
+                deps.connections?.forgetConfiguration()
                 return json(record, connection: nil)
             },
             APIRoute(
@@ -133,7 +135,9 @@ enum IntegrationRoutes {
                 parameters: [.path("selector", "the integration's id or key")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await ElementSelector.resolve(.integrations, request.path("selector"), scope: request.caller.scope, records: deps.records)
-                return json(try await deps.records.archive(.integrations, id: existing.id, scope: request.caller.scope), connection: nil)
+                let archived = try await deps.records.archive(.integrations, id: existing.id, scope: request.caller.scope)
+                deps.connections?.forgetConfiguration()
+                return json(archived, connection: nil)
             },
         ]
     }

@@ -26,6 +26,7 @@ package final class ConnectionRuntime: Sendable {
     /// `BASE_URI`: where `/connect` links of connection requests point.
     let baseURL: String
     let logger: Logger
+    let configuration: ConfigurationCache
     /// Refresh this long before the provider's expiry.
     let expiryMargin: Double = 30
 
@@ -41,6 +42,9 @@ package final class ConnectionRuntime: Sendable {
         package var holder: String
         /// `CONNECTION_CREDENTIALS_STORAGE_TYPE` (and its endpoint).
         package var credentialStorage: CredentialVault.Mode = .database
+        /// How long a process keeps an integration and its connector package before reading
+        /// them again (another process's changes show within this; zero reads every time).
+        package var configurationTimeToLive: Duration = .seconds(2)
 
         /// Creates settings.
         package init(stateSecret: String, baseURI: String, callbackBase: String, holder: String, credentialStorage: CredentialVault.Mode = .database) {
@@ -65,6 +69,7 @@ package final class ConnectionRuntime: Sendable {
         callbackURL = Self.trimmed(settings.callbackBase) + "/oauth-callback"
         baseURL = Self.trimmed(settings.baseURI)
         self.logger = logger
+        configuration = ConfigurationCache(timeToLive: settings.configurationTimeToLive)
         let issuer = SwitchyardTokenIssuer(records: records)
         self.issuer = issuer
         let vault = CredentialVault(mode: settings.credentialStorage, http: http, issuer: issuer)
@@ -123,12 +128,25 @@ package final class ConnectionRuntime: Sendable {
 
     func load(_ connection: Record, workspace: String) async throws(SwitchyardError) -> Loaded {
         let scope = StoreScope.tenant(connection.tenantID ?? "", in: workspace)
-        let integration = try await records.get(.integrations, id: connection.parentID ?? "", scope: scope)
-        let (_, package) = try await loader.package(for: integration, scope: scope)
+        let key = workspace + "/" + (connection.parentID ?? "")
+        let integration: Record
+        let package: ConnectorPackage
+        if let cached = configuration.entry(key) {
+            (integration, package) = (cached.integration, cached.package)
+        } else {
+            integration = try await records.get(.integrations, id: connection.parentID ?? "", scope: scope)
+            package = try await loader.package(for: integration, scope: scope).package
+            configuration.store(.init(integration: integration, package: package), for: key)
+        }
         let (_, option) = try Self.option(package.auth, key: connection.document["authOptionKey"]?.stringValue)
         return Loaded(
             connection: connection, scope: scope, integration: integration, package: package, option: option, credentials: try await vault.read(connection)
         )
+    }
+
+    /// Forgets the integrations and connector packages this process keeps (after a change to one).
+    package func forgetConfiguration() {
+        configuration.removeAll()
     }
 
     /// The API client of a connection.
