@@ -33,6 +33,7 @@ struct TenantIsolationTests {
         var jobB: String
         var logB: String
         var requestB: String
+        var actionLogB: String
         /// Tenant B's instance of an element, per element path.
         var elementsB: [String: String]
     }
@@ -71,6 +72,8 @@ struct TenantIsolationTests {
         "GET /connections/{id}": .notFound, "DELETE /connections/{id}": .notFound, "POST /connections/{id}/refresh-credentials": .notFound,
         "POST /connections/{id}/test": .notFound, "POST /connections/{id}/disconnect": .notFound, "POST /connections/{id}/operations/{key}/run": .notFound,
         "POST /connection-requests": .refusedBody, "GET /connection-requests/{id}": .notFound,
+        "POST /actions/{selector}/run": .refusedBody, "GET /action-run-logs": .succeeds { body, _ in body["items"]?.arrayCount == 0 },
+        "GET /action-run-logs/{id}": .notFound,
         "GET /background-jobs/{id}": .notFound,
         "GET /platform-users": .adminOnly, "POST /platform-users": .adminOnly, "GET /platform-users/{id}": .adminOnly,
         "PATCH /platform-users/{id}": .adminOnly, "DELETE /platform-users/{id}": .adminOnly,
@@ -104,6 +107,7 @@ struct TenantIsolationTests {
                     .replacingOccurrences(of: "/background-jobs/{id}", with: "/background-jobs/\(world.jobB)")
                     .replacingOccurrences(of: "/external-api-logs/{id}", with: "/external-api-logs/\(world.logB)")
                     .replacingOccurrences(of: "/connection-requests/{id}", with: "/connection-requests/\(world.requestB)")
+                    .replacingOccurrences(of: "/action-run-logs/{id}", with: "/action-run-logs/\(world.actionLogB)")
                     .replacingOccurrences(of: "/operations/{key}", with: "/operations/list-things")
                 let body: JSONValue? = route.requestSchema == nil ? nil : ["name": "changed by tenant a", "key": "from-a", "internalId": "tenant-b"]
                 let answer = try await client.send(route.method, path, token: tokenA, body: body)
@@ -175,6 +179,10 @@ struct TenantIsolationTests {
             NewRecord(kind: .connectionRequests, tenantID: customerB, parentID: integrationID, document: ["status": "created", "integrationId": .string(integrationID)]),
             scope: .tenant(customerB, in: harness.workspace.key)
         )
+        let actionLog = try await harness.store.records.insert(
+            NewRecord(kind: .actionRunLogs, tenantID: customerB, parentID: "some-action", document: ["status": "success", "connectionId": .string(connection.id)]),
+            scope: .tenant(customerB, in: harness.workspace.key)
+        )
         let job = try await harness.store.jobs.enqueue(
             [NewJob(kind: "export", queue: .queued, workspaceID: harness.workspace.key, tenantID: customerB)], limits: nil
         )[0].id
@@ -188,7 +196,7 @@ struct TenantIsolationTests {
         }
         return World(
             customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
-            jobB: String(job), logB: log.id, requestB: request.id, elementsB: elements
+            jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, elementsB: elements
         )
     }
 }

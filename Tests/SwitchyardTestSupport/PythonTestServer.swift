@@ -128,7 +128,7 @@ package final class PythonTestServer: Sendable {
 package struct TestServerError: Error, CustomStringConvertible {
     /// What went wrong, with the server's stderr when it said something.
     package let description: String
-    init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }
 
 /// The process and its pipes. `Process` is not `Sendable`; after launch it is only read

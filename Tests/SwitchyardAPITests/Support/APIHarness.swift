@@ -14,6 +14,7 @@ import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardHTTP
 import SwitchyardStore
+import SwitchyardTestSupport
 
 /// The API over a fresh embedded store, served in process.
 struct APIHarness {
@@ -29,6 +30,8 @@ struct APIHarness {
     let logSink: StoredExternalAPILogSink?
     /// The connection runtime, when the harness has one.
     let connections: ConnectionRuntime?
+    /// On PostgreSQL: the test database's name and the task running the store's pool.
+    let postgres: (database: String, pool: Task<Void, Never>)?
     static let logger = Logger(label: "api-test")
     static let platformToken = "platform-admin-token-for-tests"
 
@@ -36,15 +39,22 @@ struct APIHarness {
         maxLifetime: Duration = .seconds(86_400), rates: RequestRateLimiter.Rates? = nil,
         clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }, requestTimeLimit: Duration = .seconds(60),
         records wrap: (any RecordStore) -> any RecordStore = { $0 }, connections: Bool = false, sharing other: APIHarness? = nil,
-        code: (any CodeExecutor)? = nil, credentialStorage: CredentialVault.Mode = .database
+        code: (any CodeExecutor)? = nil, credentialStorage: CredentialVault.Mode = .database, onPostgres: Bool = false
     ) async throws -> APIHarness {
         // A second harness over the same files stands for a second API process.
         let directory = other?.directory ?? NSTemporaryDirectory() + "switchyard-api-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var location = DatabaseLocation.sqlite(path: directory + "/api.sqlite")
+        var database: String?
+        if onPostgres, other == nil {
+            let (name, url) = try createPostgresDatabase()
+            database = name
+            location = .postgres(try PostgresURL.parse(url))
+        }
         let store = try other?.store ?? OpenStore.open(
-            .sqlite(path: directory + "/api.sqlite"), keys: KeyRing(secret: "api-test-encryption-secret"), cursors: PageCursor(secret: "api-test-cursor-secret-00"),
-            logger: logger
+            location, keys: KeyRing(secret: "api-test-encryption-secret"), cursors: PageCursor(secret: "api-test-cursor-secret-00"), logger: logger
         )
+        let pool = database.map { _ in Task { await store.run() } }
         _ = try await store.migrator.migrate()
         let blobs = try FileBlobStore(root: directory + "/blobs")
         var http: OutboundHTTPClient?
@@ -76,10 +86,41 @@ struct APIHarness {
             requestTimeLimit: requestTimeLimit, limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }
         )
         let (workspace, _) = try await workspaces.defaultWorkspace()
-        return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink, connections: runtime)
+        return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink, connections: runtime,
+            postgres: database.flatMap { name in pool.map { (name, $0) } }
+        )
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+    func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+        if let postgres {
+            postgres.pool.cancel()
+            _ = try? Self.psql("DROP DATABASE IF EXISTS \(postgres.database) WITH (FORCE)")
+        }
+    }
+
+    /// Whether PostgreSQL tests can run (`SWITCHYARD_TEST_POSTGRES_URL`, set by scripts/test).
+    static var postgresAvailable: Bool {
+        ProcessInfo.processInfo.environment["SWITCHYARD_TEST_POSTGRES_URL"] != nil || PythonTestServer.requireAll
+    }
+
+    /// A database of its own on the test server.
+    private static func createPostgresDatabase() throws -> (name: String, url: String) {
+        guard let admin = ProcessInfo.processInfo.environment["SWITCHYARD_TEST_POSTGRES_URL"], let components = URLComponents(string: admin) else {
+            throw TestServerError("SWITCHYARD_TEST_POSTGRES_URL is not set; run scripts/test")
+        }
+        let name = "api_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        guard try psql("CREATE DATABASE \(name)") == 0 else { throw TestServerError("psql could not create database \(name)") }
+        return (name, "postgres://\(components.user ?? "postgres")@\(components.host ?? "127.0.0.1"):\(components.port ?? 5432)/\(name)")
+    }
+
+    private static func psql(_ sql: String) throws -> Int32 {
+        let admin = URLComponents(string: ProcessInfo.processInfo.environment["SWITCHYARD_TEST_POSTGRES_URL"] ?? "")
+        return try ProcessLaunch.runToCompletion(
+            "/usr/bin/psql",
+            ["-h", admin?.host ?? "127.0.0.1", "-p", String(admin?.port ?? 5432), "-U", admin?.user ?? "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
+        )
+    }
 
     /// Runs `body` with a client of the API.
     func withClient<T: Sendable>(_ body: @Sendable (APIClient) async throws -> T) async throws -> T {
