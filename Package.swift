@@ -277,6 +277,7 @@ let package = Package(
                 "SwitchyardCore",
                 "SwitchyardCodeRunner",
                 "SwitchyardBlobs",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -74,6 +74,8 @@ struct TenantIsolationTests {
         "POST /connection-requests": .refusedBody, "GET /connection-requests/{id}": .notFound,
         "POST /actions/{selector}/run": .refusedBody, "GET /action-run-logs": .succeeds { body, _ in body["items"]?.arrayCount == 0 },
         "GET /action-run-logs/{id}": .notFound,
+        "GET /webhook-settings": .adminOnly, "PUT /webhook-settings": .adminOnly, "DELETE /webhook-settings": .adminOnly,
+        "GET /webhook-deliveries": .adminOnly, "GET /webhook-deliveries/{id}": .adminOnly, "POST /webhook-deliveries/{id}/replay": .adminOnly,
         "GET /background-jobs/{id}": .notFound,
         "GET /platform-users": .adminOnly, "POST /platform-users": .adminOnly, "GET /platform-users/{id}": .adminOnly,
         "PATCH /platform-users/{id}": .adminOnly, "DELETE /platform-users/{id}": .adminOnly,

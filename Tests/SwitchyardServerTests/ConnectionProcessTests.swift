@@ -196,7 +196,7 @@ struct ConnectionProcessTests {
     /// packages live under DATA_DIR/blobs), `SECRET` (it signs the OAuth state and admin tokens)
     /// and `ENCRYPTION_SECRET` (credentials at rest), loopback allowed for outbound requests, and
     /// the callback URL of the first API process.
-    private static func sharedEnvironment(databaseURL: String, callbackPort: Int) async throws -> [String: String] {
+    static func sharedEnvironment(databaseURL: String, callbackPort: Int) async throws -> [String: String] {
         var environment = [
             "DATABASE_URL": databaseURL,
             "SECRET": "connection-process-test-secret-0123456789",
@@ -209,7 +209,7 @@ struct ConnectionProcessTests {
     }
 
     /// A token from `switchyard token` (the line that looks like a JWT; log lines may come with it).
-    private static func token(_ arguments: [String], environment: [String: String]) async throws -> String {
+    static func token(_ arguments: [String], environment: [String: String]) async throws -> String {
         let result = try await SwitchyardProcess.run(["token"] + arguments, environment: environment, timeout: .seconds(60))
         #expect(result.status == 0, "\(result.output)")
         let token = result.output.split(separator: "\n").map(String.init).last { $0.hasPrefix("eyJ") && $0.split(separator: ".").count == 3 }
@@ -366,7 +366,7 @@ struct ConnectionProcessTests {
 /// A browser and API client for the processes: follows no redirect by itself, so each one can
 /// be checked, and opens up to 128 connections per host, so 100 concurrent requests really are
 /// concurrent.
-private final class ConnectionProcessBrowser: Sendable {
+final class ConnectionProcessBrowser: Sendable {
     struct Answer: Sendable {
         var status: Int
         var location: String?
@@ -414,7 +414,7 @@ private final class ConnectionProcessBrowser: Sendable {
 }
 
 /// One API process's JSON API, through the browser.
-private struct ConnectionProcessAPI: Sendable {
+struct ConnectionProcessAPI: Sendable {
     let port: Int
     let browser: ConnectionProcessBrowser
 

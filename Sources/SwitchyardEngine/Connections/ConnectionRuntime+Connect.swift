@@ -302,6 +302,7 @@ extension ConnectionRuntime {
                 record.document = .object(document.filter { $0.value != .null })
             }
             logger.info("connection reconnected", metadata: ["connection": "\(connectionID)"])
+            await webhooks.notify("connection.reconnected", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: Self.event(stored))
         } else {
             let id = UUID().uuidString.lowercased()
             let secretValue = try await vault.write(credentials, connectionID: id, workspaceID: scope.workspaceID, tenantID: scope.tenantID, revision: 1)
@@ -330,6 +331,7 @@ extension ConnectionRuntime {
             guard let created = results.first ?? nil else { throw SwitchyardError(.internal, "storing the connection returned nothing") }
             stored = created
             logger.info("connection created", metadata: ["connection": "\(created.id)", "integration": "\(integration.id)"])
+            await webhooks.notify("connection.created", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: Self.event(created))
         }
         await CredentialRefresher.scheduleRefresh(stored, jobs: jobs, logger: logger)
         return stored

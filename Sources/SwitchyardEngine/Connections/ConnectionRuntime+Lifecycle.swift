@@ -119,6 +119,7 @@ extension ConnectionRuntime {
             if archive, record.archivedAt == nil { record.archivedAt = StoreClock.now() }
         }
         logger.info(archive ? "connection archived" : "connection disconnected", metadata: ["connection": "\(connectionID)"])
+        await webhooks.notify(archive ? "connection.deleted" : "connection.disconnected", workspaceID: scope.workspaceID, tenantID: updated.tenantID, data: Self.event(updated))
         return updated
     }
 

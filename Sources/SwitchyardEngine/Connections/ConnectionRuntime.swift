@@ -27,6 +27,8 @@ package final class ConnectionRuntime: Sendable {
     let baseURL: String
     let logger: Logger
     let configuration: ConfigurationCache
+    /// Webhook notifications to the SaaS.
+    package let webhooks: WebhookNotifier
     /// Refresh this long before the provider's expiry.
     let expiryMargin: Double = 30
 
@@ -45,14 +47,20 @@ package final class ConnectionRuntime: Sendable {
         /// How long a process keeps an integration and its connector package before reading
         /// them again (another process's changes show within this; zero reads every time).
         package var configurationTimeToLive: Duration = .seconds(2)
+        /// How webhook deliveries are retried.
+        package var webhookRetry = WebhookNotifier.Retry()
 
         /// Creates settings.
-        package init(stateSecret: String, baseURI: String, callbackBase: String, holder: String, credentialStorage: CredentialVault.Mode = .database) {
+        package init(
+            stateSecret: String, baseURI: String, callbackBase: String, holder: String, credentialStorage: CredentialVault.Mode = .database,
+            webhookRetry: WebhookNotifier.Retry = .init()
+        ) {
             self.stateSecret = stateSecret
             self.baseURI = baseURI
             self.callbackBase = callbackBase
             self.holder = holder
             self.credentialStorage = credentialStorage
+            self.webhookRetry = webhookRetry
         }
     }
 
@@ -77,7 +85,12 @@ package final class ConnectionRuntime: Sendable {
         let functions = ConnectorFunctionRunner(code: code)
         self.functions = functions
         let environment = Environment(records: records, loader: loader, http: http, vault: vault, functions: functions, issuer: issuer)
-        refresher = CredentialRefresher(records: records, jobs: jobs, vault: vault, holder: settings.holder, logger: logger) { connection in
+        let webhooks = WebhookNotifier(records: records, jobs: jobs, http: http, retry: settings.webhookRetry, logger: logger)
+        self.webhooks = webhooks
+        refresher = CredentialRefresher(
+            records: records, jobs: jobs, vault: vault, holder: settings.holder, logger: logger,
+            disconnected: { connection in await webhooks.notify("connection.disconnected", workspaceID: connection.workspaceID, tenantID: connection.tenantID, data: Self.event(connection)) }
+        ) { connection in
             await Self.refresh(connection, environment)
         }
     }
@@ -261,6 +274,14 @@ package final class ConnectionRuntime: Sendable {
                 .badRequest, "choose an auth option with authOptionKey: one of \(options.keys.sorted().joined(separator: ", "))", data: ["authOptionKey": "is required"]
             )
         }
+    }
+
+    /// What a connection event carries about the connection (never its credentials).
+    static func event(_ connection: Record) -> JSONValue {
+        var object: [String: JSONValue] = ["id": .string(connection.id), "state": connection.document["state"] ?? "connected"]
+        for field in ["name", "integrationId", "connectorId", "disconnectedReason"] { if let value = connection.document[field] { object[field] = value } }
+        if let tenant = connection.tenantID { object["tenantId"] = .string(tenant) }
+        return ["connection": .object(object)]
     }
 
     /// How a connection's requests are tagged in the external API log.

@@ -40,6 +40,7 @@ package final class CredentialRefresher: Sendable {
     private let records: any RecordStore
     private let jobs: any JobStore
     private let vault: CredentialVault
+    private let disconnected: @Sendable (Record) async -> Void
     private let holder: String
     private let refresh: Refresh
     private let lease: Duration
@@ -54,11 +55,12 @@ package final class CredentialRefresher: Sendable {
     ///   - waitLimit: How long a request waits for someone else's refresh before giving up.
     package init(
         records: any RecordStore, jobs: any JobStore, vault: CredentialVault, holder: String, lease: Duration = .seconds(30), waitLimit: Duration = .seconds(45), logger: Logger,
-        refresh: @escaping Refresh
+        disconnected: @escaping @Sendable (Record) async -> Void = { _ in }, refresh: @escaping Refresh
     ) {
         self.records = records
         self.jobs = jobs
         self.vault = vault
+        self.disconnected = disconnected
         self.holder = holder
         self.refresh = refresh
         self.lease = lease
@@ -155,6 +157,7 @@ package final class CredentialRefresher: Sendable {
                 document["disconnectedReason"] = .string(reason)
                 record.document = .object(document)
             }
+            await disconnected(updated)
             throw Self.disconnected(updated)
         case .transient(let message):
             logger.warning("credentials refresh failed; will retry", metadata: ["connection": "\(id)", "error": "\(message)"])

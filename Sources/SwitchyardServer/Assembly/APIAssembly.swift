@@ -69,7 +69,8 @@ enum APIAssembly {
             records: store.records, jobs: store.jobs, blobs: blobs, http: http, code: code,
             settings: .init(
                 stateSecret: secrets.secret, baseURI: configuration.urls.baseURI, callbackBase: configuration.urls.oauthCallbackURI,
-                holder: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))", credentialStorage: storage
+                holder: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))", credentialStorage: storage,
+                webhookRetry: .init(maxAttempts: work.webhookMaxAttempts, base: work.webhookRetryBase)
             ),
             logger: logger
         )

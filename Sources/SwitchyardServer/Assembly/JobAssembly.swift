@@ -23,6 +23,19 @@ enum JobAssembly {
                     throw JobFailure(error.message, retryable: error.key == .unavailable || error.key == .rateLimitExceeded)
                 }
             }
+            registry.register(WebhookNotifier.jobKind) { context in
+                do throws(SwitchyardError) {
+                    switch try await connections.webhooks.deliver(context.job.args) {
+                    case .done(let outcome):
+                        context.logger.info("webhook delivery", metadata: ["outcome": "\(outcome)"])
+                        return .completed
+                    case .retry(let delay):
+                        return .snooze(delay)
+                    }
+                } catch {
+                    throw JobFailure(error.message, retryable: error.key != .notFound)
+                }
+            }
         }
         return registry
     }

@@ -74,6 +74,8 @@ package enum ConfigurationCatalogue {
         .init("MAX_NODE_RUN_OUTPUT_SIZE_MB", default: "20", "largest output of one flow node"),
         .init("CONNECTION_CREDENTIALS_STORAGE_TYPE", default: "database", "`database` or `external_api`"),
         .init("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL", "credentials endpoint when the type is `external_api`"),
+        .init("WEBHOOK_MAX_ATTEMPTS", default: "8", "attempts at one webhook notification before it is failed (the dead-letter list)"),
+        .init("WEBHOOK_RETRY_BASE_MS", default: "10000", "wait after a webhook's first failed attempt; doubles each time, at most an hour"),
     ]
 
     static let jobs: [ConfigurationVariable] = [

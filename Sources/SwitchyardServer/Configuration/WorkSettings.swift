@@ -12,6 +12,10 @@ package struct WorkSettings: Sendable, Equatable {
     package var credentialsStorage: String
     /// The external credentials endpoint (`CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL`).
     package var credentialsEndpoint: String?
+    /// Attempts at one webhook notification (`WEBHOOK_MAX_ATTEMPTS`, default 8).
+    package var webhookMaxAttempts: Int
+    /// The wait after a webhook's first failed attempt (`WEBHOOK_RETRY_BASE_MS`, default 10 s).
+    package var webhookRetryBase: Duration
 
     /// Reads the settings.
     /// - Parameter env: The environment reader; problems are recorded there.
@@ -22,6 +26,8 @@ package struct WorkSettings: Sendable, Equatable {
         maxNodeRunOutputMB = env.int("MAX_NODE_RUN_OUTPUT_SIZE_MB", default: 20, in: 1...10_240)
         credentialsStorage = env.choice("CONNECTION_CREDENTIALS_STORAGE_TYPE", ["database", "external_api"], default: "database")
         credentialsEndpoint = env.httpURL("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL")
+        webhookMaxAttempts = env.int("WEBHOOK_MAX_ATTEMPTS", default: 8, in: 1...100)
+        webhookRetryBase = .milliseconds(env.int("WEBHOOK_RETRY_BASE_MS", default: 10_000, in: 10...3_600_000))
         if credentialsStorage == "external_api", credentialsEndpoint == nil, env.string("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL") == nil {
             env.report(
                 "CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL",

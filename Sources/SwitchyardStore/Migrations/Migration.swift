@@ -28,10 +28,11 @@ package enum Migrations {
         Migration(version: 4, name: "0004_job_queue") { dialect in jobQueue(dialect) },
         Migration(version: 5, name: "0005_element_layers") { dialect in elementLayers(dialect) },
         Migration(version: 6, name: "0006_connection_requests") { dialect in recordTable(.connectionRequests, dialect) },
+        Migration(version: 7, name: "0007_webhook_deliveries") { dialect in recordTable(.webhookDeliveries, dialect) },
     ]
 
     /// The kinds the first migration created; later kinds come with migrations of their own.
-    static let firstRecordKinds = RecordKind.allCases.filter { $0 != .workspaces && $0 != .connectionRequests }
+    static let firstRecordKinds = RecordKind.allCases.filter { ![.workspaces, .connectionRequests, .webhookDeliveries].contains($0) }
 
     /// The schema version this build needs.
     package static var latestVersion: Int { all.last?.version ?? 0 }

@@ -29,6 +29,9 @@ package enum RecordKind: String, Sendable, CaseIterable, Codable {
     /// Events and subscriptions.
     case appEvents = "app_events", externalEvents = "external_events"
     case appEventSubscriptions = "app_event_subscriptions", externalEventSubscriptions = "external_event_subscriptions"
+    /// Webhook notifications to the SaaS: each event, its delivery attempts and status (a
+    /// failed one is the dead-letter list).
+    case webhookDeliveries = "webhook_deliveries"
 
     /// The kinds that exist at the universal, integration and connection-instance layers.
     package static let elements: [RecordKind] = [.actions, .flows, .dataSources, .fieldMappings, .dataLinkTables, .appEventTypes, .appDataSchemas]
