@@ -284,26 +284,8 @@ struct ConnectionProcessTests {
 
     /// The authorization server's consent form: its action and hidden fields.
     private static func consentForm(_ html: String) throws -> (action: String, fields: [(String, String)]) {
-        func unescape(_ text: Substring) -> String {
-            String(text).replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#x27;", with: "'").replacingOccurrences(of: "&lt;", with: "<")
-                .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
-        }
-        func attribute(_ name: String, in tag: Substring) -> String? {
-            guard let start = tag.range(of: "\(name)=\"") else { return nil }
-            let rest = tag[start.upperBound...]
-            guard let end = rest.firstIndex(of: "\"") else { return nil }
-            return unescape(rest[..<end])
-        }
-        let formTag = try #require(html.range(of: "<form").map { html[$0.lowerBound...].prefix { $0 != ">" } }, "no form on the consent page: \(html)")
-        let action = try #require(attribute("action", in: formTag))
-        var fields: [(String, String)] = []
-        var rest = html[...]
-        while let range = rest.range(of: "<input type=\"hidden\"") {
-            let tag = rest[range.lowerBound...].prefix { $0 != ">" }
-            if let name = attribute("name", in: tag), let value = attribute("value", in: tag) { fields.append((name, value)) }
-            rest = rest[range.upperBound...]
-        }
-        return (action, fields)
+        let form = try HTMLForm(page: html)
+        return (form.action, form.hiddenFields)
     }
 
     // MARK: The authorization server's controls

@@ -16,7 +16,7 @@ indirect enum FormulaPath: Sendable, CustomStringConvertible {
             switch node {
             case .root: break walk
             case .key(let parent, let key):
-                parts.append(Self.isPlain(key) ? "." + key : "[" + Self.quoted(key) + "]")
+                parts.append(PathKey.isPlain(key) ? "." + key : "[" + Self.quoted(key) + "]")
                 node = parent
             case .index(let parent, let index):
                 parts.append("[\(index)]")
@@ -29,16 +29,6 @@ indirect enum FormulaPath: Sendable, CustomStringConvertible {
         return text
     }
 
-    /// Keys made only of letters, digits, `_`, `-` and `$` are written bare; others quoted.
-    private static func isPlain(_ key: String) -> Bool {
-        !key.isEmpty
-            && key.unicodeScalars.allSatisfy { scalar in
-                switch scalar {
-                case "a"..."z", "A"..."Z", "0"..."9", "_", "-", "$": true
-                default: false
-                }
-            }
-    }
 
     private static func quoted(_ key: String) -> String {
         var output = ""

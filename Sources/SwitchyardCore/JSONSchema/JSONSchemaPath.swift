@@ -32,7 +32,7 @@ struct JSONSchemaPath: Sendable, Hashable, Comparable, CustomStringConvertible {
             case .index(let index):
                 text += "[\(index)]"
             case .key(let key):
-                if Self.isPlain(key) {
+                if PathKey.isPlain(key) {
                     if !text.isEmpty { text += "." }
                     text += key
                 } else {
@@ -59,14 +59,4 @@ struct JSONSchemaPath: Sendable, Hashable, Comparable, CustomStringConvertible {
         return lhs.components.count < rhs.components.count
     }
 
-    /// Keys made only of letters, digits, `_`, `-` and `$` are written bare; others quoted.
-    private static func isPlain(_ key: String) -> Bool {
-        !key.isEmpty
-            && key.unicodeScalars.allSatisfy { scalar in
-                switch scalar {
-                case "a"..."z", "A"..."Z", "0"..."9", "_", "-", "$": true
-                default: false
-                }
-            }
-    }
 }
