@@ -21,15 +21,17 @@ struct ConnectionFlowTests {
     typealias Browser = OAuthConnectionTests.Browser
 
     /// Uploads a one-file connector package and creates integration `hub` on it.
-    static func install(_ client: APIClient, admin: String, spec: String, files: [String: String] = [:], parameters: JSONValue = [:]) async throws {
+    static func install(
+        _ client: APIClient, admin: String, spec: String, files: [String: String] = [:], parameters: JSONValue = [:], integration: String = "hub"
+    ) async throws {
         let key = "conn-\(UUID().uuidString.prefix(6).lowercased())"
         _ = try await client.send(.post, "/connectors", token: admin, body: ["key": .string(key), "name": "Under test"])
         var package = ["spec.yml": Data("key: \(key)\nname: Under test\n\(spec)".utf8)]
         for (name, text) in files { package[name] = Data(text.utf8) }
         let (uploaded, _) = try await client.sendBytes(.post, "/connectors/\(key)/upload", token: admin, body: Array(ConnectorArchive.pack(package)), contentType: "application/zip")
         #expect(uploaded.status == 200, "\(uploaded.json)")
-        let integration = try await client.send(.post, "/integrations", token: admin, body: ["key": "hub", "name": "Hub", "connectorId": .string(key), "parameters": parameters])
-        #expect(integration.status == 201, "\(integration.json)")
+        let created = try await client.send(.post, "/integrations", token: admin, body: ["key": .string(integration), "name": "Hub", "connectorId": .string(key), "parameters": parameters])
+        #expect(created.status == 201, "\(created.json)")
     }
 
     static func query(_ url: String, _ name: String) -> String? {
@@ -271,6 +273,76 @@ struct ConnectionFlowTests {
                 #expect(try await client.send(.get, "/connections/\(connectionID)/proxy/me", token: tenant).status == 404)
                 let kept = try await harness.store.records.get(.connections, id: connectionID, scope: .workspace(harness.workspace.key))
                 #expect(kept.secret?["credentials"] == nil, "the credentials are gone")
+            }
+        } catch {
+            Issue.record("\(error)\nOAuth server log:\n\(server.errorTail)")
+        }
+        try? await harness.http?.shutdown()
+        try? await browser.client.shutdown()
+        await server.stop()
+        harness.remove()
+    }
+
+    @Test("A connector's credentialsExpiredWhen decides which answers mean expired credentials, for the proxy and for operations")
+    func connectorDeclaredExpiry() async throws {
+        let server = try await PythonTestServer.start(
+            "oauth_server.py", arguments: ["--client", "switchyard:client-secret-value:http://127.0.0.1/oauth-callback:client_secret_basic"]
+        )
+        let browser = Browser()
+        let harness = try await APIHarness.make(connections: true)
+        do {
+            try await harness.withClient { client in
+                let admin = try await harness.adminToken()
+                let tenant = try await harness.tenantToken("acme")
+                func refreshes() async throws -> Int { Int(try await Self.json(browser, server.baseURL + "/_stats")["token_requests"]?["refresh_token"]?.numberValue ?? -1) }
+                func spec(_ error: String) -> String {
+                    """
+                    auth:
+                      type: oauth2
+                      authorizeUri: \(server.baseURL)/authorize
+                      tokenUri: \(server.baseURL)/token
+                      clientAuthLocation: header
+                      credentialsExpiredWhen:
+                        $and:
+                          - { $eval: { $var: response.statusCode }, is: 401 }
+                          - { $eval: { $var: response.data.error }, is: \(error) }
+                      makeApiClient:
+                        type: mapping
+                        mapping:
+                          baseUri: \(server.baseURL)/api
+                          auth:
+                            bearer: { $var: credentials.access_token }
+                    """
+                }
+                let operation = ["operations/me/spec.yml": "name: Me\nrun:\n  type: rest-api-mapping\n  path: /me\n  method: GET\n"]
+                let parameters: JSONValue = ["clientId": "switchyard", "clientSecret": "client-secret-value"]
+                try await Self.install(client, admin: admin, spec: spec("invalid_token"), files: operation, parameters: parameters)
+                let (done, _) = try await OAuthConnectionTests.connect(client, browser: browser, token: tenant)
+                let connectionID = try #require(OAuthConnectionTests.connectionID(done))
+
+                // The provider's "invalid_token" is what this connector calls expired: one refresh, then through.
+                _ = try await browser.send(.POST, server.baseURL + "/_control", json: ["expire_all": true, "reset_stats": true])
+                #expect(try await client.send(.get, "/connections/\(connectionID)/proxy/me", token: tenant).status == 200)
+                #expect(try await refreshes() == 1)
+                _ = try await browser.send(.POST, server.baseURL + "/_control", json: ["expire_all": true])
+                #expect(try await client.send(.post, "/connections/\(connectionID)/operations/me/run", token: tenant, body: [:]).status == 200)
+                #expect(try await refreshes() == 2)
+
+                // A connector whose expiry answer is something else: the 401 is the API's answer, passed on, no refresh.
+                try await Self.install(client, admin: admin, spec: spec("token_expired"), parameters: parameters, integration: "strict")
+                let start = try await client.send(.get, "/connect?integrationKey=strict&token=\(tenant)", token: nil)
+                let authorize = try #require(start.headers[.location])
+                let (action, fields) = try OAuthConnectionTests.consentForm(try await browser.send(.GET, authorize).body)
+                let consent = try await browser.send(.POST, action.hasPrefix("http") ? action : server.baseURL + action, form: fields + [("confirm", "yes")])
+                let callback = try #require(consent.location)
+                let finished = try await client.send(.get, String(callback.dropFirst("http://127.0.0.1:5999".count)), token: nil)
+                #expect(finished.status == 200, "connected, no redirectUri: \(finished.json)")
+                guard case .array(let items)? = try await client.send(.get, "/connections", token: tenant).json["items"] else { throw TestServerError("no connections") }
+                let strictID = try #require(items.compactMap { $0["id"]?.stringValue }.first { $0 != connectionID })
+                _ = try await browser.send(.POST, server.baseURL + "/_control", json: ["expire_all": true, "reset_stats": true])
+                let passed = try await client.send(.get, "/connections/\(strictID)/proxy/me", token: tenant)
+                #expect(passed.status == 401 && passed.json["error"] == "invalid_token", "\(passed.json)")
+                #expect(try await refreshes() == 0)
             }
         } catch {
             Issue.record("\(error)\nOAuth server log:\n\(server.errorTail)")

@@ -97,7 +97,9 @@ struct ConnectorFunctionTests {
     func proxyStreams() async throws {
         let server = try await PythonTestServer.start("httpbin_server.py")
         let harness = try await APIHarness.make(connections: true)
-        let other = try await APIHarness.make(connections: true, sharing: harness)
+        // The other process keeps what it read for 8 s, so "still the old value" can be seen even
+        // on a loaded machine.
+        let other = try await APIHarness.make(connections: true, sharing: harness, configurationTimeToLive: .seconds(8))
         do {
             try await harness.withClient { client in
                 let admin = try await harness.adminToken()
@@ -129,19 +131,23 @@ struct ConnectorFunctionTests {
                 #expect(headers.status == 200 && headers.headers[.init("X-Upstream")!] == "kept", "\(headers.headers)")
 
                 // Integrations and packages are kept for a moment per process: a change made here
-                // applies here at once, and in another process within the time to live (2 s).
+                // applies here at once, and in another process within its time to live.
                 @Sendable func greeting(_ client: APIClient) async throws -> String? {
                     try await client.send(.get, "/connections/\(connectionID)/proxy/headers", token: tenant).json["headers"]?["X-Greeting"]?.stringValue
                 }
                 try await other.withClient { otherClient in
                     #expect(try await greeting(otherClient) == "hello")
+                    let firstRead = ContinuousClock.now
                     let patched = try await client.send(
                         .patch, "/integrations/hub", token: admin, body: ["parameters": ["baseUri": .string(server.baseURL), "greeting": "bonjour"]]
                     )
                     #expect(patched.status == 200, "\(patched.json)")
                     #expect(try await greeting(client) == "bonjour", "the process that made the change uses it at once")
-                    #expect(try await greeting(otherClient) == "hello", "another process still has the integration it read a moment ago")
-                    let deadline = ContinuousClock.now + .seconds(10)
+                    let stillOld = try await greeting(otherClient)
+                    if ContinuousClock.now - firstRead < .seconds(7) {
+                        #expect(stillOld == "hello", "another process still has the integration it read a moment ago")
+                    }
+                    let deadline = ContinuousClock.now + .seconds(20)
                     var seen = "hello"
                     while seen != "bonjour", ContinuousClock.now < deadline {
                         try await Task.sleep(for: .milliseconds(200))

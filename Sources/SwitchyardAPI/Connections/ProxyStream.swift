@@ -14,7 +14,7 @@ enum ProxyStream {
     /// - Returns: The head, and the body's chunks.
     /// - Throws: What the exchange threw before a head arrived.
     static func start(
-        _ exchange: @escaping @Sendable (@escaping @Sendable (OutboundResponseHead, OutboundResponseBody) async throws -> Void) async throws(SwitchyardError) -> Void
+        _ exchange: @escaping @Sendable (@escaping @Sendable (OutboundResponseHead, ConnectionRuntime.StreamedBody) async throws -> Void) async throws(SwitchyardError) -> Void
     ) async throws(SwitchyardError) -> (OutboundResponseHead, AsyncThrowingStream<ByteBuffer, any Error>) {
         let (chunks, sink) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let waiter = HeadWaiter()
@@ -26,7 +26,12 @@ enum ProxyStream {
                     do throws(SwitchyardError) {
                         try await exchange { head, body in
                             waiter.slot.withLock { $0.take() }?.resume(returning: head)
-                            for try await chunk in body { sink.yield(chunk) }
+                            switch body {
+                            case .streaming(let chunks):
+                                for try await chunk in chunks { sink.yield(chunk) }
+                            case .read(let bytes):
+                                sink.yield(ByteBuffer(bytes: bytes))
+                            }
                             sink.finish()
                         }
                         // Nothing was consumed (cannot happen with a successful exchange), end anyway.

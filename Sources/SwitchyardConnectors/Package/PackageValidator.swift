@@ -346,7 +346,7 @@ final class PackageValidator {
         let type = required(members, "type", parent: node, file, path).flatMap {
             choice($0, ConnectorAuthType.self, file, join(path, "type"))
         }
-        var allowed = ["type", "title", "description", "inputSchema"] + ConnectorAuthFunction.allCases.map(\.rawValue)
+        var allowed = ["type", "title", "description", "inputSchema", "credentialsExpiredWhen"] + ConnectorAuthFunction.allCases.map(\.rawValue)
         switch type {
         case .oauth2?: allowed += Self.oauth2Fields
         case .oauth1?: allowed += Self.oauth1Fields
@@ -384,6 +384,7 @@ final class PackageValidator {
         let hasConfigFunction = declared.contains(.getOAuthConfig)
         var option = ConnectorAuthOption(
             type: type ?? .none, title: title, description: description, inputSchema: inputSchema, functions: functions)
+        option.credentialsExpiredWhen = members.first { $0.key == "credentialsExpiredWhen" }?.value.json
         switch type {
         case .oauth2?: option.oauth2 = oauth2(members, parent: node, file, path, hasConfigFunction: hasConfigFunction)
         case .oauth1?: option.oauth1 = oauth1(members, parent: node, file, path, hasConfigFunction: hasConfigFunction)

@@ -153,6 +153,10 @@ package struct ConnectorAuthOption: Sendable, Hashable {
     package var oauth1: ConnectorOAuth1Config?
     /// The declared auth functions; `makeApiClient` is always present.
     package var functions: [ConnectorAuthFunction: ConnectorFunction]
+    /// A formula over `{response: {statusCode, headers, data}}` of a non-2xx answer that is true
+    /// when the API says the credentials expired (some answer 400 or 403 with a body saying so);
+    /// without it, a 401 means expired.
+    package var credentialsExpiredWhen: JSONValue?
 
     /// Creates an option.
     package init(
@@ -193,6 +197,7 @@ package struct ConnectorAuthOption: Sendable, Hashable {
             object["signatureMethod"] = .string(oauth1.signatureMethod)
         }
         for (name, function) in functions { object[name.rawValue] = function.json }
+        if let credentialsExpiredWhen { object["credentialsExpiredWhen"] = credentialsExpiredWhen }
         return .object(object)
     }
 }

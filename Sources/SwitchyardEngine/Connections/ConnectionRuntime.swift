@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOHTTP1
 import SwitchyardBlobs
 import SwitchyardCodeRunner
@@ -208,11 +209,29 @@ package final class ConnectionRuntime: Sendable {
             loaded = try await refreshed(loaded)
         }
         var response = try await attempt(loaded, call)
-        if response.status == .unauthorized, loaded.refreshable {
+        if loaded.refreshable, expired(status: response.status, headers: response.headers, body: response.body, option: loaded.option) {
             loaded = try await refreshed(loaded)
             response = try await attempt(loaded, call)
         }
         return response
+    }
+
+    /// Whether an answer says the credentials expired: the connector's `credentialsExpiredWhen`
+    /// over `{response: {statusCode, headers, data}}` for a non-2xx answer, else a 401. A formula
+    /// that fails counts as "no" (and is logged), so a connector bug never loops refreshes.
+    func expired(status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8], option: ConnectorAuthOption) -> Bool {
+        guard let formula = option.credentialsExpiredWhen else { return status == .unauthorized }
+        guard !(200..<300).contains(Int(status.code)) else { return false }
+        var headerValues: [String: JSONValue] = [:]
+        for (name, value) in headers { headerValues[name.lowercased()] = .string(value) }
+        let text = String(decoding: body, as: UTF8.self)
+        let data = body.isEmpty ? JSONValue.null : ((try? JSONValue.parse(text)) ?? .string(text))
+        do {
+            return try Formula.evaluate(formula, variables: ["response": ["statusCode": .number(Double(status.code)), "headers": .object(headerValues), "data": data]]) == true
+        } catch {
+            logger.warning("the connector's credentialsExpiredWhen failed", metadata: ["error": "\(error.message)", "path": "\(error.path)"])
+            return false
+        }
     }
 
     /// Sends one call as the connection like ``send(connectionID:scope:call:)``, but hands the
@@ -221,7 +240,7 @@ package final class ConnectionRuntime: Sendable {
     /// refreshed once, and the call is sent again.
     package func stream<T: Sendable>(
         connectionID: String, scope: StoreScope, call: ExternalCall,
-        _ consume: @escaping @Sendable (OutboundResponseHead, OutboundResponseBody) async throws -> T
+        _ consume: @escaping @Sendable (OutboundResponseHead, StreamedBody) async throws -> T
     ) async throws(SwitchyardError) -> T {
         var loaded = try await load(connectionID, scope: scope)
         if loaded.connection.document["state"]?.stringValue == "disconnected" { throw CredentialRefresher.disconnected(loaded.connection) }
@@ -231,14 +250,31 @@ package final class ConnectionRuntime: Sendable {
             loaded = try await refreshed(loaded)
         }
         let refreshable = loaded.refreshable
+        let option = loaded.option
         let first: T? = try await http.stream(try await client(loaded).request(for: call, secrets: Self.secretValues(loaded.credentials), tags: Self.tags(loaded.connection))) {
             head, body in
-            if head.status == .unauthorized, refreshable { return nil }
-            return try await consume(head, body)
+            guard refreshable else { return try await consume(head, .streaming(body)) }
+            if option.credentialsExpiredWhen == nil {
+                return head.status == .unauthorized ? nil : try await consume(head, .streaming(body))
+            }
+            // The connector decides from the body: read an error answer (they are small) first.
+            guard !(200..<300).contains(Int(head.status.code)) else { return try await consume(head, .streaming(body)) }
+            var bytes: [UInt8] = []
+            for try await chunk in body { bytes += chunk.readableBytesView }
+            return self.expired(status: head.status, headers: head.headers, body: bytes, option: option) ? nil : try await consume(head, .read(bytes))
         }
         if let first { return first }
         loaded = try await refreshed(loaded)
-        return try await http.stream(try await client(loaded).request(for: call, secrets: Self.secretValues(loaded.credentials), tags: Self.tags(loaded.connection)), consume)
+        return try await http.stream(try await client(loaded).request(for: call, secrets: Self.secretValues(loaded.credentials), tags: Self.tags(loaded.connection))) {
+            head, body in try await consume(head, .streaming(body))
+        }
+    }
+
+    /// The body a streamed call hands on: as it arrives, or already read (an error answer the
+    /// connector's `credentialsExpiredWhen` had to look at).
+    package enum StreamedBody: Sendable {
+        case streaming(OutboundResponseBody)
+        case read([UInt8])
     }
 
     private func refreshed(_ loaded: Loaded) async throws(SwitchyardError) -> Loaded {

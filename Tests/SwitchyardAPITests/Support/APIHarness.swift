@@ -39,7 +39,8 @@ struct APIHarness {
         maxLifetime: Duration = .seconds(86_400), rates: RequestRateLimiter.Rates? = nil,
         clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }, requestTimeLimit: Duration = .seconds(60),
         records wrap: (any RecordStore) -> any RecordStore = { $0 }, connections: Bool = false, sharing other: APIHarness? = nil,
-        code: (any CodeExecutor)? = nil, credentialStorage: CredentialVault.Mode = .database, onPostgres: Bool = false
+        code: (any CodeExecutor)? = nil, credentialStorage: CredentialVault.Mode = .database, onPostgres: Bool = false,
+        configurationTimeToLive: Duration = .seconds(2)
     ) async throws -> APIHarness {
         // A second harness over the same files stands for a second API process.
         let directory = other?.directory ?? NSTemporaryDirectory() + "switchyard-api-" + UUID().uuidString.prefix(8)
@@ -68,13 +69,12 @@ struct APIHarness {
             sink = stored
             let client = OutboundHTTPClient(settings: settings, logSink: stored, logger: logger)
             http = client
-            runtime = ConnectionRuntime(
-                records: store.records, jobs: store.jobs, blobs: blobs, http: client, code: code,
-                settings: .init(
-                    stateSecret: "api-test-secret-for-oauth-state-000", baseURI: "http://127.0.0.1:5999", callbackBase: "http://127.0.0.1:5999",
-                    holder: "harness-\(UUID().uuidString.prefix(8))", credentialStorage: credentialStorage
-                ), logger: logger
+            var runtimeSettings = ConnectionRuntime.Settings(
+                stateSecret: "api-test-secret-for-oauth-state-000", baseURI: "http://127.0.0.1:5999", callbackBase: "http://127.0.0.1:5999",
+                holder: "harness-\(UUID().uuidString.prefix(8))", credentialStorage: credentialStorage
             )
+            runtimeSettings.configurationTimeToLive = configurationTimeToLive
+            runtime = ConnectionRuntime(records: store.records, jobs: store.jobs, blobs: blobs, http: client, code: code, settings: runtimeSettings, logger: logger)
         }
         let workspaces = WorkspaceDirectory(records: store.records, cacheTime: .zero)
         let tenants = TenantDirectory(records: store.records, cacheTime: rates == nil ? .zero : .seconds(30))
