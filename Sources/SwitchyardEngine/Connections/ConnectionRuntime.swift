@@ -86,7 +86,7 @@ package final class ConnectionRuntime: Sendable {
         let functions = ConnectorFunctionRunner(code: code)
         self.functions = functions
         let environment = Environment(records: records, loader: loader, http: http, vault: vault, functions: functions, issuer: issuer)
-        let webhooks = WebhookNotifier(records: records, jobs: jobs, http: http, retry: settings.webhookRetry, logger: logger)
+        let webhooks = WebhookNotifier(records: records, http: http, retry: settings.webhookRetry, logger: logger)
         self.webhooks = webhooks
         refresher = CredentialRefresher(
             records: records, jobs: jobs, vault: vault, holder: settings.holder, logger: logger,

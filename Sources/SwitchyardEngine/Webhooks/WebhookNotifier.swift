@@ -37,15 +37,13 @@ package struct WebhookNotifier: Sendable {
     }
 
     let records: any RecordStore
-    let jobs: any JobStore
     let http: OutboundHTTPClient
     let retry: Retry
     let logger: Logger
 
     /// Creates a notifier.
-    package init(records: any RecordStore, jobs: any JobStore, http: OutboundHTTPClient, retry: Retry, logger: Logger) {
+    package init(records: any RecordStore, http: OutboundHTTPClient, retry: Retry, logger: Logger) {
         self.records = records
-        self.jobs = jobs
         self.http = http
         self.retry = retry
         self.logger = logger
@@ -63,25 +61,25 @@ package struct WebhookNotifier: Sendable {
                 "workspaceKey": .string(workspaceID), "data": data,
             ]
             if let tenantID { payload["tenantId"] = .string(tenantID) }
-            _ = try await records.insert(
-                NewRecord(
-                    kind: .webhookDeliveries, id: id, key: nil, parentID: tenantID,
-                    document: ["event": .string(event), "status": "pending", "attempts": [], "attemptCount": 0, "payload": .object(payload)]
+            // The delivery and its job commit together: no delivery without a job to send it.
+            _ = try await records.apply([
+                .insert(
+                    NewRecord(
+                        kind: .webhookDeliveries, id: id, key: nil, parentID: tenantID,
+                        document: ["event": .string(event), "status": "pending", "attempts": [], "attemptCount": 0, "payload": .object(payload)]
+                    ),
+                    scope: .workspace(workspaceID)
                 ),
-                scope: .workspace(workspaceID)
-            )
-            try await enqueue(id, workspaceID: workspaceID)
+                .enqueue(Self.job(id, workspaceID: workspaceID), limits: nil),
+            ])
         } catch {
             logger.warning("could not queue a webhook notification", metadata: ["event": "\(event)", "error": "\(error.message)"])
         }
     }
 
-    /// Puts a delivery on the instant queue (again, for a replay).
-    package func enqueue(_ deliveryID: String, workspaceID: String) async throws(SwitchyardError) {
-        _ = try await jobs.enqueue(
-            [NewJob(kind: Self.jobKind, queue: .instant, args: ["deliveryId": .string(deliveryID), "workspaceId": .string(workspaceID)], maxAttempts: 3, workspaceID: workspaceID)],
-            limits: nil
-        )
+    /// The job that makes a delivery's next attempt.
+    static func job(_ deliveryID: String, workspaceID: String) -> NewJob {
+        NewJob(kind: jobKind, queue: .instant, args: ["deliveryId": .string(deliveryID), "workspaceId": .string(workspaceID)], maxAttempts: 3, workspaceID: workspaceID)
     }
 
     /// How one delivery attempt ended, for the job.
@@ -155,16 +153,19 @@ package struct WebhookNotifier: Sendable {
     ///   a delivered one arrived).
     package func replay(_ id: String, workspaceID: String) async throws(SwitchyardError) -> Record {
         let scope = StoreScope.workspace(workspaceID)
-        let updated = try await records.update(.webhookDeliveries, id: id, scope: scope, expectedRevision: nil) { record throws(SwitchyardError) in
-            guard case .object(var document) = record.document else { return }
-            guard document["status"]?.stringValue == "failed" else {
-                throw SwitchyardError(.conflict, "delivery \(id) is \(document["status"]?.stringValue ?? "unknown"); only failed deliveries are replayed")
-            }
-            document["status"] = "pending"
-            document["attemptCount"] = 0
-            record.document = .object(document)
-        }
-        try await enqueue(id, workspaceID: workspaceID)
+        let results = try await records.apply([
+            .update(.webhookDeliveries, id: id, scope: scope, expectedRevision: nil) { record throws(SwitchyardError) in
+                guard case .object(var document) = record.document else { return }
+                guard document["status"]?.stringValue == "failed" else {
+                    throw SwitchyardError(.conflict, "delivery \(id) is \(document["status"]?.stringValue ?? "unknown"); only failed deliveries are replayed")
+                }
+                document["status"] = "pending"
+                document["attemptCount"] = 0
+                record.document = .object(document)
+            },
+            .enqueue(Self.job(id, workspaceID: workspaceID), limits: nil),
+        ])
+        guard let updated = results.first ?? nil else { throw SwitchyardError(.internal, "replaying stored nothing") }
         return updated
     }
 
