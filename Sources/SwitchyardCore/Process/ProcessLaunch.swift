@@ -12,8 +12,17 @@ package enum ProcessLaunch {
 
     /// Starts a configured process.
     /// - Parameter process: The process, with executable, arguments and pipes set.
+    /// It starts from ``SpawnThread`` (a thread that never exits), so a child's parent-death
+    /// signal only fires when this process dies.
     package static func run(_ process: Process) throws {
-        try lock.withLock { _ in try process.run() }
+        let box = ProcessBox(process)
+        try lock.withLock { _ in try SpawnThread.shared.perform { try box.process.run() } }
+    }
+
+    /// Carries a `Process` (not `Sendable`) to the spawn thread, which only starts it.
+    private final class ProcessBox: @unchecked Sendable {
+        let process: Process
+        init(_ process: Process) { self.process = process }
     }
 
     /// Waits for a started process to exit, without blocking a thread.
