@@ -330,15 +330,9 @@ struct ConnectionFlowTests {
 
                 // A connector whose expiry answer is something else: the 401 is the API's answer, passed on, no refresh.
                 try await Self.install(client, admin: admin, spec: spec("token_expired"), parameters: parameters, integration: "strict")
-                let start = try await client.send(.get, "/connect?integrationKey=strict&token=\(tenant)", token: nil)
-                let authorize = try #require(start.headers[.location])
-                let (action, fields) = try OAuthConnectionTests.consentForm(try await browser.send(.GET, authorize).body)
-                let consent = try await browser.send(.POST, action.hasPrefix("http") ? action : server.baseURL + action, form: fields + [("confirm", "yes")])
-                let callback = try #require(consent.location)
-                let finished = try await client.send(.get, String(callback.dropFirst("http://127.0.0.1:5999".count)), token: nil)
-                #expect(finished.status == 200, "connected, no redirectUri: \(finished.json)")
-                guard case .array(let items)? = try await client.send(.get, "/connections", token: tenant).json["items"] else { throw TestServerError("no connections") }
-                let strictID = try #require(items.compactMap { $0["id"]?.stringValue }.first { $0 != connectionID })
+                let (strictDone, _) = try await OAuthConnectionTests.connect(client, browser: browser, token: tenant, integration: "strict")
+                let strictID = try #require(OAuthConnectionTests.connectionID(strictDone))
+                #expect(strictID != connectionID)
                 _ = try await browser.send(.POST, server.baseURL + "/_control", json: ["expire_all": true, "reset_stats": true])
                 let passed = try await client.send(.get, "/connections/\(strictID)/proxy/me", token: tenant)
                 #expect(passed.status == 401 && passed.json["error"] == "invalid_token", "\(passed.json)")

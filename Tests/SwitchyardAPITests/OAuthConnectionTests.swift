@@ -75,8 +75,10 @@ struct OAuthConnectionTests {
 
     /// Walks the browser through `/connect` → consent → `/oauth-callback`.
     /// - Returns: Where Switchyard finally redirects, and the callback URL (to replay it).
-    static func connect(_ client: APIClient, browser: Browser, token: String, extra: String = "") async throws -> (final: String, callback: String) {
-        let start = try await client.send(.get, "/connect?integrationKey=hub&redirectUri=\(Browser.encode("https://app.example/done"))&token=\(token)\(extra)", token: nil)
+    static func connect(
+        _ client: APIClient, browser: Browser, token: String, extra: String = "", integration: String = "hub"
+    ) async throws -> (final: String, callback: String) {
+        let start = try await client.send(.get, "/connect?integrationKey=\(integration)&redirectUri=\(Browser.encode("https://app.example/done"))&token=\(token)\(extra)", token: nil)
         #expect(start.status == 302, "\(start.json)")
         let authorize = try #require(start.headers[.location])
         #expect(authorize.contains("code_challenge_method=S256") && authorize.contains("code_challenge="), "PKCE is on by default: \(authorize)")

@@ -116,11 +116,11 @@ package struct ActionRunner: Sendable {
         }
         var headers = HTTPHeaders([("Accept", "application/json")])
         if case .object(let items)? = try value("headers") {
-            for (name, item) in items where item != .null { headers.replaceOrAdd(name: name, value: item.stringValue ?? item.jsonText) }
+            RequestParts.setHeaders(items, on: &headers)
         }
         var query: String?
         if case .object(let items)? = try value("query") {
-            query = PercentEncoding.query(items.sorted { $0.key < $1.key }.filter { $0.value != .null }.map { ($0.key, $0.value.stringValue ?? $0.value.jsonText) })
+            query = RequestParts.query(items)
         }
         var body: [UInt8]?
         if let data = try value("body"), data != .null {

@@ -108,7 +108,11 @@ extension ConnectionRuntime {
         }
     }
 
-    private func begin(_ request: ConnectRequest, scope: StoreScope, pending: Record?) async throws(SwitchyardError) -> Finish {
+    /// What a connect request names, checked: the integration, its connector package, the auth
+    /// option, and (for a re-auth) that the connection belongs to that integration.
+    func target(of request: ConnectRequest, scope: StoreScope) async throws(SwitchyardError) -> (
+        integration: Record, package: ConnectorPackage, optionKey: String?, option: ConnectorAuthOption
+    ) {
         let integration = try await integrationRecord(request.integration, scope: scope)
         let (_, package) = try await loader.package(for: integration, scope: scope)
         let (optionKey, option) = try Self.option(package.auth, key: request.authOptionKey)
@@ -118,6 +122,11 @@ extension ConnectionRuntime {
                 throw SwitchyardError(.badRequest, "connection \(connectionID) belongs to another integration", data: ["connectionId": "belongs to another integration"])
             }
         }
+        return (integration, package, optionKey, option)
+    }
+
+    private func begin(_ request: ConnectRequest, scope: StoreScope, pending: Record?) async throws(SwitchyardError) -> Finish {
+        let (integration, package, optionKey, option) = try await target(of: request, scope: scope)
         var document = request.document
         document["status"] = "pending"
         document["integrationId"] = .string(integration.id)

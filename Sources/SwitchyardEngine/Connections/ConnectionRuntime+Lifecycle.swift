@@ -179,9 +179,9 @@ extension ConnectionRuntime {
         with function: ConnectorFunction, option: ConnectorAuthOption, credentials: JSONValue, variables: JSONValue, connection: Record, _ environment: Environment
     ) async -> CredentialRefresher.Outcome {
         do throws(SwitchyardError) {
-            let token = option.type == .switchyardToken ? try await environment.issuer.token(workspaceID: connection.workspaceID, tenantID: connection.tenantID) : nil
-            let client = try await APIClientConfig.make(
-                .init(option: option, variables: variables, functions: environment.functions, workspaceID: connection.workspaceID, tenantID: connection.tenantID, switchyardToken: token)
+            let client = try await client(
+                option: option, variables: variables, workspaceID: connection.workspaceID, tenantID: connection.tenantID, functions: environment.functions,
+                issuer: environment.issuer
             )
             let http = environment.http
             let secrets = secretValues(credentials)

@@ -18,15 +18,7 @@ extension ConnectionRuntime {
     /// - Throws: `bad_request` without a tenant, `not_found` for an unknown integration.
     package func createRequest(_ request: ConnectRequest, scope: StoreScope) async throws(SwitchyardError) -> (record: Record, url: String) {
         guard let tenant = scope.tenantID else { throw SwitchyardError(.badRequest, "a connection request needs a tenant token (a connection belongs to one tenant)") }
-        let integration = try await integrationRecord(request.integration, scope: scope)
-        let (_, package) = try await loader.package(for: integration, scope: scope)
-        _ = try Self.option(package.auth, key: request.authOptionKey)
-        if let connectionID = request.connectionID {
-            let existing = try await records.get(.connections, id: connectionID, scope: scope)
-            guard existing.parentID == integration.id else {
-                throw SwitchyardError(.badRequest, "connection \(connectionID) belongs to another integration", data: ["connectionId": "belongs to another integration"])
-            }
-        }
+        let integration = try await target(of: request, scope: scope).integration
         let expiresAt = Date().timeIntervalSince1970 + Self.requestLifetime
         var document = request.document
         document["integration"] = .string(integration.id)

@@ -169,6 +169,14 @@ package final class ConnectionRuntime: Sendable {
     }
 
     func client(option: ConnectorAuthOption, variables: JSONValue, workspaceID: String, tenantID: String?) async throws(SwitchyardError) -> APIClientConfig {
+        try await Self.client(option: option, variables: variables, workspaceID: workspaceID, tenantID: tenantID, functions: functions, issuer: issuer)
+    }
+
+    /// The API client for an auth option (with a fresh `X-Switchyard-Token` for `switchyard-token`
+    /// auth); static for the refresh path, which runs before `self` exists.
+    static func client(
+        option: ConnectorAuthOption, variables: JSONValue, workspaceID: String, tenantID: String?, functions: ConnectorFunctionRunner, issuer: SwitchyardTokenIssuer
+    ) async throws(SwitchyardError) -> APIClientConfig {
         let token = option.type == .switchyardToken ? try await issuer.token(workspaceID: workspaceID, tenantID: tenantID) : nil
         return try await APIClientConfig.make(
             .init(option: option, variables: variables, functions: functions, workspaceID: workspaceID, tenantID: tenantID, switchyardToken: token)
@@ -201,19 +209,26 @@ package final class ConnectionRuntime: Sendable {
 
     /// Sends one call as the connection (see the other `send`).
     package func send(connectionID: String, scope: StoreScope, call: ExternalCall) async throws(SwitchyardError) -> OutboundResponse {
-        var loaded = try await load(connectionID, scope: scope)
-        if loaded.connection.document["state"]?.stringValue == "disconnected" { throw CredentialRefresher.disconnected(loaded.connection) }
-        if let credentials = OAuth2Credentials(loaded.credentials), credentials.refreshToken != nil,
-            credentials.expires(within: expiryMargin, now: Date().timeIntervalSince1970)
-        {
-            loaded = try await refreshed(loaded)
-        }
+        var loaded = try await ready(connectionID, scope: scope)
         var response = try await attempt(loaded, call)
         if loaded.refreshable, expired(status: response.status, headers: response.headers, body: response.body, option: loaded.option) {
             loaded = try await refreshed(loaded)
             response = try await attempt(loaded, call)
         }
         return response
+    }
+
+    /// A connection ready to send: connected, with credentials refreshed first when they are
+    /// about to expire.
+    private func ready(_ connectionID: String, scope: StoreScope) async throws(SwitchyardError) -> Loaded {
+        let loaded = try await load(connectionID, scope: scope)
+        if loaded.connection.document["state"]?.stringValue == "disconnected" { throw CredentialRefresher.disconnected(loaded.connection) }
+        if let credentials = OAuth2Credentials(loaded.credentials), credentials.refreshToken != nil,
+            credentials.expires(within: expiryMargin, now: Date().timeIntervalSince1970)
+        {
+            return try await refreshed(loaded)
+        }
+        return loaded
     }
 
     /// Whether an answer says the credentials expired: the connector's `credentialsExpiredWhen`
@@ -242,16 +257,10 @@ package final class ConnectionRuntime: Sendable {
         connectionID: String, scope: StoreScope, call: ExternalCall,
         _ consume: @escaping @Sendable (OutboundResponseHead, StreamedBody) async throws -> T
     ) async throws(SwitchyardError) -> T {
-        var loaded = try await load(connectionID, scope: scope)
-        if loaded.connection.document["state"]?.stringValue == "disconnected" { throw CredentialRefresher.disconnected(loaded.connection) }
-        if let credentials = OAuth2Credentials(loaded.credentials), credentials.refreshToken != nil,
-            credentials.expires(within: expiryMargin, now: Date().timeIntervalSince1970)
-        {
-            loaded = try await refreshed(loaded)
-        }
+        var loaded = try await ready(connectionID, scope: scope)
         let refreshable = loaded.refreshable
         let option = loaded.option
-        let first: T? = try await http.stream(try await client(loaded).request(for: call, secrets: Self.secretValues(loaded.credentials), tags: Self.tags(loaded.connection))) {
+        let first: T? = try await http.stream(try await outbound(loaded, call)) {
             head, body in
             guard refreshable else { return try await consume(head, .streaming(body)) }
             if option.credentialsExpiredWhen == nil {
@@ -265,7 +274,7 @@ package final class ConnectionRuntime: Sendable {
         }
         if let first { return first }
         loaded = try await refreshed(loaded)
-        return try await http.stream(try await client(loaded).request(for: call, secrets: Self.secretValues(loaded.credentials), tags: Self.tags(loaded.connection))) {
+        return try await http.stream(try await outbound(loaded, call)) {
             head, body in try await consume(head, .streaming(body))
         }
     }
@@ -286,8 +295,13 @@ package final class ConnectionRuntime: Sendable {
     }
 
     private func attempt(_ loaded: Loaded, _ call: ExternalCall) async throws(SwitchyardError) -> OutboundResponse {
-        let client = try await client(loaded)
-        return try await http.send(try client.request(for: call, secrets: Self.secretValues(loaded.credentials), tags: Self.tags(loaded.connection)))
+        try await http.send(try await outbound(loaded, call))
+    }
+
+    /// The outbound request of a call as the connection: its client's URL and auth, its
+    /// credentials redacted, its log tags.
+    private func outbound(_ loaded: Loaded, _ call: ExternalCall) async throws(SwitchyardError) -> OutboundRequest {
+        try await client(loaded).request(for: call, secrets: Self.secretValues(loaded.credentials), tags: Self.tags(loaded.connection))
     }
 
     // MARK: Helpers

@@ -25,17 +25,13 @@ package struct RestAPIMappingRunner: Sendable {
         var path = mapping.path
         if case .object(let parameters)? = request["pathParameters"] {
             for (name, value) in parameters {
-                path = path.replacingOccurrences(of: "{\(name)}", with: PercentEncoding.encode(value.stringValue ?? value.jsonText))
+                path = path.replacingOccurrences(of: "{\(name)}", with: PercentEncoding.encode(RequestParts.text(value)))
             }
         }
-        var query: [(String, String)] = []
-        if case .object(let items)? = request["query"] {
-            for (name, value) in items.sorted(by: { $0.key < $1.key }) where value != .null { query.append((name, value.stringValue ?? value.jsonText)) }
-        }
+        var query = ""
+        if case .object(let items)? = request["query"] { query = RequestParts.query(items) }
         var headers = HTTPHeaders()
-        if case .object(let items)? = request["headers"] {
-            for (name, value) in items where value != .null { headers.replaceOrAdd(name: name, value: value.stringValue ?? value.jsonText) }
-        }
+        if case .object(let items)? = request["headers"] { RequestParts.setHeaders(items, on: &headers) }
         var body: [UInt8]?
         if let data = request["data"], data != .null {
             body = Array(data.jsonText.utf8)
@@ -43,7 +39,7 @@ package struct RestAPIMappingRunner: Sendable {
         }
         if !headers.contains(name: "Accept") { headers.add(name: "Accept", value: "application/json") }
         let response = try await transport(
-            ExternalCall(method: HTTPMethod(rawValue: mapping.method.rawValue), target: path, query: query.isEmpty ? nil : PercentEncoding.query(query), headers: headers, body: body)
+            ExternalCall(method: HTTPMethod(rawValue: mapping.method.rawValue), target: path, query: query.isEmpty ? nil : query, headers: headers, body: body)
         )
         let status = Int(response.status.code)
         let data = ResponseData.parse(response)

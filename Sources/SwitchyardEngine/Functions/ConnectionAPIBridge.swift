@@ -15,16 +15,13 @@ struct ConnectionAPIBridge: SandboxAPIBridge {
         let method = HTTPMethod(rawValue: request.method.uppercased())
         var headers = HTTPHeaders()
         if case .object(let items)? = request.options?["headers"] {
-            for (name, value) in items where value != .null { headers.replaceOrAdd(name: name, value: value.stringValue ?? value.jsonText) }
+            RequestParts.setHeaders(items, on: &headers)
         }
         var query: String?
         var body: [UInt8]?
         if let data = request.data, data != .null {
             if method == .GET || method == .DELETE {
-                if case .object(let items) = data {
-                    query = items.sorted { $0.key < $1.key }.filter { $0.value != .null }
-                        .map { "\(PercentEncoding.encode($0.key))=\(PercentEncoding.encode($0.value.stringValue ?? $0.value.jsonText))" }.joined(separator: "&")
-                }
+                if case .object(let items) = data { query = RequestParts.query(items) }
             } else {
                 body = Array(data.jsonText.utf8)
                 if !headers.contains(name: "Content-Type") { headers.add(name: "Content-Type", value: "application/json") }

@@ -119,7 +119,7 @@ package struct WebhookNotifier: Sendable {
         } catch {
             attempt["error"] = .string(error.message)
         }
-        attempt["durationMs"] = .number(Double((ContinuousClock.now - started).components.seconds * 1000 + (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000))
+        attempt["durationMs"] = .number(Double((ContinuousClock.now - started).wholeMilliseconds))
         let count = Int(delivery.document["attemptCount"]?.numberValue ?? 0) + 1
         if delivered {
             _ = try await record(id, scope: scope, attempt: .object(attempt), status: "delivered")
