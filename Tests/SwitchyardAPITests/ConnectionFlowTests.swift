@@ -159,6 +159,9 @@ struct ConnectionFlowTests {
                 let badRequest = try await client.send(.post, "/connection-requests", token: tenant, body: ["redirectUri": "ftp://x"])
                 #expect(badRequest.status == 400 && badRequest.json["data"]?["integrationKey"] != nil && badRequest.json["data"]?["redirectUri"] != nil, "\(badRequest.json)")
                 #expect(try await client.send(.post, "/connection-requests", token: admin, body: ["integrationKey": "hub"]).status == 403, "an admin has no tenant to connect")
+                #expect(try await client.send(.post, "/integrations", token: admin, body: ["key": "bare", "name": "Bare"]).status == 201)
+                let bare = try await client.send(.post, "/connection-requests", token: tenant, body: ["integrationKey": "bare"])
+                #expect(bare.status == 409 && bare.json["key"] == "conflict", "an integration without a connector is not ready: \(bare.json)")
 
                 // The credentials live in the SaaS's store, not in the database.
                 let dump = try await Self.json(browser, saas.baseURL + "/_credentials")

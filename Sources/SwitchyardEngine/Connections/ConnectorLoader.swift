@@ -43,10 +43,12 @@ package final class ConnectorLoader: Sendable {
     }
 
     /// The connector record and package behind an integration.
-    /// - Throws: `not_found` naming what is missing (connector, version, upload).
+    /// - Throws: `conflict` for an integration without a connector; `not_found` naming what is
+    ///   missing (connector, version, upload).
     package func package(for integration: Record, scope: StoreScope) async throws(SwitchyardError) -> (connector: Record, package: ConnectorPackage) {
         guard let connectorID = integration.document["connectorId"]?.stringValue else {
-            throw SwitchyardError(.badRequest, "integration \(integration.key ?? integration.id) has no connector; set its connectorId")
+            // The request is fine; the integration is not ready for it (as IntegrationRoutes says when pinning a version).
+            throw SwitchyardError(.conflict, "integration \(integration.key ?? integration.id) has no connector; set its connectorId")
         }
         // Connectors are workspace-level: a tenant's request reads them at the workspace scope.
         let workspace = StoreScope.workspace(scope.workspaceID)
