@@ -1,4 +1,5 @@
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardStore
 
 /// What the element routes do: the layer rules in one place.

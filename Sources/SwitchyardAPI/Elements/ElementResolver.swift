@@ -1,4 +1,5 @@
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardStore
 
 /// Finds elements for a caller and works out what they contain: a child that follows its parent
@@ -7,10 +8,6 @@ struct ElementResolver: Sendable {
     let type: ElementType
     let records: any RecordStore
     let scope: StoreScope
-
-    /// Parents are at most two layers up (instance → integration → universal); a longer chain
-    /// means a damaged parent link, reported instead of followed forever.
-    static let maxDepth = 4
 
     /// The element a `{selector}` names: an id, a key at the layer the query's `connectionId` /
     /// `instanceKey` / `integrationKey` / `integrationId` pick, or `integrationKey.elementKey`.
@@ -74,23 +71,7 @@ struct ElementResolver: Sendable {
     /// The content an element shows, and the parent it comes from when it follows one.
     /// - Parameter cache: Records already read (lists read each parent once).
     func effective(_ element: Element, cache: inout [String: Record]) async throws(SwitchyardError) -> (content: [String: JSONValue], parent: Record?) {
-        guard let parentID = element.record.parentID else { return (element.ownContent ?? [:], nil) }
-        let parent = try await record(parentID, cache: &cache)
-        guard element.followsParent else { return (element.ownContent ?? [:], parent) }
-        var current = Element(parent)
-        for _ in 0..<Self.maxDepth {
-            guard current.followsParent, let next = current.record.parentID else { return (current.ownContent ?? [:], parent) }
-            current = Element(try await record(next, cache: &cache))
-        }
-        throw SwitchyardError(.internal, "\(type.singular) \(element.record.id) has a parent chain longer than \(Self.maxDepth)")
-    }
-
-    private func record(_ id: String, cache: inout [String: Record]) async throws(SwitchyardError) -> Record {
-        if let cached = cache[id] { return cached }
-        // Parents are shared (universal or integration layer) rows, readable in every scope.
-        let record = try await records.get(type.kind, id: id, scope: scope)
-        cache[id] = record
-        return record
+        try await element.effective(records: records, scope: scope, cache: &cache)
     }
 
     /// The response body of an element: its content (own or inherited), placement and lineage.
@@ -103,6 +84,7 @@ struct ElementResolver: Sendable {
         if let integrationID = element.integrationID { members["integrationId"] = .string(integrationID) }
         if let connectionID = element.connectionID { members["connectionId"] = .string(connectionID) }
         if let instanceKey = element.instanceKey { members["instanceKey"] = .string(instanceKey) }
+        for (name, value) in element.settings { members[name] = value }
         if let tenantID = element.record.tenantID { members["tenantId"] = .string(tenantID) }
         if let parent {
             members["parentId"] = .string(parent.id)

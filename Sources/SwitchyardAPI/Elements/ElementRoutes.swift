@@ -1,5 +1,6 @@
 import HTTPTypes
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardStore
 
 /// The generic element API, one set of routes per ``ElementType``: create, list, get, patch,

@@ -1,4 +1,5 @@
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardStore
 
 /// One kind of element the generic element API serves: where it lives, what it is called, and

@@ -35,6 +35,11 @@ package struct SwitchyardError: Error, Sendable, Equatable {
         /// The request asks for something Switchyard does not do (yet), for example a formula
         /// operator that needs a feature not built; answered 400 with a message saying which.
         package static let notSupported = Key("not_supported")
+        /// A flow node produced more output than `MAX_NODE_RUN_OUTPUT_SIZE_MB` allows.
+        package static let outputTooLarge = Key("output_too_large")
+        /// A flow run's worker died while a node that is not safe to repeat was running, so the
+        /// node was not run again; a person decides what happens next.
+        package static let interrupted = Key("interrupted")
         /// Something failed inside Switchyard; details are in the logs only.
         package static let `internal` = Key("internal")
 

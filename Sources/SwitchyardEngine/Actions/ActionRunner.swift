@@ -16,21 +16,29 @@ package struct ActionRunner: Sendable {
     }
 
     /// Runs `action` with `input`, as `connectionID` when it has one.
+    /// - Parameter variables: What config formulas and `outputMapping` see; `{input}` when
+    ///   `nil` (a flow node gives `{input, nodes, parameters, item, index}`).
     /// - Throws: `bad_request` for input the schema refuses (every problem, by path) or a config
     ///   formula that fails; `bad_request` when the type needs a connection and none is given;
     ///   the connection's and the external API's errors otherwise.
-    package func run(_ action: ActionDefinition, input: JSONValue, connectionID: String?, scope: StoreScope) async throws(SwitchyardError) -> JSONValue {
+    package func run(
+        _ action: ActionDefinition, input: JSONValue, variables: JSONValue? = nil, connectionID: String?, scope: StoreScope
+    ) async throws(SwitchyardError) -> JSONValue {
         try action.inputSchema?.check(input, what: "input of action \(action.name)")
         if action.kind.needsConnection, connectionID == nil {
             throw SwitchyardError(.badRequest, "action \(action.name) (\(action.kind.rawValue)) runs through a connection; give connectionId", data: ["connectionId": "is required"])
         }
-        let output = try await perform(action, input: input, connectionID: connectionID, scope: scope)
+        let variables = variables ?? ["input": input]
+        let output = try await perform(action, input: input, variables: variables, connectionID: connectionID, scope: scope)
         guard let mapping = action.outputMapping else { return output }
-        return try evaluate(mapping, ["input": input, "output": output], action, field: "outputMapping")
+        var mappingVariables = variables.objectValue ?? [:]
+        mappingVariables["output"] = output
+        return try evaluate(mapping, .object(mappingVariables), action, field: "outputMapping")
     }
 
-    private func perform(_ action: ActionDefinition, input: JSONValue, connectionID: String?, scope: StoreScope) async throws(SwitchyardError) -> JSONValue {
-        let variables: JSONValue = ["input": input]
+    private func perform(
+        _ action: ActionDefinition, input: JSONValue, variables: JSONValue, connectionID: String?, scope: StoreScope
+    ) async throws(SwitchyardError) -> JSONValue {
         func value(_ field: String) throws(SwitchyardError) -> JSONValue? {
             guard let formula = action.config[field] else { return nil }
             return try evaluate(formula, variables, action, field: "config.\(field)")

@@ -341,6 +341,7 @@ extension ConnectionRuntime {
             stored = created
             logger.info("connection created", metadata: ["connection": "\(created.id)", "integration": "\(integration.id)"])
             await webhooks.notify("connection.created", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: Self.event(created))
+            await flowInstances.autoCreate(for: created)
         }
         await CredentialRefresher.scheduleRefresh(stored, jobs: jobs, logger: logger)
         return stored

@@ -30,6 +30,10 @@ package final class ConnectionRuntime: Sendable {
     let configuration: ConfigurationCache
     /// Webhook notifications to the SaaS.
     package let webhooks: WebhookNotifier
+    /// Starts flow runs (with the queued queue's limits).
+    package let flowLauncher: FlowLauncher
+    /// Flow instances of connections.
+    package let flowInstances: FlowInstances
     /// Refresh this long before the provider's expiry.
     let expiryMargin: Double = 30
 
@@ -50,12 +54,15 @@ package final class ConnectionRuntime: Sendable {
         package var configurationTimeToLive: Duration = .seconds(2)
         /// How webhook deliveries are retried.
         package var webhookRetry = WebhookNotifier.Retry()
+        /// The queued queue's limits (`ENABLE_LIMITS`), which bound each connection's flow runs.
+        package var jobLimits: JobLimitSettings?
 
         /// Creates settings.
         package init(
             stateSecret: String, baseURI: String, callbackBase: String, holder: String, credentialStorage: CredentialVault.Mode = .database,
-            webhookRetry: WebhookNotifier.Retry = .init()
+            webhookRetry: WebhookNotifier.Retry = .init(), jobLimits: JobLimitSettings? = nil
         ) {
+            self.jobLimits = jobLimits
             self.stateSecret = stateSecret
             self.baseURI = baseURI
             self.callbackBase = callbackBase
@@ -88,6 +95,8 @@ package final class ConnectionRuntime: Sendable {
         let environment = Environment(records: records, loader: loader, http: http, vault: vault, functions: functions, issuer: issuer)
         let webhooks = WebhookNotifier(records: records, http: http, retry: settings.webhookRetry, logger: logger)
         self.webhooks = webhooks
+        flowLauncher = FlowLauncher(records: records, jobs: jobs, webhooks: webhooks, limits: settings.jobLimits, logger: logger)
+        flowInstances = FlowInstances(records: records, jobs: jobs, logger: logger)
         refresher = CredentialRefresher(
             records: records, jobs: jobs, vault: vault, holder: settings.holder, logger: logger,
             disconnected: { connection in await webhooks.notify("connection.disconnected", workspaceID: connection.workspaceID, tenantID: connection.tenantID, data: Self.event(connection)) }

@@ -12,8 +12,8 @@ package enum HTTPStatusMapping {
         case .notAuthenticated: .unauthorized
         case .accessDenied: .forbidden
         case .notFound: .notFound
-        case .alreadyExists, .conflict: .conflict
-        case .tooLarge: .contentTooLarge
+        case .alreadyExists, .conflict, .interrupted: .conflict
+        case .tooLarge, .outputTooLarge: .contentTooLarge
         case .rateLimitExceeded: .tooManyRequests
         case .unavailable: .serviceUnavailable
         case .timeout: .gatewayTimeout

@@ -58,7 +58,7 @@ enum APIAssembly {
     /// by `code`.
     static func connections(
         configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, code: (any CodeExecutor)?, logger: Logger
-    ) -> (ConnectionRuntime, any Service) {
+    ) -> (ConnectionRuntime, OutboundHTTPService) {
         var settings = OutboundHTTPSettings()
         settings.addressPolicy = configuration.api.outboundPolicy
         let sink = StoredExternalAPILogSink(records: store.records, logger: logger)
@@ -70,7 +70,7 @@ enum APIAssembly {
             settings: .init(
                 stateSecret: secrets.secret, baseURI: configuration.urls.baseURI, callbackBase: configuration.urls.oauthCallbackURI,
                 holder: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))", credentialStorage: storage,
-                webhookRetry: .init(maxAttempts: work.webhookMaxAttempts, base: work.webhookRetryBase)
+                webhookRetry: .init(maxAttempts: work.webhookMaxAttempts, base: work.webhookRetryBase), jobLimits: work.limitsEnabled ? configuration.jobs.limits : nil
             ),
             logger: logger
         )

@@ -10,7 +10,8 @@ import SwitchyardStore
 /// processes), the orchestrator, and the API's queue statistics.
 enum JobAssembly {
     /// The one place job kinds are registered; workers and executor processes both call it.
-    static func registry(store: OpenStore?, connections: ConnectionRuntime? = nil, logger: Logger) -> JobRegistry {
+    /// - Parameter maxNodeOutputBytes: `MAX_NODE_RUN_OUTPUT_SIZE_MB` in bytes, for flow runs.
+    static func registry(store: OpenStore?, connections: ConnectionRuntime? = nil, maxNodeOutputBytes: Int = 20 << 20, logger: Logger) -> JobRegistry {
         var registry = JobRegistry()
         DiagnosticJobs.register(in: &registry)
         if let connections {
@@ -34,6 +35,18 @@ enum JobAssembly {
                     }
                 } catch {
                     throw JobFailure(error.message, retryable: error.key != .notFound)
+                }
+            }
+            let flows = FlowRunner(runtime: connections, maxOutputBytes: maxNodeOutputBytes, logger: logger)
+            registry.register(FlowRunRecord.jobKind) { context in
+                do throws(SwitchyardError) {
+                    switch try await flows.execute(args: context.job.args, jobID: context.job.id) {
+                    case .finished: return .completed
+                    case .sleep(let delay): return .snooze(delay)
+                    }
+                } catch {
+                    // The run stays where it was; another attempt resumes it.
+                    throw JobFailure(error.message, retryable: error.key != .notFound && error.key != .badRequest)
                 }
             }
         }
@@ -60,7 +73,7 @@ enum JobAssembly {
         let pid = ProcessInfo.processInfo.processIdentifier
         var services: [any Service] = []
         if roles.roles.contains(.instantWorker) {
-            let registry = registry(store: store, connections: connections, logger: logger)
+            let registry = registry(store: store, connections: connections, maxNodeOutputBytes: configuration.work.maxNodeRunOutputMB << 20, logger: logger)
             let count = roles.isAllInOne ? jobs.allInOneInstantWorkers : 1
             for index in 0..<count {
                 let id = "\(host)-\(pid)-instant-\(index)"

@@ -1,9 +1,17 @@
 import ArgumentParser
+import Logging
+import SwitchyardBlobs
+import SwitchyardCodeRunner
+import SwitchyardEngine
 import SwitchyardJobs
 import SwitchyardStore
 
 /// `switchyard job-executor`: the child process a queued-tasks worker runs jobs in (not for
 /// people to run). Job lines in on stdin, result lines out on stdout, logs on stderr.
+///
+/// It builds the same connection runtime as the API (one per process, not per job), so flow
+/// runs act through connections; custom code goes to `CUSTOM_CODE_RUNNER_URI`, or to this
+/// process's parent server when it runs the code runner role itself.
 struct JobExecutorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job-executor",
@@ -20,8 +28,30 @@ struct JobExecutorCommand: AsyncParsableCommand {
         let logger = CommandSupport.bootstrapLogging(debug: configuration.debugLogging, toStandardError: true)
         let secrets = try CommandSupport.resolveSecrets(configuration)
         let store = try OpenStore.open(configuration, secrets: secrets, logger: logger, listensForJobs: false)
+        let data = configuration.data
+        let blobs = try FileBlobStore(
+            root: data.dataDirectory + "/blobs", bucketNames: [.tmp: data.tmpBucket, .connectors: data.connectorsBucket, .static: data.staticBucket]
+        )
+        let token = InternalToken(secret: secrets.secret)
+        var codeURI = configuration.urls.customCodeRunnerURI
+        if codeURI == nil, configuration.roles.roles.contains(.codeRunner) {
+            let host = ["0.0.0.0", "::", ""].contains(configuration.http.host) ? "127.0.0.1" : configuration.http.host
+            codeURI = "http://\(host):\(configuration.http.port)"
+        }
+        let code: (any CodeExecutor)? = codeURI.map { RemoteCodeRunner(baseURL: $0, token: token) }
         try await store.whileRunning { store in
-            await JobExecutorLoop.run(registry: JobAssembly.registry(store: store, logger: logger), logger: logger)
+            let (connections, http) = APIAssembly.connections(configuration: configuration, store: store, blobs: blobs, secrets: secrets, code: code, logger: logger)
+            let registry = JobAssembly.registry(
+                store: store, connections: connections, maxNodeOutputBytes: configuration.work.maxNodeRunOutputMB << 20, logger: logger
+            )
+            // The external API log is written in the background; what is left at the end is flushed.
+            await withDiscardingTaskGroup { group in
+                group.addTask { await http.sink.run() }
+                await JobExecutorLoop.run(registry: registry, logger: logger)
+                group.cancelAll()
+            }
+            try? await http.http.shutdown()
+            await http.sink.flush()
         }
     }
 }

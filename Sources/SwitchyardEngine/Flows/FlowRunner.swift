@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import SwitchyardCore
+import SwitchyardStore
+
+/// Runs flow runs, one job attempt at a time (decision 0012). The run walks its node snapshot
+/// from the trigger; every node's result is stored as a node run before the next node starts,
+/// and a run that was stopped ends at the next node boundary. A job that runs again (its worker
+/// died, or it slept on a delay or sub-flow) picks up the stored results and goes on from
+/// there: no node that completed runs again, and a node that had started but not finished runs
+/// again only when it is idempotent.
+package struct FlowRunner: Sendable {
+    let runtime: ConnectionRuntime
+    let launcher: FlowLauncher
+    let maxOutputBytes: Int
+    let logger: Logger
+
+    /// Creates a runner.
+    /// - Parameter maxOutputBytes: `MAX_NODE_RUN_OUTPUT_SIZE_MB`, in bytes.
+    package init(runtime: ConnectionRuntime, maxOutputBytes: Int, logger: Logger) {
+        self.runtime = runtime
+        launcher = runtime.flowLauncher
+        self.maxOutputBytes = maxOutputBytes
+        self.logger = logger
+    }
+
+    /// How one attempt ended.
+    package enum Step: Sendable, Equatable {
+        /// The run is over, in this state.
+        case finished(FlowRunRecord.Status)
+        /// The run sleeps (a delay, a sub-flow it waits for) and goes on after this long.
+        case sleep(Duration)
+    }
+
+    /// Runs a run's job: `{runId}` for a queued run, `{instanceId}` for a schedule's tick (the
+    /// run is created first, with an id derived from the job, so a retried tick makes one run).
+    /// - Throws: The store's errors (the job is retried and the run resumes).
+    package func execute(args: JSONValue, jobID: Int64) async throws(SwitchyardError) -> Step {
+        guard let workspaceID = args["workspaceId"]?.stringValue, let tenantID = args["tenantId"]?.stringValue else {
+            throw SwitchyardError(.badRequest, "a flow run job needs workspaceId and tenantId")
+        }
+        let scope = StoreScope.tenant(tenantID, in: workspaceID)
+        if let runID = args["runId"]?.stringValue { return try await execute(runID: runID, scope: scope) }
+        guard let instanceID = args["instanceId"]?.stringValue else { throw SwitchyardError(.badRequest, "a flow run job needs runId or instanceId") }
+        let runID = "scheduled-\(jobID)"
+        if (try? await runtime.records.get(.flowRuns, id: runID, scope: scope)) == nil {
+            let instance: Element
+            do {
+                instance = Element(try await runtime.records.get(.flows, id: instanceID, scope: scope))
+            } catch where error.key == .notFound {
+                _ = try await runtime.jobs.deleteSchedule(FlowInstances.scheduleName(instanceID))
+                return .finished(.stopped)
+            }
+            guard instance.record.archivedAt == nil, FlowInstances.isEnabled(instance) else {
+                try await FlowInstances(records: runtime.records, jobs: runtime.jobs, logger: logger).syncSchedule(instance, scope: scope)
+                return .finished(.stopped)
+            }
+            _ = try await launcher.create(instance, start: .init(trigger: FlowNode.TriggerKind.schedule.rawValue, input: ["scheduledAt": FlowRunRecord.time(StoreClock.now())], runID: runID))
+        }
+        return try await execute(runID: runID, scope: scope)
+    }
+
+    /// Runs (or resumes) one run.
+    package func execute(runID: String, scope: StoreScope) async throws(SwitchyardError) -> Step {
+        var run = try await runtime.records.get(.flowRuns, id: runID, scope: scope)
+        guard let status = FlowRunRecord.status(run) else { throw SwitchyardError(.internal, "flow run \(runID) has no status") }
+        if status.isFinal { return .finished(status) }
+        var resumed = status == .running
+        if !resumed {
+            run = try await runtime.records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
+                guard var members = record.document.objectValue, members["status"] == .string(FlowRunRecord.Status.queued.rawValue) else { return }
+                members["status"] = .string(FlowRunRecord.Status.running.rawValue)
+                members["startedAt"] = FlowRunRecord.time(StoreClock.now())
+                record.document = .object(members)
+            }
+            // Stopped while queued (the stop won the race with the worker): it never starts.
+            if let now = FlowRunRecord.status(run), now != .running { return .finished(now) }
+            resumed = false
+            await runtime.webhooks.notify("flowRun.started", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(run))
+        }
+        let graph: FlowGraph
+        do {
+            graph = try FlowGraph(run.document["nodes"])
+        } catch {
+            return try await finish(run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(error, node: nil, secrets: []))
+        }
+        let connectionID = run.document["connectionId"]?.stringValue
+        var secrets: [String] = []
+        if let connectionID, let connection = try? await runtime.records.get(.connections, id: connectionID, scope: scope) {
+            secrets = try await runtime.secretValues(of: connection)
+        }
+        var execution = FlowExecution(
+            runner: self, run: run, scope: scope, connectionID: connectionID, secrets: secrets,
+            existing: resumed ? try await nodeRuns(of: runID, scope: scope) : [:]
+        )
+        let variables: JSONValue = [
+            "input": run.document["input"] ?? [:], "parameters": run.document["parameters"] ?? [:], "nodes": [:],
+            "connection": ["id": connectionID.map { .string($0) } ?? .null],
+        ]
+        do throws(FlowInterrupt) {
+            _ = try await execution.walk(graph, prefix: "", variables: variables)
+        } catch {
+            switch error {
+            case .store(let failure): throw failure
+            case .sleep(let delay): return .sleep(delay)
+            case .stopped: return try await finish(execution.run, scope: scope, status: .stopped, output: nil, error: nil)
+            case .nodeFailed(let failure):
+                return try await finish(execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: nil, secrets: secrets))
+            case .failed(let failure, let node):
+                return try await finish(execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: node, secrets: secrets))
+            }
+        }
+        return try await finish(execution.run, scope: scope, status: .completed, output: execution.lastOutput, error: nil)
+    }
+
+    /// Every stored node run of a run, by node path.
+    func nodeRuns(of runID: String, scope: StoreScope) async throws(SwitchyardError) -> [String: Record] {
+        var found: [String: Record] = [:]
+        var cursor: String?
+        repeat {
+            let page = try await runtime.records.list(.nodeRuns, scope: scope, filter: RecordFilter(parentID: runID), limit: 1000, cursor: cursor)
+            for record in page.items {
+                if let key = record.document["nodeKey"]?.stringValue { found[key] = record }
+            }
+            cursor = page.cursor
+        } while cursor != nil
+        return found
+    }
+
+    private func finish(_ run: Record, scope: StoreScope, status: FlowRunRecord.Status, output: JSONValue?, error: JSONValue?) async throws(SwitchyardError) -> Step {
+        let stored = try await runtime.records.update(.flowRuns, id: run.id, scope: scope, expectedRevision: nil) { record in
+            guard var members = record.document.objectValue, let current = FlowRunRecord.status(record), !current.isFinal else { return }
+            members["status"] = .string(status.rawValue)
+            members["finishedAt"] = FlowRunRecord.time(StoreClock.now())
+            if let output { members["output"] = ActionRunLog.kept(output, secrets: []) }
+            if let error { members["error"] = error }
+            record.document = .object(members)
+        }
+        let final = FlowRunRecord.status(stored) ?? status
+        await runtime.webhooks.notify("flowRun.\(final.rawValue)", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(stored))
+        logger.debug("flow run finished", metadata: ["run": "\(run.id)", "status": "\(final.rawValue)"])
+        return .finished(final)
+    }
+}
+
+/// Why a walk stopped before its end.
+enum FlowInterrupt: Error {
+    /// The run sleeps this long (its job snoozes).
+    case sleep(Duration)
+    /// The run was asked to stop.
+    case stopped
+    /// A node failed and its `onError` is `stop`.
+    case failed(SwitchyardError, node: String)
+    /// The store failed: the job retries and the run resumes.
+    case store(SwitchyardError)
+    /// The node being run failed (its `onError` decides what follows).
+    case nodeFailed(SwitchyardError)
+}
