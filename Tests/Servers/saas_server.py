@@ -58,7 +58,7 @@ TOKEN_HEADER = "X-Switchyard-Token"
 # no leeway.
 CLOCK_LEEWAY = 60
 API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-MODES = {"webhooks": ("ok", "500"), "credentials": ("ok", "503")}
+MODES = {"webhooks": ("ok", "500"), "credentials": ("ok", "503"), "api": ("ok", "503")}
 
 
 class TokenError(Exception):
@@ -318,6 +318,8 @@ def create_app(store, verifier):
         claims, denied = authenticate()
         if denied is not None:
             return denied
+        if store.take_mode("api") == "503":
+            return json_error(503, "unavailable", "API refused by test control.")
         return json_response({
             "method": request.method,
             "path": request.path,

@@ -92,6 +92,7 @@ enum ElementOperations {
             // A child given content is customized: it starts from the parent's content.
             own = content.isEmpty ? nil : try await resolver.effective(Element(parent), cache: &cache).content.merging(content) { $1 }
         }
+        try type.check(own ?? [:])
         let document = Element.document(
             layer: layer, integrationID: integration?.id, connectionID: connectionID, instanceKey: instanceKey, isCustomized: parent != nil && own != nil, content: own
         )
@@ -100,6 +101,7 @@ enum ElementOperations {
             NewRecord(kind: type.kind, tenantID: tenantID, key: key, parentID: parent?.id, document: document), scope: insertScope,
             what: "a \(type.singular) at this layer"
         )
+        try await changed(Element(record), deps, scope: insertScope)
         return try await resolver.json(Element(record), cache: &cache)
     }
 
@@ -153,8 +155,10 @@ enum ElementOperations {
         for (name, value) in fields {
             if value == .null { content[name] = nil } else { content[name] = value }
         }
+        try type.check(content)
         let document = element.withContent(content)
         let record = try await update(element, request, deps) { $0.document = document }
+        try await changed(Element(record), deps, scope: request.caller.scope)
         return try await resolver.json(Element(record), cache: &cache)
     }
 
@@ -167,6 +171,7 @@ enum ElementOperations {
         }
         let document = element.withContent(nil)
         let record = try await update(element, request, deps) { $0.document = document }
+        try await changed(Element(record), deps, scope: request.caller.scope)
         var cache: [String: Record] = [:]
         return try await resolver.json(Element(record), cache: &cache)
     }
@@ -200,8 +205,17 @@ enum ElementOperations {
         let record = try await update(element, request, deps, checkRevision: false) { record in
             if record.archivedAt == nil { record.archivedAt = now }
         }
+        try await changed(Element(record), deps, scope: request.caller.scope)
         var cache: [String: Record] = [:]
         return try await resolver.json(Element(record), cache: &cache)
+    }
+
+    /// Keeps what depends on an element in step with it: a flow instance's job schedule.
+    /// (Schedules of instances below a changed parent are brought in step when they fire.)
+    private static func changed(_ element: Element, _ deps: APIDependencies, scope: StoreScope) async throws(SwitchyardError) {
+        guard element.record.kind == .flows, element.layer == .instance, let runtime = deps.connections else { return }
+        let owner = element.record.tenantID.map { StoreScope.tenant($0, in: scope.workspaceID) } ?? scope
+        try await runtime.flowInstances.syncSchedule(element, scope: owner)
     }
 
     /// The element a change addresses, once the caller may change it: tenants change only their

@@ -86,8 +86,10 @@ enum ElementRoutes {
 
     /// The response schema.
     static func schema(_ type: ElementType) -> JSONValue {
-        RecordJSON.schema(
-            type.content.merging([
+        // A flow instance's settings show beside its content.
+        let settings: [String: JSONValue] = type.kind == .flows ? ["enabled": ["type": "boolean"], "parameters": ["type": "object"]] : [:]
+        return RecordJSON.schema(
+            type.content.merging(settings) { $1 }.merging([
                 "layer": ["type": "string", "enum": .array(ElementLayer.allCases.map { .string($0.rawValue) })], "isCustomized": ["type": "boolean"],
                 "revision": ["type": "integer"], "parentRevision": ["type": "integer"], "integrationId": ["type": "string"], "connectionId": ["type": "string"],
                 "instanceKey": ["type": "string"], "tenantId": ["type": "string"], "parentId": ["type": "string"],

@@ -51,6 +51,14 @@ struct ElementType: Sendable {
         ]) { $1 }
     )
 
+    /// Checks content as a whole, beyond each field's schema: a flow's `nodes` must be a
+    /// valid flow graph.
+    /// - Throws: `bad_request` naming the node and field that is wrong.
+    func check(_ content: [String: JSONValue]) throws(SwitchyardError) {
+        guard kind == .flows, let nodes = content["nodes"], nodes != .null else { return }
+        _ = try FlowGraph(nodes)
+    }
+
     /// Checks content fields against their schemas, collecting every problem (`nil` removes a
     /// field in a patch, so it is allowed when `allowNull`).
     func validate(_ fields: [String: JSONValue], into problems: inout [String: String], allowNull: Bool) {

@@ -27,7 +27,8 @@ package struct APIRoutes: Sendable {
     ) {
         all = SelfRoutes.routes(dependencies) + CustomerRoutes.routes(dependencies) + IntegrationRoutes.routes(dependencies)
             + ConnectorRoutes.routes(dependencies) + ConnectorPackageRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies) + ConnectionRequestRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
-            + ElementRoutes.routes(dependencies) + ActionRunRoutes.routes(dependencies) + ExternalAPILogRoutes.routes(dependencies)
+            + ElementRoutes.routes(dependencies) + ActionRunRoutes.routes(dependencies)
+            + FlowRunRoutes.routes(dependencies) + FlowInstanceRoutes.routes(dependencies) + FlowTriggerRoutes.routes(dependencies) + ExternalAPILogRoutes.routes(dependencies)
             + WebhookRoutes.routes(dependencies)
             + PlatformUserRoutes.routes(dependencies)
         self.authenticator = authenticator

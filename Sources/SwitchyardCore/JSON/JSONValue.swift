@@ -70,6 +70,12 @@ package enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// The members, when this is an object.
+    package var objectValue: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+
     /// The number, when this is a number.
     package var numberValue: Double? {
         if case .number(let value) = self { return value }

@@ -195,11 +195,3 @@ package final class CredentialRefresher: Sendable {
         return SwitchyardError(.accessDenied, "connection \(record.id) is disconnected: \(reason); reconnect it through /connect?connectionId=\(record.id)", data: ["state": "disconnected"])
     }
 }
-
-extension JSONValue {
-    /// The members, when this is an object.
-    var objectValue: [String: JSONValue]? {
-        if case .object(let members) = self { return members }
-        return nil
-    }
-}

@@ -43,7 +43,7 @@ package enum FlowRunRecord {
     }
 
     /// What webhook notifications about a run carry.
-    static func event(_ run: Record) -> JSONValue {
+    package static func event(_ run: Record) -> JSONValue {
         var members: [String: JSONValue] = ["flowRunId": .string(run.id)]
         for name in ["flowInstanceId", "flowId", "flowKey", "connectionId", "integrationId", "status", "error"] {
             if let value = run.document[name] { members[name] = value }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import SwitchyardCore
 import SwitchyardStore
 
@@ -66,6 +67,15 @@ package struct FlowRunner: Sendable {
         guard let status = FlowRunRecord.status(run) else { throw SwitchyardError(.internal, "flow run \(runID) has no status") }
         if status.isFinal { return .finished(status) }
         var resumed = status == .running
+        if resumed, run.document["sleeping"] == .bool(true) {
+            // Awake again. A stop that came while it slept already ended the run.
+            run = try await runtime.records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
+                guard var members = record.document.objectValue, FlowRunRecord.status(record) == .running else { return }
+                members["sleeping"] = false
+                record.document = .object(members)
+            }
+            if let now = FlowRunRecord.status(run), now.isFinal { return .finished(now) }
+        }
         if !resumed {
             run = try await runtime.records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
                 guard var members = record.document.objectValue, members["status"] == .string(FlowRunRecord.Status.queued.rawValue) else { return }
@@ -102,7 +112,14 @@ package struct FlowRunner: Sendable {
         } catch {
             switch error {
             case .store(let failure): throw failure
-            case .sleep(let delay): return .sleep(delay)
+            case .sleep(let delay):
+                // While it sleeps no worker holds it, so a stop can end it at once.
+                _ = try await runtime.records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
+                    guard var members = record.document.objectValue, FlowRunRecord.status(record) == .running else { return }
+                    members["sleeping"] = true
+                    record.document = .object(members)
+                }
+                return .sleep(delay)
             case .stopped: return try await finish(execution.run, scope: scope, status: .stopped, output: nil, error: nil)
             case .nodeFailed(let failure):
                 return try await finish(execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: nil, secrets: secrets))
@@ -128,8 +145,14 @@ package struct FlowRunner: Sendable {
     }
 
     private func finish(_ run: Record, scope: StoreScope, status: FlowRunRecord.Status, output: JSONValue?, error: JSONValue?) async throws(SwitchyardError) -> Step {
+        let ended = Mutex(false)
         let stored = try await runtime.records.update(.flowRuns, id: run.id, scope: scope, expectedRevision: nil) { record in
-            guard var members = record.document.objectValue, let current = FlowRunRecord.status(record), !current.isFinal else { return }
+            guard var members = record.document.objectValue, let current = FlowRunRecord.status(record), !current.isFinal else {
+                ended.withLock { $0 = false }
+                return
+            }
+            ended.withLock { $0 = true }
+            members["sleeping"] = nil
             members["status"] = .string(status.rawValue)
             members["finishedAt"] = FlowRunRecord.time(StoreClock.now())
             if let output { members["output"] = ActionRunLog.kept(output, secrets: []) }
@@ -137,7 +160,10 @@ package struct FlowRunner: Sendable {
             record.document = .object(members)
         }
         let final = FlowRunRecord.status(stored) ?? status
-        await runtime.webhooks.notify("flowRun.\(final.rawValue)", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(stored))
+        // Only the write that ended the run tells the SaaS (a stop may have ended it first).
+        if ended.withLock({ $0 }) {
+            await runtime.webhooks.notify("flowRun.\(final.rawValue)", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(stored))
+        }
         logger.debug("flow run finished", metadata: ["run": "\(run.id)", "status": "\(final.rawValue)"])
         return .finished(final)
     }

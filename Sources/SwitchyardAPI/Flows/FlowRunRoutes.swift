@@ -1,0 +1,152 @@
+import HTTPTypes
+import SwitchyardCore
+import SwitchyardEngine
+import SwitchyardStore
+
+/// Running flows: `POST /flows/{selector}/run` queues a run of the flow's instance for a
+/// connection (creating the instance on first use); `/flow-runs` lists runs, shows one with its
+/// node runs, and stops one (a queued run never starts, a running one ends at the next node).
+enum FlowRunRoutes {
+    static let runBody: JSONValue = [
+        "type": "object", "additionalProperties": false,
+        "properties": ["input": [:], "connectionId": ["type": "string", "minLength": 1, "maxLength": 200], "instanceKey": ["type": "string", "minLength": 1, "maxLength": 200]],
+    ]
+
+    static let statuses: JSONValue = .array(FlowRunRecord.Status.allCases.map { .string($0.rawValue) })
+
+    static let runSchema = RecordJSON.schema([
+        "flowInstanceId": ["type": "string"], "flowId": ["type": "string"], "flowKey": ["type": ["string", "null"]], "connectionId": ["type": ["string", "null"]],
+        "integrationId": ["type": ["string", "null"]], "tenantId": ["type": "string"], "status": ["type": "string", "enum": statuses], "trigger": ["type": "string"],
+        "input": [:], "output": [:], "error": ["type": "object"], "parameters": [:], "queuedAt": ["type": "string"], "startedAt": ["type": "string"],
+        "finishedAt": ["type": "string"], "stopRequested": ["type": "boolean"], "parentRunId": ["type": "string"], "nodeRuns": ["type": "array"],
+    ])
+
+    static func routes(_ deps: APIDependencies) -> [APIRoute] {
+        [
+            APIRoute(
+                method: .post, path: "/flows/{selector}/run", access: .any, operationID: "runFlow",
+                summary: "Queue a run of a flow for a connection (its instance is created on first use); the run and its job commit together", tag: "Flows",
+                parameters: [.path("selector", "the flow's id or key"), .query("integrationKey", ["type": "string"], "the integration whose flow a key names")],
+                requestSchema: runBody, responseSchema: runSchema, successStatus: 201
+            ) { request throws(SwitchyardError) in
+                var reader = try BodyReader(request.body ?? [:], allowed: ["input", "connectionId", "instanceKey"])
+                let connectionID = reader.string("connectionId")
+                let instanceKey = reader.string("instanceKey")
+                let input = reader.members("input") ?? [:]
+                try reader.finish()
+                let runtime = try ConnectionRoutes.runtime(deps)
+                let connection = try await connection(connectionID, flow: request.path("selector"), request, deps)
+                let instance = try await runtime.flowInstances.instance(
+                    of: request.path("selector"), connection: connection, instanceKey: instanceKey, scope: ConnectionRoutes.ownerScope(connection, request)
+                )
+                return try await launch(instance, input: input, runtime: runtime)
+            },
+            APIRoute(
+                method: .get, path: "/flow-runs", access: .any, operationID: "listFlowRuns", summary: "List flow runs, oldest first", tag: "Flow runs",
+                parameters: APIRoute.Parameter.listParameters + [
+                    .query("flowInstanceId", ["type": "string"], "only this instance's runs"), .query("connectionId", ["type": "string"], "only this connection's runs"),
+                    .query("status", ["type": "string", "enum": statuses], "only runs in this state"),
+                ],
+                requestSchema: nil, responseSchema: RecordJSON.listSchema(runSchema), successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let query = try ListQuery(request.query)
+                var fields: [String: String?] = [:]
+                if let value = request.query["connectionId"] { fields["connectionId"] = value }
+                if let value = request.query["status"] {
+                    guard FlowRunRecord.Status(rawValue: value) != nil else {
+                        throw SwitchyardError(.badRequest, "status must be one of \(FlowRunRecord.Status.allCases.map(\.rawValue).joined(separator: ", "))", data: ["status": "unknown status"])
+                    }
+                    fields["status"] = value
+                }
+                let page = try await deps.records.list(
+                    .flowRuns, scope: request.caller.scope,
+                    filter: RecordFilter(parentID: request.query["flowInstanceId"], includeArchived: query.includeArchived, documentFields: fields), limit: query.limit, cursor: query.cursor
+                )
+                return RecordJSON.list(page) { json($0) }
+            },
+            APIRoute(
+                method: .get, path: "/flow-runs/{id}", access: .any, operationID: "getFlowRun",
+                summary: "Get a flow run with its node runs (input, output, logs, error, timings of each node)", tag: "Flow runs",
+                parameters: [.path("id", "the run's id")], requestSchema: nil, responseSchema: runSchema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                let run = try await deps.records.get(.flowRuns, id: request.path("id"), scope: request.caller.scope)
+                var nodeRuns: [JSONValue] = []
+                var cursor: String?
+                repeat {
+                    let page = try await deps.records.list(.nodeRuns, scope: request.caller.scope, filter: RecordFilter(parentID: run.id), limit: 1000, cursor: cursor)
+                    nodeRuns += page.items.map { RecordJSON.object($0) }
+                    cursor = page.cursor
+                } while cursor != nil
+                return json(run, extra: ["nodeRuns": .array(nodeRuns)])
+            },
+            APIRoute(
+                method: .post, path: "/flow-runs/{id}/stop", access: .any, operationID: "stopFlowRun",
+                summary: "Stop a flow run: a queued one never starts, a running one stops at the next node boundary", tag: "Flow runs",
+                parameters: [.path("id", "the run's id")], requestSchema: nil, responseSchema: runSchema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                try await stop(request.path("id"), request, deps)
+            },
+        ]
+    }
+
+    static func json(_ run: Record, extra: [String: JSONValue] = [:]) -> JSONValue {
+        var members = extra
+        if let tenant = run.tenantID { members["tenantId"] = .string(tenant) }
+        var record = run
+        // The node snapshot is how the run works, not what it shows.
+        if case .object(var document) = record.document {
+            document["nodes"] = nil
+            record.document = .object(document)
+        }
+        return RecordJSON.object(record, extra: members)
+    }
+
+    /// Queues a run of an instance (refused while it is disabled).
+    static func launch(_ instance: Element, input: JSONValue, runtime: ConnectionRuntime) async throws(SwitchyardError) -> JSONValue {
+        guard FlowInstances.isEnabled(instance) else {
+            throw SwitchyardError(.conflict, "flow instance \(instance.record.id) is disabled; enable it to run it", data: ["enabled": "is false"])
+        }
+        return json(try await runtime.flowLauncher.launch(instance, start: .init(trigger: FlowNode.TriggerKind.api.rawValue, input: input)))
+    }
+
+    /// The connection a run is for: the one named, or the tenant's connection to the flow's
+    /// integration.
+    static func connection(_ id: String?, flow selector: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> Record {
+        if let id { return try await ConnectionRoutes.live(id, request, deps, includeArchived: false) }
+        guard request.caller.tenantID != nil else {
+            throw SwitchyardError(.badRequest, "a flow runs for a connection; give connectionId", data: ["connectionId": "is required"])
+        }
+        let resolver = ElementResolver(type: .flows, records: deps.records, scope: request.caller.scope)
+        let flow = try await resolver.resolve(selector, query: request.query)
+        guard let integrationID = flow.integrationID,
+            let connection = try await deps.records.list(.connections, scope: request.caller.scope, filter: RecordFilter(parentID: integrationID), limit: 1, cursor: nil).items.first
+        else {
+            throw SwitchyardError(.badRequest, "a flow runs for a connection; give connectionId", data: ["connectionId": "is required"])
+        }
+        return connection
+    }
+
+    /// Stops a run. A queued run is marked stopped and its job cancelled; a running one is asked
+    /// to stop (its worker ends it at the next node boundary); a finished one is answered as is.
+    static func stop(_ id: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
+        let run = try await deps.records.get(.flowRuns, id: id, scope: request.caller.scope)
+        let scope = run.tenantID.map { StoreScope.tenant($0, in: request.caller.workspaceID) } ?? request.caller.scope
+        let now = StoreClock.now()
+        let updated = try await deps.records.update(.flowRuns, id: id, scope: scope, expectedRevision: nil) { record in
+            guard var members = record.document.objectValue, let status = FlowRunRecord.status(record), !status.isFinal else { return }
+            members["stopRequested"] = true
+            // A queued run, or one asleep in the queue (no worker holds it), ends now.
+            if status == .queued || members["sleeping"] == .bool(true) {
+                members["sleeping"] = nil
+                members["status"] = .string(FlowRunRecord.Status.stopped.rawValue)
+                members["finishedAt"] = .string(RecordJSON.timestamp(now))
+            }
+            record.document = .object(members)
+        }
+        // Its job finds the run stopped when it starts, and ends without running a node.
+        if FlowRunRecord.status(run) != .stopped, FlowRunRecord.status(updated) == .stopped, let runtime = deps.connections {
+            await runtime.webhooks.notify("flowRun.stopped", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(updated))
+        }
+        return json(updated)
+    }
+}

@@ -1,0 +1,118 @@
+import HTTPTypes
+import SwitchyardCore
+import SwitchyardEngine
+import SwitchyardStore
+
+/// Events that start flows. `POST /webhooks/app-events/{flowId}`: the SaaS reports an event of
+/// its own app; it goes to the tenant the tenant token names, or (with an admin token) the one
+/// the trigger's `config.tenantIdFormula` finds in the payload, and is refused when neither
+/// names a tenant. Every enabled instance of that flow for the tenant runs, when the trigger's
+/// `config.filter` (if any) holds. `POST /connections/{id}/events`: a data record of the
+/// connection was created, updated or deleted, or the connector reported an event; instances
+/// of the connection with a matching trigger run.
+enum FlowTriggerRoutes {
+    static let eventTypes = ["data-record-created", "data-record-updated", "data-record-deleted", "connector-event"]
+    static let connectionEventBody: JSONValue = [
+        "type": "object", "additionalProperties": false, "required": ["type"],
+        "properties": [
+            "type": ["type": "string", "enum": .array(eventTypes.map { .string($0) })], "collectionKey": ["type": "string", "minLength": 1, "maxLength": 200],
+            "eventKey": ["type": "string", "minLength": 1, "maxLength": 200], "payload": [:],
+        ],
+    ]
+    static let runsSchema: JSONValue = [
+        "type": "object", "required": ["flowRunIds"], "properties": ["flowRunIds": ["type": "array", "items": ["type": "string"]], "tenantId": ["type": "string"]],
+    ]
+
+    static func routes(_ deps: APIDependencies) -> [APIRoute] {
+        [
+            APIRoute(
+                method: .post, path: "/webhooks/app-events/{flowId}", access: .any, operationID: "postAppEvent",
+                summary: "Report an event of your app: runs the tenant's enabled instances of this app-event-triggered flow", tag: "Flows",
+                parameters: [.path("flowId", "the id of a universal or integration-level flow whose trigger is app-event-trigger")],
+                requestSchema: ["type": "object"], responseSchema: runsSchema, successStatus: 202
+            ) { request throws(SwitchyardError) in
+                try await appEvent(request, deps)
+            },
+            APIRoute(
+                method: .post, path: "/connections/{id}/events", access: .any, operationID: "postConnectionEvent",
+                summary: "Report a data record change or connector event of a connection: runs its instances with a matching trigger", tag: "Flows",
+                parameters: [.path("id", "the connection's id")], requestSchema: connectionEventBody, responseSchema: runsSchema, successStatus: 202
+            ) { request throws(SwitchyardError) in
+                try await connectionEvent(request, deps)
+            },
+        ]
+    }
+
+    private static func appEvent(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
+        guard case .object? = request.body else { throw SwitchyardError(.badRequest, "the event must be a JSON object") }
+        let payload = request.body ?? [:]
+        let runtime = try ConnectionRoutes.runtime(deps)
+        let flowID = request.path("flowId")
+        let flow = try await deps.records.get(.flows, id: flowID, scope: request.caller.scope)
+        let element = Element(flow)
+        guard element.layer != .instance, flow.archivedAt == nil else { throw SwitchyardError(.notFound, "flow \(flowID) not found") }
+        var cache: [String: Record] = [:]
+        let content = try await element.effective(records: deps.records, scope: request.caller.scope, cache: &cache).content
+        guard let trigger = try? FlowGraph(content["nodes"]).trigger, trigger.kind == .trigger(.appEvent) else {
+            throw SwitchyardError(.conflict, "flow \(flowID) does not start with an app-event-trigger")
+        }
+        let tenantID = try await tenant(for: payload, trigger: trigger, request, deps)
+        if let filter = trigger.config["filter"] {
+            let passed: JSONValue
+            do {
+                passed = try Formula.evaluate(filter, variables: ["payload": payload])
+            } catch {
+                throw SwitchyardError(.conflict, "the trigger's filter failed on this event: \(error.message) (at \(error.path))")
+            }
+            guard passed == .bool(true) else { return ["flowRunIds": [], "tenantId": .string(tenantID)] }
+        }
+        let runs = try await runtime.flowLauncher.launchAppEvent(flowID: flowID, scope: .tenant(tenantID, in: request.caller.workspaceID), input: payload)
+        return ["flowRunIds": .array(runs.map { .string($0.id) }), "tenantId": .string(tenantID)]
+    }
+
+    /// The tenant an event is for: the token's, or the one `tenantIdFormula` names.
+    private static func tenant(for payload: JSONValue, trigger: FlowNode, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> String {
+        if let tenantID = request.caller.tenantID { return tenantID }
+        guard let formula = trigger.config["tenantIdFormula"] else {
+            throw SwitchyardError(
+                .badRequest, "no tenant for this event: send it with the tenant's token, or give the trigger a config.tenantIdFormula over $.payload",
+                data: ["tenant": "cannot be resolved"]
+            )
+        }
+        let value: JSONValue
+        do {
+            value = try Formula.evaluate(formula, variables: ["payload": payload])
+        } catch {
+            throw SwitchyardError(.badRequest, "no tenant for this event: tenantIdFormula failed: \(error.message) (at \(error.path))", data: ["tenant": "cannot be resolved"])
+        }
+        guard let key = value.stringValue ?? value.numberValue.map({ String(Int($0)) }), !key.isEmpty else {
+            throw SwitchyardError(.badRequest, "no tenant for this event: tenantIdFormula gave \(value.jsonText.prefix(100)), not a tenant id", data: ["tenant": "cannot be resolved"])
+        }
+        let id = TenantDirectory.recordID(workspaceID: request.caller.workspaceID, key: key)
+        guard (try? await deps.records.get(.tenants, id: id, scope: request.caller.scope)) != nil else {
+            throw SwitchyardError(.badRequest, "no tenant for this event: no tenant has the id \(key)", data: ["tenant": "no such tenant"])
+        }
+        return id
+    }
+
+    private static func connectionEvent(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
+        var reader = try BodyReader(request.body, allowed: ["type", "collectionKey", "eventKey", "payload"])
+        let type = reader.string("type", required: true)
+        let collectionKey = reader.string("collectionKey")
+        let eventKey = reader.string("eventKey")
+        let payload = reader.members("payload") ?? [:]
+        if let type, !eventTypes.contains(type) { reader.reject("type", "must be one of \(eventTypes.joined(separator: ", "))") }
+        if type == "connector-event", eventKey == nil { reader.reject("eventKey", "is required for connector-event") }
+        try reader.finish()
+        let runtime = try ConnectionRoutes.runtime(deps)
+        let connection = try await ConnectionRoutes.live(request.path("id"), request, deps, includeArchived: false)
+        let trigger = FlowNode.TriggerKind(rawValue: "\(type ?? "")-trigger") ?? .connectorEvent
+        let runs = try await runtime.flowLauncher.launchMatching(connection: connection, trigger: trigger, input: payload) { config in
+            // A trigger that names a collection or event hears only that one.
+            if let wanted = config["collectionKey"]?.stringValue, wanted != collectionKey { return false }
+            if let wanted = config["eventKey"]?.stringValue, wanted != eventKey { return false }
+            return true
+        }
+        return ["flowRunIds": .array(runs.map { .string($0.id) }), "tenantId": connection.tenantID.map { .string($0) } ?? .null]
+    }
+}
