@@ -34,6 +34,7 @@ struct TenantIsolationTests {
         var logB: String
         var requestB: String
         var actionLogB: String
+        var flowRunB: String
         /// Tenant B's instance of an element, per element path.
         var elementsB: [String: String]
     }
@@ -74,6 +75,11 @@ struct TenantIsolationTests {
         "POST /connection-requests": .refusedBody, "GET /connection-requests/{id}": .notFound,
         "POST /actions/{selector}/run": .refusedBody, "GET /action-run-logs": .succeeds { body, _ in body["items"]?.arrayCount == 0 },
         "GET /action-run-logs/{id}": .notFound,
+        "POST /flows/{selector}/run": .refusedBody, "GET /flow-runs": .succeeds { body, _ in body["items"]?.arrayCount == 0 },
+        "GET /flow-runs/{id}": .notFound, "POST /flow-runs/{id}/stop": .notFound,
+        "GET /flow-instances": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "POST /flow-instances": .refusedBody,
+        "GET /flow-instances/{id}": .notFound, "PATCH /flow-instances/{id}": .refusedBody, "POST /flow-instances/{id}/run": .refusedBody,
+        "POST /webhooks/app-events/{flowId}": .notFound, "POST /connections/{id}/events": .refusedBody,
         "GET /webhook-settings": .adminOnly, "PUT /webhook-settings": .adminOnly, "DELETE /webhook-settings": .adminOnly,
         "GET /webhook-deliveries": .adminOnly, "GET /webhook-deliveries/{id}": .adminOnly, "POST /webhook-deliveries/{id}/replay": .adminOnly,
         "GET /background-jobs/{id}": .notFound,
@@ -110,6 +116,9 @@ struct TenantIsolationTests {
                     .replacingOccurrences(of: "/external-api-logs/{id}", with: "/external-api-logs/\(world.logB)")
                     .replacingOccurrences(of: "/connection-requests/{id}", with: "/connection-requests/\(world.requestB)")
                     .replacingOccurrences(of: "/action-run-logs/{id}", with: "/action-run-logs/\(world.actionLogB)")
+                    .replacingOccurrences(of: "/flow-runs/{id}", with: "/flow-runs/\(world.flowRunB)")
+                    .replacingOccurrences(of: "/flow-instances/{id}", with: "/flow-instances/\(world.elementsB["/flows"] ?? "")")
+                    .replacingOccurrences(of: "{flowId}", with: world.elementsB["/flows"] ?? "")
                     .replacingOccurrences(of: "/operations/{key}", with: "/operations/list-things")
                 let body: JSONValue? = route.requestSchema == nil ? nil : ["name": "changed by tenant a", "key": "from-a", "internalId": "tenant-b"]
                 let answer = try await client.send(route.method, path, token: tokenA, body: body)
@@ -196,9 +205,13 @@ struct TenantIsolationTests {
             #expect(instance.status == 201, "\(instance.json)")
             elements[path] = try #require(instance.json["id"]?.stringValue)
         }
+        let flowRun = try await harness.store.records.insert(
+            NewRecord(kind: .flowRuns, tenantID: customerB, parentID: elements["/flows"], document: ["status": "queued", "connectionId": .string(connection.id)]),
+            scope: .tenant(customerB, in: harness.workspace.key)
+        )
         return World(
             customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
-            jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, elementsB: elements
+            jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, flowRunB: flowRun.id, elementsB: elements
         )
     }
 }

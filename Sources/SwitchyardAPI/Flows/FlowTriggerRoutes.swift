@@ -46,7 +46,6 @@ enum FlowTriggerRoutes {
     private static func appEvent(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
         guard case .object? = request.body else { throw SwitchyardError(.badRequest, "the event must be a JSON object") }
         let payload = request.body ?? [:]
-        let runtime = try ConnectionRoutes.runtime(deps)
         let flowID = request.path("flowId")
         let flow = try await deps.records.get(.flows, id: flowID, scope: request.caller.scope)
         let element = Element(flow)
@@ -66,7 +65,7 @@ enum FlowTriggerRoutes {
             }
             guard passed == .bool(true) else { return ["flowRunIds": [], "tenantId": .string(tenantID)] }
         }
-        let runs = try await runtime.flowLauncher.launchAppEvent(flowID: flowID, scope: .tenant(tenantID, in: request.caller.workspaceID), input: payload)
+        let runs = try await ConnectionRoutes.runtime(deps).flowLauncher.launchAppEvent(flowID: flowID, scope: .tenant(tenantID, in: request.caller.workspaceID), input: payload)
         return ["flowRunIds": .array(runs.map { .string($0.id) }), "tenantId": .string(tenantID)]
     }
 
