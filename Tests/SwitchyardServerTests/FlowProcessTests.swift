@@ -81,7 +81,9 @@ struct FlowProcessTests {
                 "key": "steps", "name": "Steps", "integrationKey": "hub",
                 "nodes": [
                     "start": ["type": "api-trigger", "links": ["first"]],
-                    "first": ["type": "transform", "config": ["output": ["$var": "$.input.stamp"]], "links": ["slow"]],
+                    // Not idempotent: its result is stored before the next node starts (an idempotent
+                    // node's row may wait for the next write, and be run again on resume).
+                    "first": ["type": "transform", "config": ["output": ["$var": "$.input.stamp"]], "idempotent": false, "links": ["slow"]],
                     "slow": ["type": "api-request-to-external-app", "config": ["path": "/delay/4"], "links": ["last"]],
                     "last": ["type": "transform", "config": ["output": ["first": ["$var": "$.nodes.first.output"], "slow": ["$var": "$.nodes.slow.output.status"]]]],
                 ],

@@ -64,6 +64,7 @@ enum WebhookRoutes {
                 try reader.finish()
                 let settings = WebhookSettings(url: url ?? "", secret: secret ?? "", events: events)
                 _ = try await WebhookSettings.write(settings, workspaceID: request.caller.workspaceID, records: deps.records)
+                deps.connections?.webhooks.forget(request.caller.workspaceID)
                 return settingsJSON(settings)
             },
             APIRoute(
@@ -71,6 +72,7 @@ enum WebhookRoutes {
                 parameters: [], requestSchema: nil, responseSchema: settingsSchema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 _ = try await WebhookSettings.write(nil, workspaceID: request.caller.workspaceID, records: deps.records)
+                deps.connections?.webhooks.forget(request.caller.workspaceID)
                 return settingsJSON(nil)
             },
             APIRoute(

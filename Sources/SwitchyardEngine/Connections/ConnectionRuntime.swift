@@ -93,7 +93,7 @@ package final class ConnectionRuntime: Sendable {
         let functions = ConnectorFunctionRunner(code: code)
         self.functions = functions
         let environment = Environment(records: records, loader: loader, http: http, vault: vault, functions: functions, issuer: issuer)
-        let webhooks = WebhookNotifier(records: records, http: http, retry: settings.webhookRetry, logger: logger)
+        let webhooks = WebhookNotifier(records: records, http: http, retry: settings.webhookRetry, settingsTimeToLive: settings.configurationTimeToLive, logger: logger)
         self.webhooks = webhooks
         flowLauncher = FlowLauncher(records: records, jobs: jobs, webhooks: webhooks, limits: settings.jobLimits, logger: logger)
         flowInstances = FlowInstances(records: records, jobs: jobs, logger: logger)

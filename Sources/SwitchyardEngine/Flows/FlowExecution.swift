@@ -14,6 +14,17 @@ struct FlowExecution {
     var existing: [String: Record]
     /// The output of the last node that ran: the run's output.
     var lastOutput: JSONValue = .null
+    /// Whether `run` was read or written just now (the run's start), so the first node needs no
+    /// stop check of its own.
+    var runIsFresh = true
+    /// Finished idempotent nodes whose rows are not written yet. They go with the next write
+    /// (a non-idempotent node's, a sleep's, the run's end) in one transaction, or when there
+    /// are many or they waited long: a worker that dies first makes resume run them again,
+    /// which is harmless for idempotent nodes.
+    var pending: [RecordWrite] = []
+    var pendingSince: Int64 = 0
+    static let maxPending = 100
+    static let maxPendingAge: Int64 = 500_000
 
     private var records: any RecordStore { runner.runtime.records }
 
@@ -287,12 +298,22 @@ struct FlowExecution {
 
     /// Ends the walk when the run was asked to stop.
     private mutating func checkStop() async throws(FlowInterrupt) {
-        do {
-            run = try await records.get(.flowRuns, id: run.id, scope: scope)
-        } catch {
-            throw .store(error)
+        if runIsFresh {
+            runIsFresh = false
+        } else {
+            do {
+                run = try await records.get(.flowRuns, id: run.id, scope: scope)
+            } catch {
+                throw .store(error)
+            }
         }
         if run.document["stopRequested"] == .bool(true) || FlowRunRecord.status(run) == .stopped { throw .stopped }
+    }
+
+    /// The pending node rows, taken (the run's end writes them with its own update).
+    mutating func takePending() -> [RecordWrite] {
+        defer { pending = [] }
+        return pending
     }
 
     private func evaluate(_ formula: JSONValue, _ variables: JSONValue, path: String, field: String) throws(SwitchyardError) -> JSONValue {
@@ -317,12 +338,13 @@ struct FlowExecution {
         record.secret?["output"] ?? record.document["output"] ?? .null
     }
 
-    /// Writes a node run (new, or replacing the row a waiting or started node left).
+    /// Writes a node run (new, or replacing the row a waiting or started node left); a finished
+    /// idempotent node's row waits for the next write (`nil` then).
     @discardableResult
     private mutating func store(
         _ path: String, _ node: FlowNode, status: FlowRunRecord.NodeStatus, input: JSONValue?, output: JSONValue?, error: SwitchyardError?, started: Int64,
         logs: [JSONValue], replacing: Record?, extra: [String: JSONValue] = [:]
-    ) async throws(FlowInterrupt) -> Record {
+    ) async throws(FlowInterrupt) -> Record? {
         let now = StoreClock.now()
         var document: [String: JSONValue] = [
             "runId": .string(run.id), "nodeKey": .string(path), "type": .string(node.kind.name), "status": .string(status.rawValue),
@@ -342,27 +364,39 @@ struct FlowExecution {
             document["durationMs"] = .number(Double((now - started) / 1000))
         }
         for (name, value) in extra { document[name] = value }
-        let written: Record?
-        do {
-            if let replacing {
-                let fixed = document
-                written = try await records.apply([
-                    .update(.nodeRuns, id: replacing.id, scope: scope, expectedRevision: nil) { record in
-                        record.document = .object(fixed)
-                        record.secret = hidden
-                    }
-                ]).first ?? nil
-            } else {
-                written = try await records.apply([
-                    .insert(NewRecord(kind: .nodeRuns, tenantID: scope.tenantID, parentID: run.id, document: .object(document), secret: hidden), scope: scope)
-                ]).first ?? nil
+        let write: RecordWrite
+        if let replacing {
+            let fixed = document
+            write = .update(.nodeRuns, id: replacing.id, scope: scope, expectedRevision: nil) { record in
+                record.document = .object(fixed)
+                record.secret = hidden
             }
-        } catch {
-            throw .store(error)
+        } else {
+            write = .insert(NewRecord(kind: .nodeRuns, tenantID: scope.tenantID, parentID: run.id, document: .object(document), secret: hidden), scope: scope)
         }
+        if status == .completed, node.idempotent, replacing == nil {
+            if pending.isEmpty { pendingSince = now }
+            pending.append(write)
+            guard pending.count >= Self.maxPending || now - pendingSince >= Self.maxPendingAge else { return nil }
+            try await flush([])
+            return nil
+        }
+        let written = try await flush([write]).last ?? nil
         guard let written else { throw .store(SwitchyardError(.internal, "storing node run \(path) returned nothing")) }
         existing[path] = written
         return written
+    }
+
+    /// Writes the pending rows and `writes` in one transaction.
+    @discardableResult
+    private mutating func flush(_ writes: [RecordWrite]) async throws(FlowInterrupt) -> [Record?] {
+        let batch = takePending() + writes
+        guard !batch.isEmpty else { return [] }
+        do {
+            return try await records.apply(batch)
+        } catch {
+            throw .store(error)
+        }
     }
 }
 

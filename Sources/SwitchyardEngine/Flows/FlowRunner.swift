@@ -114,20 +114,24 @@ package struct FlowRunner: Sendable {
             case .store(let failure): throw failure
             case .sleep(let delay):
                 // While it sleeps no worker holds it, so a stop can end it at once.
-                _ = try await runtime.records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
+                _ = try await runtime.records.apply(execution.takePending() + [.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
                     guard var members = record.document.objectValue, FlowRunRecord.status(record) == .running else { return }
                     members["sleeping"] = true
                     record.document = .object(members)
-                }
+                }])
                 return .sleep(delay)
-            case .stopped: return try await finish(execution.run, scope: scope, status: .stopped, output: nil, error: nil)
+            case .stopped: return try await finish(execution.run, scope: scope, status: .stopped, output: nil, error: nil, with: execution.takePending())
             case .nodeFailed(let failure):
-                return try await finish(execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: nil, secrets: secrets))
+                return try await finish(
+                    execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: nil, secrets: secrets), with: execution.takePending()
+                )
             case .failed(let failure, let node):
-                return try await finish(execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: node, secrets: secrets))
+                return try await finish(
+                    execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: node, secrets: secrets), with: execution.takePending()
+                )
             }
         }
-        return try await finish(execution.run, scope: scope, status: .completed, output: execution.lastOutput, error: nil)
+        return try await finish(execution.run, scope: scope, status: .completed, output: execution.lastOutput, error: nil, with: execution.takePending())
     }
 
     /// Every stored node run of a run, by node path.
@@ -144,9 +148,12 @@ package struct FlowRunner: Sendable {
         return found
     }
 
-    private func finish(_ run: Record, scope: StoreScope, status: FlowRunRecord.Status, output: JSONValue?, error: JSONValue?) async throws(SwitchyardError) -> Step {
+    /// Ends a run, writing the node rows still pending in the same transaction.
+    private func finish(
+        _ run: Record, scope: StoreScope, status: FlowRunRecord.Status, output: JSONValue?, error: JSONValue?, with pending: [RecordWrite] = []
+    ) async throws(SwitchyardError) -> Step {
         let ended = Mutex(false)
-        let stored = try await runtime.records.update(.flowRuns, id: run.id, scope: scope, expectedRevision: nil) { record in
+        let results = try await runtime.records.apply(pending + [.update(.flowRuns, id: run.id, scope: scope, expectedRevision: nil) { record in
             guard var members = record.document.objectValue, let current = FlowRunRecord.status(record), !current.isFinal else {
                 ended.withLock { $0 = false }
                 return
@@ -158,7 +165,8 @@ package struct FlowRunner: Sendable {
             if let output { members["output"] = ActionRunLog.kept(output, secrets: []) }
             if let error { members["error"] = error }
             record.document = .object(members)
-        }
+        }])
+        guard let stored = results.last ?? nil else { throw SwitchyardError(.internal, "ending flow run \(run.id) returned nothing") }
         let final = FlowRunRecord.status(stored) ?? status
         // Only the write that ended the run tells the SaaS (a stop may have ended it first).
         if ended.withLock({ $0 }) {

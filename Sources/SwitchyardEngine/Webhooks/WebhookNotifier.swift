@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import NIOHTTP1
+import Synchronization
 import SwitchyardCore
 import SwitchyardStore
 
@@ -40,20 +41,65 @@ package struct WebhookNotifier: Sendable {
     let http: OutboundHTTPClient
     let retry: Retry
     let logger: Logger
+    /// Each workspace's settings, read at most once per time to live: every flow run sends
+    /// several events, and most workspaces want none of them.
+    private let cache: SettingsCache
 
     /// Creates a notifier.
-    package init(records: any RecordStore, http: OutboundHTTPClient, retry: Retry, logger: Logger) {
+    /// - Parameter settingsTimeToLive: How long settings read from the store are used before
+    ///   they are read again (another process's change shows within this).
+    package init(records: any RecordStore, http: OutboundHTTPClient, retry: Retry, settingsTimeToLive: Duration = .seconds(2), logger: Logger) {
         self.records = records
         self.http = http
         self.retry = retry
         self.logger = logger
+        cache = SettingsCache(timeToLive: settingsTimeToLive)
+    }
+
+    /// Forgets a workspace's cached settings (this process changed them).
+    package func forget(_ workspaceID: String) {
+        cache.forget(workspaceID)
+    }
+
+    private func settings(_ workspaceID: String) async throws(SwitchyardError) -> WebhookSettings? {
+        if let cached = cache.entry(workspaceID) { return cached }
+        let settings = try await WebhookSettings.read(workspaceID: workspaceID, records: records)
+        cache.store(settings, for: workspaceID)
+        return settings
+    }
+
+    final class SettingsCache: Sendable {
+        private let timeToLive: Duration
+        private let entries = Mutex<[String: (expires: ContinuousClock.Instant, settings: WebhookSettings?)]>([:])
+
+        init(timeToLive: Duration) { self.timeToLive = timeToLive }
+
+        /// `.some(nil)`: known to have no settings.
+        func entry(_ workspaceID: String) -> WebhookSettings?? {
+            entries.withLock { entries in
+                guard let found = entries[workspaceID], found.expires > .now else { return nil }
+                return .some(found.settings)
+            }
+        }
+
+        func store(_ settings: WebhookSettings?, for workspaceID: String) {
+            guard timeToLive > .zero else { return }
+            entries.withLock { entries in
+                if entries.count >= 10_000 { entries.removeAll(keepingCapacity: true) }
+                entries[workspaceID] = (.now + timeToLive, settings)
+            }
+        }
+
+        func forget(_ workspaceID: String) {
+            _ = entries.withLock { $0.removeValue(forKey: workspaceID) }
+        }
     }
 
     /// Queues an event for the workspace's webhook, if it has one that wants it. Never throws:
     /// a notification that cannot be queued is logged, and what caused it goes on.
     package func notify(_ event: String, workspaceID: String, tenantID: String?, data: JSONValue) async {
         do throws(SwitchyardError) {
-            guard let settings = try await WebhookSettings.read(workspaceID: workspaceID, records: records), settings.wants(event) else { return }
+            guard let settings = try await settings(workspaceID), settings.wants(event) else { return }
             let id = UUID().uuidString.lowercased()
             let now = Date()
             var payload: [String: JSONValue] = [
