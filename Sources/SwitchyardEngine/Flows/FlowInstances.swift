@@ -47,7 +47,13 @@ package struct FlowInstances: Sendable {
         guard let parent = try await parent(key: key, integrationID: connection.parentID, scope: scope) else {
             throw SwitchyardError(.notFound, "flow \(selector) not found for the connection's integration or at the universal layer")
         }
-        return try await create(parent: parent, connection: connection, instanceKey: instanceKey, settings: ["enabled": true], scope: scope)
+        do {
+            return try await create(parent: parent, connection: connection, instanceKey: instanceKey, settings: ["enabled": true], scope: scope)
+        } catch where error.key == .alreadyExists {
+            // Two first runs at once: the other one created it.
+            guard let found = try await existing(key: key, connectionID: connection.id, instanceKey: instanceKey, scope: scope) else { throw error }
+            return found
+        }
     }
 
     /// The live instance with a key for a connection, if there is one.

@@ -142,6 +142,12 @@ package final class PostgresRecordStore: RecordStore, Migrator {
 
     package func apply(_ writes: [RecordWrite]) async throws(SwitchyardError) -> [Record?] {
         let keys = self.keys
+        // One insert is atomic by itself: no BEGIN and COMMIT round trips around it.
+        if writes.count == 1, case .insert(let record, let scope) = writes[0] {
+            return try await run { client, logger in
+                try await client.withConnection { connection in [try await Self.insert(connection, record, scope: scope, keys: keys, logger: logger)] }
+            }
+        }
         return try await run { client, logger in
             try await client.withTransaction(logger: logger) { connection in
                 var results: [Record?] = []
