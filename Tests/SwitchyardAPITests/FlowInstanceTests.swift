@@ -165,10 +165,7 @@ struct FlowInstanceTests {
     @Test("A run picked up again after its worker died goes on from its stored node results: completed nodes are not run again, an interrupted non-idempotent node fails the run as interrupted")
     func resumeFromStoredNodeRuns() async throws {
         try await FlowWorld.with { world, client in
-            let admin = try await world.harness.adminToken()
-            let tenant = try await world.harness.tenantToken("acme")
-            try await world.install(client, admin: admin)
-            let connectionID = try await world.connect(client, token: tenant)
+            let (admin, tenant, connectionID) = try await world.connected(client)
             try await FlowRunTests.createFlow(client, admin: admin, key: "steps", nodes: [
                 "start": ["type": "api-trigger", "links": ["stamp"]],
                 "stamp": ["type": "transform", "config": ["output": ["$var": "$.input.stamp"]], "links": ["send"]],
@@ -222,10 +219,7 @@ struct FlowInstanceTests {
     @Test("Runs tell the SaaS: flowRun.queued, started and completed (or failed, stopped) become webhook deliveries")
     func runEventsBecomeWebhookDeliveries() async throws {
         try await FlowWorld.with { world, client in
-            let admin = try await world.harness.adminToken()
-            let tenant = try await world.harness.tenantToken("acme")
-            try await world.install(client, admin: admin)
-            let connectionID = try await world.connect(client, token: tenant)
+            let (admin, tenant, connectionID) = try await world.connected(client)
             let settings = try await client.send(.put, "/webhook-settings", token: admin, body: [
                 "url": .string(world.saas.baseURL + "/webhooks"), "secret": "a-webhook-secret-of-enough-length", "events": ["flowRun.queued", "flowRun.started", "flowRun.completed", "flowRun.failed", "flowRun.stopped"],
             ])

@@ -31,10 +31,7 @@ struct FlowRunTests {
     @Test("A flow with a conditional branch, a for-each over 100 items through the connection and a JavaScript node completes with the expected output; every node run is recorded")
     func branchingForEachJavaScriptFlowCompletes() async throws {
         try await FlowWorld.with { world, client in
-            let admin = try await world.harness.adminToken()
-            let tenant = try await world.harness.tenantToken("acme")
-            try await world.install(client, admin: admin)
-            let connectionID = try await world.connect(client, token: tenant)
+            let (admin, tenant, connectionID) = try await world.connected(client)
             let sum: JSONValue =
                 world.hasCode
                 ? [
@@ -100,10 +97,7 @@ struct FlowRunTests {
     @Test("Retries with backoff recover from retryable errors, onError continue goes on with the error as output, and a node out of attempts fails the run")
     func retriesAndOnErrorContinue() async throws {
         try await FlowWorld.with { world, client in
-            let admin = try await world.harness.adminToken()
-            let tenant = try await world.harness.tenantToken("acme")
-            try await world.install(client, admin: admin)
-            let connectionID = try await world.connect(client, token: tenant)
+            let (admin, tenant, connectionID) = try await world.connected(client)
             try await Self.createFlow(client, admin: admin, key: "resilient", nodes: [
                 "start": ["type": "api-trigger", "links": ["flaky"]],
                 "flaky": [
@@ -138,10 +132,7 @@ struct FlowRunTests {
     @Test("Stop: a queued run never starts, a running one stops at the next node boundary, a sleeping one stops at once")
     func stopQueuedRunningAndSleepingRuns() async throws {
         try await FlowWorld.with { world, client in
-            let admin = try await world.harness.adminToken()
-            let tenant = try await world.harness.tenantToken("acme")
-            try await world.install(client, admin: admin)
-            let connectionID = try await world.connect(client, token: tenant)
+            let (admin, tenant, connectionID) = try await world.connected(client)
             try await Self.createFlow(client, admin: admin, key: "slow", nodes: [
                 "start": ["type": "api-trigger", "links": ["slow"]],
                 "slow": ["type": "api-request-to-your-app", "config": ["url": .string(world.httpbin.baseURL + "/delay/2")], "links": ["after"]],
@@ -193,10 +184,7 @@ struct FlowRunTests {
     @Test("A node whose output is over MAX_NODE_RUN_OUTPUT_SIZE_MB fails with output_too_large; a delay node sleeps in the queue and goes on")
     func outputLimitAndDelay() async throws {
         try await FlowWorld.with { world, client in
-            let admin = try await world.harness.adminToken()
-            let tenant = try await world.harness.tenantToken("acme")
-            try await world.install(client, admin: admin)
-            let connectionID = try await world.connect(client, token: tenant)
+            let (admin, tenant, connectionID) = try await world.connected(client)
             try await Self.createFlow(client, admin: admin, key: "big", nodes: [
                 "start": ["type": "api-trigger", "links": ["pause"]],
                 "pause": ["type": "delay", "config": ["seconds": 1], "links": ["copy"]],

@@ -36,13 +36,9 @@ struct ConnectionProcessTests {
         .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
     )
     func concurrentExpiredRequestsOnTwoAPIProcessesRefreshOnce() async throws {
-        let adminURL = try #require(TestEnvironment.postgresURL)
-        let database = try PostgresTestDatabase.create(adminURL: adminURL)
-        defer { database.drop() }
         let callbackPort = try RawConnection.freePort()
-        let environment = try await Self.sharedEnvironment(
-            databaseURL: database.url(port: URLComponents(string: adminURL)?.port ?? 5432), callbackPort: callbackPort
-        )
+        let (database, environment) = try await Self.postgresEnvironment(callbackPort: callbackPort)
+        defer { database.drop() }
         let oauth = try await PythonTestServer.start("oauth_server.py", arguments: ["--client", Self.clientArgument, "--rotate-refresh-tokens", "--require-pkce"])
         let browser = ConnectionProcessBrowser()
         var processes: [SwitchyardProcess] = []
@@ -196,6 +192,18 @@ struct ConnectionProcessTests {
     /// packages live under DATA_DIR/blobs), `SECRET` (it signs the OAuth state and admin tokens)
     /// and `ENCRYPTION_SECRET` (credentials at rest), loopback allowed for outbound requests, and
     /// the callback URL of the first API process.
+    /// A database of its own on the test server, and the environment of processes on it.
+    static func postgresEnvironment(callbackPort: Int) async throws -> (database: PostgresTestDatabase, environment: [String: String]) {
+        let adminURL = try #require(TestEnvironment.postgresURL)
+        let database = try PostgresTestDatabase.create(adminURL: adminURL)
+        do {
+            return (database, try await sharedEnvironment(databaseURL: database.url(port: URLComponents(string: adminURL)?.port ?? 5432), callbackPort: callbackPort))
+        } catch {
+            database.drop()
+            throw error
+        }
+    }
+
     static func sharedEnvironment(databaseURL: String, callbackPort: Int) async throws -> [String: String] {
         var environment = [
             "DATABASE_URL": databaseURL,

@@ -30,13 +30,10 @@ struct FlowProcessTests {
 
     @Test("A schedule-triggered flow fires on time through the orchestrator and stops when disabled; a worker killed mid-run leaves the run to another, which completes it without re-running completed nodes")
     func scheduledRunsAndWorkerDeath() async throws {
-        let adminURL = try #require(TestEnvironment.postgresURL)
-        let database = try PostgresTestDatabase.create(adminURL: adminURL)
-        defer { database.drop() }
         let port = try RawConnection.freePort()
-        var environment = try await ConnectionProcessTests.sharedEnvironment(
-            databaseURL: database.url(port: URLComponents(string: adminURL)?.port ?? 5432), callbackPort: port
-        )
+        let (database, shared) = try await ConnectionProcessTests.postgresEnvironment(callbackPort: port)
+        var environment = shared
+        defer { database.drop() }
         environment.merge(["ORCHESTRATOR_INTERVAL_MS": "100", "JOBS_POLL_INTERVAL_MS": "100", "JOBS_LEASE_SECONDS": "3"]) { $1 }
         let httpbin = try await PythonTestServer.start("httpbin_server.py")
         let browser = ConnectionProcessBrowser()

@@ -35,13 +35,10 @@ struct WebhookProcessTests {
         .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
     )
     func connectionEventsAreDeliveredRetriedAndReplayed() async throws {
-        let adminURL = try #require(TestEnvironment.postgresURL)
-        let database = try PostgresTestDatabase.create(adminURL: adminURL)
-        defer { database.drop() }
         let port = try RawConnection.freePort()
-        var environment = try await ConnectionProcessTests.sharedEnvironment(
-            databaseURL: database.url(port: URLComponents(string: adminURL)?.port ?? 5432), callbackPort: port
-        )
+        let (database, shared) = try await ConnectionProcessTests.postgresEnvironment(callbackPort: port)
+        var environment = shared
+        defer { database.drop() }
         environment.merge(["PORT": String(port), "WEBHOOK_RETRY_BASE_MS": "200", "WEBHOOK_MAX_ATTEMPTS": "3", "ORCHESTRATOR_INTERVAL_MS": "100", "JOBS_POLL_INTERVAL_MS": "100"]) { $1 }
         let receiver = try await PythonTestServer.start("saas_server.py", arguments: ["--workspace-key", "unused", "--secret", "unused-secret-0123456789"])
         let browser = ConnectionProcessBrowser()

@@ -9,11 +9,6 @@ import SwitchyardStore
 /// specific one for the connection: its instance, else its integration's, else the universal
 /// one with that key.
 enum ActionRunRoutes {
-    static let runBody: JSONValue = [
-        "type": "object", "additionalProperties": false,
-        "properties": ["input": [:], "connectionId": ["type": "string", "minLength": 1, "maxLength": 200], "instanceKey": ["type": "string", "minLength": 1, "maxLength": 200]],
-    ]
-
     static let logSchema = RecordJSON.schema([
         "actionId": ["type": "string"], "actionKey": ["type": "string"], "actionType": ["type": "string"], "connectionId": ["type": "string"],
         "integrationId": ["type": "string"], "status": ["type": "string", "enum": ["success", "error"]], "input": [:], "output": [:],
@@ -26,7 +21,7 @@ enum ActionRunRoutes {
                 method: .post, path: "/actions/{selector}/run", access: .any, operationID: "runAction",
                 summary: "Run an action for a connection, synchronously; every run is logged in /action-run-logs", tag: "Actions",
                 parameters: [.path("selector", "the action's id or key"), .query("integrationKey", ["type": "string"], "the integration whose action a key names")],
-                requestSchema: runBody,
+                requestSchema: RunBody.schema,
                 responseSchema: ["type": "object", "properties": ["output": [:], "actionRunLogId": ["type": "string"]], "required": ["output", "actionRunLogId"]],
                 successStatus: 200
             ) { request throws(SwitchyardError) in
@@ -58,11 +53,8 @@ enum ActionRunRoutes {
     }
 
     static func run(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
-        var reader = try BodyReader(request.body ?? [:], allowed: ["input", "connectionId", "instanceKey"])
-        let connectionID = reader.string("connectionId")
-        let instanceKey = reader.string("instanceKey")
-        let input = reader.members("input") ?? [:]
-        try reader.finish()
+        let body = try RunBody(request)
+        let (connectionID, instanceKey, input) = (body.connectionID, body.instanceKey, body.input)
         let runtime = try ConnectionRoutes.runtime(deps)
         var scope = request.caller.scope
         let connection: Record? = try await connectionID.asyncMap { id throws(SwitchyardError) in

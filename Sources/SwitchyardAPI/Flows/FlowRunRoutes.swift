@@ -7,11 +7,6 @@ import SwitchyardStore
 /// connection (creating the instance on first use); `/flow-runs` lists runs, shows one with its
 /// node runs, and stops one (a queued run never starts, a running one ends at the next node).
 enum FlowRunRoutes {
-    static let runBody: JSONValue = [
-        "type": "object", "additionalProperties": false,
-        "properties": ["input": [:], "connectionId": ["type": "string", "minLength": 1, "maxLength": 200], "instanceKey": ["type": "string", "minLength": 1, "maxLength": 200]],
-    ]
-
     static let statuses: JSONValue = .array(FlowRunRecord.Status.allCases.map { .string($0.rawValue) })
 
     static let runSchema = RecordJSON.schema([
@@ -27,19 +22,15 @@ enum FlowRunRoutes {
                 method: .post, path: "/flows/{selector}/run", access: .any, operationID: "runFlow",
                 summary: "Queue a run of a flow for a connection (its instance is created on first use); the run and its job commit together", tag: "Flows",
                 parameters: [.path("selector", "the flow's id or key"), .query("integrationKey", ["type": "string"], "the integration whose flow a key names")],
-                requestSchema: runBody, responseSchema: runSchema, successStatus: 201
+                requestSchema: RunBody.schema, responseSchema: runSchema, successStatus: 201
             ) { request throws(SwitchyardError) in
-                var reader = try BodyReader(request.body ?? [:], allowed: ["input", "connectionId", "instanceKey"])
-                let connectionID = reader.string("connectionId")
-                let instanceKey = reader.string("instanceKey")
-                let input = reader.members("input") ?? [:]
-                try reader.finish()
+                let body = try RunBody(request)
                 let runtime = try ConnectionRoutes.runtime(deps)
-                let connection = try await connection(connectionID, flow: request.path("selector"), request, deps)
+                let connection = try await connection(body.connectionID, flow: request.path("selector"), request, deps)
                 let instance = try await runtime.flowInstances.instance(
-                    of: request.path("selector"), connection: connection, instanceKey: instanceKey, scope: ConnectionRoutes.ownerScope(connection, request)
+                    of: request.path("selector"), connection: connection, instanceKey: body.instanceKey, scope: ConnectionRoutes.ownerScope(connection, request)
                 )
-                return try await launch(instance, input: input, runtime: runtime)
+                return try await launch(instance, input: body.input, runtime: runtime)
             },
             APIRoute(
                 method: .get, path: "/flow-runs", access: .any, operationID: "listFlowRuns", summary: "List flow runs, oldest first", tag: "Flow runs",

@@ -14,8 +14,8 @@ struct FlowExecution {
     var existing: [String: Record]
     /// The output of the last node that ran: the run's output.
     var lastOutput: JSONValue = .null
-    /// Whether `run` was read or written just now (the run's start), so the first node needs no
-    /// stop check of its own.
+    /// Whether `run` was read or written just now (the run's start), so the first check needs
+    /// no read of its own.
     var runIsFresh = true
     /// Finished idempotent nodes whose rows are not written yet. They go with the next write
     /// (a non-idempotent node's, a sleep's, the run's end) in one transaction, or when there

@@ -63,29 +63,28 @@ package struct FlowRunner: Sendable {
 
     /// Runs (or resumes) one run.
     package func execute(runID: String, scope: StoreScope) async throws(SwitchyardError) -> Step {
-        var run = try await runtime.records.get(.flowRuns, id: runID, scope: scope)
-        guard let status = FlowRunRecord.status(run) else { throw SwitchyardError(.internal, "flow run \(runID) has no status") }
-        if status.isFinal { return .finished(status) }
-        var resumed = status == .running
-        if resumed, run.document["sleeping"] == .bool(true) {
-            // Awake again. A stop that came while it slept already ended the run.
-            run = try await runtime.records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
-                guard var members = record.document.objectValue, FlowRunRecord.status(record) == .running else { return }
-                members["sleeping"] = false
-                record.document = .object(members)
-            }
-            if let now = FlowRunRecord.status(run), now.isFinal { return .finished(now) }
-        }
-        if !resumed {
-            run = try await runtime.records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
-                guard var members = record.document.objectValue, members["status"] == .string(FlowRunRecord.Status.queued.rawValue) else { return }
+        // One write takes the run: a queued run starts, a sleeping one wakes (a stop that came
+        // while it slept already ended it), a running one (its worker died) is resumed as is.
+        let before = Mutex<FlowRunRecord.Status?>(nil)
+        let run = try await runtime.records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
+            let status = FlowRunRecord.status(record)
+            before.withLock { $0 = status }
+            guard var members = record.document.objectValue else { return }
+            if status == .queued {
                 members["status"] = .string(FlowRunRecord.Status.running.rawValue)
                 members["startedAt"] = FlowRunRecord.time(StoreClock.now())
-                record.document = .object(members)
+            } else if status == .running, record.document["sleeping"] == .bool(true) {
+                members["sleeping"] = false
+            } else {
+                return
             }
-            // Stopped while queued (the stop won the race with the worker): it never starts.
-            if let now = FlowRunRecord.status(run), now != .running { return .finished(now) }
-            resumed = false
+            record.document = .object(members)
+        }
+        guard let status = before.withLock({ $0 }) else { throw SwitchyardError(.internal, "flow run \(runID) has no status") }
+        // Stopped while queued (the stop won the race with the worker): it never starts.
+        if status.isFinal { return .finished(status) }
+        let resumed = status == .running
+        if !resumed {
             await runtime.webhooks.notify("flowRun.started", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(run))
         }
         let graph: FlowGraph

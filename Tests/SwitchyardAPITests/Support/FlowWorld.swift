@@ -39,6 +39,14 @@ struct FlowWorld {
         try await ConnectionFlowTests.install(client, admin: admin, spec: spec, files: files, parameters: ["clientId": "switchyard", "clientSecret": "client-secret-value"])
     }
 
+    /// The admin token, `acme`'s token, and `acme`'s connection to `hub` (installed first).
+    func connected(_ client: APIClient) async throws -> (admin: String, tenant: String, connectionID: String) {
+        let admin = try await harness.adminToken()
+        let tenant = try await harness.tenantToken("acme")
+        try await install(client, admin: admin)
+        return (admin, tenant, try await connect(client, token: tenant))
+    }
+
     /// Connects a tenant to `hub` through the OAuth flow; returns the connection's id.
     func connect(_ client: APIClient, token: String) async throws -> String {
         let (done, _) = try await OAuthConnectionTests.connect(client, browser: browser, token: token)
