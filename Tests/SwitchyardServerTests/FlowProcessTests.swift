@@ -10,11 +10,11 @@ import SwitchyardTestSupport
 /// Flow runs with real processes on PostgreSQL: an API and orchestrator process, and queued
 /// workers whose executor child processes run the flows. A schedule trigger fires on time
 /// through the orchestrator; a worker killed in the middle of a run leaves it to another one,
-/// which finishes it without running the completed nodes again.
+/// which finishes it without running the completed nodes again. And the embedded default runs
+/// flows with no services at all.
 @Suite(
     .enabled(if: TestEnvironment.canRunBinary, "needs the switchyard binary"),
     .enabled(if: PythonTestServer.available, "needs SWITCHYARD_TEST_PYTHON (scripts/test)"),
-    .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL"),
     .timeLimit(.minutes(5))
 )
 struct FlowProcessTests {
@@ -28,7 +28,10 @@ struct FlowProcessTests {
         return items
     }
 
-    @Test("A schedule-triggered flow fires on time through the orchestrator and stops when disabled; a worker killed mid-run leaves the run to another, which completes it without re-running completed nodes")
+    @Test(
+        "A schedule-triggered flow fires on time through the orchestrator and stops when disabled; a worker killed mid-run leaves the run to another, which completes it without re-running completed nodes",
+        .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
+    )
     func scheduledRunsAndWorkerDeath() async throws {
         let port = try RawConnection.freePort()
         let (database, shared) = try await ConnectionProcessTests.postgresEnvironment(callbackPort: port)
@@ -133,6 +136,53 @@ struct FlowProcessTests {
             Issue.record("\(error)\n\(processes.map(\.output).joined(separator: "\n----\n"))")
         }
         for process in processes { _ = try? await process.stop() }
+        try? await browser.client.shutdown()
+        await httpbin.stop()
+    }
+
+    @Test("On the embedded default (all-in-one, SQLite, no services), a flow runs in the queued worker's executor through a connection")
+    func allInOneOnSQLiteRunsFlows() async throws {
+        let httpbin = try await PythonTestServer.start("httpbin_server.py")
+        let browser = ConnectionProcessBrowser()
+        let directory = try TestEnvironment.temporaryDirectory()
+        let environment = ["DATA_DIR": directory, "PORT": String(try RawConnection.freePort()), "OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8"]
+        var process: SwitchyardProcess?
+        do {
+            let server = try SwitchyardProcess(["serve"], environment: environment)
+            process = server
+            let api = ConnectionProcessAPI(port: try await server.waitUntilHealthy(timeout: .seconds(60)), browser: browser)
+            let admin = try await ConnectionProcessTests.token(["--admin"], environment: environment)
+            let tenant = try await ConnectionProcessTests.token(["--tenant", "acme"], environment: environment)
+            #expect(try await api.send(.POST, "/connectors", token: admin, json: ["key": "plain", "name": "Plain"]).status == 201)
+            let spec = "key: plain\nname: Plain\nauth:\n  type: client-credentials\n  makeApiClient:\n    type: mapping\n    mapping:\n      baseUri: \(httpbin.baseURL)\n"
+            #expect(try await browser.send(.POST, api.baseURL + "/connectors/plain/upload", token: admin, bytes: ConnectorArchive.pack(["spec.yml": Data(spec.utf8)]), contentType: "application/zip").status == 200)
+            #expect(try await api.send(.POST, "/integrations", token: admin, json: ["key": "hub", "name": "Hub", "connectorId": "plain"]).status == 201)
+            #expect(try await browser.send(.GET, api.baseURL + "/connect?integrationKey=hub&token=\(tenant)").status == 200)
+            let created = try await api.send(.POST, "/flows", token: admin, json: [
+                "key": "echo", "name": "Echo", "integrationKey": "hub",
+                "nodes": [
+                    "start": ["type": "api-trigger", "links": ["ask"]],
+                    "ask": ["type": "api-request-to-external-app", "config": ["path": "/anything", "query": ["word": ["$var": "$.input.word"]]], "links": ["answer"]],
+                    "answer": ["type": "transform", "config": ["output": ["$var": "$.nodes.ask.output.data.args.word"]]],
+                ],
+            ])
+            #expect(created.status == 201, "\(created.body)")
+            let run = try await api.send(.POST, "/flows/echo/run", token: tenant, json: ["input": ["word": "héllo"]])
+            #expect(run.status == 201, "\(run.body)")
+            let runID = try #require(run.json["id"]?.stringValue)
+            var status: JSONValue?
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                status = try await api.send(.GET, "/flow-runs/\(runID)", token: tenant).json["status"]
+                if status == "completed" || status == "failed" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let finished = try await api.send(.GET, "/flow-runs/\(runID)", token: tenant).json
+            #expect(finished["status"] == "completed" && finished["output"] == "héllo", "\(finished)\n\(server.output)")
+        } catch {
+            Issue.record("\(error)\n\(process?.output ?? "")")
+        }
+        if let process { _ = try? await process.stop() }
         try? await browser.client.shutdown()
         await httpbin.stop()
     }

@@ -21,7 +21,7 @@ enum FlowRunRoutes {
             APIRoute(
                 method: .post, path: "/flows/{selector}/run", access: .any, operationID: "runFlow",
                 summary: "Queue a run of a flow for a connection (its instance is created on first use); the run and its job commit together", tag: "Flows",
-                parameters: [.path("selector", "the flow's id or key"), .query("integrationKey", ["type": "string"], "the integration whose flow a key names")],
+                parameters: [.path("selector", "the flow's id or key (of the connection's integration, else universal)")],
                 requestSchema: RunBody.schema, responseSchema: runSchema, successStatus: 201
             ) { request throws(SwitchyardError) in
                 let body = try RunBody(request)
@@ -100,21 +100,28 @@ enum FlowRunRoutes {
         return json(try await runtime.flowLauncher.launch(instance, start: .init(trigger: FlowNode.TriggerKind.api.rawValue, input: input)))
     }
 
-    /// The connection a run is for: the one named, or the tenant's connection to the flow's
-    /// integration.
+    /// The connection a run is for: the one named, or (for a tenant) its connection to the
+    /// flow's integration — the integration of the flow an id names, else the first of the
+    /// tenant's connections whose integration has a flow with this key, else (a universal flow)
+    /// the tenant's only connection.
     static func connection(_ id: String?, flow selector: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> Record {
         if let id { return try await ConnectionRoutes.live(id, request, deps, includeArchived: false) }
-        guard request.caller.tenantID != nil else {
-            throw SwitchyardError(.badRequest, "a flow runs for a connection; give connectionId", data: ["connectionId": "is required"])
+        let missing = SwitchyardError(.badRequest, "a flow runs for a connection; give connectionId", data: ["connectionId": "is required"])
+        guard request.caller.tenantID != nil else { throw missing }
+        let scope = request.caller.scope
+        let connections = try await deps.records.list(.connections, scope: scope, filter: RecordFilter(), limit: 100, cursor: nil).items
+        if let flow = try? await deps.records.get(.flows, id: selector, scope: scope) {
+            let integrationID = Element(flow).integrationID
+            if let match = connections.first(where: { $0.parentID == integrationID }) { return match }
+            if integrationID == nil, connections.count == 1 { return connections[0] }
+            throw missing
         }
-        let resolver = ElementResolver(type: .flows, records: deps.records, scope: request.caller.scope)
-        let flow = try await resolver.resolve(selector, query: request.query)
-        guard let integrationID = flow.integrationID,
-            let connection = try await deps.records.list(.connections, scope: request.caller.scope, filter: RecordFilter(parentID: integrationID), limit: 1, cursor: nil).items.first
-        else {
-            throw SwitchyardError(.badRequest, "a flow runs for a connection; give connectionId", data: ["connectionId": "is required"])
+        for connection in connections {
+            let filter = RecordFilter(key: selector, documentFields: ["layer": ElementLayer.integration.rawValue, "integrationId": connection.parentID ?? ""])
+            if try await deps.records.list(.flows, scope: scope, filter: filter, limit: 1, cursor: nil).items.first != nil { return connection }
         }
-        return connection
+        if connections.count == 1 { return connections[0] }
+        throw missing
     }
 
     /// Stops a run. A queued run is marked stopped and its job cancelled; a running one is asked
