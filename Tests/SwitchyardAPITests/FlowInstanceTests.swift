@@ -12,7 +12,9 @@ import SwitchyardTestSupport
 /// Flow instances and the triggers that start them, on PostgreSQL with real OAuth connections:
 /// instances created with a connection, enabled and disabled, with parameters, customized and
 /// reset; app events routed to the right tenant; connection events; resume after a worker died.
-@Suite(.enabled(if: PythonTestServer.available && APIHarness.postgresAvailable, "needs SWITCHYARD_TEST_PYTHON and PostgreSQL (scripts/test)"))
+// One test at a time: each starts its own servers, and a burst of them starves the rest of the
+// suite on a small machine.
+@Suite(.serialized, .enabled(if: PythonTestServer.available && APIHarness.postgresAvailable, "needs SWITCHYARD_TEST_PYTHON and PostgreSQL (scripts/test)"))
 struct FlowInstanceTests {
     @Test("Instances: created with the connection when the flow says so, enabled and disabled, parameters checked and seen by nodes, customized and reset like any element")
     func instancesFollowTheElementRules() async throws {
@@ -164,17 +166,17 @@ struct FlowInstanceTests {
 
     @Test("A run picked up again after its worker died goes on from its stored node results: completed nodes are not run again, an interrupted non-idempotent node fails the run as interrupted")
     func resumeFromStoredNodeRuns() async throws {
-        try await FlowWorld.with { world, client in
+        try await FlowWorld.with([.saas]) { world, client in
             let (admin, tenant, connectionID) = try await world.connected(client)
             try await FlowRunTests.createFlow(client, admin: admin, key: "steps", nodes: [
                 "start": ["type": "api-trigger", "links": ["stamp"]],
                 "stamp": ["type": "transform", "config": ["output": ["$var": "$.input.stamp"]], "links": ["send"]],
-                "send": ["type": "api-request-to-your-app", "config": ["method": "POST", "url": .string(world.saas.baseURL + "/api/send"), "body": ["stamp": ["$var": "$.nodes.stamp.output"]]], "links": ["report"]],
+                "send": ["type": "api-request-to-your-app", "config": ["method": "POST", "url": .string(world.saasURL + "/api/send"), "body": ["stamp": ["$var": "$.nodes.stamp.output"]]], "links": ["report"]],
                 "report": ["type": "transform", "config": ["output": ["stamp": ["$var": "$.nodes.stamp.output"], "sent": ["$var": "$.nodes.send.output.data.json.stamp"]]]],
             ])
             let store = world.harness.store.records
             let stats = { () async throws -> Int in
-                let answer = try await world.browser.send(.GET, world.saas.baseURL + "/_stats")
+                let answer = try await world.browser.send(.GET, world.saasURL + "/_stats")
                 return Int(try JSONValue.parse(answer.body)["api_requests"]?.numberValue ?? -1)
             }
 
@@ -221,7 +223,7 @@ struct FlowInstanceTests {
         try await FlowWorld.with { world, client in
             let (admin, tenant, connectionID) = try await world.connected(client)
             let settings = try await client.send(.put, "/webhook-settings", token: admin, body: [
-                "url": .string(world.saas.baseURL + "/webhooks"), "secret": "a-webhook-secret-of-enough-length", "events": ["flowRun.queued", "flowRun.started", "flowRun.completed", "flowRun.failed", "flowRun.stopped"],
+                "url": .string(world.saasURL + "/webhooks"), "secret": "a-webhook-secret-of-enough-length", "events": ["flowRun.queued", "flowRun.started", "flowRun.completed", "flowRun.failed", "flowRun.stopped"],
             ])
             #expect(settings.status == 200, "\(settings.json)")
             try await FlowRunTests.createFlow(client, admin: admin, key: "tiny", nodes: [

@@ -13,7 +13,9 @@ import SwitchyardTestSupport
 /// (authlib) and requests to real servers on loopback (authlib's API, httpbin, the SaaS test
 /// server). The runs are executed by the same `FlowRunner` the queued workers' executors use,
 /// with the test playing the worker's part (taking jobs, recording their outcome).
-@Suite(.enabled(if: PythonTestServer.available && APIHarness.postgresAvailable, "needs SWITCHYARD_TEST_PYTHON and PostgreSQL (scripts/test)"))
+// One test at a time: each starts its own servers, and a burst of them starves the rest of the
+// suite on a small machine.
+@Suite(.serialized, .enabled(if: PythonTestServer.available && APIHarness.postgresAvailable, "needs SWITCHYARD_TEST_PYTHON and PostgreSQL (scripts/test)"))
 struct FlowRunTests {
     static func createFlow(_ client: APIClient, admin: String, key: String, nodes: JSONValue, extra: [String: JSONValue] = [:]) async throws {
         var body: [String: JSONValue] = ["key": .string(key), "name": .string(key), "integrationKey": "hub", "nodes": nodes]
@@ -96,19 +98,19 @@ struct FlowRunTests {
 
     @Test("Retries with backoff recover from retryable errors, onError continue goes on with the error as output, and a node out of attempts fails the run")
     func retriesAndOnErrorContinue() async throws {
-        try await FlowWorld.with { world, client in
+        try await FlowWorld.with([.saas, .httpbin]) { world, client in
             let (admin, tenant, connectionID) = try await world.connected(client)
             try await Self.createFlow(client, admin: admin, key: "resilient", nodes: [
                 "start": ["type": "api-trigger", "links": ["flaky"]],
                 "flaky": [
-                    "type": "api-request-to-your-app", "config": ["method": "POST", "url": .string(world.saas.baseURL + "/api/flaky"), "body": ["n": 1]],
+                    "type": "api-request-to-your-app", "config": ["method": "POST", "url": .string(world.saasURL + "/api/flaky"), "body": ["n": 1]],
                     "retries": ["attempts": 3, "backoffMs": 20], "links": ["missing"],
                 ],
-                "missing": ["type": "api-request-to-your-app", "config": ["url": .string(world.httpbin.baseURL + "/status/404")], "onError": "continue", "links": ["report"]],
+                "missing": ["type": "api-request-to-your-app", "config": ["url": .string(world.httpbinURL + "/status/404")], "onError": "continue", "links": ["report"]],
                 "report": ["type": "transform", "config": ["output": ["missing": ["$var": "$.nodes.missing.output.error.key"], "flaky": ["$var": "$.nodes.flaky.output.status"]]]],
             ])
             func control(_ body: JSONValue) async throws {
-                let answer = try await world.browser.send(.POST, world.saas.baseURL + "/_control", json: body)
+                let answer = try await world.browser.send(.POST, world.saasURL + "/_control", json: body)
                 #expect(answer.status == 200, "\(answer.body)")
             }
             try await control(["api": "503", "times": 2])
@@ -131,11 +133,11 @@ struct FlowRunTests {
 
     @Test("Stop: a queued run never starts, a running one stops at the next node boundary, a sleeping one stops at once")
     func stopQueuedRunningAndSleepingRuns() async throws {
-        try await FlowWorld.with { world, client in
+        try await FlowWorld.with([.httpbin]) { world, client in
             let (admin, tenant, connectionID) = try await world.connected(client)
             try await Self.createFlow(client, admin: admin, key: "slow", nodes: [
                 "start": ["type": "api-trigger", "links": ["slow"]],
-                "slow": ["type": "api-request-to-your-app", "config": ["url": .string(world.httpbin.baseURL + "/delay/2")], "links": ["after"]],
+                "slow": ["type": "api-request-to-your-app", "config": ["url": .string(world.httpbinURL + "/delay/2")], "links": ["after"]],
                 "after": ["type": "transform", "config": ["output": "done"]],
             ])
             try await Self.createFlow(client, admin: admin, key: "sleepy", nodes: [
@@ -203,6 +205,55 @@ struct FlowRunTests {
             try await world.drain(large, runner: runner)
             let failed = try await FlowWorld.run(client, large, token: tenant)
             #expect(failed["status"] == "failed" && failed["error"]?["key"] == "output_too_large" && failed["error"]?["nodeKey"] == "copy", "\(failed)")
+        }
+    }
+
+    @Test("A filter node ends its branch when its condition fails; a run-flow node waits for the sub-flow and gives its output; the connection's queue cap refuses a run without leaving a run row, and one connection runs one run at a time")
+    func filterSubFlowAndConnectionLimits() async throws {
+        try await FlowWorld.with { world, client in
+            let (admin, tenant, connectionID) = try await world.connected(client)
+            try await Self.createFlow(client, admin: admin, key: "child", nodes: [
+                "start": ["type": "api-trigger", "links": ["double"]],
+                "double": ["type": "transform", "config": ["output": ["twice": ["$concat": [["$var": "$.input.word"], ["$var": "$.input.word"]]]]]],
+            ])
+            try await Self.createFlow(client, admin: admin, key: "parent", nodes: [
+                "start": ["type": "api-trigger", "links": ["open"]],
+                "open": ["type": "filter", "config": ["condition": ["$eval": ["$var": "$.input.status"], "is": "open"]], "links": ["call"]],
+                "call": ["type": "run-flow", "config": ["flowKey": "child", "input": ["word": ["$var": "$.input.word"]]], "links": ["report"]],
+                "report": ["type": "transform", "config": ["output": ["$var": "$.nodes.call.output.output.twice"]]],
+            ])
+            let open = try await Self.start(client, "parent", token: tenant, connectionID: connectionID, input: ["status": "open", "word": "ab"])
+            try await world.drain(open)
+            let opened = try await FlowWorld.run(client, open, token: tenant)
+            #expect(opened["status"] == "completed" && opened["output"] == "abab", "\(opened)")
+            let childID = try #require(FlowWorld.node(opened, "call")?["output"]?["flowRunId"]?.stringValue)
+            let child = try await FlowWorld.run(client, childID, token: tenant)
+            #expect(child["parentRunId"] == .string(open) && child["trigger"] == "run-flow" && child["status"] == "completed", "\(child)")
+
+            let closed = try await Self.start(client, "parent", token: tenant, connectionID: connectionID, input: ["status": "closed", "word": "ab"])
+            try await world.drain(closed)
+            let filtered = try await FlowWorld.run(client, closed, token: tenant)
+            #expect(filtered["status"] == "completed" && FlowWorld.node(filtered, "open")?["output"] == ["passed": false], "\(filtered)")
+            #expect(FlowWorld.node(filtered, "call") == nil && FlowWorld.node(filtered, "report") == nil, "the branch ended at the filter")
+
+            // The queued queue's limits (ENABLE_LIMITS): a full connection queue refuses the run,
+            // and the run row is not left behind (it commits with its job or not at all).
+            let runtime = try #require(world.harness.connections)
+            let limits = JobLimitSettings(defaults: JobLimits(runningPerConnection: 1, queuePerConnection: 2))
+            let launcher = FlowLauncher(records: world.harness.store.records, jobs: world.harness.store.jobs, webhooks: runtime.webhooks, limits: limits, logger: APIHarness.logger)
+            let connection = try await world.harness.store.records.get(.connections, id: connectionID, scope: .workspace(world.harness.workspace.key))
+            let instance = try await runtime.flowInstances.instance(of: "child", connection: connection, instanceKey: nil, scope: .tenant(connection.tenantID ?? "", in: connection.workspaceID))
+            let before = try await client.send(.get, "/flow-runs?limit=1000", token: tenant).json["items"]?.arrayCount ?? -1
+            for word in ["a", "b"] { _ = try await launcher.launch(instance, start: .init(trigger: "api-trigger", input: ["word": .string(word)])) }
+            do {
+                _ = try await launcher.launch(instance, start: .init(trigger: "api-trigger", input: ["word": "c"]))
+                Issue.record("a third waiting run was accepted")
+            } catch {
+                #expect((error as? SwitchyardError)?.key == .rateLimitExceeded, "\(error)")
+            }
+            #expect(try await client.send(.get, "/flow-runs?limit=1000", token: tenant).json["items"]?.arrayCount == before + 2, "no run row without its job")
+            let taken = try await world.harness.store.jobs.fetch(queue: .queued, worker: "limits-test", limit: 10, lease: .seconds(60), limits: limits)
+            #expect(taken.count == 1 && taken.first?.connectionID == connectionID, "one run at a time per connection: \(taken.count)")
         }
     }
 }

@@ -12,22 +12,32 @@ import SwitchyardStore
 import SwitchyardTestSupport
 
 /// What a flow test works with, on PostgreSQL: the authlib OAuth 2.0 server (the connector's
-/// API, `/api/echo`), httpbin, the SaaS test server, the sandbox when this machine has one, and
-/// tenant `acme` connected through the real OAuth flow to integration `hub`.
+/// API, `/api/echo`), httpbin and the SaaS test server when the test asks for them, the sandbox
+/// when this machine has one, and tenant `acme` connected through the real OAuth flow to
+/// integration `hub`.
 struct FlowWorld {
+    /// The servers a test may ask for beside the OAuth server.
+    enum Server { case httpbin, saas }
+
     let oauth: PythonTestServer
-    let httpbin: PythonTestServer
-    let saas: PythonTestServer
+    let httpbin: PythonTestServer?
+    let saas: PythonTestServer?
     let base: APIHarness
     let harness: APIHarness
     let browser: OAuthConnectionTests.Browser
     let hasCode: Bool
 
-    static func make() async throws -> FlowWorld {
+    /// httpbin's base URL (a port nothing listens on when the test did not ask for it).
+    var httpbinURL: String { httpbin?.baseURL ?? "http://127.0.0.1:9" }
+    /// The SaaS test server's base URL (likewise).
+    var saasURL: String { saas?.baseURL ?? "http://127.0.0.1:9" }
+
+    static func make(_ servers: Set<Server>) async throws -> FlowWorld {
         let oauth = try await PythonTestServer.start("oauth_server.py", arguments: ["--client", "switchyard:client-secret-value:http://127.0.0.1/oauth-callback:client_secret_basic"])
-        let httpbin = try await PythonTestServer.start("httpbin_server.py")
+        let httpbin = servers.contains(.httpbin) ? try await PythonTestServer.start("httpbin_server.py") : nil
         let base = try await APIHarness.make(onPostgres: true)
-        let saas = try await PythonTestServer.start("saas_server.py", arguments: ["--workspace-key", base.workspace.key, "--secret", base.workspace.secret])
+        let saas = servers.contains(.saas)
+            ? try await PythonTestServer.start("saas_server.py", arguments: ["--workspace-key", base.workspace.key, "--secret", base.workspace.secret]) : nil
         let code: (any CodeExecutor)? = ConnectorFunctionTests.sandboxAvailable ? try await ConnectorFunctionTests.runner.value : nil
         let harness = try await APIHarness.make(connections: true, sharing: base, code: code)
         return FlowWorld(oauth: oauth, httpbin: httpbin, saas: saas, base: base, harness: harness, browser: OAuthConnectionTests.Browser(), hasCode: code != nil)
@@ -102,19 +112,19 @@ struct FlowWorld {
         try? await harness.http?.shutdown()
         try? await browser.client.shutdown()
         await oauth.stop()
-        await httpbin.stop()
-        await saas.stop()
+        await httpbin?.stop()
+        await saas?.stop()
         harness.remove()
         base.remove()
     }
 
     /// Runs a test body with the world, reporting the servers' logs when it throws.
-    static func with(_ body: @Sendable (FlowWorld, APIClient) async throws -> Void) async throws {
-        let world = try await make()
+    static func with(_ servers: Set<Server> = [], _ body: @Sendable (FlowWorld, APIClient) async throws -> Void) async throws {
+        let world = try await make(servers)
         do {
             try await world.harness.withClient { client in try await body(world, client) }
         } catch {
-            Issue.record("\(error)\nOAuth server log:\n\(world.oauth.errorTail)\nSaaS server log:\n\(world.saas.errorTail)")
+            Issue.record("\(error)\nOAuth server log:\n\(world.oauth.errorTail)\nSaaS server log:\n\(world.saas?.errorTail ?? "")")
         }
         await world.stop()
     }
