@@ -13,6 +13,7 @@ import SwitchyardTestSupport
 /// which finishes it without running the completed nodes again. And the embedded default runs
 /// flows with no services at all.
 @Suite(
+    .serialized,
     .enabled(if: TestEnvironment.canRunBinary, "needs the switchyard binary"),
     .enabled(if: PythonTestServer.available, "needs SWITCHYARD_TEST_PYTHON (scripts/test)"),
     .timeLimit(.minutes(5))

@@ -18,7 +18,8 @@ struct GracefulShutdownTests {
         let port = try await child.waitForPort()
         let start = ContinuousClock.now
         async let slow = TestHTTP.get(port: port, path: "/?wait=1500")
-        try await Task.sleep(for: .milliseconds(300))
+        // Long enough for a loaded machine to have taken the request in, well inside its 1.5 s.
+        try await Task.sleep(for: .milliseconds(800))
         child.signal(SIGTERM)
         let response = try await slow
         let answered = ContinuousClock.now - start

@@ -124,15 +124,18 @@ package struct FlowInstances: Sendable {
 
     /// Makes an instance's job schedule match it: saved while it is live, enabled and starts with
     /// a schedule trigger; deleted otherwise.
-    package func syncSchedule(_ element: Element, scope: StoreScope) async throws(SwitchyardError) {
+    /// - Returns: Whether the instance has a schedule now.
+    @discardableResult
+    package func syncSchedule(_ element: Element, scope: StoreScope) async throws(SwitchyardError) -> Bool {
         let name = Self.scheduleName(element.record.id)
         var cache: [String: Record] = [:]
         let content = try await element.effective(records: records, scope: scope, cache: &cache).content
         guard element.record.archivedAt == nil, Self.isEnabled(element), let schedule = Self.schedule(of: element, content: content, name: name) else {
             _ = try await jobs.deleteSchedule(name)
-            return
+            return false
         }
         try await jobs.saveSchedule(schedule)
+        return true
     }
 
     /// The job schedule an instance's schedule trigger asks for, or `nil`.

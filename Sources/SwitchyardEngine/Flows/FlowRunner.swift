@@ -52,10 +52,22 @@ package struct FlowRunner: Sendable {
                 _ = try await runtime.jobs.deleteSchedule(FlowInstances.scheduleName(instanceID))
                 return .finished(.stopped)
             }
-            guard instance.record.archivedAt == nil, FlowInstances.isEnabled(instance) else {
-                try await FlowInstances(records: runtime.records, jobs: runtime.jobs, logger: logger).syncSchedule(instance, scope: scope)
-                return .finished(.stopped)
+            // An instance whose connection is gone (deleted or archived) runs no more.
+            if let connectionID = instance.connectionID {
+                let live: Bool
+                do {
+                    live = try await runtime.records.get(.connections, id: connectionID, scope: scope).archivedAt == nil
+                } catch where error.key == .notFound {
+                    live = false
+                }
+                guard live else {
+                    _ = try await runtime.jobs.deleteSchedule(FlowInstances.scheduleName(instanceID))
+                    return .finished(.stopped)
+                }
             }
+            // The schedule follows the instance as it is now (its parent may have changed); one
+            // that should not fire any more is gone after this, and this tick makes no run.
+            guard try await runtime.flowInstances.syncSchedule(instance, scope: scope) else { return .finished(.stopped) }
             _ = try await launcher.create(instance, start: .init(trigger: FlowNode.TriggerKind.schedule.rawValue, input: ["scheduledAt": FlowRunRecord.time(StoreClock.now())], runID: runID))
         }
         return try await execute(runID: runID, scope: scope)

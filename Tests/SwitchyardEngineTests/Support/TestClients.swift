@@ -26,7 +26,9 @@ enum HTTPBin {
 /// Test settings: loopback allowed (the servers are there), short backoff.
 func loopbackSettings(_ configure: (inout OutboundHTTPSettings) -> Void = { _ in }) -> OutboundHTTPSettings {
     var settings = OutboundHTTPSettings(
-        connectTimeout: .seconds(5), requestTimeout: .seconds(20), backoffBase: .milliseconds(20), backoffMax: .milliseconds(100),
+        // Generous: a chain of redirects or retries to httpbin can crawl when the whole suite
+        // loads the machine; tests of timeouts set their own.
+        connectTimeout: .seconds(5), requestTimeout: .seconds(90), backoffBase: .milliseconds(20), backoffMax: .milliseconds(100),
         addressPolicy: AddressPolicy(allowedNetworks: [try! NetworkRange(parsing: "127.0.0.0/8"), try! NetworkRange(parsing: "::1")]))
     configure(&settings)
     return settings
