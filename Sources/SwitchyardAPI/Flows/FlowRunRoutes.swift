@@ -106,11 +106,16 @@ enum FlowRunRoutes {
     /// the tenant's only connection.
     static func connection(_ id: String?, flow selector: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> Record {
         if let id { return try await ConnectionRoutes.live(id, request, deps, includeArchived: false) }
+        let scope = request.caller.scope
+        // A flow that does not exist is not found, whoever asks and however.
+        let flow = try? await deps.records.get(.flows, id: selector, scope: scope)
+        if flow == nil, try await deps.records.list(.flows, scope: scope, filter: RecordFilter(key: selector), limit: 1, cursor: nil).items.isEmpty {
+            throw SwitchyardError(.notFound, "flow \(selector) not found")
+        }
         let missing = SwitchyardError(.badRequest, "a flow runs for a connection; give connectionId", data: ["connectionId": "is required"])
         guard request.caller.tenantID != nil else { throw missing }
-        let scope = request.caller.scope
         let connections = try await deps.records.list(.connections, scope: scope, filter: RecordFilter(), limit: 100, cursor: nil).items
-        if let flow = try? await deps.records.get(.flows, id: selector, scope: scope) {
+        if let flow {
             let integrationID = Element(flow).integrationID
             if let match = connections.first(where: { $0.parentID == integrationID }) { return match }
             if integrationID == nil, connections.count == 1 { return connections[0] }

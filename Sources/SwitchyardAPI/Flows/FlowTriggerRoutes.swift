@@ -18,6 +18,7 @@ enum FlowTriggerRoutes {
             "type": ["type": "string", "enum": .array(eventTypes.map { .string($0) })], "collectionKey": ["type": "string", "minLength": 1, "maxLength": 200],
             "eventKey": ["type": "string", "minLength": 1, "maxLength": 200], "payload": [:],
         ],
+        "if": ["properties": ["type": ["const": "connector-event"]]], "then": ["required": ["eventKey"]],
     ]
     static let runsSchema: JSONValue = [
         "type": "object", "required": ["flowRunIds"], "properties": ["flowRunIds": ["type": "array", "items": ["type": "string"]], "tenantId": ["type": "string"]],
