@@ -59,7 +59,7 @@ class Install:
         self.env = {"PATH": os.environ["PATH"], "DATA_DIR": self.directory, "DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + "/" + self.database,
                     "PORT": str(free_port()), "OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8"}
         self.processes = []
-        self.upstream = subprocess.Popen([sys.executable, "-c", UPSTREAM], stdout=subprocess.PIPE, text=True)
+        self.upstream = subprocess.Popen([sys.executable, "-c", UPSTREAM], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.upstream_port = int(self.upstream.stdout.readline())
         subprocess.run([BINARY, "migrate"], env=self.env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
