@@ -186,13 +186,9 @@ enum ElementOperations {
         var descendants: [String] = []
         var frontier = element.record.tenantID == nil ? [element.record.id] : []
         while let parentID = frontier.popLast() {
-            var cursor: String?
-            repeat {
-                let page = try await deps.records.list(type.kind, scope: workspace, filter: RecordFilter(parentID: parentID), limit: 1000, cursor: cursor)
-                descendants += page.items.map(\.id)
-                frontier += page.items.map(\.id)
-                cursor = page.cursor
-            } while cursor != nil
+            let children = try await deps.records.all(type.kind, scope: workspace, filter: RecordFilter(parentID: parentID)).map(\.id)
+            descendants += children
+            frontier += children
         }
         let now = StoreClock.now()
         for chunk in stride(from: 0, to: descendants.count, by: 500).map({ descendants[$0..<min($0 + 500, descendants.count)] }).reversed() {

@@ -102,7 +102,10 @@ enum FlowInstanceRoutes {
         do {
             parent = try await deps.records.get(.flows, id: selector, scope: scope)
         } catch where error.key == .notFound && flowID == nil {
-            parent = try await parentByKey(selector, connection: connection, scope: scope, deps)
+            guard let found = try await runtime.flowInstances.parent(key: selector, integrationID: connection.parentID, scope: scope) else {
+                throw SwitchyardError(.notFound, "no flow with key \(selector) for the connection's integration or at the universal layer", data: ["flowKey": "no such flow"])
+            }
+            parent = found
         }
         guard Element(parent).layer != .instance, parent.archivedAt == nil else {
             throw SwitchyardError(.notFound, "flow \(selector) not found above the instance layer", data: [flowID == nil ? "flowKey" : "flowId": "no such flow"])
@@ -120,14 +123,6 @@ enum FlowInstanceRoutes {
         }
         var cache: [String: Record] = [:]
         return try await ElementResolver(type: .flows, records: deps.records, scope: request.caller.scope).json(element, cache: &cache)
-    }
-
-    private static func parentByKey(_ key: String, connection: Record, scope: StoreScope, _ deps: APIDependencies) async throws(SwitchyardError) -> Record {
-        for fields in [["layer": ElementLayer.integration.rawValue, "integrationId": connection.parentID ?? ""], ["layer": ElementLayer.universal.rawValue]] {
-            let filter = RecordFilter(key: key, documentFields: fields.mapValues { Optional($0) })
-            if let found = try await deps.records.list(.flows, scope: scope, filter: filter, limit: 1, cursor: nil).items.first { return found }
-        }
-        throw SwitchyardError(.notFound, "no flow with key \(key) for the connection's integration or at the universal layer", data: ["flowKey": "no such flow"])
     }
 
     private static func update(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {

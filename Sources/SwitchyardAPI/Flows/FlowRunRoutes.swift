@@ -61,14 +61,8 @@ enum FlowRunRoutes {
                 parameters: [.path("id", "the run's id")], requestSchema: nil, responseSchema: runSchema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let run = try await deps.records.get(.flowRuns, id: request.path("id"), scope: request.caller.scope)
-                var nodeRuns: [JSONValue] = []
-                var cursor: String?
-                repeat {
-                    let page = try await deps.records.list(.nodeRuns, scope: request.caller.scope, filter: RecordFilter(parentID: run.id), limit: 1000, cursor: cursor)
-                    nodeRuns += page.items.map { RecordJSON.object($0) }
-                    cursor = page.cursor
-                } while cursor != nil
-                return json(run, extra: ["nodeRuns": .array(nodeRuns)])
+                let nodeRuns = try await deps.records.all(.nodeRuns, scope: request.caller.scope, filter: RecordFilter(parentID: run.id))
+                return json(run, extra: ["nodeRuns": .array(nodeRuns.map { RecordJSON.object($0) })])
             },
             APIRoute(
                 method: .post, path: "/flow-runs/{id}/stop", access: .any, operationID: "stopFlowRun",

@@ -54,14 +54,17 @@ package enum ActionRunLog {
         if let value = entry.connectionID { document["connectionId"] = .string(value) }
         if let value = entry.integrationID { document["integrationId"] = .string(value) }
         if let output = entry.output { document["output"] = kept(output, secrets: secrets) }
-        if let error = entry.error {
-            // The error's own fields are not secrets by name; its message and data may hold secret values.
-            document["error"] = [
-                "key": .string(error.key.rawValue), "message": redact(.string(error.message), secrets: secrets),
-                "data": kept(.object(error.data.mapValues { .string($0) }), secrets: secrets),
-            ]
-        }
+        if let error = entry.error { document["error"] = kept(error, secrets: secrets) }
         return try await records.insert(NewRecord(kind: .actionRunLogs, tenantID: scope.tenantID, parentID: entry.actionID, document: .object(document)), scope: scope)
+    }
+
+    /// An error as a log keeps it: `{key, message, data}`. The error's own fields are not
+    /// secrets by name; its message and data may hold secret values, which are redacted.
+    static func kept(_ error: SwitchyardError, secrets: [String]) -> JSONValue {
+        [
+            "key": .string(error.key.rawValue), "message": redact(.string(error.message), secrets: secrets),
+            "data": kept(.object(error.data.mapValues { .string($0) }), secrets: secrets),
+        ]
     }
 
     /// A value as a log keeps it: redacted, and cut to a preview when too large.

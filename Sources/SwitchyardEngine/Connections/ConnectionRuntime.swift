@@ -27,7 +27,9 @@ package final class ConnectionRuntime: Sendable {
     /// `BASE_URI`: where `/connect` links of connection requests point.
     let baseURL: String
     let logger: Logger
-    let configuration: ConfigurationCache
+    /// Integrations and their connector packages, kept for a moment, so a proxied request reads
+    /// only its connection from the database (``forgetConfiguration()`` after a change).
+    let configuration: ExpiringCache<Configuration>
     /// Webhook notifications to the SaaS.
     package let webhooks: WebhookNotifier
     /// Starts flow runs (with the queued queue's limits).
@@ -85,7 +87,7 @@ package final class ConnectionRuntime: Sendable {
         callbackURL = Self.trimmed(settings.callbackBase) + "/oauth-callback"
         baseURL = Self.trimmed(settings.baseURI)
         self.logger = logger
-        configuration = ConfigurationCache(timeToLive: settings.configurationTimeToLive)
+        configuration = ExpiringCache(timeToLive: settings.configurationTimeToLive)
         let issuer = SwitchyardTokenIssuer(records: records)
         self.issuer = issuer
         let vault = CredentialVault(mode: settings.credentialStorage, http: http, issuer: issuer)
@@ -147,6 +149,12 @@ package final class ConnectionRuntime: Sendable {
         let connection = try await records.get(.connections, id: connectionID, scope: scope)
         guard connection.archivedAt == nil else { throw SwitchyardError(.notFound, "connection \(connectionID) is archived") }
         return try await load(connection, workspace: scope.workspaceID)
+    }
+
+    /// An integration with its connector package, as ``configuration`` keeps them.
+    struct Configuration: Sendable {
+        var integration: Record
+        var package: ConnectorPackage
     }
 
     func load(_ connection: Record, workspace: String) async throws(SwitchyardError) -> Loaded {

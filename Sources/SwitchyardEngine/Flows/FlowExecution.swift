@@ -137,11 +137,9 @@ struct FlowExecution {
             throw .sleep(.microseconds(max(0, until - StoreClock.now())))
         case .runFlow:
             return try await runFlow(node, path: path, variables: variables, started: started, startedRow: startedRow, input: &input)
-        case .action(let kind):
+        case .action:
             input = try Self.check { () throws(SwitchyardError) in try evaluate(.object(node.config), variables, path: path, field: "config") }
-            var attemptLogs = logs
-            defer { logs = attemptLogs }
-            return try await Self.node { () async throws(SwitchyardError) in try await action(node, kind: kind, variables: variables, path: path, logs: &attemptLogs) }
+            return try await Self.node { () async throws(SwitchyardError) in try await action(node, variables: variables, path: path, logs: &logs) }
         }
     }
 
@@ -170,10 +168,9 @@ struct FlowExecution {
     }
 
     /// Runs an action node, retrying retryable errors with doubling backoff.
-    private func action(_ node: FlowNode, kind: ActionDefinition.Kind, variables: JSONValue, path: String, logs: inout [JSONValue]) async throws(SwitchyardError) -> JSONValue {
-        var content: [String: JSONValue] = ["type": .string(kind.rawValue), "config": .object(node.config)]
-        if let mapping = node.outputMapping { content["outputMapping"] = mapping }
-        let definition = try ActionDefinition(content: content, name: path)
+    private func action(_ node: FlowNode, variables: JSONValue, path: String, logs: inout [JSONValue]) async throws(SwitchyardError) -> JSONValue {
+        guard var definition = node.action else { throw SwitchyardError(.internal, "action node \(path) has no action") }
+        definition.name = path
         let runner = ActionRunner(connections: runner.runtime)
         var delay = node.backoffMilliseconds
         for attempt in 1...node.attempts {
@@ -244,16 +241,13 @@ struct FlowExecution {
             )
         }
         input = ["flowKey": key, "input": childInput]
-        let records = records
         let runtime = runner.runtime
-        let logger = runner.logger
-        let launcher = runner.launcher
         let scope = scope
         let parentID = run.id
         let child = try await Self.node { () async throws(SwitchyardError) in
-            let connection = try await records.get(.connections, id: connectionID, scope: scope)
-            let instance = try await FlowInstances(records: records, jobs: runtime.jobs, logger: logger).instance(of: flowKey, connection: connection, instanceKey: nil, scope: scope)
-            return try await launcher.launch(instance, start: .init(trigger: "run-flow", input: childInput, parentRunID: parentID))
+            let connection = try await runtime.records.get(.connections, id: connectionID, scope: scope)
+            let instance = try await runtime.flowInstances.instance(of: flowKey, connection: connection, instanceKey: nil, scope: scope)
+            return try await runtime.flowLauncher.launch(instance, start: .init(trigger: "run-flow", input: childInput, parentRunID: parentID))
         }
         guard node.config["wait"] != .bool(false) else { return ["flowRunId": .string(child.id)] }
         try await store(

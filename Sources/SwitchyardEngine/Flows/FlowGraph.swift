@@ -4,7 +4,7 @@ import SwitchyardCore
 /// nodes that exist, no cycles, and (at the top) exactly one trigger, where a run starts. A
 /// `for-each` node's `config.nodes` is a graph of the same kind without a trigger; it starts at
 /// its nodes no link points to.
-package struct FlowGraph: Sendable, Equatable {
+package struct FlowGraph: Sendable {
     /// The nodes by key.
     package var nodes: [String: FlowNode]
     /// Where a run starts, in order (the trigger, or a sub-branch's first nodes).
@@ -57,7 +57,7 @@ package struct FlowGraph: Sendable, Equatable {
         self.nodes = nodes
         self.branches = branches
         try checkAcyclic(path: path)
-        let count = nodes.count + branches.values.reduce(0) { $0 + $1.totalNodes }
+        let count = totalNodes
         guard count <= Self.maxNodes else { throw Self.problem(path, "has \(count) nodes with its branches; at most \(Self.maxNodes) are allowed") }
     }
 
@@ -96,16 +96,16 @@ package struct FlowGraph: Sendable, Equatable {
             guard case .object(let fields) = value else { throw problem("\(path).config", "must be an object") }
             config = fields
         }
-        if case .action(let action) = kind {
-            // The same checks as an action element's.
+        var action: ActionDefinition?
+        if case .action = kind {
+            // The same checks as an action element's; the node keeps what they read.
             var content: [String: JSONValue] = ["type": .string(typeName), "config": .object(config)]
             if let mapping = members["outputMapping"] { content["outputMapping"] = mapping }
             do {
-                _ = try ActionDefinition(content: content, name: key)
+                action = try ActionDefinition(content: content, name: key)
             } catch {
                 throw problem(path, error.message)
             }
-            _ = action
         }
         try requireConfig(kind, config, path: path)
         let links = try Self.links(members["links"], path: "\(path).links")
@@ -135,7 +135,7 @@ package struct FlowGraph: Sendable, Equatable {
             idempotent = flag
         }
         return FlowNode(
-            key: key, kind: kind, config: config, outputMapping: members["outputMapping"].flatMap { $0 == .null ? nil : $0 }, links: links, onError: onError,
+            key: key, kind: kind, config: config, action: action, links: links, onError: onError,
             attempts: attempts, backoffMilliseconds: backoff, idempotent: idempotent
         )
     }
@@ -147,7 +147,6 @@ package struct FlowGraph: Sendable, Equatable {
             case .forEach: ["items", "nodes"]
             case .delay: ["seconds"]
             case .runFlow: ["flowKey"]
-            case .trigger(.schedule): []
             default: []
             }
         for field in required where config[field] == nil || config[field] == .null {

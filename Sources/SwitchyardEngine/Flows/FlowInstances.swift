@@ -65,7 +65,7 @@ package struct FlowInstances: Sendable {
     }
 
     /// The flow an instance with this key follows: the integration's, else the universal one.
-    func parent(key: String, integrationID: String?, scope: StoreScope) async throws(SwitchyardError) -> Record? {
+    package func parent(key: String, integrationID: String?, scope: StoreScope) async throws(SwitchyardError) -> Record? {
         if let integrationID {
             let filter = RecordFilter(key: key, documentFields: ["layer": ElementLayer.integration.rawValue, "integrationId": integrationID])
             if let found = try await records.list(.flows, scope: scope, filter: filter, limit: 1, cursor: nil).items.first { return found }
@@ -101,17 +101,11 @@ package struct FlowInstances: Sendable {
             var chosen: [String: Record] = [:]
             var cache: [String: Record] = [:]
             for fields in [["layer": ElementLayer.universal.rawValue], ["layer": ElementLayer.integration.rawValue, "integrationId": connection.parentID ?? ""]] {
-                let filter = RecordFilter(documentFields: fields.mapValues { Optional($0) })
-                var cursor: String?
-                repeat {
-                    let page = try await records.list(.flows, scope: scope, filter: filter, limit: 1000, cursor: cursor)
-                    for record in page.items {
-                        let content = try await Element(record).effective(records: records, scope: scope, cache: &cache).content
-                        // The integration's version replaces the universal flow with its key.
-                        if let key = record.key { chosen[key] = content["autoCreateInstances"] == .bool(true) ? record : nil }
-                    }
-                    cursor = page.cursor
-                } while cursor != nil
+                for record in try await records.all(.flows, scope: scope, filter: RecordFilter(documentFields: fields.mapValues { Optional($0) })) {
+                    let content = try await Element(record).effective(records: records, scope: scope, cache: &cache).content
+                    // The integration's version replaces the universal flow with its key.
+                    if let key = record.key { chosen[key] = content["autoCreateInstances"] == .bool(true) ? record : nil }
+                }
             }
             for (key, parent) in chosen.sorted(by: { $0.key < $1.key }) where try await existing(key: key, connectionID: connection.id, instanceKey: nil, scope: scope) == nil {
                 let instance = try await create(parent: parent, connection: connection, instanceKey: nil, settings: ["enabled": true], scope: scope)

@@ -93,7 +93,7 @@ package struct FlowLauncher: Sendable {
     ) async throws(SwitchyardError) -> [Record] {
         let scope = StoreScope.tenant(connection.tenantID ?? "", in: connection.workspaceID)
         let filter = RecordFilter(documentFields: ["layer": ElementLayer.instance.rawValue, "connectionId": connection.id])
-        return try await launchEach(scope: scope, filter: filter, trigger: trigger, input: input) { element, node in accepts(node.config) && element.connectionID == connection.id }
+        return try await launchEach(scope: scope, filter: filter, trigger: trigger, input: input) { _, node in accepts(node.config) }
     }
 
     /// Queues a run of every enabled instance of a tenant that descends from flow `flowID` and
@@ -116,18 +116,13 @@ package struct FlowLauncher: Sendable {
     ) async throws(SwitchyardError) -> [Record] {
         var runs: [Record] = []
         var cache: [String: Record] = [:]
-        var cursor: String?
-        repeat {
-            let page = try await records.list(.flows, scope: scope, filter: filter, limit: 1000, cursor: cursor)
-            for record in page.items {
-                let element = Element(record)
-                guard FlowInstances.isEnabled(element) else { continue }
-                let content = try await element.effective(records: records, scope: scope, cache: &cache).content
-                guard let node = try? FlowGraph(content["nodes"]).trigger, node.kind == .trigger(trigger), await matches(element, node) else { continue }
-                runs.append(try await launch(element, start: Start(trigger: trigger.rawValue, input: input)))
-            }
-            cursor = page.cursor
-        } while cursor != nil
+        for record in try await records.all(.flows, scope: scope, filter: filter) {
+            let element = Element(record)
+            guard FlowInstances.isEnabled(element) else { continue }
+            let content = try await element.effective(records: records, scope: scope, cache: &cache).content
+            guard let node = try? FlowGraph(content["nodes"]).trigger, node.kind == .trigger(trigger), await matches(element, node) else { continue }
+            runs.append(try await launch(element, start: Start(trigger: trigger.rawValue, input: input)))
+        }
         return runs
     }
 }

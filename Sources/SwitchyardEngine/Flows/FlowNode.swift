@@ -3,7 +3,7 @@ import SwitchyardCore
 /// One node of a flow: what it does (`type` and `config`), where the run goes next (`links`,
 /// each optionally guarded by a `filter` formula), and what happens when it fails (`onError`,
 /// `retries`).
-package struct FlowNode: Sendable, Equatable {
+package struct FlowNode: Sendable {
     /// What a node does.
     package enum Kind: Sendable, Equatable {
         /// The flow's start; its output is the run's input.
@@ -91,8 +91,8 @@ package struct FlowNode: Sendable, Equatable {
     package var kind: Kind
     /// Its settings, formulas over the run's variables.
     package var config: [String: JSONValue]
-    /// An action node's `outputMapping`.
-    package var outputMapping: JSONValue?
+    /// An action node's action, read once with the flow (its type, config and `outputMapping`).
+    package var action: ActionDefinition?
     /// The next nodes.
     package var links: [Link]
     /// What a failure does.

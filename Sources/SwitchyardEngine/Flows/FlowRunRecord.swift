@@ -32,12 +32,10 @@ package enum FlowRunRecord {
     /// Microseconds as ISO 8601 text.
     static func time(_ microseconds: Int64) -> JSONValue { .string(ISO8601Time.string(microseconds: microseconds)) }
 
-    /// An error as runs store it: key, message and data (values redacted).
+    /// An error as runs store it: as action logs do (key, message and data, redacted), and the
+    /// node it happened in.
     static func error(_ error: SwitchyardError, node: String?, secrets: [String]) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "key": .string(error.key.rawValue), "message": ActionRunLog.redact(.string(error.message), secrets: secrets),
-        ]
-        if !error.data.isEmpty { members["data"] = ActionRunLog.kept(.object(error.data.mapValues { .string($0) }), secrets: secrets) }
+        var members = ActionRunLog.kept(error, secrets: secrets).objectValue ?? [:]
         if let node { members["nodeKey"] = .string(node) }
         return .object(members)
     }

@@ -12,7 +12,6 @@ import SwitchyardStore
 /// again only when it is idempotent.
 package struct FlowRunner: Sendable {
     let runtime: ConnectionRuntime
-    let launcher: FlowLauncher
     let maxOutputBytes: Int
     let logger: Logger
 
@@ -20,7 +19,6 @@ package struct FlowRunner: Sendable {
     /// - Parameter maxOutputBytes: `MAX_NODE_RUN_OUTPUT_SIZE_MB`, in bytes.
     package init(runtime: ConnectionRuntime, maxOutputBytes: Int, logger: Logger) {
         self.runtime = runtime
-        launcher = runtime.flowLauncher
         self.maxOutputBytes = maxOutputBytes
         self.logger = logger
     }
@@ -68,7 +66,7 @@ package struct FlowRunner: Sendable {
             // The schedule follows the instance as it is now (its parent may have changed); one
             // that should not fire any more is gone after this, and this tick makes no run.
             guard try await runtime.flowInstances.syncSchedule(instance, scope: scope) else { return .finished(.stopped) }
-            _ = try await launcher.create(instance, start: .init(trigger: FlowNode.TriggerKind.schedule.rawValue, input: ["scheduledAt": FlowRunRecord.time(StoreClock.now())], runID: runID))
+            _ = try await runtime.flowLauncher.create(instance, start: .init(trigger: FlowNode.TriggerKind.schedule.rawValue, input: ["scheduledAt": FlowRunRecord.time(StoreClock.now())], runID: runID))
         }
         return try await execute(runID: runID, scope: scope)
     }
@@ -148,14 +146,9 @@ package struct FlowRunner: Sendable {
     /// Every stored node run of a run, by node path.
     func nodeRuns(of runID: String, scope: StoreScope) async throws(SwitchyardError) -> [String: Record] {
         var found: [String: Record] = [:]
-        var cursor: String?
-        repeat {
-            let page = try await runtime.records.list(.nodeRuns, scope: scope, filter: RecordFilter(parentID: runID), limit: 1000, cursor: cursor)
-            for record in page.items {
-                if let key = record.document["nodeKey"]?.stringValue { found[key] = record }
-            }
-            cursor = page.cursor
-        } while cursor != nil
+        for record in try await runtime.records.all(.nodeRuns, scope: scope, filter: RecordFilter(parentID: runID)) {
+            if let key = record.document["nodeKey"]?.stringValue { found[key] = record }
+        }
         return found
     }
 

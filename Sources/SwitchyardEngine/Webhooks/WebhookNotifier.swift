@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import Logging
 import NIOHTTP1
-import Synchronization
 import SwitchyardCore
 import SwitchyardStore
 
@@ -43,7 +42,7 @@ package struct WebhookNotifier: Sendable {
     let logger: Logger
     /// Each workspace's settings, read at most once per time to live: every flow run sends
     /// several events, and most workspaces want none of them.
-    private let cache: SettingsCache
+    private let cache: ExpiringCache<WebhookSettings?>
 
     /// Creates a notifier.
     /// - Parameter settingsTimeToLive: How long settings read from the store are used before
@@ -53,12 +52,12 @@ package struct WebhookNotifier: Sendable {
         self.http = http
         self.retry = retry
         self.logger = logger
-        cache = SettingsCache(timeToLive: settingsTimeToLive)
+        cache = ExpiringCache(timeToLive: settingsTimeToLive)
     }
 
     /// Forgets a workspace's cached settings (this process changed them).
     package func forget(_ workspaceID: String) {
-        cache.forget(workspaceID)
+        cache.remove(workspaceID)
     }
 
     private func settings(_ workspaceID: String) async throws(SwitchyardError) -> WebhookSettings? {
@@ -66,33 +65,6 @@ package struct WebhookNotifier: Sendable {
         let settings = try await WebhookSettings.read(workspaceID: workspaceID, records: records)
         cache.store(settings, for: workspaceID)
         return settings
-    }
-
-    final class SettingsCache: Sendable {
-        private let timeToLive: Duration
-        private let entries = Mutex<[String: (expires: ContinuousClock.Instant, settings: WebhookSettings?)]>([:])
-
-        init(timeToLive: Duration) { self.timeToLive = timeToLive }
-
-        /// `.some(nil)`: known to have no settings.
-        func entry(_ workspaceID: String) -> WebhookSettings?? {
-            entries.withLock { entries in
-                guard let found = entries[workspaceID], found.expires > .now else { return nil }
-                return .some(found.settings)
-            }
-        }
-
-        func store(_ settings: WebhookSettings?, for workspaceID: String) {
-            guard timeToLive > .zero else { return }
-            entries.withLock { entries in
-                if entries.count >= 10_000 { entries.removeAll(keepingCapacity: true) }
-                entries[workspaceID] = (.now + timeToLive, settings)
-            }
-        }
-
-        func forget(_ workspaceID: String) {
-            _ = entries.withLock { $0.removeValue(forKey: workspaceID) }
-        }
     }
 
     /// Queues an event for the workspace's webhook, if it has one that wants it. Never throws:

@@ -138,6 +138,11 @@ struct OutboundHTTPService: Service {
             group.addTask { await cancelWhenGracefulShutdown { await sink.run() } }
             try? await gracefulShutdown()
         }
+        await shutdown()
+    }
+
+    /// Closes the outbound HTTP client's connections and writes what is left of the log.
+    func shutdown() async {
         try? await http.shutdown()
         await sink.flush()
     }

@@ -47,10 +47,7 @@ package enum SwitchyardAssembly {
         var blobs: FileBlobStore?
         if !roles.roles.isDisjoint(with: databaseRoles) {
             do {
-                blobs = try FileBlobStore(
-                    root: configuration.data.dataDirectory + "/blobs",
-                    bucketNames: [.tmp: configuration.data.tmpBucket, .connectors: configuration.data.connectorsBucket, .static: configuration.data.staticBucket]
-                )
+                blobs = try blobStore(configuration.data)
             } catch {
                 throw StartupFailure("object storage cannot be opened: \(error.message)")
             }
@@ -142,6 +139,11 @@ package enum SwitchyardAssembly {
         } catch {
             throw StartupFailure("the custom code runner cannot start: \(error.message)")
         }
+    }
+
+    /// Object storage under `DATA_DIR/blobs`, with the configured bucket names.
+    static func blobStore(_ data: DataSettings) throws(SwitchyardError) -> FileBlobStore {
+        try FileBlobStore(root: data.dataDirectory + "/blobs", bucketNames: [.tmp: data.tmpBucket, .connectors: data.connectorsBucket, .static: data.staticBucket])
     }
 
     /// The roles that keep state in the database.

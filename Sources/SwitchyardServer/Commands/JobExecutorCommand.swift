@@ -28,10 +28,7 @@ struct JobExecutorCommand: AsyncParsableCommand {
         let logger = CommandSupport.bootstrapLogging(debug: configuration.debugLogging, toStandardError: true)
         let secrets = try CommandSupport.resolveSecrets(configuration)
         let store = try OpenStore.open(configuration, secrets: secrets, logger: logger, listensForJobs: false)
-        let data = configuration.data
-        let blobs = try FileBlobStore(
-            root: data.dataDirectory + "/blobs", bucketNames: [.tmp: data.tmpBucket, .connectors: data.connectorsBucket, .static: data.staticBucket]
-        )
+        let blobs = try SwitchyardAssembly.blobStore(configuration.data)
         let token = InternalToken(secret: secrets.secret)
         var codeURI = configuration.urls.customCodeRunnerURI
         if codeURI == nil, configuration.roles.roles.contains(.codeRunner) {
@@ -50,8 +47,7 @@ struct JobExecutorCommand: AsyncParsableCommand {
                 await JobExecutorLoop.run(registry: registry, logger: logger)
                 group.cancelAll()
             }
-            try? await http.http.shutdown()
-            await http.sink.flush()
+            await http.shutdown()
         }
     }
 }

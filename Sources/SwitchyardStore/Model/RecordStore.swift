@@ -57,3 +57,18 @@ extension RecordStore {
         _ = try await apply([.delete(kind, id: id, scope: scope)])
     }
 }
+
+/// Whole lists, page by page.
+extension RecordStore {
+    /// Every record a list with this filter returns, oldest first (read 1000 at a time).
+    package func all(_ kind: RecordKind, scope: StoreScope, filter: RecordFilter) async throws(SwitchyardError) -> [Record] {
+        var records: [Record] = []
+        var cursor: String?
+        repeat {
+            let page = try await list(kind, scope: scope, filter: filter, limit: 1000, cursor: cursor)
+            records += page.items
+            cursor = page.cursor
+        } while cursor != nil
+        return records
+    }
+}
