@@ -245,11 +245,6 @@ struct ActionRunTests {
         } catch {
             Issue.record("\(error)\nOAuth server log:\n\(oauth.errorTail)\nSaaS server log:\n\(saas.errorTail)")
         }
-        try? await harness.http?.shutdown()
-        try? await browser.client.shutdown()
-        await oauth.stop()
-        await saas.stop()
-        harness.remove()
-        base.remove()
+        await harness.tearDown(browser: browser, servers: [oauth, saas], sharing: base)
     }
 }

@@ -103,10 +103,7 @@ struct ConnectionFlowTests {
         } catch {
             Issue.record("\(error)\nOAuth 1 server log:\n\(server.errorTail)")
         }
-        try? await harness.http?.shutdown()
-        try? await browser.client.shutdown()
-        await server.stop()
-        harness.remove()
+        await harness.tearDown(browser: browser, servers: [server])
     }
 
     @Test("switchyard-token connections call the SaaS's API with a token it verifies; external_api storage keeps credentials in the SaaS's store, never in the database; connection requests run headless")
@@ -200,10 +197,7 @@ struct ConnectionFlowTests {
         } catch {
             Issue.record("\(error)\nSaaS server log:\n\(saas.errorTail)")
         }
-        try? await harness.http?.shutdown()
-        try? await browser.client.shutdown()
-        await saas.stop()
-        harness.remove()
+        await harness.tearDown(browser: browser, servers: [saas])
     }
 
     @Test("getOAuthConfig supplies endpoints; an operation runs as the connection; the refresh scheduled ahead of expiry refreshes once per revision; disconnecting revokes the token at the provider")
@@ -280,10 +274,7 @@ struct ConnectionFlowTests {
         } catch {
             Issue.record("\(error)\nOAuth server log:\n\(server.errorTail)")
         }
-        try? await harness.http?.shutdown()
-        try? await browser.client.shutdown()
-        await server.stop()
-        harness.remove()
+        await harness.tearDown(browser: browser, servers: [server])
     }
 
     @Test("A connector's credentialsExpiredWhen decides which answers mean expired credentials, for the proxy and for operations")
@@ -344,9 +335,6 @@ struct ConnectionFlowTests {
         } catch {
             Issue.record("\(error)\nOAuth server log:\n\(server.errorTail)")
         }
-        try? await harness.http?.shutdown()
-        try? await browser.client.shutdown()
-        await server.stop()
-        harness.remove()
+        await harness.tearDown(browser: browser, servers: [server])
     }
 }

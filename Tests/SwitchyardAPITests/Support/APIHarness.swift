@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -89,6 +90,16 @@ struct APIHarness {
         return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink, connections: runtime,
             postgres: database.flatMap { name in pool.map { (name, $0) } }
         )
+    }
+
+    /// Ends a test: shuts down this harness's outbound client and the browser's, stops the
+    /// servers, and removes this harness (and `sharing`, the harness whose store it shares).
+    func tearDown(browser: OAuthConnectionTests.Browser? = nil, servers: [PythonTestServer?] = [], sharing: APIHarness? = nil) async {
+        try? await http?.shutdown()
+        try? await browser?.client.shutdown()
+        for server in servers { await server?.stop() }
+        remove()
+        sharing?.remove()
     }
 
     func remove() {

@@ -109,13 +109,7 @@ struct FlowWorld {
     }
 
     func stop() async {
-        try? await harness.http?.shutdown()
-        try? await browser.client.shutdown()
-        await oauth.stop()
-        await httpbin?.stop()
-        await saas?.stop()
-        harness.remove()
-        base.remove()
+        await harness.tearDown(browser: browser, servers: [oauth, httpbin, saas], sharing: base)
     }
 
     /// Runs a test body with the world, reporting the servers' logs when it throws.
