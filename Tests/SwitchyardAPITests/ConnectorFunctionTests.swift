@@ -140,12 +140,13 @@ struct ConnectorFunctionTests {
                     try await other.withClient { otherClient in
                         #expect(try await greeting(keepingClient) == "hello")
                         #expect(try await greeting(otherClient) == "hello")
-                        let patched = try await client.send(
-                            .patch, "/integrations/hub", token: admin, body: ["parameters": ["baseUri": .string(server.baseURL), "greeting": "bonjour"]]
-                        )
+                        let parameters: JSONValue = ["baseUri": .string(server.baseURL), "greeting": "bonjour"]
+                        let patched = try await client.send(.patch, "/integrations/hub", token: admin, body: ["parameters": parameters])
                         #expect(patched.status == 200, "\(patched.json)")
                         #expect(try await greeting(client) == "bonjour", "the process that made the change uses it at once")
-                        #expect(try await greeting(keepingClient) == "hello", "another process still has the integration it read, within its time to live")
+                        #expect(
+                            try await greeting(keepingClient) == "hello", "another process still has the integration it read, within its time to live"
+                        )
                         let deadline = ContinuousClock.now + .seconds(20)
                         var seen = "hello"
                         while seen != "bonjour", ContinuousClock.now < deadline {

@@ -28,9 +28,8 @@ struct JobSpaceMetricsTests {
         defer { bridge.release() }
         let results = try await withThrowingTaskGroup(of: CodeRunResult.self) { group in
             for index in 0..<5 {
-                group.addTask {
-                    await runner.run(CodeJob(workspaceID: "w", tenantID: "t\(index)", code: HoldingBridge.heldCode, timeoutMilliseconds: 20_000), bridge: bridge)
-                }
+                let job = CodeJob(workspaceID: "w", tenantID: "t\(index)", code: HoldingBridge.heldCode, timeoutMilliseconds: 20_000)
+                group.addTask { await runner.run(job, bridge: bridge) }
             }
             try await bridge.waitForArrivals(3)
             let during = registry.emitToString()

@@ -38,13 +38,14 @@ struct OutboundHTTPClientTests {
         let base = try await HTTPBin.baseURL()
         try await withClient(loopbackSettings { $0.maxAttempts = 1 }) { client, sink in
             let sent = "payload for \(code)"
-            let response = try await client.send(
-                OutboundRequest(method: .POST, url: base + "/switchyard/status/\(code)", headers: ["Content-Type": "text/plain"], body: Array(sent.utf8))
-            )
+            let url = base + "/switchyard/status/\(code)"
+            let request = OutboundRequest(method: .POST, url: url, headers: ["Content-Type": "text/plain"], body: Array(sent.utf8))
+            let response = try await client.send(request)
             #expect(response.status.code == UInt(code))
             #expect(response.headers["X-Status"] == ["\(code)"])
             let expected: JSONValue? = code == 204 ? nil : ["status": .number(Double(code)), "method": "POST", "received": .string(sent)]
-            let received: JSONValue? = try response.body.isEmpty ? nil : JSONValue.parse(response.text)
+            var received: JSONValue?
+            if !response.body.isEmpty { received = try JSONValue.parse(response.text) }
             #expect(received == expected, "\(response.text)")
             #expect(await sink.entries.map(\.status) == [code])
         }

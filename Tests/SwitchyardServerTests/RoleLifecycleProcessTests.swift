@@ -21,20 +21,26 @@ struct RoleLifecycleProcessTests {
     /// The longest a process that cannot start may take to say so and exit.
     static let failureLimit: Duration = .seconds(15)
 
-    /// A process to start: one role, or every role (all-in-one).
+    /// A process to start as operators do: one role by its `IS_*` variable, or every role
+    /// (all-in-one, no variable set).
     struct Subject: Sendable, CustomTestStringConvertible {
-        /// The `serve --role` value.
-        var flag: String
         /// The roles it runs.
         var roles: Set<Role>
 
-        var testDescription: String { flag }
+        /// The name in the test report.
+        var testDescription: String { isAllInOne ? "all-in-one" : roles.map(\.rawValue).joined() }
+        /// The variables that choose its roles, merged into `extra`.
+        func environment(_ extra: [String: String]) -> [String: String] {
+            extra.merging(isAllInOne ? [:] : Dictionary(uniqueKeysWithValues: roles.map { ($0.environmentVariable, "1") })) { _, role in role }
+        }
         /// Whether it keeps state in the database, and so checks the database at start-up.
         var usesDatabase: Bool { !roles.isDisjoint(with: SwitchyardAssembly.databaseRoles) }
+        /// Whether it runs every role.
         var isAllInOne: Bool { roles.count == Role.allCases.count }
     }
 
-    static let everyProcess = Role.allCases.map { Subject(flag: $0.rawValue, roles: [$0]) } + [Subject(flag: "all", roles: Set(Role.allCases))]
+    /// Every role alone, and all-in-one.
+    static let everyProcess = Role.allCases.map { Subject(roles: [$0]) } + [Subject(roles: Set(Role.allCases))]
     /// The processes with start-up dependency checks (the connect UI and the code runner have none).
     static let withStartupChecks = everyProcess.filter(\.usesDatabase)
 
@@ -51,7 +57,8 @@ struct RoleLifecycleProcessTests {
 
     @Test(arguments: everyProcess)
     func sigtermStopsAHealthyProcess(subject: Subject) async throws {
-        let child = try SwitchyardProcess(["serve", "--role", subject.flag], environment: ["DATA_DIR": try await SwitchyardProcess.migratedDataDirectory()])
+        let directory = try await SwitchyardProcess.migratedDataDirectory()
+        let child = try SwitchyardProcess(["serve"], environment: subject.environment(["DATA_DIR": directory]))
         _ = try await child.waitUntilHealthy()
         child.signal(SIGTERM)
         #expect(try await child.waitForExit(timeout: Self.gracePeriod) == 0, "\(child.output)")
@@ -60,7 +67,7 @@ struct RoleLifecycleProcessTests {
 
     @Test(arguments: withStartupChecks)
     func sigtermStopsAProcessWhoseStartupChecksAreRetrying(subject: Subject) async throws {
-        let child = try SwitchyardProcess(["serve", "--role", subject.flag], environment: try Self.unreachableDatabase(retries: 1000).environment)
+        let child = try SwitchyardProcess(["serve"], environment: subject.environment(try Self.unreachableDatabase(retries: 1000).environment))
         try await child.waitForOutput("dependency not ready; retrying")
         child.signal(SIGTERM)
         #expect(try await child.waitForExit(timeout: Self.gracePeriod) == 0, "\(child.output)")
@@ -71,11 +78,9 @@ struct RoleLifecycleProcessTests {
     /// database that never answers.
     @Test(arguments: withStartupChecks)
     func failedStartupCheckEndsTheProcessNamingTheCheck(subject: Subject) async throws {
-        let (environment, reason) =
-            subject.isAllInOne
-            ? try Self.unreachableDatabase(retries: 1)
-            : (["HEALTH_CHECK_RETRIES": "1"], "the database schema is at version 0 and this build needs \(Migrations.latestVersion): run `switchyard migrate`")
-        let child = try SwitchyardProcess(["serve", "--role", subject.flag], environment: environment)
+        let unmigrated = "the database schema is at version 0 and this build needs \(Migrations.latestVersion): run `switchyard migrate`"
+        let (environment, reason) = subject.isAllInOne ? try Self.unreachableDatabase(retries: 1) : (["HEALTH_CHECK_RETRIES": "1"], unmigrated)
+        let child = try SwitchyardProcess(["serve"], environment: subject.environment(environment))
         let status = try await child.waitForExit(timeout: Self.failureLimit)
         #expect(status != 0, "\(child.output)")
         #expect(child.output.contains("dependency check 'database' failed"), "\(child.output)")
@@ -85,9 +90,8 @@ struct RoleLifecycleProcessTests {
     @Test(arguments: everyProcess)
     func portInUseEndsTheProcessNamingThePort(subject: Subject) async throws {
         let held = try HeldPort()
-        let child = try SwitchyardProcess(
-            ["serve", "--role", subject.flag], environment: ["DATA_DIR": try await SwitchyardProcess.migratedDataDirectory(), "PORT": String(held.port)]
-        )
+        let directory = try await SwitchyardProcess.migratedDataDirectory()
+        let child = try SwitchyardProcess(["serve"], environment: subject.environment(["DATA_DIR": directory, "PORT": String(held.port)]))
         let status = try await child.waitForExit(timeout: Self.failureLimit)
         #expect(status != 0, "\(child.output)")
         #expect(child.output.contains("cannot listen on 127.0.0.1:\(held.port)"), "\(child.output)")

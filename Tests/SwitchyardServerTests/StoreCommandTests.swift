@@ -85,6 +85,7 @@ struct StoreCommandTests {
 
     /// A command that needs the schema, on a fresh `DATA_DIR`, and what it must print.
     struct FirstRunCommand: Sendable, CustomTestStringConvertible {
+        /// The command line.
         var arguments: [String]
         /// Text the output must contain (the lists of a fresh install are empty: only the log line).
         var expected: String
@@ -92,9 +93,11 @@ struct StoreCommandTests {
         /// "not found" (status 1), which shows they read the migrated schema.
         var status: Int32 = 0
 
+        /// The name in the test report.
         var testDescription: String { arguments.joined(separator: " ") }
     }
 
+    /// Every command that uses the database.
     static let firstRunCommands: [FirstRunCommand] = [
         .init(arguments: ["workspace", "credentials"], expected: "WORKSPACE_SECRET="),
         .init(arguments: ["workspace", "rotate-secret"], expected: "the previous secret is accepted"),

@@ -22,6 +22,7 @@ final class HoldingBridge: SandboxAPIBridge, Sendable {
     /// How many calls have arrived (held or let through).
     var arrived: Int { state.withLock { $0.arrived } }
 
+    /// Counts the call and holds it until ``release()``; then answers `"released"`.
     func perform(_ request: SandboxAPIRequest) async throws -> JSONValue {
         await withCheckedContinuation { continuation in
             let goOn = state.withLock { state -> Bool in
