@@ -36,8 +36,6 @@ package final class ConnectionRuntime: Sendable {
     package let flowLauncher: FlowLauncher
     /// Flow instances of connections.
     package let flowInstances: FlowInstances
-    /// Refresh this long before the provider's expiry.
-    let expiryMargin: Double = 30
 
     /// What a runtime is built from.
     package struct Settings: Sendable {
@@ -240,9 +238,7 @@ package final class ConnectionRuntime: Sendable {
     private func ready(_ connectionID: String, scope: StoreScope) async throws(SwitchyardError) -> Loaded {
         let loaded = try await load(connectionID, scope: scope)
         if loaded.connection.document["state"]?.stringValue == "disconnected" { throw CredentialRefresher.disconnected(loaded.connection) }
-        if let credentials = OAuth2Credentials(loaded.credentials), credentials.refreshToken != nil,
-            credentials.expires(within: expiryMargin, now: Date().timeIntervalSince1970)
-        {
+        if let credentials = OAuth2Credentials(loaded.credentials), credentials.refreshToken != nil, credentials.expiresSoon(now: Date().timeIntervalSince1970) {
             return try await refreshed(loaded)
         }
         return loaded
