@@ -61,7 +61,7 @@ import SwitchyardStore
                 for (method, operation) in methods {
                     let declared = Set((operation["parameters"]?.arrayValue ?? []).filter { $0["in"] == "path" && $0["required"] == true }
                         .compactMap { $0["name"]?.stringValue })
-                    #expect(declared == names, "\(method.uppercased()) \(path) declares path parameters \(declared.sorted()), needs \(names.sorted())")
+                    #expect(declared == names, "\(method.uppercased()) \(path) declares \(declared.sorted()), needs \(names.sorted())")
                 }
             }
         }
@@ -74,7 +74,8 @@ import SwitchyardStore
         let roles = try RoleSelection.parse(flags: ["all"])
         let document = OpenAPIDocument.build(routes: [], operational: APIAssembly.operationalEndpoints(roles), version: "test")
         let operation = document["paths"]?["/api/v2/jobs/{jobID}/responses"]?["post"]
-        let names = (operation?["parameters"]?.arrayValue ?? []).filter { $0["in"] == "path" && $0["required"] == true }.compactMap { $0["name"]?.stringValue }
+        let names = (operation?["parameters"]?.arrayValue ?? []).filter { $0["in"] == "path" && $0["required"] == true }
+            .compactMap { $0["name"]?.stringValue }
         #expect(names == ["jobID"], "\(operation?.jsonText ?? "no such operation")")
     }
 }

@@ -89,7 +89,8 @@ package enum OpenAPIDocument {
                         "type": "object", "required": ["type", "key", "message"],
                         "properties": [
                             "type": ["type": "string", "enum": .array(HTTPStatusMapping.ErrorType.allCases.map { .string($0.rawValue) })],
-                            "key": ["type": "string", "enum": .array(HTTPStatusMapping.keys.map { .string($0.rawValue) })], "message": ["type": "string"],
+                            "key": ["type": "string", "enum": .array(HTTPStatusMapping.keys.map { .string($0.rawValue) })],
+                            "message": ["type": "string"],
                             "data": ["type": "object", "additionalProperties": ["type": "string"]],
                         ],
                     ]
@@ -106,7 +107,10 @@ package enum OpenAPIDocument {
         if !names.isEmpty {
             operation["parameters"] = .array(names.map { name in
                 let summary = endpoint.parameters.first { $0.name == name }?.summary ?? name
-                return ["name": .string(name), "in": "path", "required": true, "description": .string(summary), "schema": ["type": "string", "minLength": 1]]
+                return [
+                    "name": .string(name), "in": "path", "required": true, "description": .string(summary),
+                    "schema": ["type": "string", "minLength": 1],
+                ]
             })
         }
         var responses: [String: JSONValue] = [:]

@@ -27,9 +27,14 @@ package struct AccessLogMiddleware: RouterMiddleware {
                 "http.method": "\(request.method)",
                 "http.path": "\(request.uri.path)",
                 "http.status": "\(response.status.code)",
-                "http.duration.ms": "\(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000)",
+                "http.duration.ms": "\(Self.milliseconds(elapsed))",
             ]
         )
         return response
+    }
+
+    /// A duration in milliseconds, to the microsecond.
+    private static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds / 1_000_000_000_000) / 1000
     }
 }

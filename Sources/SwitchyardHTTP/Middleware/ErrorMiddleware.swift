@@ -21,7 +21,9 @@ package struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as SwitchyardError {
-            var metadata: Logger.Metadata = ["error.key": "\(error.key)", "error.message": "\(error.message)", "request.id": "\(Self.requestID(context))"]
+            var metadata: Logger.Metadata = [
+                "error.key": "\(error.key)", "error.message": "\(error.message)", "request.id": "\(Self.requestID(context))",
+            ]
             if let detail = error.internalDetail { metadata["error.detail"] = "\(detail)" }
             switch HTTPStatusMapping.status(for: error.key).code {
             case 500: context.logger.error("request failed with an internal error", metadata: metadata)

@@ -10,7 +10,9 @@ package enum SwitchyardRouter {
     ///   - maxRequestBodyBytes: `MAX_REQUEST_SIZE_MB` in bytes; larger bodies get 413.
     ///   - metrics: Where request counts and durations go.
     ///   - quietPaths: Paths logged at debug level (health probes, metrics scrapes).
-    package static func make(maxRequestBodyBytes: Int, metrics: PrometheusCollectorRegistry, quietPaths: Set<String>) -> Router<SwitchyardRequestContext> {
+    package static func make(
+        maxRequestBodyBytes: Int, metrics: PrometheusCollectorRegistry, quietPaths: Set<String>
+    ) -> Router<SwitchyardRequestContext> {
         let router = Router(context: SwitchyardRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(AccessLogMiddleware(quietPaths: quietPaths))
