@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import NIOHTTP1
 import Testing
 
 import SwitchyardAPI
