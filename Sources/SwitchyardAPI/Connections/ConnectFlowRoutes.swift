@@ -14,7 +14,8 @@ import SwitchyardStore
 /// and `ANY /connections/{id}/proxy/{path or full URL}` forwards a request with the
 /// connection's auth.
 package struct ConnectFlowRoutes: Sendable {
-    let runtime: ConnectionRuntime
+    let flow: ConnectFlow
+    let sender: ConnectionSender
     let authenticate: @Sendable (String) async throws(SwitchyardError) -> Caller
 
     /// The endpoints, for the OpenAPI document (method, path, summary, media type).
@@ -69,7 +70,7 @@ package struct ConnectFlowRoutes: Sendable {
         }
         if let requestToken = fields["requestToken"] {
             // A connection request's link: the request names the tenant and the parameters.
-            let finish = try await runtime.start(requestToken: requestToken, input: input)
+            let finish = try await flow.start(requestToken: requestToken, input: input)
             if case .inputForm(let title, let inputs) = finish { return Self.form(title: title, inputs: inputs, carrying: ["requestToken": requestToken]) }
             return Self.answer(finish)
         }
@@ -81,7 +82,7 @@ package struct ConnectFlowRoutes: Sendable {
             guard let integration = fields["integrationId"] ?? fields["integrationKey"] else {
                 throw SwitchyardError(.badRequest, "integrationKey or integrationId is required", data: ["integrationKey": "is required"])
             }
-            var connect = ConnectionRuntime.ConnectRequest(integration: integration)
+            var connect = ConnectRequest(integration: integration)
             connect.connectionID = fields["connectionId"]
             connect.name = fields["name"]
             connect.authOptionKey = fields["authOptionKey"]
@@ -92,19 +93,19 @@ package struct ConnectFlowRoutes: Sendable {
             if let redirect, URL(string: redirect)?.scheme.map({ ["http", "https"].contains($0) }) != true {
                 throw SwitchyardError(.badRequest, "redirectUri must be an http or https URL", data: ["redirectUri": "must be an http(s) URL"])
             }
-            let finish = try await runtime.start(connect, scope: caller.scope)
+            let finish = try await flow.start(connect, scope: caller.scope)
             if case .inputForm(let title, let inputs) = finish { return Self.form(title: title, inputs: inputs, carrying: fields) }
             return Self.answer(finish)
         } catch {
             guard let redirect, error.key != .badRequest || error.data["redirectUri"] == nil else { throw error }
-            return Self.answer(.redirect(ConnectionRuntime.appending(redirect, [("error", error.message), ("errorData", Self.errorData(error))])))
+            return Self.answer(.redirect(PercentEncoding.appending(redirect, [("error", error.message), ("errorData", Self.errorData(error))])))
         }
     }
 
     private func callback(_ request: Request) async throws -> Response {
         var query: [String: String] = [:]
         for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
-        return Self.answer(try await runtime.complete(query: query))
+        return Self.answer(try await flow.complete(query: query))
     }
 
     private func proxy(_ request: Request, context: SwitchyardRequestContext) async throws -> Response {
@@ -128,7 +129,7 @@ package struct ConnectFlowRoutes: Sendable {
         let bytes = body.readableBytes > 0 ? Array(body.readableBytesView) : nil
         let call = ExternalCall(method: HTTPMethod(rawValue: request.method.rawValue), target: target, query: request.uri.query, headers: headers, body: bytes)
         let (head, chunks) = try await ProxyStream.start { consume throws(SwitchyardError) in
-            try await runtime.stream(connectionID: id, scope: caller.scope, call: call, consume)
+            try await sender.stream(connectionID: id, scope: caller.scope, call: call, consume)
         }
         var fields = HTTPFields()
         for (name, value) in head.headers where !Self.strippedResponseHeaders.contains(name.lowercased()) {
@@ -152,7 +153,7 @@ package struct ConnectFlowRoutes: Sendable {
         JSONValue.object(["key": .string(error.key.rawValue), "message": .string(error.message)]).jsonText
     }
 
-    static func answer(_ finish: ConnectionRuntime.Finish) -> Response {
+    static func answer(_ finish: ConnectFinish) -> Response {
         switch finish {
         case .redirect(let location):
             var headers = HTTPFields()
@@ -170,7 +171,7 @@ package struct ConnectFlowRoutes: Sendable {
 
     /// The connect form of an input-based auth: one field per `inputSchema` property, the
     /// connect parameters (token included) carried as hidden fields, posted back to `/connect`.
-    static func form(title: String, inputs: [ConnectionRuntime.InputField], carrying fields: [String: String]) -> Response {
+    static func form(title: String, inputs: [ConnectInputField], carrying fields: [String: String]) -> Response {
         let hidden = fields.sorted { $0.key < $1.key }.map { "<input type=\"hidden\" name=\"\(escape($0.key))\" value=\"\(escape($0.value))\">" }
         let visible = inputs.map { field in
             "<p><label>\(escape(field.title)) <input type=\"\(field.secret ? "password" : "text")\" name=\"input.\(escape(field.name))\"\(field.required ? " required" : "")></label></p>"

@@ -46,9 +46,9 @@ package struct APIRoutes: Sendable {
                 try await routes.handle(route, request: request, context: context)
             }
         }
-        if let runtime = dependencies.connections {
+        if let connect = dependencies.connect, let sender = dependencies.sender {
             let authenticator = authenticator
-            ConnectFlowRoutes(runtime: runtime) { token throws(SwitchyardError) in try await authenticator.authenticate(token) }.register(on: router)
+            ConnectFlowRoutes(flow: connect, sender: sender) { token throws(SwitchyardError) in try await authenticator.authenticate(token) }.register(on: router)
         }
         let body = document.jsonText
         router.get("/openapi.json") { _, _ in
