@@ -6,6 +6,7 @@ import Testing
 import SwitchyardAPI
 import SwitchyardConnectors
 import SwitchyardCore
+import SwitchyardStore
 import SwitchyardTestSupport
 
 /// A connection's `state` and its `disconnected` flag always agree, whichever path changed
@@ -46,6 +47,8 @@ struct ConnectionStateTests {
                 let disconnected = try await client.send(.get, "/connections/\(connectionID)", token: tenant)
                 #expect(disconnected.json["state"] == "disconnected", "\(disconnected.json)")
                 #expect(disconnected.json["disconnected"] == true, "the flag agrees with the state: \(disconnected.json)")
+                let stored = try await harness.store.records.get(.connections, id: connectionID, scope: .workspace(harness.workspace.key))
+                #expect(stored.document["state"] == "disconnected" && stored.document["disconnected"] == true, "as stored: \(stored.document)")
 
                 // Connecting again: both fields say connected.
                 #expect(try await browser.send(.POST, server.baseURL + "/_control", json: ["refresh": "ok"]).status == 200)
