@@ -183,7 +183,7 @@ let package = Package(
         ),
         .target(
             name: "SwitchyardTestSupport",
-            dependencies: ["SwitchyardCore", "SwitchyardStore"],
+            dependencies: ["SwitchyardCore", "SwitchyardStore", .product(name: "Logging", package: "swift-log")],
             path: "Tests/SwitchyardTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -260,6 +260,8 @@ let package = Package(
             dependencies: [
                 "SwitchyardHTTP",
                 "SwitchyardCore",
+                "SwitchyardTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -269,6 +271,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
+                "SwitchyardAPI",
                 "SwitchyardConnectors",
                 "SwitchyardServer",
                 "SwitchyardStore",

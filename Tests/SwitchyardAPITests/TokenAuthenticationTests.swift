@@ -5,6 +5,7 @@ import Testing
 
 import SwitchyardAPI
 import SwitchyardCore
+import SwitchyardHTTP
 import SwitchyardStore
 
 @Suite("Tenant and admin tokens")

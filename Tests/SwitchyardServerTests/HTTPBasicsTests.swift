@@ -29,7 +29,7 @@ import Testing
                 #expect(response.status == .notFound)
                 #expect(response.headers[.contentType] == "application/json; charset=utf-8")
                 let body = try errorBody(response.body)
-                #expect(body["type"] as? String == "bad_request")
+                #expect(body["type"] as? String == "not_found")
                 #expect(body["key"] as? String == "not_found")
                 #expect((body["message"] as? String)?.contains("/v1/nothing") == true)
                 #expect(body["data"] is [String: Any])

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import SwitchyardCore
 import SwitchyardEngine
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// `POST /actions/{selector}/run` runs an action synchronously for a connection and answers its

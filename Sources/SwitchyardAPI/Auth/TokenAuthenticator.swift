@@ -2,6 +2,7 @@ import Foundation
 import JWTKit
 import Synchronization
 import SwitchyardCore
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// Turns a bearer token into a ``Caller``, or a `not_authenticated` error that says what is

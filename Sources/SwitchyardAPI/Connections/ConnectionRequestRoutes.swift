@@ -1,6 +1,7 @@
 import HTTPTypes
 import SwitchyardCore
 import SwitchyardEngine
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// `/connection-requests`: headless connect flows. The SaaS backend (with the tenant's token)

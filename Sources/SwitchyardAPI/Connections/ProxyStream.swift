@@ -10,7 +10,7 @@ import SwitchyardEngine
 /// limit); a client that goes away cancels the upstream read.
 enum ProxyStream {
     /// Starts the exchange and waits for the response head.
-    /// - Parameter exchange: Runs the streamed request, handing `consume` to the runtime.
+    /// - Parameter exchange: Runs the streamed request, handing `consume` to the sender.
     /// - Returns: The head, and the body's chunks.
     /// - Throws: What the exchange threw before a head arrived.
     static func start(

@@ -1,5 +1,6 @@
 import SwitchyardCore
 import SwitchyardEngine
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// What the element routes do: the layer rules in one place.

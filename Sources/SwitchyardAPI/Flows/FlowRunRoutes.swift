@@ -1,6 +1,7 @@
 import HTTPTypes
 import SwitchyardCore
 import SwitchyardEngine
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// Running flows: `POST /flows/{selector}/run` queues a run of the flow's instance for a

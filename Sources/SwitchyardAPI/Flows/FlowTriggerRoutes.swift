@@ -1,6 +1,7 @@
 import HTTPTypes
 import SwitchyardCore
 import SwitchyardEngine
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// Events that start flows. `POST /webhooks/app-events/{flowId}`: the SaaS reports an event of

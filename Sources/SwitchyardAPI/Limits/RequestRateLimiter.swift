@@ -1,5 +1,6 @@
 import Synchronization
 import SwitchyardCore
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// Request-rate limits under `ENABLE_LIMITS`: a token bucket per tenant and one per workspace.

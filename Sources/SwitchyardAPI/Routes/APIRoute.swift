@@ -1,5 +1,6 @@
 import HTTPTypes
 import SwitchyardCore
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// One REST operation: what the router serves, what the OpenAPI document describes, and what

@@ -6,84 +6,31 @@ import SwitchyardCore
 import SwitchyardHTTP
 import SwitchyardStore
 
-/// The REST API: every route in one table, registered on the router with authentication,
-/// access checks, body parsing and JSON responses, and described by ``OpenAPIDocument``.
+/// The REST API's operations in one table: what the router serves (through ``APIPipeline``),
+/// what ``OpenAPIDocument`` describes, and what the isolation tests enumerate. Each operation
+/// is answered by ``respond(_:request:context:)``: access check, body parsing, the handler, and
+/// the JSON (or file) response.
 package struct APIRoutes: Sendable {
     /// Every operation.
     package let all: [APIRoute]
-    private let authenticator: TokenAuthenticator
     private let maxResponseBytes: Int
-    private let requestTimeLimit: Duration
-    private let limiter: RequestRateLimiter?
-    private let dependencies: APIDependencies
 
     /// Builds the table.
-    /// - Parameter limiter: Request-rate limits (`ENABLE_LIMITS`), or `nil`.
-    /// - Parameter requestTimeLimit: How long a request may take (`MAX_REQUEST_TIME_SECONDS`);
-    ///   a slower one is stopped and answered 504 `timeout`.
-    package init(
-        dependencies: APIDependencies, authenticator: TokenAuthenticator, maxResponseBytes: Int = 30 << 20, requestTimeLimit: Duration = .seconds(60),
-        limiter: RequestRateLimiter? = nil
-    ) {
+    /// - Parameter maxResponseBytes: The largest response (`MAX_RESPONSE_SIZE_MB`); a larger
+    ///   one is answered 413.
+    package init(dependencies: APIDependencies, maxResponseBytes: Int = 30 << 20) {
         all = SelfRoutes.routes(dependencies) + CustomerRoutes.routes(dependencies) + IntegrationRoutes.routes(dependencies)
-            + ConnectorRoutes.routes(dependencies) + ConnectorPackageRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies) + ConnectionRequestRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
+            + ConnectorRoutes.routes(dependencies) + ConnectorPackageRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies)
+            + ConnectionRequestRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
             + ElementRoutes.routes(dependencies) + ActionRunRoutes.routes(dependencies)
-            + FlowRunRoutes.routes(dependencies) + FlowInstanceRoutes.routes(dependencies) + FlowTriggerRoutes.routes(dependencies) + ExternalAPILogRoutes.routes(dependencies)
-            + WebhookRoutes.routes(dependencies)
-            + PlatformUserRoutes.routes(dependencies)
-        self.authenticator = authenticator
+            + FlowRunRoutes.routes(dependencies) + FlowInstanceRoutes.routes(dependencies) + FlowTriggerRoutes.routes(dependencies)
+            + ExternalAPILogRoutes.routes(dependencies) + WebhookRoutes.routes(dependencies) + PlatformUserRoutes.routes(dependencies)
         self.maxResponseBytes = maxResponseBytes
-        self.requestTimeLimit = requestTimeLimit
-        self.limiter = limiter
-        self.dependencies = dependencies
     }
 
-    /// Registers every route, and `GET /openapi.json`.
-    package func register(on router: Router<SwitchyardRequestContext>, document: JSONValue) {
-        for route in all {
-            let routes = self
-            router.on(RouterPath(route.routerPath), method: route.method) { request, context in
-                try await routes.handle(route, request: request, context: context)
-            }
-        }
-        if let connect = dependencies.connect, let sender = dependencies.sender {
-            let authenticator = authenticator
-            ConnectFlowRoutes(flow: connect, sender: sender) { token throws(SwitchyardError) in try await authenticator.authenticate(token) }.register(on: router)
-        }
-        let body = document.jsonText
-        router.get("/openapi.json") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
-        }
-    }
-
-    private func handle(_ route: APIRoute, request: Request, context: SwitchyardRequestContext) async throws -> Response {
-        let limit = requestTimeLimit
-        let outcome = await withTimeLimit(limit) { () async -> Result<Response, any Error> in
-            do {
-                return .success(try await self.respond(route, request: request, context: context))
-            } catch {
-                return .failure(error)
-            }
-        }
-        guard let outcome else {
-            let text = limit >= .seconds(1) ? "\(limit.components.seconds) s" : "\(limit.components.attoseconds / 1_000_000_000_000_000) ms"
-            throw SwitchyardError(.timeout, "the request took longer than its \(text) limit and was stopped", data: ["limit": text])
-        }
-        return try outcome.get()
-    }
-
-    private func respond(_ route: APIRoute, request: Request, context: SwitchyardRequestContext) async throws -> Response {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw SwitchyardError(.notAuthenticated, "send a token as Authorization: Bearer <token>")
-        }
-        let caller = try await authenticator.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
-        if let limiter {
-            let workspace = try await dependencies.workspaces.workspace(key: caller.workspaceID)
-            let tenantRate = caller.tenantID.flatMap { dependencies.tenants.cachedRecord(id: $0) }?.document["limits"]?["requestsPerSecond"]?.numberValue
-            try limiter.admit(caller, tenantRate: tenantRate, workspaceRate: workspace.requestsPerSecond)
-        }
+    /// Answers one operation for the caller the pipeline authenticated.
+    func respond(_ route: APIRoute, request: Request, context: SwitchyardRequestContext) async throws -> Response {
+        guard let caller = context.caller else { throw SwitchyardError(.notAuthenticated, "send a token as Authorization: Bearer <token>") }
         if route.access == .admin, !caller.isAdmin {
             throw SwitchyardError(.accessDenied, "\(route.method.rawValue) \(route.path) needs an admin token")
         }

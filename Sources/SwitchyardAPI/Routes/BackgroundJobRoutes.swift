@@ -1,5 +1,6 @@
 import HTTPTypes
 import SwitchyardCore
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// `GET /background-jobs/{id}`: the state of a long operation the API started.

@@ -1,6 +1,7 @@
 import HTTPTypes
 import SwitchyardCore
 import SwitchyardEngine
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// `/connections`: a tenant sees its own; an admin sees every tenant's. Credentials are never

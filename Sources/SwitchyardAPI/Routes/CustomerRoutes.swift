@@ -1,5 +1,6 @@
 import HTTPTypes
 import SwitchyardCore
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// `/customers` (alias `/tenants`): the SaaS company's customers. Admin only.

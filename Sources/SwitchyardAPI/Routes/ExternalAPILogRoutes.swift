@@ -7,7 +7,7 @@ import SwitchyardStore
 enum ExternalAPILogRoutes {
     static let schema = RecordJSON.schema([
         "method": ["type": "string"], "url": ["type": "string"], "status": ["type": "integer"], "error": ["type": "string"],
-        "connectionId": ["type": "string"], "attempt": ["type": "integer"], "durationMs": ["type": "integer"],
+        "connectionId": ["type": "string"], "attempt": ["type": "integer"], "durationMs": ["type": "integer"], "requestId": ["type": "string"],
     ])
 
     static func routes(_ deps: APIDependencies) -> [APIRoute] {

@@ -1,6 +1,7 @@
 import HTTPTypes
 import SwitchyardCore
 import SwitchyardEngine
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// `/integrations`: admins create and change them; tenants read them, each seeing its own

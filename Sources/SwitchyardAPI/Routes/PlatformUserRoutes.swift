@@ -1,5 +1,6 @@
 import HTTPTypes
 import SwitchyardCore
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// `/platform-users`: the people of the SaaS company who use the console, each a member of a
@@ -114,8 +115,9 @@ enum PlatformUserRoutes {
     }
 
     static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        // Everything the schema's pattern accepts passes (one @, a dot in the domain).
+        // Everything the schema's pattern accepts passes (one @, a dot in the domain). Scalars, not
+        // characters: an `@` or `.` followed by a combining mark or an emoji modifier is still one.
+        let parts = text.unicodeScalars.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import SwitchyardCore
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// `GET /self`: who the token belongs to.

@@ -1,6 +1,7 @@
 import HTTPTypes
 import SwitchyardCore
 import SwitchyardEngine
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// The workspace's webhook notifications (admins only): `GET|PUT|DELETE /webhook-settings` (the

@@ -76,6 +76,12 @@ package enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// The elements, when this is an array.
+    package var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
     /// The number, when this is a number.
     package var numberValue: Double? {
         if case .number(let value) = self { return value }

@@ -54,4 +54,6 @@ package struct ExternalAPILogEntry: Sendable, Hashable {
     package var durationMilliseconds: Int
     /// The request's ``OutboundRequest/tags``.
     package var tags: [String: String]
+    /// The id of the API request that caused it (`X-Request-Id`), when it was made for one.
+    package var requestID: String? = nil
 }

@@ -397,12 +397,14 @@ package final class OutboundHTTPClient: Sendable {
             error: errorText,
             sent: snapshot.sent,
             durationMilliseconds: duration,
-            tags: exchange.request.tags)
+            tags: exchange.request.tags,
+            requestID: exchange.requestID)
         var metadata: Logger.Metadata = [
             "exchange": "\(exchange.id.uuidString)", "method": "\(method.rawValue)", "host": "\(url?.host ?? "")",
             "url": "\(redactedURL)", "attempt": "\(attempt)", "redirect": "\(redirect)", "duration_ms": "\(duration)",
         ]
         if let status = entry.status { metadata["status"] = "\(status)" }
+        if let requestID = exchange.requestID { metadata["request.id"] = "\(requestID)" }
         if let errorText {
             metadata["error"] = "\(errorText)"
             logger.warning(snapshot.sent ? "outbound request failed" : "outbound request refused", metadata: metadata)
@@ -416,6 +418,8 @@ package final class OutboundHTTPClient: Sendable {
 /// One call of ``OutboundHTTPClient/send(_:)``: its deadline, redactor and log identity.
 struct Exchange: Sendable {
     let id = UUID()
+    /// The API request this exchange is made for (``RequestTrace``), read where it starts.
+    let requestID = RequestTrace.requestID
     let request: OutboundRequest
     let redactor: Redactor
     let limit: Duration

@@ -80,6 +80,7 @@ package final class StoredExternalAPILogSink: ExternalAPILogSink {
         if let value = entry.responseBodyPreview { members["responseBodyPreview"] = .string(value) }
         if let value = entry.tags["connection"] { members["connectionId"] = .string(value) }
         if let value = entry.tags["purpose"] { members["purpose"] = .string(value) }
+        if let value = entry.requestID { members["requestId"] = .string(value) }
         return .object(members)
     }
 }

@@ -3,10 +3,10 @@ import SwitchyardCore
 
 /// The JSON shape of every error response: `{type, key, message, data}`.
 ///
-/// `type` is `bad_request` for client errors and `internal` for server errors, `key` the
-/// specific error (`not_found`, `too_large`, …), as in the reference system's API.
+/// `key` is the specific error (`not_found`, `too_large`, …), `type` its family, both from
+/// ``HTTPStatusMapping``, as in the reference system's API.
 package struct APIErrorBody: Codable, Sendable, Equatable {
-    /// `bad_request` for 4xx responses, `internal` for 5xx responses.
+    /// The error's family (``HTTPStatusMapping/ErrorType``).
     package var type: String
     /// The specific error key.
     package var key: String
@@ -18,8 +18,7 @@ package struct APIErrorBody: Codable, Sendable, Equatable {
     /// Creates the body for an error.
     /// - Parameter error: The error to render; its `internalDetail` is not included.
     package init(_ error: SwitchyardError) {
-        let status = HTTPStatusMapping.status(for: error.key)
-        self.type = status.code >= 500 ? "internal" : "bad_request"
+        self.type = HTTPStatusMapping.type(for: error.key).rawValue
         self.key = error.key.rawValue
         self.message = error.message
         self.data = error.data

@@ -1,6 +1,7 @@
-import Logging
 import HTTPTypes
 import Hummingbird
+import Logging
+import SwitchyardCore
 
 extension HTTPField.Name {
     /// `X-Request-Id`: the caller's correlation id, echoed on the response.
@@ -9,6 +10,8 @@ extension HTTPField.Name {
 
 /// Gives each request an id that appears in every log line about it (`request.id`) and in the
 /// `X-Request-Id` response header. A caller-supplied id is kept when it is short and plain.
+/// The id is also the context's ``SwitchyardRequestContext/requestID`` and, for the work the
+/// request does, ``RequestTrace/requestID`` (so outbound requests log it too).
 package struct RequestIDMiddleware: RouterMiddleware {
     package typealias Context = SwitchyardRequestContext
 
@@ -24,7 +27,8 @@ package struct RequestIDMiddleware: RouterMiddleware {
         let supplied = request.headers[.requestID]
         let id = supplied.flatMap { Self.isAcceptable($0) ? $0 : nil } ?? context.id
         context.logger[metadataKey: "request.id"] = .string(id)
-        var response = try await next(request, context)
+        context.requestID = id
+        var response = try await RequestTrace.$requestID.withValue(id) { try await next(request, context) }
         response.headers[.requestID] = id
         return response
     }

@@ -12,10 +12,11 @@ import SwitchyardStore
 
 /// Builds the API role: the REST routes, `/openapi.json`, and the first-start workspace.
 enum APIAssembly {
-    /// The API's routes over a store.
-    static func routes(
+    /// The API's pipeline over a store: every route with authentication, the configured rate
+    /// limits and time limit.
+    static func pipeline(
         configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, connections: ConnectionServices? = nil
-    ) async -> (APIRoutes, WorkspaceDirectory) {
+    ) async -> (APIPipeline, WorkspaceDirectory) {
         let workspaces = WorkspaceDirectory(records: store.records)
         let tenants = TenantDirectory(records: store.records)
         let issuer = await AdminTokenIssuer(secret: secrets.secret)
@@ -32,7 +33,11 @@ enum APIAssembly {
                 rates: .init(perTenant: Double(api.tenantRequestsPerSecond), perWorkspace: Double(api.workspaceRequestsPerSecond), processes: api.apiProcesses)
             )
             : nil
-        return (APIRoutes(dependencies: dependencies, authenticator: authenticator, maxResponseBytes: api.maxResponseBytes, requestTimeLimit: api.requestTimeLimit, limiter: limiter), workspaces)
+        let pipeline = APIPipeline(
+            dependencies: dependencies, authenticator: authenticator, limiter: limiter, requestTimeLimit: api.requestTimeLimit,
+            maxResponseBytes: api.maxResponseBytes
+        )
+        return (pipeline, workspaces)
     }
 
     /// Registers the REST API and `/openapi.json`, which describes it and the role's
@@ -42,13 +47,10 @@ enum APIAssembly {
         on router: Router<SwitchyardRequestContext>, configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets,
         connections: ConnectionServices? = nil
     ) async -> WorkspaceDirectory {
-        let (routes, workspaces) = await routes(configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
-        var operational = operationalEndpoints(configuration.roles)
-        if connections != nil {
-            operational += ConnectFlowRoutes.endpoints.map { .init(method: $0.method, path: $0.path, summary: $0.summary, contentType: $0.contentType) }
-        }
-        let document = OpenAPIDocument.build(routes: routes.all, operational: operational, version: SwitchyardVersion.current)
-        routes.register(on: router, document: document)
+        let (pipeline, workspaces) = await pipeline(configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
+        let operational = operationalEndpoints(configuration.roles) + pipeline.endpoints
+        let document = OpenAPIDocument.build(routes: pipeline.routes.all, operational: operational, version: SwitchyardVersion.current)
+        pipeline.register(on: router, document: document)
         return workspaces
     }
 

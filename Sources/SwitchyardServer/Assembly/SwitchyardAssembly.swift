@@ -82,7 +82,7 @@ package enum SwitchyardAssembly {
             let workspaces = await APIAssembly.register(on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
             services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
         }
-        router.middlewares.add(MethodNotAllowedMiddleware(routes: router.routes.map { (method: $0.method.rawValue, path: $0.path.description) }))
+        SwitchyardRouter.finish(router)
         let http = configuration.http
         return Application(
             router: router,
@@ -106,14 +106,9 @@ package enum SwitchyardAssembly {
         registries: MetricsRegistries
     ) -> Router<SwitchyardRequestContext> {
         let roles = configuration.roles
-        let router = Router(context: SwitchyardRequestContext.self)
         var quietPaths: Set<String> = ["/", "/api/v2/health"]
         quietPaths.formUnion(MetricsEndpoint.allCases.map(\.rawValue))
-        router.middlewares.add(RequestIDMiddleware())
-        router.middlewares.add(AccessLogMiddleware(quietPaths: quietPaths))
-        router.middlewares.add(HTTPMetricsMiddleware(registry: registries.shared))
-        router.middlewares.add(ErrorMiddleware())
-        router.middlewares.add(RequestSizeLimitMiddleware(maxBytes: configuration.http.maxRequestBodyBytes))
+        let router = SwitchyardRouter.make(maxRequestBodyBytes: configuration.http.maxRequestBodyBytes, metrics: registries.shared, quietPaths: quietPaths)
         var healthPaths = ["/"]
         if roles.roles.contains(.codeRunner) { healthPaths.append("/api/v2/health") }
         HealthController(monitor: monitor).register(on: router, paths: healthPaths)

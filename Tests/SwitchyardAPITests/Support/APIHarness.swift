@@ -6,6 +6,7 @@ import HummingbirdTesting
 import JWTKit
 import Logging
 import NIOCore
+import Prometheus
 import Testing
 
 import SwitchyardAPI
@@ -21,7 +22,10 @@ import SwitchyardTestSupport
 struct APIHarness {
     let store: OpenStore
     let workspace: Workspace
-    let routes: APIRoutes
+    /// The API exactly as production builds it (``APIPipeline``).
+    let pipeline: APIPipeline
+    /// The REST operations.
+    var routes: APIRoutes { pipeline.routes }
     let workspaces: WorkspaceDirectory
     let authenticator: TokenAuthenticator
     let directory: String
@@ -80,14 +84,14 @@ struct APIHarness {
         let workspaces = WorkspaceDirectory(records: store.records, cacheTime: .zero)
         let tenants = TenantDirectory(records: store.records, cacheTime: rates == nil ? .zero : .seconds(30))
         let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: maxLifetime) { token in token == platformToken }
-        let routes = APIRoutes(
+        let pipeline = APIPipeline(
             dependencies: APIDependencies(
                 records: wrap(store.records), jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: services
-            ), authenticator: authenticator,
-            requestTimeLimit: requestTimeLimit, limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }
+            ), authenticator: authenticator, limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }, requestTimeLimit: requestTimeLimit,
+            maxResponseBytes: 30 << 20
         )
         let (workspace, _) = try await workspaces.defaultWorkspace()
-        return APIHarness(store: store, workspace: workspace, routes: routes, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink, connections: services,
+        return APIHarness(store: store, workspace: workspace, pipeline: pipeline, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink, connections: services,
             postgres: database.flatMap { name in pool.map { (name, $0) } }
         )
     }
@@ -135,9 +139,10 @@ struct APIHarness {
 
     /// Runs `body` with a client of the API.
     func withClient<T: Sendable>(_ body: @Sendable (APIClient) async throws -> T) async throws -> T {
-        let router = Router(context: SwitchyardRequestContext.self)
-        router.middlewares.add(ErrorMiddleware())
-        routes.register(on: router, document: OpenAPIDocument.build(routes: routes.all, operational: [], version: "test"))
+        // The production chain: the server's shared middleware, then the API's pipeline.
+        let router = SwitchyardRouter.make(maxRequestBodyBytes: 10 << 20, metrics: PrometheusCollectorRegistry(), quietPaths: [])
+        pipeline.register(on: router, document: OpenAPIDocument.build(routes: routes.all, operational: pipeline.endpoints, version: "test"))
+        SwitchyardRouter.finish(router)
         let app = Application(router: router)
         return try await app.test(.router) { client in try await body(APIClient(client: client)) }
     }

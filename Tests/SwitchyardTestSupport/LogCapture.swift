@@ -3,19 +3,22 @@ import Synchronization
 
 /// Collects every log line a logger writes (message and metadata, at every level), so a test
 /// can search them for what must not be there.
-final class LogCapture: Sendable {
+package final class LogCapture: Sendable {
     private let lines = Mutex<[String]>([])
 
+    /// Creates an empty capture.
+    package init() {}
+
     /// A logger writing here, at trace level.
-    var logger: Logger {
+    package var logger: Logger {
         Logger(label: "switchyard.test.outbound") { label in CapturingLogHandler(capture: self, label: label) }
     }
 
-    /// Every line so far, with its metadata.
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+    /// Every line so far, with its metadata (`level label: message key=value …`).
+    package var text: String { lines.withLock { $0.joined(separator: "\n") } }
 
     /// How many lines so far.
-    var count: Int { lines.withLock { $0.count } }
+    package var count: Int { lines.withLock { $0.count } }
 
     fileprivate func append(_ line: String) {
         lines.withLock { $0.append(line) }
