@@ -26,7 +26,7 @@ package struct ConnectionOperations: Sendable {
 
     /// Runs a method of one of the connector's data collections as the connection.
     /// - Throws: `not_found` for a collection or method the connector does not have.
-    package func runDataMethod(
+    func runDataMethod(
         connectionID: String, collection key: String, method: ConnectorDataMethod, input: JSONValue, scope: StoreScope
     ) async throws(SwitchyardError) -> JSONValue {
         let loaded = try await resolver.load(connectionID, scope: scope)
@@ -58,7 +58,7 @@ package struct ConnectionOperations: Sendable {
 
     /// Runs custom JavaScript with `{input}` and, when a connection is given, an
     /// `externalApiClient` that sends as it (the code never sees the credentials).
-    package func runJavaScript(_ code: String, name: String, input: JSONValue, connectionID: String?, scope: StoreScope) async throws(SwitchyardError) -> JSONValue {
+    func runJavaScript(_ code: String, name: String, input: JSONValue, connectionID: String?, scope: StoreScope) async throws(SwitchyardError) -> JSONValue {
         var workspace = scope.workspaceID
         var tenant = scope.tenantID
         var via: ExternalTransport?
@@ -75,12 +75,12 @@ package struct ConnectionOperations: Sendable {
     }
 
     /// Every credential value of a connection, for redaction.
-    package func secretValues(of connection: Record) async -> [String] {
+    func secretValues(of connection: Record) async -> [String] {
         ConnectionLog.secretValues((try? await resolver.vault.read(connection)) ?? .null)
     }
 
     /// Sends a request to the SaaS's own API with the caller's `X-Switchyard-Token`.
-    package func sendToApp(_ call: ExternalCall, scope: StoreScope) async throws(SwitchyardError) -> OutboundResponse {
+    func sendToApp(_ call: ExternalCall, scope: StoreScope) async throws(SwitchyardError) -> OutboundResponse {
         let token = try await resolver.issuer.token(workspaceID: scope.workspaceID, tenantID: scope.tenantID)
         var headers = call.headers
         headers.replaceOrAdd(name: "X-Switchyard-Token", value: token)

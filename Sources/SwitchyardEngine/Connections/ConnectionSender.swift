@@ -28,17 +28,9 @@ package struct ConnectionSender: Sendable {
         case read([UInt8])
     }
 
-    /// Sends a request to the external API as the connection.
-    /// - Parameter target: A path relative to the connector's base URI, or a full URL.
-    package func send(
-        connectionID: String, scope: StoreScope, method: HTTPMethod, target: String, query: String?, headers: HTTPHeaders, body: [UInt8]?
-    ) async throws(SwitchyardError) -> OutboundResponse {
-        try await send(connectionID: connectionID, scope: scope, call: ExternalCall(method: method, target: target, query: query, headers: headers, body: body))
-    }
-
-    /// Sends one call as the connection, refreshing its credentials once when the answer says
-    /// they expired.
-    package func send(connectionID: String, scope: StoreScope, call: ExternalCall) async throws(SwitchyardError) -> OutboundResponse {
+    /// Sends one call as the connection (its target a path relative to the connector's base URI,
+    /// or a full URL), refreshing its credentials once when the answer says they expired.
+    func send(connectionID: String, scope: StoreScope, call: ExternalCall) async throws(SwitchyardError) -> OutboundResponse {
         var loaded = try await ready(connectionID, scope: scope)
         var response = try await attempt(loaded, call)
         if loaded.refreshable, expired(status: response.status, headers: response.headers, body: response.body, option: loaded.option) {

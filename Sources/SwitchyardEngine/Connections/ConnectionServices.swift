@@ -14,7 +14,7 @@ package struct ConnectionServices: Sendable {
     /// Integrations, connector packages, credentials and API clients of connections.
     package let resolver: ConnectionResolver
     /// Refreshes credentials, once at a time per connection across processes.
-    package let refresher: CredentialRefresher
+    let refresher: CredentialRefresher
     /// Requests to external APIs as a connection.
     package let sender: ConnectionSender
     /// The connect flows and connection requests.
