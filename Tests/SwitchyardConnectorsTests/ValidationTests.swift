@@ -224,6 +224,37 @@ struct ValidationTests {
         #expect(package.functions["auth.options.oauth.makeApiClient"]?.file == "auth/oauth/makeApiClient.map.yml")
     }
 
+    @Test("allowedHosts is a list of host names, host:port or *.domain entries; anything else is reported by index")
+    func allowedHosts() throws {
+        func spec(_ hosts: String) -> String {
+            "name: Hosts\nkey: hosts\nauth:\n  type: client-credentials\n  allowedHosts: \(hosts)\n  makeApiClient: {type: mapping, mapping: {}}\n"
+        }
+        let package = try ConnectorPackageReader.read(files: Fixture.files(["spec.yml": spec("[Uploads.Example.com, \"api.example.com:8443\", \"*.example.org\", \"[::1]:8080\"]")]))
+        guard case .single(let option) = package.auth else {
+            Issue.record("expected one auth option")
+            return
+        }
+        #expect(option.allowedHosts.map(\.description) == ["uploads.example.com", "api.example.com:8443", "*.example.org", "[::1]:8080"])
+        #expect(option.json["allowedHosts"] == ["uploads.example.com", "api.example.com:8443", "*.example.org", "[::1]:8080"])
+        #expect(
+            problems(Fixture.files(["spec.yml": spec("[\"https://api.example.com/v1\", \"api.example.com:99999\", \"*.com\", \"a b\", 5]")])) == [
+                "spec.yml:5: auth.allowedHosts[0]: must be a host name, optionally with :port, with no scheme or path (api.example.com, not https://api.example.com/v1)",
+                "spec.yml:5: auth.allowedHosts[1]: api.example.com:99999: the port must be a number from 1 to 65535",
+                "spec.yml:5: auth.allowedHosts[2]: *.com: a wildcard needs a domain with a dot after *. (*.example.com)",
+                "spec.yml:5: auth.allowedHosts[3]: a b: a host name has letters, digits, '.', '-' and '_' only (write international names in their xn-- form)",
+                "spec.yml:5: auth.allowedHosts[4]: must be a string, not a number",
+            ])
+        #expect(problems(Fixture.files(["spec.yml": spec("api.example.com")])) == [
+            "spec.yml:5: auth.allowedHosts: must be a list of host names (api.example.com, api.example.com:8443, *.example.com), not a string"
+        ])
+        let pattern = try ConnectorHostPattern("*.example.org")
+        #expect(pattern.matches(host: "eu.api.example.org", port: 443, defaultPort: 443))
+        #expect(!pattern.matches(host: "example.org", port: 443, defaultPort: 443), "a wildcard is for subdomains only")
+        #expect(!pattern.matches(host: "evilexample.org", port: 443, defaultPort: 443))
+        #expect(!pattern.matches(host: "eu.example.org", port: 8443, defaultPort: 443), "no port means the scheme's default port")
+        #expect(try ConnectorHostPattern("127.0.0.1:8080").matches(host: "127.0.0.1", port: 8080, defaultPort: 80))
+    }
+
     @Test("several problems in several files are all reported at once, in order")
     func manyProblems() throws {
         let spec = """

@@ -93,6 +93,81 @@ struct ConnectionProcessTests {
     }
 
     @Test(
+        "Tokens of 3 s and 60 s across two API processes: 5 sequential calls on a fresh token make no refresh, 100 concurrent calls on an expired one make exactly one",
+        .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL"),
+        arguments: [3, 60]
+    )
+    func tokenLifetimesOnTwoAPIProcesses(lifetime: Int) async throws {
+        let callbackPort = try RawConnection.freePort()
+        let (database, environment) = try await Self.postgresEnvironment(callbackPort: callbackPort)
+        defer { database.drop() }
+        let oauth = try await PythonTestServer.start(
+            "oauth_server.py", arguments: ["--client", Self.clientArgument, "--rotate-refresh-tokens", "--require-pkce", "--access-token-lifetime", String(lifetime)]
+        )
+        let browser = ConnectionProcessBrowser()
+        var processes: [SwitchyardProcess] = []
+        do {
+            // Both processes first: a 3 s token must not age while the second one starts.
+            let first = try SwitchyardProcess(["serve", "--role", "api"], environment: environment.merging(["PORT": String(callbackPort)]) { $1 })
+            processes.append(first)
+            let second = try SwitchyardProcess(["serve", "--role", "api"], environment: environment)
+            processes.append(second)
+            let api = ConnectionProcessAPI(port: try await first.waitUntilHealthy(timeout: .seconds(60)), browser: browser)
+            let other = ConnectionProcessAPI(port: try await second.waitUntilHealthy(timeout: .seconds(60)), browser: browser)
+            let running = processes
+            let admin = try await Self.token(["--admin"], environment: environment)
+            try await Self.setUpIntegration(api, admin: admin, oauth: oauth)
+            let tenant = try await Self.token(["--tenant", "acme"], environment: environment)
+            let connectionID = try await Self.connect(api, oauth: oauth, tenant: tenant)
+
+            // Fresh: five calls in a row, alternating processes, use the token as it is.
+            for call in 0..<5 {
+                let me = try await (call % 2 == 0 ? api : other).send(.GET, "/connections/\(connectionID)/proxy/me", token: tenant)
+                #expect(me.status == 200, "call \(call): \(me.body)\n\(Self.logs(running, oauth))")
+            }
+            let fresh = try await Self.stats(oauth, browser)
+            #expect(Self.refreshes(fresh) == 0, "a fresh \(lifetime) s token was refreshed: \(fresh.jsonText)\n\(Self.logs(running, oauth))")
+
+            // Expired: a short token runs out by itself; a long one is expired at the provider.
+            let connected = try await api.send(.GET, "/connections/\(connectionID)", token: tenant).json
+            let before = try #require(connected["credentialsRevision"]?.numberValue, "\(connected.jsonText)")
+            let expiresAt = try #require(connected["credentialsExpiresAt"]?.numberValue, "\(connected.jsonText)")
+            if lifetime < 10 {
+                let deadline = Date().addingTimeInterval(Double(lifetime) + 10)
+                while Date().timeIntervalSince1970 <= expiresAt, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(Date().timeIntervalSince1970 > expiresAt, "the token did not expire in time")
+            } else {
+                try await Self.control(oauth, browser, ["expire_all": true])
+            }
+            try await Self.control(oauth, browser, ["reset_stats": true])
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<100 {
+                    let target = index % 2 == 0 ? api : other
+                    group.addTask { try await target.send(.GET, "/connections/\(connectionID)/proxy/me", token: tenant).status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            let counts = Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count)
+            #expect(statuses.count == 100 && statuses.allSatisfy { $0 == 200 }, "statuses: \(counts)\n\(Self.logs(running, oauth))")
+            let stats = try await Self.stats(oauth, browser)
+            #expect(Self.refreshes(stats) == 1, "exactly one refresh must reach the provider: \(stats.jsonText)\n\(Self.logs(running, oauth))")
+            let after = try await api.send(.GET, "/connections/\(connectionID)", token: tenant).json["credentialsRevision"]?.numberValue
+            #expect(after == before + 1, "one refresh makes one new credentials revision: \(before) → \(String(describing: after))")
+
+            // The refreshed token is fresh too: five more calls in a row make no refresh.
+            for call in 0..<5 {
+                let me = try await (call % 2 == 0 ? api : other).send(.GET, "/connections/\(connectionID)/proxy/me", token: tenant)
+                #expect(me.status == 200, "call \(call) after the refresh: \(me.body)")
+            }
+            let settled = try await Self.stats(oauth, browser)
+            #expect(Self.refreshes(settled) == 1, "the refreshed \(lifetime) s token was refreshed again: \(settled.jsonText)\n\(Self.logs(running, oauth))")
+        } catch {
+            Issue.record("\(error)\n\(Self.logs(processes, oauth))")
+        }
+        await Self.stop(processes, oauth, browser)
+    }
+
+    @Test(
         "An instant-worker process refreshes OAuth credentials before they expire, on the job the orchestrator makes due, with no request made",
         .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
     )

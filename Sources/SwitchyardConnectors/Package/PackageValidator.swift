@@ -346,7 +346,8 @@ final class PackageValidator {
         let type = required(members, "type", parent: node, file, path).flatMap {
             choice($0, ConnectorAuthType.self, file, join(path, "type"))
         }
-        var allowed = ["type", "title", "description", "inputSchema", "credentialsExpiredWhen"] + ConnectorAuthFunction.allCases.map(\.rawValue)
+        var allowed = ["type", "title", "description", "inputSchema", "credentialsExpiredWhen", "allowedHosts"]
+            + ConnectorAuthFunction.allCases.map(\.rawValue)
         switch type {
         case .oauth2?: allowed += Self.oauth2Fields
         case .oauth1?: allowed += Self.oauth1Fields
@@ -385,12 +386,33 @@ final class PackageValidator {
         var option = ConnectorAuthOption(
             type: type ?? .none, title: title, description: description, inputSchema: inputSchema, functions: functions)
         option.credentialsExpiredWhen = members.first { $0.key == "credentialsExpiredWhen" }?.value.json
+        option.allowedHosts = allowedHosts(members, file, path)
         switch type {
         case .oauth2?: option.oauth2 = oauth2(members, parent: node, file, path, hasConfigFunction: hasConfigFunction)
         case .oauth1?: option.oauth1 = oauth1(members, parent: node, file, path, hasConfigFunction: hasConfigFunction)
         default: break
         }
         return type == nil ? nil : option
+    }
+
+    /// `allowedHosts`: a list of host patterns (``ConnectorHostPattern``).
+    private func allowedHosts(_ members: [SourceNode.Member], _ file: String, _ path: String) -> [ConnectorHostPattern] {
+        guard let node = members.first(where: { $0.key == "allowedHosts" })?.value else { return [] }
+        let listPath = join(path, "allowedHosts")
+        guard case .sequence(let items) = node.kind else {
+            report(
+                file, at: node, listPath, "must be a list of host names (api.example.com, api.example.com:8443, *.example.com), not \(node.typeName)")
+            return []
+        }
+        return items.enumerated().compactMap { index, item in
+            guard let text = string(item, file, "\(listPath)[\(index)]") else { return nil }
+            do throws(ConnectorHostPattern.Invalid) {
+                return try ConnectorHostPattern(text)
+            } catch {
+                report(file, at: item, "\(listPath)[\(index)]", error.message)
+                return nil
+            }
+        }
     }
 
     private func oauth2(

@@ -157,6 +157,10 @@ package struct ConnectorAuthOption: Sendable, Hashable {
     /// when the API says the credentials expired (some answer 400 or 403 with a body saying so);
     /// without it, a 401 means expired.
     package var credentialsExpiredWhen: JSONValue?
+    /// Hosts besides the API client's base URI host that may receive the connection's
+    /// credentials (`api.example.com`, `api.example.com:8443`, `*.example.com`); a request with
+    /// the client's auth to any other host is refused.
+    package var allowedHosts: [ConnectorHostPattern] = []
 
     /// Creates an option.
     package init(
@@ -198,6 +202,7 @@ package struct ConnectorAuthOption: Sendable, Hashable {
         }
         for (name, function) in functions { object[name.rawValue] = function.json }
         if let credentialsExpiredWhen { object["credentialsExpiredWhen"] = credentialsExpiredWhen }
+        if !allowedHosts.isEmpty { object["allowedHosts"] = .array(allowedHosts.map { .string($0.description) }) }
         return .object(object)
     }
 }

@@ -43,6 +43,7 @@ package enum OAuth2TokenResponse {
         if let seconds = fields["expires_in"]?.numberValue ?? fields["expires_in"]?.stringValue.flatMap(Double.init), seconds > 0 {
             credentials.expiresAt = now + seconds
         }
+        credentials.obtainedAt = now
         credentials.raw = fields
         return .credentials(credentials)
     }
@@ -67,6 +68,8 @@ package struct OAuth2Credentials: Sendable, Equatable {
     package var scope: String?
     /// Seconds since the epoch when the access token expires, if the provider said.
     package var expiresAt: Double?
+    /// Seconds since the epoch when the access token was obtained (with ``expiresAt``, its lifetime).
+    package var obtainedAt: Double?
     /// Every field of the token response (connector mappings may read more of it).
     package var raw: [String: JSONValue] = [:]
 
@@ -83,6 +86,7 @@ package struct OAuth2Credentials: Sendable, Equatable {
         members["token_type"] = .string(tokenType)
         members["scope"] = scope.map { .string($0) } ?? .null
         members["expires_at"] = expiresAt.map { .number($0) } ?? .null
+        members["obtained_at"] = obtainedAt.map { .number($0) } ?? .null
         members["expires_in"] = nil
         return .object(members.filter { $0.value != .null })
     }
@@ -95,7 +99,43 @@ package struct OAuth2Credentials: Sendable, Equatable {
         tokenType = members["token_type"]?.stringValue ?? "Bearer"
         scope = members["scope"]?.stringValue
         expiresAt = members["expires_at"]?.numberValue
+        obtainedAt = members["obtained_at"]?.numberValue
         raw = members
+    }
+
+    /// The longest margin before expiry at which a token counts as expiring soon.
+    package static let maximumRefreshMargin: Double = 30
+    /// The share of a token's lifetime that the margin may take at most.
+    package static let refreshMarginShare: Double = 0.1
+
+    /// How long before its expiry a token with this lifetime is refreshed: 30 s, or a tenth of
+    /// the lifetime when that is less, so a token that lives 3 s is used for 2.7 s instead of
+    /// counting as expiring from the moment it is issued. Without a known lifetime, 30 s.
+    package static func refreshMargin(lifetime: Double?) -> Double {
+        guard let lifetime, lifetime > 0 else { return maximumRefreshMargin }
+        return min(maximumRefreshMargin, lifetime * refreshMarginShare)
+    }
+
+    /// The token's lifetime (``expiresAt`` minus ``obtainedAt``), when both are known.
+    package var lifetime: Double? {
+        guard let expiresAt, let obtainedAt, expiresAt > obtainedAt else { return nil }
+        return expiresAt - obtainedAt
+    }
+
+    /// Whether the access token should be refreshed before it is used: it expires within the
+    /// margin ``refreshMargin(lifetime:)`` gives for its lifetime.
+    package func expiresSoon(now: Double) -> Bool {
+        expires(within: Self.refreshMargin(lifetime: lifetime), now: now)
+    }
+
+    /// Credentials just obtained: stamped with `obtained_at` (now), and `expires_at` when the
+    /// expiry is known, so their lifetime can be read back. Anything but an object with an
+    /// `access_token` is returned as is.
+    package static func stamped(_ credentials: JSONValue, expiresAt: Double?, now: Double) -> JSONValue {
+        guard case .object(var members) = credentials, members["access_token"]?.stringValue != nil else { return credentials }
+        members["obtained_at"] = .number(now)
+        if let expiresAt { members["expires_at"] = .number(expiresAt) }
+        return .object(members)
     }
 
     /// Whether the access token expires within `margin` seconds of `now`.

@@ -6,14 +6,29 @@ import SwitchyardCore
 /// How requests to the external API are made for one connection: base URI, headers and query
 /// parameters from the connector's `makeApiClient` (a mapping or JavaScript over the
 /// connection's credentials and parameters), plus what the auth type adds by itself: a bearer
-/// access token for OAuth 2.0 connectors without `makeApiClient`, an OAuth 1.0a signature on
-/// every request, or the `X-Switchyard-Token` for calls to the SaaS's own API.
+/// access token for OAuth 2.0 connections whose `makeApiClient` sets no `Authorization`, an
+/// OAuth 1.0a signature on every request, or the `X-Switchyard-Token` for calls to the SaaS's
+/// own API. Requests go only to the hosts ``CredentialHosts`` allows.
 package struct APIClientConfig: Sendable {
     package var baseURI: String?
     package var headers: [(String, String)]
     package var query: [(String, String)]
     /// Signs each request (OAuth 1.0a connections).
     package var oauth1: OAuth1Signer?
+    /// Hosts besides the base URI's that may receive the credentials (the auth option's `allowedHosts`).
+    package var allowedHosts: [ConnectorHostPattern] = []
+
+    /// Creates a client.
+    package init(
+        baseURI: String?, headers: [(String, String)], query: [(String, String)], oauth1: OAuth1Signer? = nil,
+        allowedHosts: [ConnectorHostPattern] = []
+    ) {
+        self.baseURI = baseURI
+        self.headers = headers
+        self.query = query
+        self.oauth1 = oauth1
+        self.allowedHosts = allowedHosts
+    }
 
     /// What `makeApiClient` and the auth type need.
     package struct Inputs: Sendable {
@@ -43,7 +58,12 @@ package struct APIClientConfig: Sendable {
                 function, name: "makeApiClient", context: .init(workspaceID: inputs.workspaceID, tenantID: inputs.tenantID, variables: .object(variables), transport: nil)
             )
             config = try Self.config(value, file: function.file)
-        } else if option.type == .oauth2, let token = variables["credentials"]?["access_token"]?.stringValue {
+        }
+        config.allowedHosts = option.allowedHosts
+        // The documented default: an OAuth 2.0 client that sets no Authorization sends the access token.
+        if option.type == .oauth2, !config.headers.contains(where: { $0.0.lowercased() == "authorization" }),
+            let token = variables["credentials"]?["access_token"]?.stringValue
+        {
             config.headers.append(("Authorization", "Bearer \(token)"))
         }
         switch option.type {
@@ -115,13 +135,25 @@ package struct APIClientConfig: Sendable {
     }
 
     /// The outbound request for a call: URL, the client's headers over the call's, and an
-    /// OAuth 1.0a signature when the connection signs.
+    /// OAuth 1.0a signature when the connection signs. Every request with a client's auth is
+    /// made here, so this is where the credentials' hosts are enforced.
+    /// - Throws: `access_denied` naming the host when the URL goes to a host other than the
+    ///   base URI's and the connector's `allowedHosts`; `bad_request` when the URL cannot be
+    ///   sent (or, for OAuth 1.0a, signed), naming what is wrong with it.
     package func request(for call: ExternalCall, secrets: [String], tags: [String: String]) throws(SwitchyardError) -> OutboundRequest {
         let url = try url(for: call.target, query: call.query)
+        try CredentialHosts(baseURI: baseURI, allowed: allowedHosts).check(url, target: call.target)
         var headers = call.headers
         for (name, value) in self.headers { headers.replaceOrAdd(name: name, value: value) }
         var secrets = secrets + self.headers.filter { ["authorization", "x-switchyard-token"].contains($0.0.lowercased()) }.map(\.1)
-        if let oauth1, let parsed = URL(string: url) {
+        if let oauth1 {
+            guard let parsed = URL(string: url), parsed.host?.isEmpty == false else {
+                throw SwitchyardError(
+                    .badRequest,
+                    "cannot sign the OAuth 1.0a request to \(call.target): its URL does not parse as an absolute http(s) URL with a host",
+                    data: ["target": call.target]
+                )
+            }
             var form: [(String, String)] = []
             if headers.first(name: "Content-Type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true, let body = call.body {
                 form = OAuth1Signer.formParameters(String(decoding: body, as: UTF8.self))

@@ -16,8 +16,6 @@ package struct ConnectionSender: Sendable {
     let refresher: CredentialRefresher
     /// Logs connector formulas that fail.
     let logger: Logger
-    /// Refresh this long before the provider's expiry.
-    let expiryMargin: Double = 30
 
     /// The body a streamed call hands on: as it arrives, or already read (an error answer the
     /// connector's `credentialsExpiredWhen` had to look at).
@@ -80,9 +78,7 @@ package struct ConnectionSender: Sendable {
     private func ready(_ connectionID: String, scope: StoreScope) async throws(SwitchyardError) -> LoadedConnection {
         let loaded = try await resolver.load(connectionID, scope: scope)
         if loaded.connection.connectionDocument.isDisconnected { throw CredentialRefresher.disconnected(loaded.connection) }
-        if let credentials = OAuth2Credentials(loaded.credentials), credentials.refreshToken != nil,
-            credentials.expires(within: expiryMargin, now: Date().timeIntervalSince1970)
-        {
+        if let credentials = OAuth2Credentials(loaded.credentials), credentials.refreshToken != nil, credentials.expiresSoon(now: Date().timeIntervalSince1970) {
             return try await refreshed(loaded)
         }
         return loaded

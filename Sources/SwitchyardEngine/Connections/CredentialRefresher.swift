@@ -133,6 +133,8 @@ package final class CredentialRefresher: Sendable {
         case .credentials(let credentials, let expiresAt):
             logger.info("refreshed connection credentials", metadata: ["connection": "\(id)"])
             let revision = Self.revision(current) + 1
+            // Their lifetime (obtained → expires) sets how early they count as expiring soon.
+            let credentials = OAuth2Credentials.stamped(credentials, expiresAt: expiresAt, now: Date().timeIntervalSince1970)
             let stored = try await vault.write(credentials, connectionID: id, workspaceID: current.workspaceID, tenantID: current.tenantID, revision: revision)
             let updated = try await records.update(.connections, id: id, scope: scope, expectedRevision: current.revision) { record in
                 var secret = record.secret?.objectValue ?? [:]
