@@ -3,8 +3,8 @@
 Binds a port the kernel picks and prints it as the first line of standard output, then serves
 until killed or until its standard input closes (the test process ended).
 
-Besides httpbin's routes it serves /switchyard/retry-after: httpbin has no way to answer 429 or
-503 with a Retry-After header.
+Besides httpbin's routes it serves /switchyard/retry-after (httpbin has no way to answer 429 or
+503 with a Retry-After header) and /switchyard/status/<code> (a status with a body).
 """
 
 import logging
@@ -38,6 +38,19 @@ def retry_after():
             response.headers["Retry-After"] = request.args["retry_after"]
         return response
     return jsonify(calls=calls, retry=False)
+
+
+@app.route("/switchyard/status/<int:code>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def status_with_body(code):
+    """Answers `code` with an `X-Status` header and a JSON body naming the status and echoing
+    the method and the request body (httpbin's /status sends no body). A 204 has no body."""
+    if code == 204:
+        response = app.response_class(status=204)
+    else:
+        response = jsonify(status=code, method=request.method, received=request.get_data(as_text=True))
+        response.status_code = code
+    response.headers["X-Status"] = str(code)
+    return response
 
 
 def _exit_when_stdin_closes():

@@ -68,6 +68,7 @@ struct OAuthTokenLifetimeTests {
                 let admin = try await harness.adminToken()
                 let tenant = try await harness.tenantToken("acme")
                 try await Self.install(client, admin: admin, port: server.port)
+                let connecting = ContinuousClock.now
                 let (done, _) = try await OAuthConnectionTests.connect(client, browser: browser, token: tenant)
                 let connectionID = try #require(OAuthConnectionTests.connectionID(done), "\(done)")
                 let connected = try await client.send(.get, "/connections/\(connectionID)", token: tenant).json
@@ -80,7 +81,8 @@ struct OAuthTokenLifetimeTests {
                     #expect(me.status == 200 && me.json["client_id"] == "switchyard", "call \(call): \(me.json)")
                 }
                 let fresh = try await Self.stats(browser, server)
-                #expect(Self.refreshes(fresh) == 0, "a fresh \(lifetime) s token was refreshed: \(fresh)")
+                let freshBudget = RefreshBudget.allowed(expected: 0, lifetime: lifetime, elapsed: .now - connecting)
+                #expect(Self.refreshes(fresh) <= freshBudget, "a fresh \(lifetime) s token was refreshed: \(fresh)")
 
                 // Expired: a short token runs out by itself; a long one is expired at the provider.
                 if lifetime < 10 {
@@ -91,22 +93,25 @@ struct OAuthTokenLifetimeTests {
                     #expect(try await browser.send(.POST, server.baseURL + "/_control", json: ["expire_all": true]).status == 200)
                 }
                 #expect(try await browser.send(.POST, server.baseURL + "/_control", json: ["reset_stats": true]).status == 200)
+                let burst = ContinuousClock.now
                 let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<100 { group.addTask { try await client.send(.get, "/connections/\(connectionID)/proxy/me", token: tenant).status } }
                     return try await group.reduce(into: [Int]()) { $0.append($1) }
                 }
                 #expect(statuses.count == 100 && statuses.allSatisfy { $0 == 200 }, "\(Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count))")
                 let expired = try await Self.stats(browser, server)
-                #expect(Self.refreshes(expired) == 1, "100 concurrent calls on an expired \(lifetime) s token: \(expired)")
+                let burstBudget = RefreshBudget.allowed(expected: 1, lifetime: lifetime, elapsed: .now - burst)
+                #expect((1...burstBudget).contains(Self.refreshes(expired)), "100 concurrent calls on an expired \(lifetime) s token: \(expired)")
                 let after = try await client.send(.get, "/connections/\(connectionID)", token: tenant).json
-                #expect(after["credentialsRevision"]?.numberValue == revision + 1, "\(after)")
+                #expect(after["credentialsRevision"]?.numberValue == revision + Double(Self.refreshes(expired)), "one revision per refresh: \(after)")
 
                 // The refreshed token is fresh too: five more calls in a row make no refresh.
                 for call in 1...5 {
                     #expect(try await client.send(.get, "/connections/\(connectionID)/proxy/me", token: tenant).status == 200, "call \(call) after the refresh")
                 }
                 let settled = try await Self.stats(browser, server)
-                #expect(Self.refreshes(settled) == 1, "the refreshed \(lifetime) s token was refreshed again: \(settled)")
+                let settledBudget = RefreshBudget.allowed(expected: Self.refreshes(expired), lifetime: lifetime, elapsed: .now - burst)
+                #expect(Self.refreshes(settled) <= settledBudget, "the refreshed \(lifetime) s token was refreshed again: \(settled)")
             }
         } catch {
             Issue.record("\(error)\nOAuth server log:\n\(server.errorTail)")

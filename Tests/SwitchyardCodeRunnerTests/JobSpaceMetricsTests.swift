@@ -23,15 +23,20 @@ struct JobSpaceMetricsTests {
         #expect(value("custom_code_runner_total_job_spaces", in: registry.emitToString()) == 3)
         #expect(value("custom_code_runner_remaining_job_spaces", in: registry.emitToString()) == 3)
 
-        let sleeper = "module.exports = () => new Promise(r => setTimeout(() => r('ok'), 800))"
+        // Five jobs that each hold a job space until released: three run, two wait.
+        let bridge = HoldingBridge()
+        defer { bridge.release() }
         let results = try await withThrowingTaskGroup(of: CodeRunResult.self) { group in
             for index in 0..<5 {
-                group.addTask { await runner.run(CodeJob(workspaceID: "w", tenantID: "t\(index)", code: sleeper), bridge: NoAPIBridge()) }
+                let job = CodeJob(workspaceID: "w", tenantID: "t\(index)", code: HoldingBridge.heldCode, timeoutMilliseconds: 20_000)
+                group.addTask { await runner.run(job, bridge: bridge) }
             }
-            try await Task.sleep(for: .milliseconds(400))
+            try await bridge.waitForArrivals(3)
             let during = registry.emitToString()
+            #expect(bridge.arrived == 3, "the other two wait for a space")
             #expect(value("custom_code_runner_remaining_job_spaces", in: during) == 0, "three running, two waiting")
             #expect(value("custom_code_runner_total_job_spaces", in: during) == 3)
+            bridge.release()
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(results.allSatisfy { $0.value == "ok" })

@@ -37,8 +37,16 @@ struct OutboundHTTPClientTests {
     func statuses(code: Int) async throws {
         let base = try await HTTPBin.baseURL()
         try await withClient(loopbackSettings { $0.maxAttempts = 1 }) { client, sink in
-            let response = try await client.send(OutboundRequest(url: base + "/status/\(code)"))
+            let sent = "payload for \(code)"
+            let url = base + "/switchyard/status/\(code)"
+            let request = OutboundRequest(method: .POST, url: url, headers: ["Content-Type": "text/plain"], body: Array(sent.utf8))
+            let response = try await client.send(request)
             #expect(response.status.code == UInt(code))
+            #expect(response.headers["X-Status"] == ["\(code)"])
+            let expected: JSONValue? = code == 204 ? nil : ["status": .number(Double(code)), "method": "POST", "received": .string(sent)]
+            var received: JSONValue?
+            if !response.body.isEmpty { received = try JSONValue.parse(response.text) }
+            #expect(received == expected, "\(response.text)")
             #expect(await sink.entries.map(\.status) == [code])
         }
     }

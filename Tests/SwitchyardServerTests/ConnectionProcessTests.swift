@@ -118,6 +118,7 @@ struct ConnectionProcessTests {
             let admin = try await Self.token(["--admin"], environment: environment)
             try await Self.setUpIntegration(api, admin: admin, oauth: oauth)
             let tenant = try await Self.token(["--tenant", "acme"], environment: environment)
+            let connecting = ContinuousClock.now
             let connectionID = try await Self.connect(api, oauth: oauth, tenant: tenant)
 
             // Fresh: five calls in a row, alternating processes, use the token as it is.
@@ -126,7 +127,8 @@ struct ConnectionProcessTests {
                 #expect(me.status == 200, "call \(call): \(me.body)\n\(Self.logs(running, oauth))")
             }
             let fresh = try await Self.stats(oauth, browser)
-            #expect(Self.refreshes(fresh) == 0, "a fresh \(lifetime) s token was refreshed: \(fresh.jsonText)\n\(Self.logs(running, oauth))")
+            let freshBudget = RefreshBudget.allowed(expected: 0, lifetime: lifetime, elapsed: .now - connecting)
+            #expect(Self.refreshes(fresh) <= freshBudget, "a fresh \(lifetime) s token was refreshed: \(fresh.jsonText)\n\(Self.logs(running, oauth))")
 
             // Expired: a short token runs out by itself; a long one is expired at the provider.
             let connected = try await api.send(.GET, "/connections/\(connectionID)", token: tenant).json
@@ -140,6 +142,7 @@ struct ConnectionProcessTests {
                 try await Self.control(oauth, browser, ["expire_all": true])
             }
             try await Self.control(oauth, browser, ["reset_stats": true])
+            let burst = ContinuousClock.now
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<100 {
                     let target = index % 2 == 0 ? api : other
@@ -150,9 +153,14 @@ struct ConnectionProcessTests {
             let counts = Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count)
             #expect(statuses.count == 100 && statuses.allSatisfy { $0 == 200 }, "statuses: \(counts)\n\(Self.logs(running, oauth))")
             let stats = try await Self.stats(oauth, browser)
-            #expect(Self.refreshes(stats) == 1, "exactly one refresh must reach the provider: \(stats.jsonText)\n\(Self.logs(running, oauth))")
+            let burstBudget = RefreshBudget.allowed(expected: 1, lifetime: lifetime, elapsed: .now - burst)
+            #expect(
+                (1...burstBudget).contains(Self.refreshes(stats)),
+                "exactly one refresh must reach the provider (\(burstBudget) if the token ran out mid-burst): \(stats.jsonText)\n\(Self.logs(running, oauth))"
+            )
             let after = try await api.send(.GET, "/connections/\(connectionID)", token: tenant).json["credentialsRevision"]?.numberValue
-            #expect(after == before + 1, "one refresh makes one new credentials revision: \(before) → \(String(describing: after))")
+            let refreshed = Double(Self.refreshes(stats))
+            #expect(after == before + refreshed, "one refresh makes one new credentials revision: \(before) → \(String(describing: after))")
 
             // The refreshed token is fresh too: five more calls in a row make no refresh.
             for call in 0..<5 {
@@ -160,7 +168,8 @@ struct ConnectionProcessTests {
                 #expect(me.status == 200, "call \(call) after the refresh: \(me.body)")
             }
             let settled = try await Self.stats(oauth, browser)
-            #expect(Self.refreshes(settled) == 1, "the refreshed \(lifetime) s token was refreshed again: \(settled.jsonText)\n\(Self.logs(running, oauth))")
+            let settledBudget = RefreshBudget.allowed(expected: Self.refreshes(stats), lifetime: lifetime, elapsed: .now - burst)
+            #expect(Self.refreshes(settled) <= settledBudget, "the refreshed \(lifetime) s token was refreshed again: \(settled.jsonText)\n\(Self.logs(running, oauth))")
         } catch {
             Issue.record("\(error)\n\(Self.logs(processes, oauth))")
         }

@@ -82,4 +82,66 @@ struct StoreCommandTests {
         let new = try OpenStore.open(location, keys: KeyRing(secret: "new-encryption-secret-000002"), cursors: cursors, logger: Logger(label: "test"))
         #expect(try await new.records.get(.connections, id: id, scope: scope).secret == ["token": "keep-me-secret"])
     }
+
+    /// A command that needs the schema, on a fresh `DATA_DIR`, and what it must print.
+    struct FirstRunCommand: Sendable, CustomTestStringConvertible {
+        /// The command line.
+        var arguments: [String]
+        /// Text the output must contain (the lists of a fresh install are empty: only the log line).
+        var expected: String
+        /// Commands about one job or schedule find none on a fresh install: their answer is
+        /// "not found" (status 1), which shows they read the migrated schema.
+        var status: Int32 = 0
+
+        /// The name in the test report.
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    /// Every command that uses the database.
+    static let firstRunCommands: [FirstRunCommand] = [
+        .init(arguments: ["workspace", "credentials"], expected: "WORKSPACE_SECRET="),
+        .init(arguments: ["workspace", "rotate-secret"], expected: "the previous secret is accepted"),
+        .init(arguments: ["workspace", "set-public-key", "--clear"], expected: "public key removed"),
+        .init(arguments: ["token", "--tenant", "acme"], expected: "eyJ"),
+        .init(arguments: ["jobs", "list"], expected: "database migrated"),
+        .init(arguments: ["jobs", "enqueue", "--kind", "diagnostics.noop"], expected: #"{"id":1,"inserted":true}"#),
+        .init(arguments: ["jobs", "set-limits", "--workspace", "w1", "--running-per-tenant", "2"], expected: "limits set"),
+        .init(arguments: ["jobs", "show", "1"], expected: "job 1 not found", status: 1),
+        .init(arguments: ["jobs", "retry", "1"], expected: "job 1 not found", status: 1),
+        .init(arguments: ["jobs", "cancel", "1"], expected: "job 1 not found", status: 1),
+        .init(arguments: ["schedules", "list"], expected: "database migrated"),
+        .init(arguments: ["schedules", "set", "nightly", "--kind", "diagnostics.noop", "--every", "60"], expected: "schedule nightly saved"),
+        .init(arguments: ["schedules", "delete", "nightly"], expected: "no schedule named nightly", status: 1),
+        .init(arguments: ["rotate-encryption-key"], expected: "every secret is sealed with key"),
+    ]
+
+    /// First run: every command that needs the schema works on a fresh `DATA_DIR` (the embedded
+    /// SQLite database), migrating it as all-in-one `serve` does, with no `switchyard migrate` first.
+    @Test(arguments: firstRunCommands)
+    func commandOnAFreshDataDirectoryMigratesTheEmbeddedDatabase(command: FirstRunCommand) async throws {
+        let directory = try TestEnvironment.temporaryDirectory()
+        let result = try await SwitchyardProcess.run(command.arguments, environment: ["DATA_DIR": directory])
+        #expect(result.status == command.status, "\(result.output)")
+        #expect(result.output.contains(command.expected), "\(result.output)")
+        #expect(!result.output.contains("switchyard migrate"), "\(result.output)")
+        #expect(result.output.contains("database migrated"), "\(result.output)")
+        let after = try await SwitchyardProcess.run(["migrate"], environment: ["DATA_DIR": directory])
+        #expect(after.output.contains("is up to date"), "the command left the schema migrated: \(after.output)")
+    }
+
+    /// PostgreSQL is shared by many processes and migrated on purpose: a command against a fresh
+    /// database refuses and says to run `switchyard migrate`, and migrates nothing.
+    @Test(.enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL (scripts/test)"))
+    func commandOnAnUnmigratedPostgresDatabaseSaysToMigrate() async throws {
+        let database = try PostgresTestDatabase.create(adminURL: try #require(TestEnvironment.postgresURL))
+        defer { database.drop() }
+        let port = try #require(URLComponents(string: TestEnvironment.postgresURL!)?.port)
+        let environment = ["DATABASE_URL": database.url(port: port)]
+        let refused = try await SwitchyardProcess.run(["workspace", "credentials"], environment: environment)
+        #expect(refused.status == 1, "\(refused.output)")
+        #expect(refused.output.contains("workspace credentials: the database schema is at version 0"), "\(refused.output)")
+        #expect(refused.output.contains("run `switchyard migrate`"), "\(refused.output)")
+        let migrated = try await SwitchyardProcess.run(["migrate"], environment: environment)
+        #expect(migrated.output.contains("applied"), "the command migrated nothing: \(migrated.output)")
+    }
 }

@@ -32,7 +32,11 @@ package struct DedicatedPostgres: Sendable {
 
     package func start() async throws {
         // -t 180: after a crash, recovery on a loaded machine can outlast pg_ctl's default 60 s.
-        let arguments = ["-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-t", "180", "-o", "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory)", "start"]
+        // The server inherits every descriptor the test process holds (over a thousand while a
+        // full run starts its processes); they count against max_files_per_process (1000 by
+        // default), so it needs more room to start (see also `run`).
+        let options = "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory) -c max_files_per_process=10000"
+        let arguments = ["-D", "\(directory)/data", "-l", "\(directory)/log", "-w", "-t", "180", "-o", options, "start"]
         // A restart needs the same port, which another test may have bound for a moment while
         // the server was down (tests bind port 0 all the time): try again a few times.
         for attempt in 1...5 {
@@ -130,7 +134,11 @@ package struct DedicatedPostgres: Sendable {
 
     private static func run(_ executable: String, _ arguments: [String], asRoot: Bool) throws -> Int32 {
         if getuid() == 0 && !asRoot {
-            return try ProcessLaunch.runToCompletion("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
+            // runuser sets the soft limit on open files to PAM's 1024, below what the server
+            // inherits from the test process (see `start`): it would refuse to start
+            // ("insufficient file descriptors"). Raise the soft limit to the hard one first.
+            let raised = #"ulimit -Sn "$(ulimit -Hn)"; exec "$0" "$@""#
+            return try ProcessLaunch.runToCompletion("/usr/sbin/runuser", ["-u", "postgres", "--", "/bin/sh", "-c", raised, executable] + arguments)
         } else if getuid() == 0 {
             return try ProcessLaunch.runToCompletion(executable.hasPrefix("/") ? executable : "/usr/bin/\(executable)", arguments)
         } else {

@@ -70,46 +70,59 @@ package final class JobWorker: Service, Sendable {
     }
 
     package func run() async throws {
-        await withGracefulShutdownHandler {
-            // Waiting for the database can be cut short by a shutdown, like fetching.
-            let ready = self.ready
-            let readying = Task { await ready() }
-            if state.withLock({ state -> Bool in
-                state.fetching = readying
-                return state.stopping
-            }) {
-                readying.cancel()
+        // A graceful shutdown stops the worker; so does cancellation (the service group cancels
+        // every service when one fails, for example a start-up check that gave up). Without the
+        // cancellation handler a worker still waiting for readiness would wait forever, and the
+        // process with it.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await self.work()
+            } onGracefulShutdown: {
+                self.stop()
             }
-            await readying.value
-            guard !isStopping else { return }
-            logger.info("job worker started", metadata: ["queue": "\(settings.queue.rawValue)", "concurrency": "\(settings.concurrency)"])
-            let heartbeats = Task { await self.heartbeats() }
-            let completer = Task { await self.completer() }
-            let deadlines = self.execution.timeLimit.map { limit in Task { await self.enforceDeadlines(limit) } }
-            // Fetching runs apart so stopping can cancel a fetch stuck on an unreachable database.
-            let fetching = Task { await self.fetchLoop() }
-            let stopped = self.state.withLock { state -> Bool in
-                state.fetching = fetching
-                return state.stopping
-            }
-            if stopped { fetching.cancel() }
-            await fetching.value
-            await self.drain()
-            self.state.withLock { $0.finished = true }
-            self.completionsWaiting.signal(self.settings.queue)
-            self.finishing.signal(self.settings.queue)
-            // Give the last completions a few seconds, then stop whatever still waits on the
-            // database (it may be gone; the leases cover anything unwritten).
-            _ = await withTimeLimit(.seconds(5)) { await completer.value }
-            for task in [heartbeats, completer] + (deadlines.map { [$0] } ?? []) { task.cancel() }
-            _ = await withTimeLimit(.seconds(1)) { await heartbeats.value }
-            let store = self.store
-            let id = self.id
-            _ = await withTimeLimit(.seconds(2)) { try? await store.removeWorker(id) }
-            logger.info("job worker stopped")
-        } onGracefulShutdown: {
+        } onCancel: {
             self.stop()
         }
+    }
+
+    /// Waits for readiness, then fetches and runs jobs until stopped; then drains.
+    private func work() async {
+        // Waiting for the database can be cut short by a shutdown, like fetching.
+        let ready = self.ready
+        let readying = Task { await ready() }
+        if state.withLock({ state -> Bool in
+            state.fetching = readying
+            return state.stopping
+        }) {
+            readying.cancel()
+        }
+        await readying.value
+        guard !isStopping else { return }
+        logger.info("job worker started", metadata: ["queue": "\(settings.queue.rawValue)", "concurrency": "\(settings.concurrency)"])
+        let heartbeats = Task { await self.heartbeats() }
+        let completer = Task { await self.completer() }
+        let deadlines = self.execution.timeLimit.map { limit in Task { await self.enforceDeadlines(limit) } }
+        // Fetching runs apart so stopping can cancel a fetch stuck on an unreachable database.
+        let fetching = Task { await self.fetchLoop() }
+        let stopped = self.state.withLock { state -> Bool in
+            state.fetching = fetching
+            return state.stopping
+        }
+        if stopped { fetching.cancel() }
+        await fetching.value
+        await self.drain()
+        self.state.withLock { $0.finished = true }
+        self.completionsWaiting.signal(self.settings.queue)
+        self.finishing.signal(self.settings.queue)
+        // Give the last completions a few seconds, then stop whatever still waits on the
+        // database (it may be gone; the leases cover anything unwritten).
+        _ = await withTimeLimit(.seconds(5)) { await completer.value }
+        for task in [heartbeats, completer] + (deadlines.map { [$0] } ?? []) { task.cancel() }
+        _ = await withTimeLimit(.seconds(1)) { await heartbeats.value }
+        let store = self.store
+        let id = self.id
+        _ = await withTimeLimit(.seconds(2)) { try? await store.removeWorker(id) }
+        logger.info("job worker stopped")
     }
 
     /// Stops fetching; running jobs get `shutdownGrace` to finish.
@@ -304,8 +317,9 @@ package final class JobWorker: Service, Sendable {
     // MARK: Shutdown
 
     private func drain() async {
+        // A cancelled worker (the process is failing) gives its jobs back at once.
         let deadline = ContinuousClock.now + settings.shutdownGrace
-        while state.withLock({ !$0.running.isEmpty }), ContinuousClock.now < deadline {
+        while state.withLock({ !$0.running.isEmpty }), ContinuousClock.now < deadline, !Task.isCancelled {
             await slotFreed.wait(for: settings.queue, timeout: .milliseconds(100))
         }
         let leftovers = state.withLock { $0.running.values.map { ($0.attempt, $0.lifecycle) } }

@@ -192,27 +192,3 @@ enum JobPrinting {
         return JSONValue.object(members).jsonText
     }
 }
-
-extension CommandSupport {
-    /// Opens the configured, migrated store for an admin command; errors print as `command: message` and exit 1.
-    static func withStore(_ command: String, _ body: @Sendable (OpenStore) async throws -> Void) async throws {
-        try await withStore(command) { store, _ in try await body(store) }
-    }
-
-    /// Opens the configured, migrated store for an admin command, with the configuration.
-    static func withStore(_ command: String, _ body: @Sendable (OpenStore, SwitchyardConfiguration) async throws -> Void) async throws {
-        let configuration = try loadConfiguration()
-        let logger = bootstrapLogging(debug: configuration.debugLogging, toStandardError: true)
-        do {
-            let secrets = try resolveSecrets(configuration)
-            let store = try OpenStore.open(configuration, secrets: secrets, logger: logger)
-            try await store.whileRunning { store in
-                try await store.migrator.check()
-                try await body(store, configuration)
-            }
-        } catch let error as SwitchyardError {
-            printError("\(command): \(error.message)")
-            throw ExitCode(1)
-        }
-    }
-}

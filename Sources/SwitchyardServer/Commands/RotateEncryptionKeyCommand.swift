@@ -27,7 +27,7 @@ struct RotateEncryptionKeyCommand: AsyncParsableCommand {
             let secrets = try CommandSupport.resolveSecrets(configuration)
             let store = try OpenStore.open(configuration, secrets: secrets, logger: logger)
             let counts = try await store.whileRunning { store in
-                try await store.migrator.check()
+                try await CommandSupport.prepareSchema(store, of: configuration, logger: logger)
                 var counts: [(RecordKind, Int)] = []
                 for kind in RecordKind.allCases {
                     var total = 0

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import SwitchyardCore
 
 /// `switchyard serve`: runs the roles chosen by `--role` or the `IS_*` variables (none: all).
@@ -69,6 +71,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         } catch let failure as HealthCheckFailure {
             logger.critical("stopping: \(failure)")
+            throw ExitCode(1)
+        } catch let error as IOError where [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(error.errnoCode) {
+            // The server could not bind its address (taken by another process, not local, or a
+            // privileged port).
+            logger.critical("cannot start: cannot listen on \(configuration.http.host):\(configuration.http.port): \(error.description)")
             throw ExitCode(1)
         }
         logger.info("stopped")

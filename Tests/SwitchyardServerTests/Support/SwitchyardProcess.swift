@@ -81,6 +81,23 @@ final class SwitchyardProcess: @unchecked Sendable {
         throw CancellationError()
     }
 
+    /// Waits until the output contains a text; fails the test if the process exits first or
+    /// the timeout passes.
+    func waitForOutput(_ text: String, timeout: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !output.contains(text) {
+            if !process.isRunning {
+                Issue.record("switchyard exited (\(process.terminationStatus)) before printing \"\(text)\":\n\(output)")
+                throw CancellationError()
+            }
+            guard ContinuousClock.now < deadline else {
+                Issue.record("switchyard did not print \"\(text)\" within \(timeout):\n\(output)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Waits until `GET /` answers 200 and returns the port.
     func waitUntilHealthy(timeout: Duration = .seconds(20)) async throws -> Int {
         let port = try await waitForPort(timeout: timeout)
