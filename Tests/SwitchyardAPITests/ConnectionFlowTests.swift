@@ -253,12 +253,12 @@ struct ConnectionFlowTests {
                 let job = try #require(jobs.first)
                 let due = Double(job.scheduledAt) / 1_000_000
                 #expect(due < expiresAt && due > expiresAt - 301, "due \(due), expiry \(expiresAt)")
-                let runtime = try #require(harness.connections)
+                let lifecycle = try #require(harness.connections).lifecycle
                 _ = try await browser.send(.POST, server.baseURL + "/_control", json: ["reset_stats": true])
-                let outcome = try await runtime.refreshScheduled(job.args)
+                let outcome = try await lifecycle.refreshScheduled(job.args)
                 #expect(outcome.contains("refreshed to revision 2"), "\(outcome)")
                 #expect(try await stats()["token_requests"]?["refresh_token"] == 1)
-                #expect(try await runtime.refreshScheduled(job.args).contains("changed since"), "a job of an old revision does nothing")
+                #expect(try await lifecycle.refreshScheduled(job.args).contains("changed since"), "a job of an old revision does nothing")
                 #expect(try await stats()["token_requests"]?["refresh_token"] == 1)
                 let next = try await harness.store.jobs.jobs(states: [], limit: 100, afterID: nil).filter { $0.kind == CredentialRefresher.refreshJobKind }
                 #expect(next.count == 2 && next.contains { $0.args["revision"] == 2 }, "the new credentials got their own refresh: \(next)")

@@ -238,11 +238,11 @@ struct FlowRunTests {
 
             // The queued queue's limits (ENABLE_LIMITS): a full connection queue refuses the run,
             // and the run row is not left behind (it commits with its job or not at all).
-            let runtime = try #require(world.harness.connections)
+            let connections = try #require(world.harness.connections)
             let limits = JobLimitSettings(defaults: JobLimits(runningPerConnection: 1, queuePerConnection: 2))
-            let launcher = FlowLauncher(records: world.harness.store.records, jobs: world.harness.store.jobs, webhooks: runtime.webhooks, limits: limits, logger: APIHarness.logger)
+            let launcher = FlowLauncher(records: world.harness.store.records, jobs: world.harness.store.jobs, webhooks: connections.webhooks, limits: limits, logger: APIHarness.logger)
             let connection = try await world.harness.store.records.get(.connections, id: connectionID, scope: .workspace(world.harness.workspace.key))
-            let instance = try await runtime.flowInstances.instance(of: "child", connection: connection, instanceKey: nil, scope: .tenant(connection.tenantID ?? "", in: connection.workspaceID))
+            let instance = try await connections.flowInstances.instance(of: "child", connection: connection, instanceKey: nil, scope: .tenant(connection.tenantID ?? "", in: connection.workspaceID))
             let before = try await client.send(.get, "/flow-runs?limit=1000", token: tenant).json["items"]?.arrayCount ?? -1
             for word in ["a", "b"] { _ = try await launcher.launch(instance, start: .init(trigger: "api-trigger", input: ["word": .string(word)])) }
             do {

@@ -56,7 +56,7 @@ enum ActionRunRoutes {
     static func run(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
         let body = try RunBody(request)
         let (connectionID, instanceKey, input) = (body.connectionID, body.instanceKey, body.input)
-        let runtime = try ConnectionRoutes.runtime(deps)
+        let actions = try deps.require(deps.actions)
         var scope = request.caller.scope
         let connection: Record? = try await connectionID.asyncMap { id throws(SwitchyardError) in
             try await ConnectionRoutes.live(id, request, deps, includeArchived: false)
@@ -78,11 +78,11 @@ enum ActionRunRoutes {
         var output: JSONValue?
         var failure: SwitchyardError?
         do throws(SwitchyardError) {
-            output = try await ActionRunner(connections: runtime).run(action, input: input, connectionID: target?.id, scope: scope)
+            output = try await actions.run(action, input: input, connectionID: target?.id, scope: scope)
         } catch {
             failure = error
         }
-        let secrets = try await target.asyncMap { connection throws(SwitchyardError) in try await runtime.secretValues(of: connection) } ?? []
+        let secrets = try await target.asyncMap { connection in await actions.secretValues(of: connection) } ?? []
         let log = try await ActionRunLog.write(
             .init(
                 actionID: element.record.id, actionKey: element.record.key, actionType: action.kind.rawValue, connectionID: target?.id,

@@ -8,7 +8,7 @@ import SwitchyardEngine
 /// The pages and redirects the browser connect flow answers with.
 enum ConnectPages {
     /// The answer to a finished connect step: a redirect, or a page saying how it ended.
-    static func answer(_ finish: ConnectionRuntime.Finish) -> Response {
+    static func answer(_ finish: ConnectFinish) -> Response {
         switch finish {
         case .redirect(let location):
             var headers = HTTPFields()
@@ -26,7 +26,7 @@ enum ConnectPages {
 
     /// The connect form of an input-based auth: one field per `inputSchema` property, the
     /// connect parameters (token included) carried as hidden fields, posted back to `/connect`.
-    static func form(title: String, inputs: [ConnectionRuntime.InputField], carrying fields: [String: String]) -> Response {
+    static func form(title: String, inputs: [ConnectInputField], carrying fields: [String: String]) -> Response {
         let hidden = fields.sorted { $0.key < $1.key }.map { "<input type=\"hidden\" name=\"\(escape($0.key))\" value=\"\(escape($0.value))\">" }
         let visible = inputs.map { field in
             let type = field.secret ? "password" : "text"

@@ -9,7 +9,8 @@ import SwitchyardHTTP
 /// Authorization header, checked by the pipeline's authentication) redirects to the provider or
 /// shows an input form, and `GET /oauth-callback` finishes and redirects to `redirectUri`.
 struct ConnectRoutes: Sendable {
-    let runtime: ConnectionRuntime
+    /// Runs the connect flows.
+    let flow: ConnectFlow
 
     /// The endpoints, for the OpenAPI document.
     static let endpoints: [OpenAPIDocument.Operational] = [
@@ -49,7 +50,7 @@ struct ConnectRoutes: Sendable {
         let (fields, input) = (read.fields, read.input)
         if let requestToken = fields["requestToken"] {
             // A connection request's link: the request names the tenant and the parameters.
-            let finish = try await runtime.start(requestToken: requestToken, input: input)
+            let finish = try await flow.start(requestToken: requestToken, input: input)
             if case .inputForm(let title, let inputs) = finish { return ConnectPages.form(title: title, inputs: inputs, carrying: ["requestToken": requestToken]) }
             return ConnectPages.answer(finish)
         }
@@ -62,7 +63,7 @@ struct ConnectRoutes: Sendable {
             guard let integration = fields["integrationId"] ?? fields["integrationKey"] else {
                 throw SwitchyardError(.badRequest, "integrationKey or integrationId is required", data: ["integrationKey": "is required"])
             }
-            var connect = ConnectionRuntime.ConnectRequest(integration: integration)
+            var connect = ConnectRequest(integration: integration)
             connect.connectionID = fields["connectionId"]
             connect.name = fields["name"]
             connect.authOptionKey = fields["authOptionKey"]
@@ -73,18 +74,18 @@ struct ConnectRoutes: Sendable {
             if let redirect, URL(string: redirect)?.scheme.map({ ["http", "https"].contains($0) }) != true {
                 throw SwitchyardError(.badRequest, "redirectUri must be an http or https URL", data: ["redirectUri": "must be an http(s) URL"])
             }
-            let finish = try await runtime.start(connect, scope: caller.scope)
+            let finish = try await flow.start(connect, scope: caller.scope)
             if case .inputForm(let title, let inputs) = finish { return ConnectPages.form(title: title, inputs: inputs, carrying: fields) }
             return ConnectPages.answer(finish)
         } catch {
             guard let redirect, error.key != .badRequest || error.data["redirectUri"] == nil else { throw error }
-            return ConnectPages.answer(.redirect(ConnectionRuntime.appending(redirect, [("error", error.message), ("errorData", ConnectPages.errorData(error))])))
+            return ConnectPages.answer(.redirect(PercentEncoding.appending(redirect, [("error", error.message), ("errorData", ConnectPages.errorData(error))])))
         }
     }
 
     private func callback(_ request: Request) async throws -> Response {
         var query: [String: String] = [:]
         for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
-        return ConnectPages.answer(try await runtime.complete(query: query))
+        return ConnectPages.answer(try await flow.complete(query: query))
     }
 }

@@ -52,7 +52,7 @@ enum ConnectionRequestRoutes {
                 if integration == nil, reader.problems["integrationId"] == nil, reader.problems["integrationKey"] == nil {
                     reader.reject("integrationKey", "is required (or integrationId)")
                 }
-                var connect = ConnectionRuntime.ConnectRequest(integration: integration ?? "")
+                var connect = ConnectRequest(integration: integration ?? "")
                 connect.connectionID = reader.string("connectionId")
                 connect.name = reader.string("name")
                 connect.authOptionKey = reader.string("authOptionKey")
@@ -66,7 +66,7 @@ enum ConnectionRequestRoutes {
                 if request.caller.tenantID == nil {
                     throw SwitchyardError(.accessDenied, "connection requests are made with a tenant token (a connection belongs to one tenant)")
                 }
-                let (record, url) = try await ConnectionRoutes.runtime(deps).createRequest(connect, scope: request.caller.scope)
+                let (record, url) = try await deps.require(deps.connect).createRequest(connect, scope: request.caller.scope)
                 return json(record, url: url)
             },
             APIRoute(
@@ -74,7 +74,7 @@ enum ConnectionRequestRoutes {
                 summary: "Get a connection request: its status and, once connected, resultConnectionId", tag: "Connections",
                 parameters: [.path("id", "the request's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
-                json(ConnectionRuntime.presented(try await deps.records.get(.connectionRequests, id: request.path("id"), scope: request.caller.scope)))
+                json(ConnectFlow.presented(try await deps.records.get(.connectionRequests, id: request.path("id"), scope: request.caller.scope)))
             },
         ]
     }

@@ -10,7 +10,8 @@ import SwitchyardHTTP
 /// the connection's auth and streams the answer back. It is registered in the REST API's
 /// group, so authentication, rate limits and the time limit apply as to every operation.
 struct ProxyRoutes: Sendable {
-    let runtime: ConnectionRuntime
+    /// Sends the request as the connection.
+    let sender: ConnectionSender
 
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
 
@@ -60,9 +61,9 @@ struct ProxyRoutes: Sendable {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let bytes = body.readableBytes > 0 ? Array(body.readableBytesView) : nil
         let call = ExternalCall(method: HTTPMethod(rawValue: request.method.rawValue), target: target, query: request.uri.query, headers: headers, body: bytes)
-        let runtime = runtime
+        let sender = sender
         let (head, chunks) = try await ProxyStream.start { consume throws(SwitchyardError) in
-            try await runtime.stream(connectionID: id, scope: caller.scope, call: call, consume)
+            try await sender.stream(connectionID: id, scope: caller.scope, call: call, consume)
         }
         var fields = HTTPFields()
         for (name, value) in head.headers where !Self.strippedResponseHeaders.contains(name.lowercased()) {

@@ -3,18 +3,18 @@ import Synchronization
 import SwitchyardCore
 import SwitchyardEngine
 
-/// Carries a streamed upstream response out of ``ConnectionRuntime/stream(connectionID:scope:call:_:)``,
+/// Carries a streamed upstream response out of ``ConnectionSender/stream(connectionID:scope:call:_:)``,
 /// whose body may only be read inside its closure, to a response body written after the route
 /// returns: the head is handed over as soon as it arrives, then each chunk as it is read. The
 /// upstream is read at its own pace (the chunks wait in memory, within the response size
 /// limit); a client that goes away cancels the upstream read.
 enum ProxyStream {
     /// Starts the exchange and waits for the response head.
-    /// - Parameter exchange: Runs the streamed request, handing `consume` to the runtime.
+    /// - Parameter exchange: Runs the streamed request, handing `consume` to the sender.
     /// - Returns: The head, and the body's chunks.
     /// - Throws: What the exchange threw before a head arrived.
     static func start(
-        _ exchange: @escaping @Sendable (@escaping @Sendable (OutboundResponseHead, ConnectionRuntime.StreamedBody) async throws -> Void) async throws(SwitchyardError) -> Void
+        _ exchange: @escaping @Sendable (@escaping @Sendable (OutboundResponseHead, ConnectionSender.StreamedBody) async throws -> Void) async throws(SwitchyardError) -> Void
     ) async throws(SwitchyardError) -> (OutboundResponseHead, AsyncThrowingStream<ByteBuffer, any Error>) {
         let (chunks, sink) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let waiter = HeadWaiter()

@@ -101,14 +101,14 @@ enum ConnectorPackageRoutes {
             "operations": .array(package.operations.map { .string($0.key) }), "dataCollections": .array(package.dataCollections.map { .string($0.key) }),
         ]
         let updated = try await deps.records.update(.connectors, id: connector.id, scope: scope, expectedRevision: nil) { record in
-            guard case .object(var document) = record.document else { return }
-            document["name"] = .string(package.spec.name)
-            document["authType"] = .string(package.auth.typeName)
-            if let logo = package.spec.logoUri { document["logoUri"] = .string(logo) }
-            document["development"] = development
-            record.document = .object(document)
+            var document = record.connectorDocument
+            document.name = package.spec.name
+            document.authType = package.auth.typeName
+            if let logo = package.spec.logoUri { document.logoURI = logo }
+            document.development = development
+            record.connectorDocument = document
         }
-        deps.connections?.forgetConfiguration()
+        deps.configuration?.forgetConfiguration()
         return RecordJSON.object(updated)
     }
 
@@ -122,10 +122,11 @@ enum ConnectorPackageRoutes {
         guard let version else { throw SwitchyardError(.badRequest, "version is required") }
         let scope = request.caller.scope
         let connector = try await ElementSelector.resolve(.connectors, request.path("id"), scope: scope, records: deps.records)
-        guard let sha = connector.document["development"]?["sha256"]?.stringValue, let size = connector.document["development"]?["size"] else {
+        let current = connector.connectorDocument
+        guard let sha = current.developmentDigest, let size = current.development?["size"] else {
             throw SwitchyardError(.conflict, "connector \(connector.key ?? connector.id) has no development version to publish; upload a package first")
         }
-        if let latest = connector.document["latestVersion"]?.stringValue.flatMap(SemanticVersion.init), !(latest < version) {
+        if let latest = current.latestVersion.flatMap(SemanticVersion.init), !(latest < version) {
             throw SwitchyardError(
                 .conflict, "version \(version) must be greater than the latest published version \(latest)", data: ["version": "must be greater than \(latest)"]
             )
@@ -138,9 +139,7 @@ enum ConnectorPackageRoutes {
                 .insert(NewRecord(kind: .connectorVersions, key: "\(connector.id)@\(version)", parentID: connector.id, document: .object(document)), scope: scope),
                 // Conditional on the connector as read: a concurrent publish or upload makes this one retry.
                 .update(.connectors, id: connector.id, scope: scope, expectedRevision: connector.revision) { record throws(SwitchyardError) in
-                    guard case .object(var members) = record.document else { return }
-                    members["latestVersion"] = .string(version.description)
-                    record.document = .object(members)
+                    record.connectorDocument.latestVersion = version.description
                 },
             ])
         } catch where error.key == .alreadyExists {
@@ -149,7 +148,7 @@ enum ConnectorPackageRoutes {
             throw SwitchyardError(.conflict, "connector \(connector.key ?? connector.id) changed while publishing; try again")
         }
         guard let inserted = results.first ?? nil else { throw SwitchyardError(.internal, "publishing stored no version record") }
-        deps.connections?.forgetConfiguration()
+        deps.configuration?.forgetConfiguration()
         return versionJSON(inserted)
     }
 

@@ -210,9 +210,9 @@ enum ElementOperations {
     /// Keeps what depends on an element in step with it: a flow instance's job schedule.
     /// (Schedules of instances below a changed parent are brought in step when they fire.)
     private static func changed(_ element: Element, _ deps: APIDependencies, scope: StoreScope) async throws(SwitchyardError) {
-        guard element.record.kind == .flows, element.layer == .instance, let runtime = deps.connections else { return }
+        guard element.record.kind == .flows, element.layer == .instance, let instances = deps.flowInstances else { return }
         let owner = element.record.tenantID.map { StoreScope.tenant($0, in: scope.workspaceID) } ?? scope
-        try await runtime.flowInstances.syncSchedule(element, scope: owner)
+        try await instances.syncSchedule(element, scope: owner)
     }
 
     /// The element a change addresses, once the caller may change it: tenants change only their

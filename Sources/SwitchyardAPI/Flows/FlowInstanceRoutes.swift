@@ -72,7 +72,7 @@ enum FlowInstanceRoutes {
                 let input = reader.members("input") ?? [:]
                 try reader.finish()
                 let element = try await instance(request.path("id"), request, deps)
-                return try await FlowRunRoutes.launch(element, input: input, runtime: try ConnectionRoutes.runtime(deps))
+                return try await FlowRunRoutes.launch(element, input: input, launcher: try deps.require(deps.flowLauncher))
             },
         ]
     }
@@ -95,7 +95,7 @@ enum FlowInstanceRoutes {
         let parameters = reader.object("parameters")
         if flowKey == nil, flowID == nil { reader.reject("flowKey", "give flowKey or flowId") }
         try reader.finish()
-        let runtime = try ConnectionRoutes.runtime(deps)
+        let instances = try deps.require(deps.flowInstances)
         let connection = try await ConnectionRoutes.live(connectionID ?? "", request, deps, includeArchived: false)
         let scope = ConnectionRoutes.ownerScope(connection, request)
         let selector = flowID ?? flowKey ?? ""
@@ -103,7 +103,7 @@ enum FlowInstanceRoutes {
         do {
             parent = try await deps.records.get(.flows, id: selector, scope: scope)
         } catch where error.key == .notFound && flowID == nil {
-            guard let found = try await runtime.flowInstances.parent(key: selector, integrationID: connection.parentID, scope: scope) else {
+            guard let found = try await instances.parent(key: selector, integrationID: connection.parentID, scope: scope) else {
                 throw SwitchyardError(.notFound, "no flow with key \(selector) for the connection's integration or at the universal layer", data: ["flowKey": "no such flow"])
             }
             parent = found
@@ -118,7 +118,7 @@ enum FlowInstanceRoutes {
         }
         let element: Element
         do {
-            element = try await runtime.flowInstances.create(parent: parent, connection: connection, instanceKey: instanceKey, settings: settings, scope: scope)
+            element = try await instances.create(parent: parent, connection: connection, instanceKey: instanceKey, settings: settings, scope: scope)
         } catch where error.key == .alreadyExists {
             throw SwitchyardError(.alreadyExists, "the connection already has an instance of flow \(parent.key ?? selector)\(instanceKey.map { " with instanceKey \($0)" } ?? "")")
         }
@@ -131,7 +131,7 @@ enum FlowInstanceRoutes {
         let enabled = reader.bool("enabled")
         let parameters = reader.object("parameters")
         try reader.finish()
-        let runtime = try ConnectionRoutes.runtime(deps)
+        let instances = try deps.require(deps.flowInstances)
         let element = try await instance(request.path("id"), request, deps)
         let scope = element.record.tenantID.map { StoreScope.tenant($0, in: request.caller.workspaceID) } ?? request.caller.scope
         if let parameters { try await checkParameters(parameters, flow: element, scope: scope, deps) }
@@ -142,7 +142,7 @@ enum FlowInstanceRoutes {
             record.document = current.withSettings(current.settings)
         }
         let updated = Element(record)
-        try await runtime.flowInstances.syncSchedule(updated, scope: scope)
+        try await instances.syncSchedule(updated, scope: scope)
         var cache: [String: Record] = [:]
         return try await ElementResolver(type: .flows, records: deps.records, scope: request.caller.scope).json(updated, cache: &cache)
     }

@@ -26,12 +26,12 @@ enum FlowRunRoutes {
                 requestSchema: RunBody.schema, responseSchema: runSchema, successStatus: 201
             ) { request throws(SwitchyardError) in
                 let body = try RunBody(request)
-                let runtime = try ConnectionRoutes.runtime(deps)
+                let instances = try deps.require(deps.flowInstances)
                 let connection = try await connection(body.connectionID, flow: request.path("selector"), request, deps)
-                let instance = try await runtime.flowInstances.instance(
+                let instance = try await instances.instance(
                     of: request.path("selector"), connection: connection, instanceKey: body.instanceKey, scope: ConnectionRoutes.ownerScope(connection, request)
                 )
-                return try await launch(instance, input: body.input, runtime: runtime)
+                return try await launch(instance, input: body.input, launcher: try deps.require(deps.flowLauncher))
             },
             APIRoute(
                 method: .get, path: "/flow-runs", access: .any, operationID: "listFlowRuns", summary: "List flow runs, oldest first", tag: "Flow runs",
@@ -88,11 +88,11 @@ enum FlowRunRoutes {
     }
 
     /// Queues a run of an instance (refused while it is disabled).
-    static func launch(_ instance: Element, input: JSONValue, runtime: ConnectionRuntime) async throws(SwitchyardError) -> JSONValue {
+    static func launch(_ instance: Element, input: JSONValue, launcher: FlowLauncher) async throws(SwitchyardError) -> JSONValue {
         guard FlowInstances.isEnabled(instance) else {
             throw SwitchyardError(.conflict, "flow instance \(instance.record.id) is disabled; enable it to run it", data: ["enabled": "is false"])
         }
-        return json(try await runtime.flowLauncher.launch(instance, start: .init(trigger: FlowNode.TriggerKind.api.rawValue, input: input)))
+        return json(try await launcher.launch(instance, start: .init(trigger: FlowNode.TriggerKind.api.rawValue, input: input)))
     }
 
     /// The connection a run is for: the one named, or (for a tenant) its connection to the
@@ -142,8 +142,8 @@ enum FlowRunRoutes {
             record.document = .object(members)
         }
         // Its job finds the run stopped when it starts, and ends without running a node.
-        if FlowRunRecord.status(run) != .stopped, FlowRunRecord.status(updated) == .stopped, let runtime = deps.connections {
-            await runtime.webhooks.notify("flowRun.stopped", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(updated))
+        if FlowRunRecord.status(run) != .stopped, FlowRunRecord.status(updated) == .stopped, let webhooks = deps.webhooks {
+            await webhooks.notify("flowRun.stopped", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(updated))
         }
         return json(updated)
     }

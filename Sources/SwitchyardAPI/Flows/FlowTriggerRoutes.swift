@@ -67,7 +67,7 @@ enum FlowTriggerRoutes {
             }
             guard passed == .bool(true) else { return ["flowRunIds": [], "tenantId": .string(tenantID)] }
         }
-        let runs = try await ConnectionRoutes.runtime(deps).flowLauncher.launchAppEvent(flowID: flowID, scope: .tenant(tenantID, in: request.caller.workspaceID), input: payload)
+        let runs = try await deps.require(deps.flowLauncher).launchAppEvent(flowID: flowID, scope: .tenant(tenantID, in: request.caller.workspaceID), input: payload)
         return ["flowRunIds": .array(runs.map { .string($0.id) }), "tenantId": .string(tenantID)]
     }
 
@@ -105,10 +105,10 @@ enum FlowTriggerRoutes {
         if let type, !eventTypes.contains(type) { reader.reject("type", "must be one of \(eventTypes.joined(separator: ", "))") }
         if type == "connector-event", eventKey == nil { reader.reject("eventKey", "is required for connector-event") }
         try reader.finish()
-        let runtime = try ConnectionRoutes.runtime(deps)
+        let launcher = try deps.require(deps.flowLauncher)
         let connection = try await ConnectionRoutes.live(request.path("id"), request, deps, includeArchived: false)
         let trigger = FlowNode.TriggerKind(rawValue: "\(type ?? "")-trigger") ?? .connectorEvent
-        let runs = try await runtime.flowLauncher.launchMatching(connection: connection, trigger: trigger, input: payload) { config in
+        let runs = try await launcher.launchMatching(connection: connection, trigger: trigger, input: payload) { config in
             // A trigger that names a collection or event hears only that one.
             if let wanted = config["collectionKey"]?.stringValue, wanted != collectionKey { return false }
             if let wanted = config["eventKey"]?.stringValue, wanted != eventKey { return false }

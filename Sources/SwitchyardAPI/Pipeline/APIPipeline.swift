@@ -20,9 +20,10 @@ import SwitchyardHTTP
 package struct APIPipeline: Sendable {
     /// The REST operations.
     package let routes: APIRoutes
-    /// Connections at work, for the connect flow and the proxy; `nil` where a process serves
-    /// neither.
-    let connections: ConnectionRuntime?
+    /// The connect flows; `nil` where a process serves none.
+    let connect: ConnectFlow?
+    /// Requests as a connection, for the proxy; `nil` where a process serves none.
+    let sender: ConnectionSender?
     let authenticator: TokenAuthenticator
     let limits: RateLimitMiddleware?
     let timeLimit: RequestTimeLimit
@@ -37,7 +38,8 @@ package struct APIPipeline: Sendable {
         maxResponseBytes: Int
     ) {
         routes = APIRoutes(dependencies: dependencies, maxResponseBytes: maxResponseBytes)
-        connections = dependencies.connections
+        connect = dependencies.connect
+        sender = dependencies.sender
         self.authenticator = authenticator
         limits = limiter.map { RateLimitMiddleware(limiter: $0, workspaces: dependencies.workspaces, tenants: dependencies.tenants) }
         timeLimit = RequestTimeLimit(requestTimeLimit)
@@ -45,7 +47,7 @@ package struct APIPipeline: Sendable {
 
     /// The endpoints outside the route table that the pipeline serves, for the OpenAPI document.
     package var endpoints: [OpenAPIDocument.Operational] {
-        connections == nil ? [] : ConnectRoutes.endpoints + ProxyRoutes.endpoints
+        (connect == nil ? [] : ConnectRoutes.endpoints) + (sender == nil ? [] : ProxyRoutes.endpoints)
     }
 
     /// Registers every route, and `GET /openapi.json` with `document`.
@@ -58,10 +60,12 @@ package struct APIPipeline: Sendable {
                 try await timeLimit.run { try await routes.respond(route, request: request, context: context) }
             }
         }
-        if let connections {
-            ProxyRoutes(runtime: connections).register(on: api, timeLimit: timeLimit)
+        if let sender {
+            ProxyRoutes(sender: sender).register(on: api, timeLimit: timeLimit)
+        }
+        if let connect {
             let browser = group(on: router, sources: [.header, .fields], required: false, failure: .handToRoute)
-            ConnectRoutes(runtime: connections).register(on: browser, timeLimit: timeLimit)
+            ConnectRoutes(flow: connect).register(on: browser, timeLimit: timeLimit)
         }
         let body = document.jsonText
         router.get("/openapi.json") { _, _ in

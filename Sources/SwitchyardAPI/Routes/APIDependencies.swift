@@ -1,9 +1,11 @@
 import HTTPTypes
 import SwitchyardBlobs
+import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardStore
 
-/// What the API's handlers use.
+/// What the API's handlers use. The connection services are `nil` where a test needs none;
+/// a route that needs one answers `unavailable` then (``require(_:)``).
 package struct APIDependencies: Sendable {
     package var records: any RecordStore
     package var jobs: any JobStore
@@ -11,16 +13,50 @@ package struct APIDependencies: Sendable {
     package var tenants: TenantDirectory
     /// Object storage (connector packages live in its connectors bucket).
     package var blobs: any BlobStore
-    /// Connections at work (connect flow, refresh, proxy); `nil` where a test needs none.
-    package var connections: ConnectionRuntime?
+    /// The connect flows and connection requests.
+    package var connect: ConnectFlow?
+    /// Requests to external APIs as a connection (the proxy).
+    package var sender: ConnectionSender?
+    /// Tests, disconnects, archives and refreshes of stored connections.
+    package var lifecycle: ConnectionLifecycle?
+    /// Connector operations run as a connection.
+    package var operations: ConnectionOperations?
+    /// Actions run through connections.
+    package var actions: ActionRunner?
+    /// The integrations and connector packages this process keeps (forgotten after a change).
+    package var configuration: ConnectionResolver?
+    /// Webhook notifications to the SaaS.
+    package var webhooks: WebhookNotifier?
+    /// Starts flow runs.
+    package var flowLauncher: FlowLauncher?
+    /// Flow instances of connections.
+    package var flowInstances: FlowInstances?
 
     /// Creates the dependencies.
-    package init(records: any RecordStore, jobs: any JobStore, workspaces: WorkspaceDirectory, tenants: TenantDirectory, blobs: any BlobStore, connections: ConnectionRuntime? = nil) {
+    /// - Parameter connections: The process's connection services, spread over the fields.
+    package init(
+        records: any RecordStore, jobs: any JobStore, workspaces: WorkspaceDirectory, tenants: TenantDirectory, blobs: any BlobStore, connections: ConnectionServices? = nil
+    ) {
         self.records = records
         self.jobs = jobs
         self.workspaces = workspaces
         self.tenants = tenants
         self.blobs = blobs
-        self.connections = connections
+        connect = connections?.connect
+        sender = connections?.sender
+        lifecycle = connections?.lifecycle
+        operations = connections?.operations
+        actions = connections?.actions
+        configuration = connections?.resolver
+        webhooks = connections?.webhooks
+        flowLauncher = connections?.flowLauncher
+        flowInstances = connections?.flowInstances
+    }
+
+    /// A connection service, which every process with the API role has.
+    /// - Throws: `unavailable` when this process has no connections set up.
+    package func require<Value>(_ service: Value?) throws(SwitchyardError) -> Value {
+        guard let service else { throw SwitchyardError(.unavailable, "connections are not set up in this process") }
+        return service
     }
 }

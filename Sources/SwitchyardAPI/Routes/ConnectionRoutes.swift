@@ -13,8 +13,10 @@ enum ConnectionRoutes {
         "credentialsRevision": ["type": "integer"], "credentialsExpiresAt": ["type": "number"], "revokeError": ["type": "string"],
     ])
 
+    /// A connection as the API shows it; `disconnected` is read from its state, so the two
+    /// always agree.
     static func json(_ record: Record) -> JSONValue {
-        var extra: [String: JSONValue] = [:]
+        var extra: [String: JSONValue] = ["disconnected": .bool(record.connectionDocument.isDisconnected)]
         if let parent = record.parentID { extra["integrationId"] = .string(parent) }
         if let tenant = record.tenantID { extra["tenantId"] = .string(tenant) }
         return RecordJSON.object(record, extra: extra)
@@ -31,12 +33,6 @@ enum ConnectionRoutes {
     /// connection in their workspace under that tenant's scope).
     static func ownerScope(_ connection: Record, _ request: APIRequest) -> StoreScope {
         connection.tenantID.map { StoreScope.tenant($0, in: request.caller.workspaceID) } ?? request.caller.scope
-    }
-
-    /// The connection runtime, which every process with the API role has.
-    static func runtime(_ deps: APIDependencies) throws(SwitchyardError) -> ConnectionRuntime {
-        guard let runtime = deps.connections else { throw SwitchyardError(.unavailable, "connections are not set up in this process") }
-        return runtime
     }
 
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
@@ -66,7 +62,7 @@ enum ConnectionRoutes {
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
                 return json(
-                    try await runtime(deps).refresher.refreshed(existing.id, scope: ownerScope(existing, request), observedRevision: CredentialRefresher.revision(existing))
+                    try await deps.require(deps.lifecycle).refresh(existing, scope: ownerScope(existing, request))
                 )
             },
             APIRoute(
@@ -75,7 +71,7 @@ enum ConnectionRoutes {
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
-                return json(try await runtime(deps).test(connectionID: existing.id, scope: request.caller.scope))
+                return json(try await deps.require(deps.lifecycle).test(connectionID: existing.id, scope: request.caller.scope))
             },
             APIRoute(
                 method: .post, path: "/connections/{id}/disconnect", access: .any, operationID: "disconnectConnection",
@@ -83,7 +79,7 @@ enum ConnectionRoutes {
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
-                return json(try await runtime(deps).disconnect(connectionID: existing.id, scope: request.caller.scope, archive: false))
+                return json(try await deps.require(deps.lifecycle).disconnect(connectionID: existing.id, scope: request.caller.scope, archive: false))
             },
             APIRoute(
                 method: .post, path: "/connections/{id}/operations/{key}/run", access: .any, operationID: "runConnectionOperation",
@@ -94,7 +90,7 @@ enum ConnectionRoutes {
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
                 let input = request.body ?? [:]
                 guard case .object = input else { throw SwitchyardError(.badRequest, "the body must be a JSON object (the operation's input)") }
-                return ["output": try await runtime(deps).runOperation(connectionID: existing.id, key: request.path("key"), input: input, scope: request.caller.scope)]
+                return ["output": try await deps.require(deps.operations).runOperation(connectionID: existing.id, key: request.path("key"), input: input, scope: request.caller.scope)]
             },
             APIRoute(
                 method: .delete, path: "/connections/{id}", access: .any, operationID: "archiveConnection",
@@ -102,10 +98,10 @@ enum ConnectionRoutes {
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
-                guard let runtime = deps.connections else {
+                guard let lifecycle = deps.lifecycle else {
                     return json(try await deps.records.archive(.connections, id: existing.id, scope: ownerScope(existing, request)))
                 }
-                return json(try await runtime.disconnect(connectionID: existing.id, scope: request.caller.scope, archive: true))
+                return json(try await lifecycle.disconnect(connectionID: existing.id, scope: request.caller.scope, archive: true))
             },
         ]
     }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardStore
 
 /// `/connectors`: create, read and list (packages and uploads come with the connectors issue).
@@ -40,10 +41,10 @@ enum ConnectorRoutes {
                     reader.reject("authType", "must be one of oauth2, oauth1, api-key, basic, none")
                 }
                 try reader.finish()
-                var document: [String: JSONValue] = ["name": .string(name!), "authType": .string(authType ?? "none")]
-                if let baseURI { document["baseUri"] = .string(baseURI) }
+                var document = ConnectorDocument(name: name!, authType: authType ?? "none")
+                document.baseURI = baseURI
                 return RecordJSON.object(
-                    try await deps.records.insertKeyed(NewRecord(kind: .connectors, key: key, document: .object(document)), scope: request.caller.scope, what: "a connector")
+                    try await deps.records.insertKeyed(NewRecord(kind: .connectors, key: key, document: document.json), scope: request.caller.scope, what: "a connector")
                 )
             },
             APIRoute(

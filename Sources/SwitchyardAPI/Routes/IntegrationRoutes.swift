@@ -61,14 +61,14 @@ enum IntegrationRoutes {
                 if let key, key.contains(".") || key.contains("/") { reader.reject("key", "must not contain . or /") }
                 if version != nil, connectorID == nil { reader.reject("connectorVersion", "needs connectorId") }
                 try reader.finish()
-                var document: [String: JSONValue] = ["name": .string(name!)]
+                var document = IntegrationDocument(name: name!)
                 if let connectorID {
                     let connector = try await ElementSelector.resolve(.connectors, connectorID, scope: request.caller.scope, records: deps.records)
-                    document["connectorId"] = .string(connector.id)
-                    if let version { document["connectorVersion"] = .string(try await pinnable(version, of: connector, request.caller.scope, deps)) }
+                    document.connectorID = connector.id
+                    if let version { document.connectorVersion = try await pinnable(version, of: connector, request.caller.scope, deps) }
                 }
                 let record = try await deps.records.insertKeyed(
-                    NewRecord(kind: .integrations, key: key, document: .object(document), secret: parameters), scope: request.caller.scope, what: "an integration"
+                    NewRecord(kind: .integrations, key: key, document: document.json, secret: parameters), scope: request.caller.scope, what: "an integration"
                 )
                 return json(record, connection: nil)
             },
@@ -105,7 +105,7 @@ enum IntegrationRoutes {
                 let scope = request.caller.scope
                 let existing = try await ElementSelector.resolve(.integrations, request.path("selector"), scope: scope, records: deps.records)
                 var connector: Record?
-                if let id = connectorID ?? (version != nil ? existing.document["connectorId"]?.stringValue : nil) {
+                if let id = connectorID ?? (version != nil ? existing.integrationDocument.connectorID : nil) {
                     connector = try await ElementSelector.resolve(.connectors, id, scope: scope, records: deps.records)
                 }
                 if version != nil, connector == nil {
@@ -117,18 +117,15 @@ enum IntegrationRoutes {
                 let (newConnector, pinned) = (connector, pinnedVersion)
                 let record = try await deps.records.update(.integrations, id: existing.id, scope: scope, expectedRevision: nil) { record in
                     if let key { record.key = key }
-                    guard case .object(var document) = record.document else { return }
-                    if let name { document["name"] = .string(name) }
-                    if let connector = newConnector, connectorID != nil {
-                        // Another connector: a version pinned for the old one no longer applies.
-                        if document["connectorId"]?.stringValue != connector.id { document["connectorVersion"] = nil }
-                        document["connectorId"] = .string(connector.id)
-                    }
-                    if let pinned { document["connectorVersion"] = .string(pinned) }
+                    var document = record.integrationDocument
+                    if let name { document.name = name }
+                    // Another connector: a version pinned for the old one no longer applies.
+                    if let connector = newConnector, connectorID != nil { document.use(connector: connector.id) }
+                    if let pinned { document.connectorVersion = pinned }
                     if let parameters { record.secret = parameters }
-                    record.document = .object(document)
+                    record.integrationDocument = document
                 }
-                deps.connections?.forgetConfiguration()
+                deps.configuration?.forgetConfiguration()
                 return json(record, connection: nil)
             },
             APIRoute(
@@ -137,7 +134,7 @@ enum IntegrationRoutes {
             ) { request throws(SwitchyardError) in
                 let existing = try await ElementSelector.resolve(.integrations, request.path("selector"), scope: request.caller.scope, records: deps.records)
                 let archived = try await deps.records.archive(.integrations, id: existing.id, scope: request.caller.scope)
-                deps.connections?.forgetConfiguration()
+                deps.configuration?.forgetConfiguration()
                 return json(archived, connection: nil)
             },
         ]
@@ -168,7 +165,7 @@ enum IntegrationRoutes {
     static func pinnable(_ version: String, of connector: Record, _ scope: StoreScope, _ deps: APIDependencies) async throws(SwitchyardError) -> String {
         let name = connector.key ?? connector.id
         if version == "development" {
-            guard connector.document["development"] != nil else {
+            guard connector.connectorDocument.development != nil else {
                 throw SwitchyardError(.notFound, "connector \(name) has no development version to pin", data: ["connectorVersion": "no development version"])
             }
             return version

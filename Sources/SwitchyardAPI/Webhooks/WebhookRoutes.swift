@@ -65,7 +65,7 @@ enum WebhookRoutes {
                 try reader.finish()
                 let settings = WebhookSettings(url: url ?? "", secret: secret ?? "", events: events)
                 _ = try await WebhookSettings.write(settings, workspaceID: request.caller.workspaceID, records: deps.records)
-                deps.connections?.webhooks.forget(request.caller.workspaceID)
+                deps.webhooks?.forget(request.caller.workspaceID)
                 return settingsJSON(settings)
             },
             APIRoute(
@@ -73,7 +73,7 @@ enum WebhookRoutes {
                 parameters: [], requestSchema: nil, responseSchema: settingsSchema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 _ = try await WebhookSettings.write(nil, workspaceID: request.caller.workspaceID, records: deps.records)
-                deps.connections?.webhooks.forget(request.caller.workspaceID)
+                deps.webhooks?.forget(request.caller.workspaceID)
                 return settingsJSON(nil)
             },
             APIRoute(
@@ -110,7 +110,7 @@ enum WebhookRoutes {
                 parameters: [.path("id", "the delivery's id")], requestSchema: nil, responseSchema: deliverySchema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await deps.records.get(.webhookDeliveries, id: request.path("id"), scope: .workspace(request.caller.workspaceID))
-                return RecordJSON.object(try await ConnectionRoutes.runtime(deps).webhooks.replay(existing.id, workspaceID: request.caller.workspaceID))
+                return RecordJSON.object(try await deps.require(deps.webhooks).replay(existing.id, workspaceID: request.caller.workspaceID))
             },
         ]
     }

@@ -8,11 +8,20 @@ import SwitchyardStore
 /// work (through the connection when it needs one), and `outputMapping` (over `{input, output}`)
 /// shapes the result.
 package struct ActionRunner: Sendable {
-    package let connections: ConnectionRuntime
+    /// Sends `http` actions' requests as the connection.
+    let sender: ConnectionSender
+    /// Runs operations, data collection methods, JavaScript and requests to the SaaS's API.
+    let operations: ConnectionOperations
 
-    /// Creates a runner.
-    package init(connections: ConnectionRuntime) {
-        self.connections = connections
+    /// Creates a runner (``ConnectionServices/actions`` builds one over a process's connections).
+    package init(sender: ConnectionSender, operations: ConnectionOperations) {
+        self.sender = sender
+        self.operations = operations
+    }
+
+    /// Every credential value of a connection, for redacting run logs.
+    package func secretValues(of connection: Record) async -> [String] {
+        await operations.secretValues(of: connection)
     }
 
     /// Runs `action` with `input`, as `connectionID` when it has one.
@@ -49,32 +58,32 @@ package struct ActionRunner: Sendable {
             return try value("output") ?? .null
         case .apiRequestToExternalApp:
             let call = try request(action, value: value, target: "path")
-            let response = try await connections.send(connectionID: connection, scope: scope, call: call)
+            let response = try await sender.send(connectionID: connection, scope: scope, call: call)
             return try Self.result(response, action: action)
         case .apiRequestToYourApp:
             let call = try request(action, value: value, target: "url")
             guard call.target.hasPrefix("http://") || call.target.hasPrefix("https://") else {
                 throw SwitchyardError(.badRequest, "action \(action.name): config.url must give a full http(s) URL, got \(call.target)", data: ["config.url": "must be an http(s) URL"])
             }
-            let response = try await connections.sendToApp(call, scope: scope)
+            let response = try await operations.sendToApp(call, scope: scope)
             return try Self.result(response, action: action)
         case .connectorOperation:
             let key = try value("operationKey")?.stringValue ?? ""
-            return try await connections.runOperation(connectionID: connection, key: key, input: try value("input") ?? input, scope: scope)
+            return try await operations.runOperation(connectionID: connection, key: key, input: try value("input") ?? input, scope: scope)
         case .runJavaScript:
             let code = try value("code")?.stringValue ?? ""
-            return try await connections.runJavaScript(code, name: "action \(action.name)", input: input, connectionID: connectionID, scope: scope)
+            return try await operations.runJavaScript(code, name: "action \(action.name)", input: input, connectionID: connectionID, scope: scope)
         case .listDataRecords, .searchDataRecords, .matchDataRecord, .findDataRecordByID, .createDataRecord, .updateDataRecord, .deleteDataRecord:
             let (method, methodInput) = try Self.dataCall(action.kind, value: value)
             let key = try value("collectionKey")?.stringValue ?? ""
-            return try await connections.runDataMethod(connectionID: connection, collection: key, method: method, input: methodInput, scope: scope)
+            return try await operations.runDataMethod(connectionID: connection, collection: key, method: method, input: methodInput, scope: scope)
         case .findOrCreateDataRecord:
             let key = try value("collectionKey")?.stringValue ?? ""
             let fields = try value("fields") ?? [:]
             let query = try value("query") ?? fields
-            let found = try await connections.runDataMethod(connectionID: connection, collection: key, method: .match, input: ["query": query], scope: scope)
+            let found = try await operations.runDataMethod(connectionID: connection, collection: key, method: .match, input: ["query": query], scope: scope)
             if let record = Self.matched(found) { return ["record": record, "created": false] }
-            let created = try await connections.runDataMethod(connectionID: connection, collection: key, method: .create, input: ["fields": fields], scope: scope)
+            let created = try await operations.runDataMethod(connectionID: connection, collection: key, method: .create, input: ["fields": fields], scope: scope)
             return ["record": created["record"] ?? created, "created": true]
         }
     }

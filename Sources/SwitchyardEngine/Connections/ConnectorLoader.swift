@@ -30,7 +30,7 @@ package final class ConnectorLoader: Sendable {
     package static func digest(of connector: Record, version: String, records: any RecordStore, scope: StoreScope) async throws(SwitchyardError) -> String {
         let name = connector.key ?? connector.id
         if version == "development" {
-            guard let development = connector.document["development"]?["sha256"]?.stringValue else {
+            guard let development = connector.connectorDocument.developmentDigest else {
                 throw SwitchyardError(.notFound, "connector \(name) has no development version; upload a package first")
             }
             return development
@@ -46,14 +46,14 @@ package final class ConnectorLoader: Sendable {
     /// - Throws: `conflict` for an integration without a connector; `not_found` naming what is
     ///   missing (connector, version, upload).
     package func package(for integration: Record, scope: StoreScope) async throws(SwitchyardError) -> (connector: Record, package: ConnectorPackage) {
-        guard let connectorID = integration.document["connectorId"]?.stringValue else {
+        guard let connectorID = integration.integrationDocument.connectorID else {
             // The request is fine; the integration is not ready for it (as IntegrationRoutes says when pinning a version).
             throw SwitchyardError(.conflict, "integration \(integration.key ?? integration.id) has no connector; set its connectorId")
         }
         // Connectors are workspace-level: a tenant's request reads them at the workspace scope.
         let workspace = StoreScope.workspace(scope.workspaceID)
         let connector = try await records.get(.connectors, id: connectorID, scope: workspace)
-        let pinned = integration.document["connectorVersion"]?.stringValue ?? connector.document["latestVersion"]?.stringValue ?? "development"
+        let pinned = integration.integrationDocument.connectorVersion ?? connector.connectorDocument.latestVersion ?? "development"
         let sha = try await Self.digest(of: connector, version: pinned, records: records, scope: workspace)
         if let cached = cache.withLock({ $0[sha] }) { return (connector, cached) }
         let data = try await blobs.data(.connectors, key: Self.blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: sha))

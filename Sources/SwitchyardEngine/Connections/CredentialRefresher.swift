@@ -96,7 +96,7 @@ package final class CredentialRefresher: Sendable {
 
     /// The credentials revision a connection record carries.
     package static func revision(_ record: Record) -> Int64 {
-        Int64(record.document["credentialsRevision"]?.numberValue ?? 0)
+        record.connectionDocument.credentialsRevision
     }
 
     private func coordinate(_ id: String, scope: StoreScope, observedRevision: Int64) async throws(SwitchyardError) -> Record {
@@ -105,7 +105,7 @@ package final class CredentialRefresher: Sendable {
         while true {
             let current = try await records.get(.connections, id: id, scope: scope)
             if Self.revision(current) > observedRevision { return current }
-            if current.document["state"]?.stringValue == "disconnected" { throw Self.disconnected(current) }
+            if current.connectionDocument.isDisconnected { throw Self.disconnected(current) }
             if try await jobs.acquireLease(name, holder: holder, ttl: lease) {
                 do {
                     let result = try await refreshHoldingLease(id, scope: scope, observedRevision: observedRevision)
@@ -140,13 +140,10 @@ package final class CredentialRefresher: Sendable {
                 var secret = record.secret?.objectValue ?? [:]
                 secret["credentials"] = stored
                 record.secret = .object(secret)
-                var document = record.document.objectValue ?? [:]
-                document["credentialsRevision"] = .number(Double(revision))
-                document["credentialsExpiresAt"] = expiresAt.map { .number($0) } ?? .null
-                document["state"] = "connected"
-                document["disconnectedReason"] = nil
-                document["lastRefreshError"] = nil
-                record.document = .object(document.filter { $0.value != .null })
+                var document = record.connectionDocument
+                document.markConnected(revision: revision, expiresAt: expiresAt)
+                document.lastRefreshError = nil
+                record.connectionDocument = document
             }
             await Self.scheduleRefresh(updated, jobs: jobs, logger: logger)
             return updated
@@ -154,10 +151,7 @@ package final class CredentialRefresher: Sendable {
             let reason = "the provider refused to refresh the credentials: \(error)" + (description.map { " (\($0))" } ?? "")
             logger.warning("connection disconnected: credentials refresh refused", metadata: ["connection": "\(id)", "error": "\(error)"])
             let updated = try await records.update(.connections, id: id, scope: scope, expectedRevision: nil) { record in
-                var document = record.document.objectValue ?? [:]
-                document["state"] = "disconnected"
-                document["disconnectedReason"] = .string(reason)
-                record.document = .object(document)
+                record.connectionDocument.markDisconnected(reason: reason)
             }
             await disconnected(updated)
             throw Self.disconnected(updated)
@@ -175,7 +169,7 @@ package final class CredentialRefresher: Sendable {
     /// credentials revision, so each revision gets one, and a job whose revision has moved on
     /// does nothing. Best effort: a request that finds the token expired refreshes it anyway.
     static func scheduleRefresh(_ connection: Record, jobs: any JobStore, logger: Logger) async {
-        guard let expiresAt = connection.document["credentialsExpiresAt"]?.numberValue else { return }
+        guard let expiresAt = connection.connectionDocument.credentialsExpiresAt else { return }
         let now = Date().timeIntervalSince1970
         let lead = min(300, max(expiresAt - now, 0) / 5)
         let revision = revision(connection)
@@ -193,7 +187,7 @@ package final class CredentialRefresher: Sendable {
     }
 
     static func disconnected(_ record: Record) -> SwitchyardError {
-        let reason = record.document["disconnectedReason"]?.stringValue ?? "it needs to be connected again"
+        let reason = record.connectionDocument.disconnectedReason ?? "it needs to be connected again"
         return SwitchyardError(.accessDenied, "connection \(record.id) is disconnected: \(reason); reconnect it through /connect?connectionId=\(record.id)", data: ["state": "disconnected"])
     }
 }

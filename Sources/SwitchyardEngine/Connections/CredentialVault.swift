@@ -74,7 +74,7 @@ package final class CredentialVault: Sendable {
         let url = endpoint + (endpoint.contains("?") ? "&" : "?") + "connectionId=" + PercentEncoding.encode(connection)
         var request = OutboundRequest(
             method: method, url: url, headers: headers, body: body.map { Array($0.jsonText.utf8) },
-            secrets: [token] + ConnectionRuntime.secretValues(body ?? .null), tags: ["workspace": workspace, "tenant": tenant ?? "", "connection": connection]
+            secrets: [token] + ConnectionLog.secretValues(body ?? .null), tags: ["workspace": workspace, "tenant": tenant ?? "", "connection": connection]
         )
         request.logsBodies = false
         let response = try await http.send(request)

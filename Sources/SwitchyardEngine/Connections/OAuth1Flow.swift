@@ -41,7 +41,7 @@ package struct OAuth1Flow: Sendable {
     /// Where to send the user to authorize the temporary credentials.
     package func authorizationURL(token: String) throws(SwitchyardError) -> String {
         guard let uri = config.authorizeUri else { throw SwitchyardError(.badRequest, "the connector's oauth1 auth has no authorizeUri") }
-        return ConnectionRuntime.appending(uri, [("oauth_token", token)])
+        return PercentEncoding.appending(uri, [("oauth_token", token)])
     }
 
     /// Token credentials for authorized temporary credentials: `oauth_token`,

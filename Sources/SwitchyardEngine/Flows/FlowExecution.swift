@@ -26,7 +26,7 @@ struct FlowExecution {
     static let maxPending = 100
     static let maxPendingAge: Int64 = 500_000
 
-    private var records: any RecordStore { runner.runtime.records }
+    private var records: any RecordStore { runner.records }
 
     /// Runs a graph's nodes from its entries; returns the outputs by node key.
     mutating func walk(_ graph: FlowGraph, prefix: String, variables: JSONValue) async throws(FlowInterrupt) -> [String: JSONValue] {
@@ -171,11 +171,11 @@ struct FlowExecution {
     private func action(_ node: FlowNode, variables: JSONValue, path: String, logs: inout [JSONValue]) async throws(SwitchyardError) -> JSONValue {
         guard var definition = node.action else { throw SwitchyardError(.internal, "action node \(path) has no action") }
         definition.name = path
-        let runner = ActionRunner(connections: runner.runtime)
+        let actions = runner.actions
         var delay = node.backoffMilliseconds
         for attempt in 1...node.attempts {
             do throws(SwitchyardError) {
-                return try await runner.run(definition, input: variables, variables: variables, connectionID: connectionID, scope: scope)
+                return try await actions.run(definition, input: variables, variables: variables, connectionID: connectionID, scope: scope)
             } catch where attempt < node.attempts && Self.retryable(error) {
                 logs.append(.string("attempt \(attempt) failed (\(error.key.rawValue)): \(error.message); retrying in \(delay) ms"))
                 try? await Task.sleep(for: .milliseconds(delay))
@@ -241,13 +241,13 @@ struct FlowExecution {
             )
         }
         input = ["flowKey": key, "input": childInput]
-        let runtime = runner.runtime
         let scope = scope
         let parentID = run.id
+        let (records, instances, launcher) = (records, runner.instances, runner.launcher)
         let child = try await Self.node { () async throws(SwitchyardError) in
-            let connection = try await runtime.records.get(.connections, id: connectionID, scope: scope)
-            let instance = try await runtime.flowInstances.instance(of: flowKey, connection: connection, instanceKey: nil, scope: scope)
-            return try await runtime.flowLauncher.launch(instance, start: .init(trigger: "run-flow", input: childInput, parentRunID: parentID))
+            let connection = try await records.get(.connections, id: connectionID, scope: scope)
+            let instance = try await instances.instance(of: flowKey, connection: connection, instanceKey: nil, scope: scope)
+            return try await launcher.launch(instance, start: .init(trigger: "run-flow", input: childInput, parentRunID: parentID))
         }
         guard node.config["wait"] != .bool(false) else { return ["flowRunId": .string(child.id)] }
         try await store(

@@ -11,14 +11,35 @@ import SwitchyardStore
 /// there: no node that completed runs again, and a node that had started but not finished runs
 /// again only when it is idempotent.
 package struct FlowRunner: Sendable {
-    let runtime: ConnectionRuntime
+    /// Runs, node runs, instances and connections.
+    let records: any RecordStore
+    /// Where schedules live.
+    let jobs: any JobStore
+    /// Runs the action nodes.
+    let actions: ActionRunner
+    /// Starts sub-flow runs and schedule ticks.
+    let launcher: FlowLauncher
+    /// Finds the instances of sub-flows and keeps schedules in step.
+    let instances: FlowInstances
+    /// Tells the SaaS about runs that start and end.
+    let webhooks: WebhookNotifier
+    /// `MAX_NODE_RUN_OUTPUT_SIZE_MB`, in bytes.
     let maxOutputBytes: Int
     let logger: Logger
 
-    /// Creates a runner.
+    /// Creates a runner (``ConnectionServices/flowRunner(maxOutputBytes:logger:)`` builds one
+    /// over a process's connections).
     /// - Parameter maxOutputBytes: `MAX_NODE_RUN_OUTPUT_SIZE_MB`, in bytes.
-    package init(runtime: ConnectionRuntime, maxOutputBytes: Int, logger: Logger) {
-        self.runtime = runtime
+    package init(
+        records: any RecordStore, jobs: any JobStore, actions: ActionRunner, launcher: FlowLauncher, instances: FlowInstances, webhooks: WebhookNotifier,
+        maxOutputBytes: Int, logger: Logger
+    ) {
+        self.records = records
+        self.jobs = jobs
+        self.actions = actions
+        self.launcher = launcher
+        self.instances = instances
+        self.webhooks = webhooks
         self.maxOutputBytes = maxOutputBytes
         self.logger = logger
     }
@@ -42,31 +63,31 @@ package struct FlowRunner: Sendable {
         if let runID = args["runId"]?.stringValue { return try await execute(runID: runID, scope: scope) }
         guard let instanceID = args["instanceId"]?.stringValue else { throw SwitchyardError(.badRequest, "a flow run job needs runId or instanceId") }
         let runID = "scheduled-\(jobID)"
-        if (try? await runtime.records.get(.flowRuns, id: runID, scope: scope)) == nil {
+        if (try? await records.get(.flowRuns, id: runID, scope: scope)) == nil {
             let instance: Element
             do {
-                instance = Element(try await runtime.records.get(.flows, id: instanceID, scope: scope))
+                instance = Element(try await records.get(.flows, id: instanceID, scope: scope))
             } catch where error.key == .notFound {
-                _ = try await runtime.jobs.deleteSchedule(FlowInstances.scheduleName(instanceID))
+                _ = try await jobs.deleteSchedule(FlowInstances.scheduleName(instanceID))
                 return .finished(.stopped)
             }
             // An instance whose connection is gone (deleted or archived) runs no more.
             if let connectionID = instance.connectionID {
                 let live: Bool
                 do {
-                    live = try await runtime.records.get(.connections, id: connectionID, scope: scope).archivedAt == nil
+                    live = try await records.get(.connections, id: connectionID, scope: scope).archivedAt == nil
                 } catch where error.key == .notFound {
                     live = false
                 }
                 guard live else {
-                    _ = try await runtime.jobs.deleteSchedule(FlowInstances.scheduleName(instanceID))
+                    _ = try await jobs.deleteSchedule(FlowInstances.scheduleName(instanceID))
                     return .finished(.stopped)
                 }
             }
             // The schedule follows the instance as it is now (its parent may have changed); one
             // that should not fire any more is gone after this, and this tick makes no run.
-            guard try await runtime.flowInstances.syncSchedule(instance, scope: scope) else { return .finished(.stopped) }
-            _ = try await runtime.flowLauncher.create(instance, start: .init(trigger: FlowNode.TriggerKind.schedule.rawValue, input: ["scheduledAt": FlowRunRecord.time(StoreClock.now())], runID: runID))
+            guard try await instances.syncSchedule(instance, scope: scope) else { return .finished(.stopped) }
+            _ = try await launcher.create(instance, start: .init(trigger: FlowNode.TriggerKind.schedule.rawValue, input: ["scheduledAt": FlowRunRecord.time(StoreClock.now())], runID: runID))
         }
         return try await execute(runID: runID, scope: scope)
     }
@@ -76,7 +97,7 @@ package struct FlowRunner: Sendable {
         // One write takes the run: a queued run starts, a sleeping one wakes (a stop that came
         // while it slept already ended it), a running one (its worker died) is resumed as is.
         let before = Mutex<FlowRunRecord.Status?>(nil)
-        let run = try await runtime.records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
+        let run = try await records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
             let status = FlowRunRecord.status(record)
             before.withLock { $0 = status }
             guard var members = record.document.objectValue else { return }
@@ -95,7 +116,7 @@ package struct FlowRunner: Sendable {
         if status.isFinal { return .finished(status) }
         let resumed = status == .running
         if !resumed {
-            await runtime.webhooks.notify("flowRun.started", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(run))
+            await webhooks.notify("flowRun.started", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(run))
         }
         let graph: FlowGraph
         do {
@@ -105,8 +126,8 @@ package struct FlowRunner: Sendable {
         }
         let connectionID = run.document["connectionId"]?.stringValue
         var secrets: [String] = []
-        if let connectionID, let connection = try? await runtime.records.get(.connections, id: connectionID, scope: scope) {
-            secrets = try await runtime.secretValues(of: connection)
+        if let connectionID, let connection = try? await records.get(.connections, id: connectionID, scope: scope) {
+            secrets = await actions.secretValues(of: connection)
         }
         var execution = FlowExecution(
             runner: self, run: run, scope: scope, connectionID: connectionID, secrets: secrets,
@@ -123,7 +144,7 @@ package struct FlowRunner: Sendable {
             case .store(let failure): throw failure
             case .sleep(let delay):
                 // While it sleeps no worker holds it, so a stop can end it at once.
-                _ = try await runtime.records.apply(execution.takePending() + [.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
+                _ = try await records.apply(execution.takePending() + [.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
                     guard var members = record.document.objectValue, FlowRunRecord.status(record) == .running else { return }
                     members["sleeping"] = true
                     record.document = .object(members)
@@ -146,7 +167,7 @@ package struct FlowRunner: Sendable {
     /// Every stored node run of a run, by node path.
     func nodeRuns(of runID: String, scope: StoreScope) async throws(SwitchyardError) -> [String: Record] {
         var found: [String: Record] = [:]
-        for record in try await runtime.records.all(.nodeRuns, scope: scope, filter: RecordFilter(parentID: runID)) {
+        for record in try await records.all(.nodeRuns, scope: scope, filter: RecordFilter(parentID: runID)) {
             if let key = record.document["nodeKey"]?.stringValue { found[key] = record }
         }
         return found
@@ -157,7 +178,7 @@ package struct FlowRunner: Sendable {
         _ run: Record, scope: StoreScope, status: FlowRunRecord.Status, output: JSONValue?, error: JSONValue?, with pending: [RecordWrite] = []
     ) async throws(SwitchyardError) -> Step {
         let ended = Mutex(false)
-        let results = try await runtime.records.apply(pending + [.update(.flowRuns, id: run.id, scope: scope, expectedRevision: nil) { record in
+        let results = try await records.apply(pending + [.update(.flowRuns, id: run.id, scope: scope, expectedRevision: nil) { record in
             guard var members = record.document.objectValue, let current = FlowRunRecord.status(record), !current.isFinal else {
                 ended.withLock { $0 = false }
                 return
@@ -174,7 +195,7 @@ package struct FlowRunner: Sendable {
         let final = FlowRunRecord.status(stored) ?? status
         // Only the write that ended the run tells the SaaS (a stop may have ended it first).
         if ended.withLock({ $0 }) {
-            await runtime.webhooks.notify("flowRun.\(final.rawValue)", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(stored))
+            await webhooks.notify("flowRun.\(final.rawValue)", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(stored))
         }
         logger.debug("flow run finished", metadata: ["run": "\(run.id)", "status": "\(final.rawValue)"])
         return .finished(final)

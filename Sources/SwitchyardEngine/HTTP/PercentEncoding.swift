@@ -25,3 +25,10 @@ package enum PercentEncoding {
         pairs.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
     }
 }
+
+extension PercentEncoding {
+    /// `url` with query parameters added, percent-encoded.
+    package static func appending(_ url: String, _ parameters: [(String, String)]) -> String {
+        url + (url.contains("?") ? "&" : "?") + query(parameters)
+    }
+}

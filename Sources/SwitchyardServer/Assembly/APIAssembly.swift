@@ -15,7 +15,7 @@ enum APIAssembly {
     /// The API's pipeline over a store: every route with authentication, the configured rate
     /// limits and time limit.
     static func pipeline(
-        configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, connections: ConnectionRuntime? = nil
+        configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, connections: ConnectionServices? = nil
     ) async -> (APIPipeline, WorkspaceDirectory) {
         let workspaces = WorkspaceDirectory(records: store.records)
         let tenants = TenantDirectory(records: store.records)
@@ -45,7 +45,7 @@ enum APIAssembly {
     /// - Returns: The workspace directory, for the first-start bootstrap.
     static func register(
         on router: Router<SwitchyardRequestContext>, configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets,
-        connections: ConnectionRuntime? = nil
+        connections: ConnectionServices? = nil
     ) async -> WorkspaceDirectory {
         let (pipeline, workspaces) = await pipeline(configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
         let operational = operationalEndpoints(configuration.roles) + pipeline.endpoints
@@ -54,20 +54,20 @@ enum APIAssembly {
         return workspaces
     }
 
-    /// The connection runtime of a process: one outbound HTTP client (shut down by the
+    /// The connection services of a process: one outbound HTTP client (shut down by the
     /// returned service), OAuth state signed with `SECRET`, callbacks at `BASE_OAUTH_CALLBACK_URI`,
     /// credentials where `CONNECTION_CREDENTIALS_STORAGE_TYPE` says, JavaScript functions run
     /// by `code`.
     static func connections(
         configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, code: (any CodeExecutor)?, logger: Logger
-    ) -> (ConnectionRuntime, OutboundHTTPService) {
+    ) -> (ConnectionServices, OutboundHTTPService) {
         var settings = OutboundHTTPSettings()
         settings.addressPolicy = configuration.api.outboundPolicy
         let sink = StoredExternalAPILogSink(records: store.records, logger: logger)
         let http = OutboundHTTPClient(settings: settings, logSink: sink, logger: logger)
         let work = configuration.work
         let storage: CredentialVault.Mode = work.credentialsStorage == "external_api" ? .externalAPI(work.credentialsEndpoint ?? "") : .database
-        let runtime = ConnectionRuntime(
+        let services = ConnectionServices(
             records: store.records, jobs: store.jobs, blobs: blobs, http: http, code: code,
             settings: .init(
                 stateSecret: secrets.secret, baseURI: configuration.urls.baseURI, callbackBase: configuration.urls.oauthCallbackURI,
@@ -76,7 +76,7 @@ enum APIAssembly {
             ),
             logger: logger
         )
-        return (runtime, OutboundHTTPService(http: http, sink: sink))
+        return (services, OutboundHTTPService(http: http, sink: sink))
     }
 
     /// The endpoints outside the REST API that a process with these roles serves.

@@ -11,13 +11,13 @@ import SwitchyardStore
 enum JobAssembly {
     /// The one place job kinds are registered; workers and executor processes both call it.
     /// - Parameter maxNodeOutputBytes: `MAX_NODE_RUN_OUTPUT_SIZE_MB` in bytes, for flow runs.
-    static func registry(store: OpenStore?, connections: ConnectionRuntime? = nil, maxNodeOutputBytes: Int = 20 << 20, logger: Logger) -> JobRegistry {
+    static func registry(store: OpenStore?, connections: ConnectionServices? = nil, maxNodeOutputBytes: Int = 20 << 20, logger: Logger) -> JobRegistry {
         var registry = JobRegistry()
         DiagnosticJobs.register(in: &registry)
         if let connections {
             registry.register(CredentialRefresher.refreshJobKind) { context in
                 do throws(SwitchyardError) {
-                    let outcome = try await connections.refreshScheduled(context.job.args)
+                    let outcome = try await connections.lifecycle.refreshScheduled(context.job.args)
                     context.logger.info("scheduled credentials refresh", metadata: ["outcome": "\(outcome)"])
                     return .completed
                 } catch {
@@ -37,7 +37,7 @@ enum JobAssembly {
                     throw JobFailure(error.message, retryable: error.key != .notFound)
                 }
             }
-            let flows = FlowRunner(runtime: connections, maxOutputBytes: maxNodeOutputBytes, logger: logger)
+            let flows = connections.flowRunner(maxOutputBytes: maxNodeOutputBytes, logger: logger)
             registry.register(FlowRunRecord.jobKind) { context in
                 do throws(SwitchyardError) {
                     switch try await flows.execute(args: context.job.args, jobID: context.job.id) {
@@ -61,7 +61,7 @@ enum JobAssembly {
 
     /// The services of the job roles this process runs.
     static func services(
-        configuration: SwitchyardConfiguration, store: OpenStore, connections: ConnectionRuntime?, registries: MetricsRegistries, monitor: HealthMonitor, logger: Logger
+        configuration: SwitchyardConfiguration, store: OpenStore, connections: ConnectionServices?, registries: MetricsRegistries, monitor: HealthMonitor, logger: Logger
     ) -> [any Service] {
         let roles = configuration.roles
         let jobs = configuration.jobs

@@ -68,12 +68,12 @@ package enum SwitchyardAssembly {
             localRunner = runner
         }
         // The API and the instant workers (scheduled credential refreshes) work with connections.
-        var connections: ConnectionRuntime?
+        var connections: ConnectionServices?
         if !roles.roles.isDisjoint(with: [.api, .instantWorker]), let store, let blobs {
             let code: (any CodeExecutor)? = configuration.urls.customCodeRunnerURI.map { RemoteCodeRunner(baseURL: $0, token: token) } ?? localRunner
-            let (runtime, http) = APIAssembly.connections(configuration: configuration, store: store, blobs: blobs, secrets: secrets, code: code, logger: logger)
+            let (built, http) = APIAssembly.connections(configuration: configuration, store: store, blobs: blobs, secrets: secrets, code: code, logger: logger)
             services.append(http)
-            connections = runtime
+            connections = built
         }
         if let store {
             services += JobAssembly.services(configuration: configuration, store: store, connections: connections, registries: registries, monitor: monitor, logger: logger)

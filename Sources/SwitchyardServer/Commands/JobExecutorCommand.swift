@@ -9,7 +9,7 @@ import SwitchyardStore
 /// `switchyard job-executor`: the child process a queued-tasks worker runs jobs in (not for
 /// people to run). Job lines in on stdin, result lines out on stdout, logs on stderr.
 ///
-/// It builds the same connection runtime as the API (one per process, not per job), so flow
+/// It builds the same connection services as the API (one per process, not per job), so flow
 /// runs act through connections; custom code goes to `CUSTOM_CODE_RUNNER_URI`, or to this
 /// process's parent server when it runs the code runner role itself.
 struct JobExecutorCommand: AsyncParsableCommand {

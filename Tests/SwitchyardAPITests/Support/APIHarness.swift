@@ -29,12 +29,12 @@ struct APIHarness {
     let workspaces: WorkspaceDirectory
     let authenticator: TokenAuthenticator
     let directory: String
-    /// The outbound HTTP client of the connection runtime, when the harness has one.
+    /// The outbound HTTP client of the connection services, when the harness has one.
     let http: OutboundHTTPClient?
-    /// Where the connection runtime's external API log goes (flush it to read it through the API).
+    /// Where the connection services' external API log goes (flush it to read it through the API).
     let logSink: StoredExternalAPILogSink?
-    /// The connection runtime, when the harness has one.
-    let connections: ConnectionRuntime?
+    /// The connection services, when the harness has them.
+    let connections: ConnectionServices?
     /// On PostgreSQL: the test database's name and the task running the store's pool.
     let postgres: (database: String, pool: Task<Void, Never>)?
     static let logger = Logger(label: "api-test")
@@ -64,7 +64,7 @@ struct APIHarness {
         _ = try await store.migrator.migrate()
         let blobs = try FileBlobStore(root: directory + "/blobs")
         var http: OutboundHTTPClient?
-        var runtime: ConnectionRuntime?
+        var services: ConnectionServices?
         var sink: StoredExternalAPILogSink?
         if connections {
             // Tests talk to servers on loopback, which the SSRF guard refuses unless allowed.
@@ -74,24 +74,24 @@ struct APIHarness {
             sink = stored
             let client = OutboundHTTPClient(settings: settings, logSink: stored, logger: logger)
             http = client
-            var runtimeSettings = ConnectionRuntime.Settings(
+            var servicesSettings = ConnectionServices.Settings(
                 stateSecret: "api-test-secret-for-oauth-state-000", baseURI: "http://127.0.0.1:5999", callbackBase: "http://127.0.0.1:5999",
                 holder: "harness-\(UUID().uuidString.prefix(8))", credentialStorage: credentialStorage
             )
-            runtimeSettings.configurationTimeToLive = configurationTimeToLive
-            runtime = ConnectionRuntime(records: store.records, jobs: store.jobs, blobs: blobs, http: client, code: code, settings: runtimeSettings, logger: logger)
+            servicesSettings.configurationTimeToLive = configurationTimeToLive
+            services = ConnectionServices(records: store.records, jobs: store.jobs, blobs: blobs, http: client, code: code, settings: servicesSettings, logger: logger)
         }
         let workspaces = WorkspaceDirectory(records: store.records, cacheTime: .zero)
         let tenants = TenantDirectory(records: store.records, cacheTime: rates == nil ? .zero : .seconds(30))
         let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: maxLifetime) { token in token == platformToken }
         let pipeline = APIPipeline(
             dependencies: APIDependencies(
-                records: wrap(store.records), jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: runtime
+                records: wrap(store.records), jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: services
             ), authenticator: authenticator, limiter: rates.map { RequestRateLimiter(rates: $0, clock: clock) }, requestTimeLimit: requestTimeLimit,
             maxResponseBytes: 30 << 20
         )
         let (workspace, _) = try await workspaces.defaultWorkspace()
-        return APIHarness(store: store, workspace: workspace, pipeline: pipeline, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink, connections: runtime,
+        return APIHarness(store: store, workspace: workspace, pipeline: pipeline, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink, connections: services,
             postgres: database.flatMap { name in pool.map { (name, $0) } }
         )
     }

@@ -65,7 +65,7 @@ struct FlowWorld {
 
     /// The flow runner the queued workers use, over this store.
     func runner(maxOutputBytes: Int = 20 << 20) throws -> FlowRunner {
-        FlowRunner(runtime: try #require(harness.connections), maxOutputBytes: maxOutputBytes, logger: APIHarness.logger)
+        try #require(harness.connections).flowRunner(maxOutputBytes: maxOutputBytes, logger: APIHarness.logger)
     }
 
     /// Plays a queued worker until the run is over: takes due flow jobs, runs them, records

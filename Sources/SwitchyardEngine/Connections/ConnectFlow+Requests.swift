@@ -9,7 +9,7 @@ import SwitchyardStore
 /// connect flow without a tenant token (it carries a signed, expiring request token), and the
 /// request's `status` (`created` → `pending` → `success` | `error`) and `resultConnectionId`
 /// tell the backend how it went.
-extension ConnectionRuntime {
+extension ConnectFlow {
     /// How long a connection request link works.
     static let requestLifetime: Double = 3600
 
@@ -29,7 +29,7 @@ extension ConnectionRuntime {
             NewRecord(kind: .connectionRequests, tenantID: tenant, parentID: integration.id, document: .object(document)), scope: scope
         )
         let token = state.sign(["q": .string(record.id), "w": .string(scope.workspaceID), "t": .string(tenant)], expiresAt: expiresAt)
-        return (record, Self.appending(baseURL + "/connect", [("requestToken", token)]))
+        return (record, PercentEncoding.appending(baseURL + "/connect", [("requestToken", token)]))
     }
 
     /// A connection request as stored, with `status` reading `expired` once its link no longer works.
