@@ -2,14 +2,13 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import NIOHTTP1
-import Testing
-
 import SwitchyardAPI
 import SwitchyardConnectors
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardStore
 import SwitchyardTestSupport
+import Testing
 
 /// The connect flows and lifecycle beyond OAuth 2.0's happy path, each against a real server
 /// on loopback: OAuth 1.0a three-legged (authlib's provider), `switchyard-token` calls to the
@@ -28,9 +27,12 @@ struct ConnectionFlowTests {
         _ = try await client.send(.post, "/connectors", token: admin, body: ["key": .string(key), "name": "Under test"])
         var package = ["spec.yml": Data("key: \(key)\nname: Under test\n\(spec)".utf8)]
         for (name, text) in files { package[name] = Data(text.utf8) }
-        let (uploaded, _) = try await client.sendBytes(.post, "/connectors/\(key)/upload", token: admin, body: Array(ConnectorArchive.pack(package)), contentType: "application/zip")
+        let (uploaded, _) = try await client.sendBytes(
+            .post, "/connectors/\(key)/upload", token: admin, body: Array(ConnectorArchive.pack(package)), contentType: "application/zip")
         #expect(uploaded.status == 200, "\(uploaded.json)")
-        let created = try await client.send(.post, "/integrations", token: admin, body: ["key": .string(integration), "name": "Hub", "connectorId": .string(key), "parameters": parameters])
+        let created = try await client.send(
+            .post, "/integrations", token: admin,
+            body: ["key": .string(integration), "name": "Hub", "connectorId": .string(key), "parameters": parameters])
         #expect(created.status == 201, "\(created.json)")
     }
 
@@ -42,7 +44,9 @@ struct ConnectionFlowTests {
         try JSONValue.parse(try await browser.send(.GET, url).body)
     }
 
-    @Test("OAuth 1.0a: request token, the user's consent, access token; signed requests through the proxy; a refusal at the provider comes back as an error")
+    @Test(
+        "OAuth 1.0a: request token, the user's consent, access token; signed requests through the proxy; a refusal at the provider comes back as an error"
+    )
     func oauth1ThreeLegged() async throws {
         let server = try await PythonTestServer.start("oauth1_server.py", arguments: ["--client", "switchyard-consumer:consumer-secret-value"])
         let browser = Browser()
@@ -67,13 +71,15 @@ struct ConnectionFlowTests {
                     parameters: ["consumerKey": "switchyard-consumer", "consumerSecret": "consumer-secret-value"]
                 )
                 func walk(confirm: String) async throws -> String {
-                    let start = try await client.send(.get, "/connect?integrationKey=hub&redirectUri=\(Browser.encode("https://app.example/done"))&token=\(tenant)", token: nil)
+                    let start = try await client.send(
+                        .get, "/connect?integrationKey=hub&redirectUri=\(Browser.encode("https://app.example/done"))&token=\(tenant)", token: nil)
                     #expect(start.status == 302, "\(start.json)")
                     let authorize = try #require(start.headers[.location])
                     #expect(authorize.hasPrefix(server.baseURL + "/oauth/authorize?oauth_token="), "\(authorize)")
                     let page = try await browser.send(.GET, authorize)
                     let (_, fields) = try OAuthConnectionTests.consentForm(page.body)
-                    let consent = try await browser.send(.POST, server.baseURL + "/oauth/authorize", form: fields + [("username", "ada"), ("confirm", confirm)])
+                    let consent = try await browser.send(
+                        .POST, server.baseURL + "/oauth/authorize", form: fields + [("username", "ada"), ("confirm", confirm)])
                     #expect(consent.status == 302, "\(consent.body)")
                     let callback = try #require(consent.location)
                     #expect(callback.hasPrefix("http://127.0.0.1:5999/oauth-callback?state="), "\(callback)")
@@ -85,7 +91,8 @@ struct ConnectionFlowTests {
                 let connectionID = try #require(Self.query(done, "connectionId"), "\(done)")
                 let me = try await client.send(.get, "/connections/\(connectionID)/proxy/me", token: tenant)
                 #expect(me.status == 200 && me.json["user"] == "ada" && me.json["client_key"] == "switchyard-consumer", "\(me.json)")
-                let echo = try await client.send(.post, "/connections/\(connectionID)/proxy/echo?q=caf%C3%A9", token: tenant, body: ["note": "signed"])
+                let echo = try await client.send(
+                    .post, "/connections/\(connectionID)/proxy/echo?q=caf%C3%A9", token: tenant, body: ["note": "signed"])
                 #expect(echo.status == 200 && echo.json["query"]?["q"] == "café", "query parameters are signed too: \(echo.json)")
                 let stored = try await harness.store.records.get(.connections, id: connectionID, scope: .workspace(harness.workspace.key))
                 #expect(stored.document["state"] == "connected")
@@ -106,11 +113,14 @@ struct ConnectionFlowTests {
         await harness.tearDown(browser: browser, servers: [server])
     }
 
-    @Test("switchyard-token connections call the SaaS's API with a token it verifies; external_api storage keeps credentials in the SaaS's store, never in the database; connection requests run headless")
+    @Test(
+        "switchyard-token connections call the SaaS's API with a token it verifies; external_api storage keeps credentials in the SaaS's store, never in the database; connection requests run headless"
+    )
     func switchyardTokenExternalCredentialsAndRequests() async throws {
         // The SaaS server needs the workspace's key and secret, so the workspace comes first.
         let base = try await APIHarness.make()
-        let saas = try await PythonTestServer.start("saas_server.py", arguments: ["--workspace-key", base.workspace.key, "--secret", base.workspace.secret])
+        let saas = try await PythonTestServer.start(
+            "saas_server.py", arguments: ["--workspace-key", base.workspace.key, "--secret", base.workspace.secret])
         let harness = try await APIHarness.make(connections: true, sharing: base, credentialStorage: .externalAPI(saas.baseURL + "/credentials"))
         let browser = Browser()
         do {
@@ -136,26 +146,38 @@ struct ConnectionFlowTests {
                     parameters: ["baseUri": .string(saas.baseURL + "/api")]
                 )
                 // A headless request: the link needs no token and shows the form.
-                let created = try await client.send(.post, "/connection-requests", token: tenant, body: ["integrationKey": "hub", "redirectUri": "https://app.example/done", "customState": "s1"])
+                let created = try await client.send(
+                    .post, "/connection-requests", token: tenant,
+                    body: ["integrationKey": "hub", "redirectUri": "https://app.example/done", "customState": "s1"])
                 #expect(created.status == 201 && created.json["status"] == "created", "\(created.json)")
                 let requestID = try #require(created.json["id"]?.stringValue)
                 let link = try #require(created.json["url"]?.stringValue)
                 #expect(link.hasPrefix("http://127.0.0.1:5999/connect?requestToken="), "\(link)")
                 let requestToken = try #require(Self.query(link, "requestToken"))
                 let form = try await client.send(.get, String(link.dropFirst("http://127.0.0.1:5999".count)), token: nil)
-                #expect(form.status == 200 && (form.json.stringValue ?? "").contains("name=\"input.account\"") && (form.json.stringValue ?? "").contains("requestToken"), "\((form.json.stringValue ?? ""))")
-                let done = try await client.send(.post, "/connect", token: nil, body: ["requestToken": .string(requestToken), "input": ["account": "acct-secret-4711"]])
+                #expect(
+                    form.status == 200 && (form.json.stringValue ?? "").contains("name=\"input.account\"")
+                        && (form.json.stringValue ?? "").contains("requestToken"), "\((form.json.stringValue ?? ""))")
+                let done = try await client.send(
+                    .post, "/connect", token: nil, body: ["requestToken": .string(requestToken), "input": ["account": "acct-secret-4711"]])
                 #expect(done.status == 302, "\(done.json)")
                 let redirect = try #require(done.headers[.location])
                 #expect(redirect.hasPrefix("https://app.example/done?connectionId=") && redirect.contains("customState=s1"), "\(redirect)")
                 let connectionID = try #require(Self.query(redirect, "connectionId"))
                 let finished = try await client.send(.get, "/connection-requests/\(requestID)", token: tenant)
                 #expect(finished.json["status"] == "success" && finished.json["resultConnectionId"] == .string(connectionID), "\(finished.json)")
-                let again = try await client.send(.post, "/connect", token: nil, body: ["requestToken": .string(requestToken), "input": ["account": "x"]])
-                #expect(again.status == 400 && again.json["message"]?.stringValue?.contains("already complete") == true, "a request connects once: \(again.json)")
+                let again = try await client.send(
+                    .post, "/connect", token: nil, body: ["requestToken": .string(requestToken), "input": ["account": "x"]])
+                #expect(
+                    again.status == 400 && again.json["message"]?.stringValue?.contains("already complete") == true,
+                    "a request connects once: \(again.json)")
                 let badRequest = try await client.send(.post, "/connection-requests", token: tenant, body: ["redirectUri": "ftp://x"])
-                #expect(badRequest.status == 400 && badRequest.json["data"]?["integrationKey"] != nil && badRequest.json["data"]?["redirectUri"] != nil, "\(badRequest.json)")
-                #expect(try await client.send(.post, "/connection-requests", token: admin, body: ["integrationKey": "hub"]).status == 403, "an admin has no tenant to connect")
+                #expect(
+                    badRequest.status == 400 && badRequest.json["data"]?["integrationKey"] != nil && badRequest.json["data"]?["redirectUri"] != nil,
+                    "\(badRequest.json)")
+                #expect(
+                    try await client.send(.post, "/connection-requests", token: admin, body: ["integrationKey": "hub"]).status == 403,
+                    "an admin has no tenant to connect")
                 #expect(try await client.send(.post, "/integrations", token: admin, body: ["key": "bare", "name": "Bare"]).status == 201)
                 let bare = try await client.send(.post, "/connection-requests", token: tenant, body: ["integrationKey": "bare"])
                 #expect(bare.status == 409 && bare.json["key"] == "conflict", "an integration without a connector is not ready: \(bare.json)")
@@ -174,13 +196,19 @@ struct ConnectionFlowTests {
                 #expect(echo.json["headers"]?["x-account"] == "acct-secret-4711", "\(echo.json)")
                 let gets = try await Self.json(browser, saas.baseURL + "/_stats")["credentials_get"]?.numberValue ?? 0
                 _ = try await client.send(.get, "/connections/\(connectionID)/proxy/orders", token: tenant)
-                #expect(try await Self.json(browser, saas.baseURL + "/_stats")["credentials_get"]?.numberValue == gets, "read once per credentials revision, then cached")
+                #expect(
+                    try await Self.json(browser, saas.baseURL + "/_stats")["credentials_get"]?.numberValue == gets,
+                    "read once per credentials revision, then cached")
 
                 // The SaaS's store answering 503: the request fails clearly, nothing is lost.
                 #expect(try await browser.send(.POST, saas.baseURL + "/_control", json: ["credentials": "503"]).status == 200)
-                let other = try await client.send(.post, "/connect", token: nil, body: ["integrationKey": "hub", "token": .string(tenant), "input": ["account": "second"], "allowMultipleConnections": "true"])
+                let other = try await client.send(
+                    .post, "/connect", token: nil,
+                    body: ["integrationKey": "hub", "token": .string(tenant), "input": ["account": "second"], "allowMultipleConnections": "true"])
                 #expect(other.status == 503 && other.json["message"]?.stringValue?.contains("credentials store") == true, "\(other.json)")
-                #expect(try await client.send(.get, "/connections", token: tenant).json["items"]?.arrayCount == 1, "no connection without its credentials")
+                #expect(
+                    try await client.send(.get, "/connections", token: tenant).json["items"]?.arrayCount == 1, "no connection without its credentials"
+                )
                 #expect(try await browser.send(.POST, saas.baseURL + "/_control", json: ["credentials": "ok"]).status == 200)
 
                 // Disconnecting removes them from the SaaS's store too.
@@ -200,10 +228,15 @@ struct ConnectionFlowTests {
         await harness.tearDown(browser: browser, servers: [saas])
     }
 
-    @Test("getOAuthConfig supplies endpoints; an operation runs as the connection; the refresh scheduled ahead of expiry refreshes once per revision; disconnecting revokes the token at the provider")
+    @Test(
+        "getOAuthConfig supplies endpoints; an operation runs as the connection; the refresh scheduled ahead of expiry refreshes once per revision; disconnecting revokes the token at the provider"
+    )
     func operationsScheduledRefreshAndRevoke() async throws {
         let server = try await PythonTestServer.start(
-            "oauth_server.py", arguments: ["--client", "switchyard:client-secret-value:http://127.0.0.1/oauth-callback:client_secret_basic", "--access-token-lifetime", "600"]
+            "oauth_server.py",
+            arguments: [
+                "--client", "switchyard:client-secret-value:http://127.0.0.1/oauth-callback:client_secret_basic", "--access-token-lifetime", "600",
+            ]
         )
         let browser = Browser()
         let harness = try await APIHarness.make(connections: true)
@@ -232,7 +265,8 @@ struct ConnectionFlowTests {
                                 bearer: { $var: credentials.access_token }
                         """,
                     files: [
-                        "operations/whoami/spec.yml": "name: Who am I\nrun:\n  type: rest-api-mapping\n  path: /echo\n  method: POST\n  requestMapping:\n    data:\n      note: { $var: input.note }\n  responseMapping:\n    user: { $var: response.data.token.sub }\n    note: { $var: response.data.json.note }\n"
+                        "operations/whoami/spec.yml":
+                            "name: Who am I\nrun:\n  type: rest-api-mapping\n  path: /echo\n  method: POST\n  requestMapping:\n    data:\n      note: { $var: input.note }\n  responseMapping:\n    user: { $var: response.data.token.sub }\n    note: { $var: response.data.json.note }\n"
                     ],
                     parameters: ["clientId": "switchyard", "clientSecret": "client-secret-value", "instance": .string(server.baseURL)]
                 )
@@ -248,7 +282,9 @@ struct ConnectionFlowTests {
                 // Storing expiring credentials scheduled their refresh, due before they expire.
                 let connection = try await harness.store.records.get(.connections, id: connectionID, scope: .workspace(harness.workspace.key))
                 let expiresAt = try #require(connection.document["credentialsExpiresAt"]?.numberValue)
-                let jobs = try await harness.store.jobs.jobs(states: [], limit: 100, afterID: nil).filter { $0.kind == CredentialRefresher.refreshJobKind }
+                let jobs = try await harness.store.jobs.jobs(states: [], limit: 100, afterID: nil).filter {
+                    $0.kind == CredentialRefresher.refreshJobKind
+                }
                 #expect(jobs.count == 1, "\(jobs)")
                 let job = try #require(jobs.first)
                 let due = Double(job.scheduledAt) / 1_000_000
@@ -260,12 +296,16 @@ struct ConnectionFlowTests {
                 #expect(try await stats()["token_requests"]?["refresh_token"] == 1)
                 #expect(try await lifecycle.refreshScheduled(job.args).contains("changed since"), "a job of an old revision does nothing")
                 #expect(try await stats()["token_requests"]?["refresh_token"] == 1)
-                let next = try await harness.store.jobs.jobs(states: [], limit: 100, afterID: nil).filter { $0.kind == CredentialRefresher.refreshJobKind }
+                let next = try await harness.store.jobs.jobs(states: [], limit: 100, afterID: nil).filter {
+                    $0.kind == CredentialRefresher.refreshJobKind
+                }
                 #expect(next.count == 2 && next.contains { $0.args["revision"] == 2 }, "the new credentials got their own refresh: \(next)")
 
                 // Disconnect (archive): the provider revokes the token; the connection stays, archived and disconnected.
                 let archived = try await client.send(.delete, "/connections/\(connectionID)", token: tenant)
-                #expect(archived.status == 200 && archived.json["state"] == "disconnected" && archived.json["archivedAt"] != nil && archived.json["revokeError"] == nil, "\(archived.json)")
+                #expect(
+                    archived.status == 200 && archived.json["state"] == "disconnected" && archived.json["archivedAt"] != nil
+                        && archived.json["revokeError"] == nil, "\(archived.json)")
                 #expect(try await stats()["revoked"] == 1)
                 #expect(try await client.send(.get, "/connections/\(connectionID)/proxy/me", token: tenant).status == 404)
                 let kept = try await harness.store.records.get(.connections, id: connectionID, scope: .workspace(harness.workspace.key))
@@ -288,7 +328,9 @@ struct ConnectionFlowTests {
             try await harness.withClient { client in
                 let admin = try await harness.adminToken()
                 let tenant = try await harness.tenantToken("acme")
-                func refreshes() async throws -> Int { Int(try await Self.json(browser, server.baseURL + "/_stats")["token_requests"]?["refresh_token"]?.numberValue ?? -1) }
+                func refreshes() async throws -> Int {
+                    Int(try await Self.json(browser, server.baseURL + "/_stats")["token_requests"]?["refresh_token"]?.numberValue ?? -1)
+                }
                 func spec(_ error: String) -> String {
                     """
                     auth:

@@ -1,13 +1,12 @@
 import Foundation
 import HTTPTypes
 import NIOHTTP1
-import Testing
-
 import SwitchyardAPI
 import SwitchyardConnectors
 import SwitchyardCore
 import SwitchyardStore
 import SwitchyardTestSupport
+import Testing
 
 /// A connection's `state` and its `disconnected` flag always agree, whichever path changed
 /// them: a refresh the provider refused, and connecting again afterwards.
@@ -16,7 +15,8 @@ struct ConnectionStateTests {
     @Test("A refresh refused with invalid_grant reads disconnected in state and flag; reconnecting reads connected in both")
     func refusedRefreshDisconnectsInBothFields() async throws {
         let server = try await PythonTestServer.start(
-            "oauth_server.py", arguments: ["--client", "switchyard:client-secret-value:http://127.0.0.1/oauth-callback:client_secret_basic", "--require-pkce"]
+            "oauth_server.py",
+            arguments: ["--client", "switchyard:client-secret-value:http://127.0.0.1/oauth-callback:client_secret_basic", "--require-pkce"]
         )
         let browser = OAuthConnectionTests.Browser()
         let harness = try await APIHarness.make(connections: true)
@@ -26,13 +26,17 @@ struct ConnectionStateTests {
                 let tenant = try await harness.tenantToken("acme")
                 _ = try await client.send(.post, "/connectors", token: admin, body: ["key": "tasks", "name": "Tasks"])
                 let (uploaded, _) = try await client.sendBytes(
-                    .post, "/connectors/tasks/upload", token: admin, body: Array(ConnectorArchive.pack(OAuthConnectionTests.package(port: server.port))),
+                    .post, "/connectors/tasks/upload", token: admin,
+                    body: Array(ConnectorArchive.pack(OAuthConnectionTests.package(port: server.port))),
                     contentType: "application/zip"
                 )
                 #expect(uploaded.status == 200, "\(uploaded.json)")
                 let integration = try await client.send(
                     .post, "/integrations", token: admin,
-                    body: ["key": "hub", "name": "Hub", "connectorId": "tasks", "parameters": ["clientId": "switchyard", "clientSecret": "client-secret-value"]]
+                    body: [
+                        "key": "hub", "name": "Hub", "connectorId": "tasks",
+                        "parameters": ["clientId": "switchyard", "clientSecret": "client-secret-value"],
+                    ]
                 )
                 #expect(integration.status == 201, "\(integration.json)")
                 let (done, _) = try await OAuthConnectionTests.connect(client, browser: browser, token: tenant)
@@ -52,7 +56,8 @@ struct ConnectionStateTests {
 
                 // Connecting again: both fields say connected.
                 #expect(try await browser.send(.POST, server.baseURL + "/_control", json: ["refresh": "ok"]).status == 200)
-                let (again, _) = try await OAuthConnectionTests.connect(client, browser: browser, token: tenant, extra: "&connectionId=\(connectionID)")
+                let (again, _) = try await OAuthConnectionTests.connect(
+                    client, browser: browser, token: tenant, extra: "&connectionId=\(connectionID)")
                 #expect(OAuthConnectionTests.connectionID(again) == connectionID, "\(again)")
                 let restored = try await client.send(.get, "/connections/\(connectionID)", token: tenant)
                 #expect(restored.json["state"] == "connected" && restored.json["disconnected"] == false, "\(restored.json)")

@@ -2,26 +2,27 @@ import Foundation
 import HTTPTypes
 import Logging
 import Prometheus
-import Testing
-
 import SwitchyardAPI
 import SwitchyardCodeRunner
 import SwitchyardConnectors
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardTestSupport
+import Testing
 
 /// Connector functions written in JavaScript run in the custom code runner's sandbox, and their
 /// `externalApiClient` calls go out as the connection; the proxy streams what the upstream
 /// sends. Against httpbin on loopback.
 @Suite(.enabled(if: PythonTestServer.available, "needs SWITCHYARD_TEST_PYTHON (scripts/test)"))
 struct ConnectorFunctionTests {
-    static let sandboxAvailable = (FileManager.default.isExecutableFile(atPath: "/usr/bin/node") && FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap"))
+    static let sandboxAvailable =
+        (FileManager.default.isExecutableFile(atPath: "/usr/bin/node") && FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap"))
         || PythonTestServer.requireAll
 
     static let runner = Task { () throws -> CodeRunner in
         let settings = CodeRunnerSettings(
-            jobSpaces: 2, warmPoolSize: 1, memoryLimitBytes: 256 * 1024 * 1024, defaultTimeout: .seconds(20), maxTimeout: .seconds(30), maxInputBytes: 1024 * 1024,
+            jobSpaces: 2, warmPoolSize: 1, memoryLimitBytes: 256 * 1024 * 1024, defaultTimeout: .seconds(20), maxTimeout: .seconds(30),
+            maxInputBytes: 1024 * 1024,
             maxOutputBytes: 256 * 1024, maxLogBytes: 16 * 1024, jobsPerProcess: 50, idleTimeout: .seconds(30), queueWait: .seconds(60)
         )
         return try await CodeRunner.start(settings: settings, registry: PrometheusCollectorRegistry(), logger: Logger(label: "api-test"))
@@ -52,34 +53,37 @@ struct ConnectorFunctionTests {
                     files: [
                         "getCredentialsFromConnectionParameters.js": "module.exports = async ({ input }) => ({ token: input.apiKey.trim() })\n",
                         "makeApiClient.js": """
-                            module.exports = async function ({ credentials, connectorParameters }) {
-                              return { baseUri: connectorParameters.baseUri, headers: { Authorization: 'Bearer ' + credentials.token } }
-                            }
-                            """,
+                        module.exports = async function ({ credentials, connectorParameters }) {
+                          return { baseUri: connectorParameters.baseUri, headers: { Authorization: 'Bearer ' + credentials.token } }
+                        }
+                        """,
                         "test.js": """
-                            module.exports = async function ({ externalApiClient }) {
-                              const answer = await externalApiClient.get('/bearer')
-                              return answer.authenticated === true && answer.token.startsWith('key-')
-                            }
-                            """,
+                        module.exports = async function ({ externalApiClient }) {
+                          const answer = await externalApiClient.get('/bearer')
+                          return answer.authenticated === true && answer.token.startsWith('key-')
+                        }
+                        """,
                         "operations/echo/spec.yml": "name: Echo\n",
                         "operations/echo/run.js": """
-                            module.exports = async function ({ input, externalApiClient }) {
-                              const answer = await externalApiClient.post('/anything', input)
-                              return { sent: answer.json, auth: answer.headers.Authorization }
-                            }
-                            """,
+                        module.exports = async function ({ input, externalApiClient }) {
+                          const answer = await externalApiClient.post('/anything', input)
+                          return { sent: answer.json, auth: answer.headers.Authorization }
+                        }
+                        """,
                     ],
                     parameters: ["baseUri": .string(server.baseURL)]
                 )
-                let refused = try await client.send(.post, "/connect", token: nil, body: ["integrationKey": "hub", "token": .string(tenant), "input": ["apiKey": "wrong"]])
+                let refused = try await client.send(
+                    .post, "/connect", token: nil, body: ["integrationKey": "hub", "token": .string(tenant), "input": ["apiKey": "wrong"]])
                 #expect(refused.status == 403 && refused.json["message"]?.stringValue?.contains("test.js") == true, "\(refused.json)")
                 #expect(try await client.send(.get, "/connections", token: tenant).json["items"]?.arrayCount == 0)
 
-                let connected = try await client.send(.post, "/connect", token: nil, body: ["integrationKey": "hub", "token": .string(tenant), "input": ["apiKey": "  key-123  "]])
+                let connected = try await client.send(
+                    .post, "/connect", token: nil, body: ["integrationKey": "hub", "token": .string(tenant), "input": ["apiKey": "  key-123  "]])
                 #expect(connected.status == 200, "\(connected.json)")
                 let connectionID = try #require(try await client.send(.get, "/connections", token: tenant).json["items"]?[0]?["id"]?.stringValue)
-                let run = try await client.send(.post, "/connections/\(connectionID)/operations/echo/run", token: tenant, body: ["n": 1, "text": "héllo"])
+                let run = try await client.send(
+                    .post, "/connections/\(connectionID)/operations/echo/run", token: tenant, body: ["n": 1, "text": "héllo"])
                 #expect(run.status == 200, "\(run.json)")
                 #expect(run.json["output"]?["sent"] == ["n": 1, "text": "héllo"] && run.json["output"]?["auth"] == "Bearer key-123", "\(run.json)")
                 let tested = try await client.send(.post, "/connections/\(connectionID)/test", token: tenant)
@@ -93,7 +97,9 @@ struct ConnectorFunctionTests {
         harness.remove()
     }
 
-    @Test("The proxy streams the upstream's status, headers and body; a changed integration applies at once in the process that changed it and within seconds in another")
+    @Test(
+        "The proxy streams the upstream's status, headers and body; a changed integration applies at once in the process that changed it and within seconds in another"
+    )
     func proxyStreams() async throws {
         let server = try await PythonTestServer.start("httpbin_server.py")
         let harness = try await APIHarness.make(connections: true)
@@ -122,7 +128,8 @@ struct ConnectorFunctionTests {
                 #expect(try await client.send(.get, "/connect?integrationKey=hub&token=\(tenant)", token: nil).status == 200)
                 let connectionID = try #require(try await client.send(.get, "/connections", token: tenant).json["items"]?[0]?["id"]?.stringValue)
                 // httpbin's /range sends the alphabet over and over, in chunks of chunk_size.
-                let (proxied, bytes) = try await client.sendBytes(.get, "/connections/\(connectionID)/proxy/range/102400?chunk_size=4096", token: tenant, body: nil, contentType: nil)
+                let (proxied, bytes) = try await client.sendBytes(
+                    .get, "/connections/\(connectionID)/proxy/range/102400?chunk_size=4096", token: tenant, body: nil, contentType: nil)
                 #expect(proxied.status == 200)
                 let alphabet = Array("abcdefghijklmnopqrstuvwxyz".utf8)
                 #expect(bytes.count == 102_400 && bytes == (0..<102_400).map { alphabet[$0 % 26] }, "\(bytes.count) bytes")
@@ -134,7 +141,8 @@ struct ConnectorFunctionTests {
                 // Integrations and packages are kept for a moment per process: a change made here
                 // applies here at once, and in another process within its time to live.
                 @Sendable func greeting(_ client: APIClient) async throws -> String? {
-                    try await client.send(.get, "/connections/\(connectionID)/proxy/headers", token: tenant).json["headers"]?["X-Greeting"]?.stringValue
+                    try await client.send(.get, "/connections/\(connectionID)/proxy/headers", token: tenant).json["headers"]?["X-Greeting"]?
+                        .stringValue
                 }
                 try await keeping.withClient { keepingClient in
                     try await other.withClient { otherClient in

@@ -1,13 +1,12 @@
 import Foundation
 import HTTPTypes
 import NIOHTTP1
-import Testing
-
 import SwitchyardAPI
 import SwitchyardCodeRunner
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardTestSupport
+import Testing
 
 /// A connection's credentials go only to its API's base URI host and the hosts its connector
 /// declares in `allowedHosts`, whoever writes the URL: the proxy's caller, an action, a
@@ -37,26 +36,29 @@ struct CredentialHostTests {
     static func operations(posting url: String) -> [String: String] {
         [
             "operations/post-map/spec.yml": """
-                name: Post with a mapping
-                run:
-                  type: rest-api-mapping
-                  path: \(url)
-                  method: POST
-                """,
+            name: Post with a mapping
+            run:
+              type: rest-api-mapping
+              path: \(url)
+              method: POST
+            """,
             "operations/post-js/spec.yml": "name: Post from JavaScript\n",
             "operations/post-js/run.js": """
-                module.exports = async function ({ input, externalApiClient }) {
-                  return await externalApiClient.post(input.url, { from: 'javascript' })
-                }
-                """,
+            module.exports = async function ({ input, externalApiClient }) {
+              return await externalApiClient.post(input.url, { from: 'javascript' })
+            }
+            """,
         ]
     }
 
-    @Test("A full URL to another host is refused with 403 naming it and the host receives nothing, through the proxy, an action, an operation and externalApiClient; a host in allowedHosts gets the credentials")
+    @Test(
+        "A full URL to another host is refused with 403 naming it and the host receives nothing, through the proxy, an action, an operation and externalApiClient; a host in allowedHosts gets the credentials"
+    )
     func credentialsStayOnTheirHosts() async throws {
         let httpbin = try await PythonTestServer.start("httpbin_server.py")
         let base = try await APIHarness.make()
-        let other = try await PythonTestServer.start("saas_server.py", arguments: ["--workspace-key", base.workspace.key, "--secret", base.workspace.secret])
+        let other = try await PythonTestServer.start(
+            "saas_server.py", arguments: ["--workspace-key", base.workspace.key, "--secret", base.workspace.secret])
         let code: (any CodeExecutor)? = ConnectorFunctionTests.sandboxAvailable ? try await ConnectorFunctionTests.runner.value : nil
         let harness = try await APIHarness.make(connections: true, sharing: base, code: code)
         let browser = OAuthConnectionTests.Browser()
@@ -71,7 +73,8 @@ struct CredentialHostTests {
                     files: Self.operations(posting: "http://\(otherHost)/webhooks/operation"), parameters: ["partnerKey": .string(Self.partnerKey)]
                 )
                 try await ConnectionFlowTests.install(
-                    client, admin: admin, spec: Self.spec(baseURI: httpbin.baseURL, allowedHosts: otherHost), parameters: ["partnerKey": .string(Self.partnerKey)],
+                    client, admin: admin, spec: Self.spec(baseURI: httpbin.baseURL, allowedHosts: otherHost),
+                    parameters: ["partnerKey": .string(Self.partnerKey)],
                     integration: "partner"
                 )
                 #expect(try await client.send(.get, "/connect?integrationKey=hub&token=\(tenant)", token: nil).status == 200)
@@ -91,8 +94,11 @@ struct CredentialHostTests {
                     #expect(!answer.json.jsonText.contains(Self.partnerKey), "\(what): \(answer.json)")
                 }
                 // The proxy.
-                refused(try await client.send(.post, "/connections/\(connectionID)/proxy/http://\(otherHost)/webhooks/proxy", token: tenant, body: ["n": 1]), "proxy")
-                let proxied = try await client.send(.post, "/connections/\(connectionID)/proxy/http://\(otherHost)/webhooks/proxy", token: tenant, body: ["n": 1])
+                refused(
+                    try await client.send(
+                        .post, "/connections/\(connectionID)/proxy/http://\(otherHost)/webhooks/proxy", token: tenant, body: ["n": 1]), "proxy")
+                let proxied = try await client.send(
+                    .post, "/connections/\(connectionID)/proxy/http://\(otherHost)/webhooks/proxy", token: tenant, body: ["n": 1])
                 #expect(proxied.json["key"] == "access_denied", "\(proxied.json)")
                 // An action.
                 let created = try await client.send(
@@ -103,14 +109,17 @@ struct CredentialHostTests {
                     ]
                 )
                 #expect(created.status == 201, "\(created.json)")
-                refused(try await client.send(.post, "/actions/leak/run", token: tenant, body: ["input": [:], "connectionId": .string(connectionID)]), "action")
+                refused(
+                    try await client.send(.post, "/actions/leak/run", token: tenant, body: ["input": [:], "connectionId": .string(connectionID)]),
+                    "action")
                 // An operation with a rest-api-mapping.
                 let mapped = try await client.send(.post, "/connections/\(connectionID)/operations/post-map/run", token: tenant, body: [:])
                 refused(mapped, "rest-api-mapping operation")
                 // JavaScript's externalApiClient.
                 if code != nil {
                     let script = try await client.send(
-                        .post, "/connections/\(connectionID)/operations/post-js/run", token: tenant, body: ["url": .string("http://\(otherHost)/webhooks/javascript")]
+                        .post, "/connections/\(connectionID)/operations/post-js/run", token: tenant,
+                        body: ["url": .string("http://\(otherHost)/webhooks/javascript")]
                     )
                     #expect(script.status != 200, "\(script.json)")
                     #expect(script.json["message"]?.stringValue?.contains(otherHost) == true, "externalApiClient names the host: \(script.json)")
@@ -119,7 +128,8 @@ struct CredentialHostTests {
                 #expect(received == [], "the other host received nothing: \(received)")
 
                 // A host the connector declares in allowedHosts gets the credentials.
-                let allowed = try await client.send(.post, "/connections/\(partnerID)/proxy/http://\(otherHost)/webhooks/allowed", token: partnerTenant, body: ["n": 2])
+                let allowed = try await client.send(
+                    .post, "/connections/\(partnerID)/proxy/http://\(otherHost)/webhooks/allowed", token: partnerTenant, body: ["n": 2])
                 #expect(allowed.status == 200, "\(allowed.json)")
                 let delivered = try JSONValue.parse(try await browser.send(.GET, other.baseURL + "/_received").body)
                 #expect(delivered.arrayCount == 1 && delivered[0]?["path"] == "/webhooks/allowed", "\(delivered)")

@@ -1,13 +1,12 @@
 import Foundation
 import HTTPTypes
 import NIOHTTP1
-import Testing
-
 import SwitchyardAPI
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardStore
 import SwitchyardTestSupport
+import Testing
 
 /// Flows end to end on PostgreSQL, with a connection made through the real OAuth 2.0 flow
 /// (authlib) and requests to real servers on loopback (authlib's API, httpbin, the SaaS test
@@ -15,7 +14,9 @@ import SwitchyardTestSupport
 /// with the test playing the worker's part (taking jobs, recording their outcome).
 // One test at a time: each starts its own servers, and a burst of them starves the rest of the
 // suite on a small machine.
-@Suite(.serialized, .enabled(if: PythonTestServer.available && APIHarness.postgresAvailable, "needs SWITCHYARD_TEST_PYTHON and PostgreSQL (scripts/test)"))
+@Suite(
+    .serialized,
+    .enabled(if: PythonTestServer.available && APIHarness.postgresAvailable, "needs SWITCHYARD_TEST_PYTHON and PostgreSQL (scripts/test)"))
 struct FlowRunTests {
     static func createFlow(_ client: APIClient, admin: String, key: String, nodes: JSONValue, extra: [String: JSONValue] = [:]) async throws {
         var body: [String: JSONValue] = ["key": .string(key), "name": .string(key), "integrationKey": "hub", "nodes": nodes]
@@ -30,7 +31,9 @@ struct FlowRunTests {
         return try #require(queued.json["id"]?.stringValue)
     }
 
-    @Test("A flow with a conditional branch, a for-each over 100 items through the connection and a JavaScript node completes with the expected output; every node run is recorded")
+    @Test(
+        "A flow with a conditional branch, a for-each over 100 items through the connection and a JavaScript node completes with the expected output; every node run is recorded"
+    )
     func branchingForEachJavaScriptFlowCompletes() async throws {
         try await FlowWorld.with { world, client in
             let (admin, tenant, connectionID) = try await world.connected(client)
@@ -40,38 +43,43 @@ struct FlowRunTests {
                     "type": "run-javascript",
                     "config": [
                         "code": """
-                            module.exports = async function ({ input }) {
-                              const total = input.nodes.loop.output.reduce((sum, item) => sum + item.n, 0)
-                              return { total, mode: input.nodes.loud ? 'loud' : 'quiet', count: input.nodes.loop.output.length }
-                            }
-                            """
+                        module.exports = async function ({ input }) {
+                          const total = input.nodes.loop.output.reduce((sum, item) => sum + item.n, 0)
+                          return { total, mode: input.nodes.loud ? 'loud' : 'quiet', count: input.nodes.loop.output.length }
+                        }
+                        """
                     ],
                 ]
                 : ["type": "transform", "config": ["output": ["total": 4950, "mode": ["$var": "$.nodes.loud.output.mode"], "count": 100]]]
-            try await Self.createFlow(client, admin: admin, key: "fan-out", nodes: [
-                "start": ["type": "api-trigger", "links": ["prepare"]],
-                "prepare": [
-                    "type": "transform", "config": ["output": ["items": ["$var": "$.input.items"], "label": ["$var": "$.input.label"]]],
-                    "links": [
-                        "loop", ["key": "loud", "filter": ["$eval": ["$var": "$.nodes.prepare.output.label"], "is": "loud"]],
-                        ["key": "quiet", "filter": ["$eval": ["$var": "$.nodes.prepare.output.label"], "isNot": "loud"]],
-                    ],
-                ],
-                "loud": ["type": "transform", "config": ["output": ["mode": "loud"]]],
-                "quiet": ["type": "transform", "config": ["output": ["mode": "quiet"]]],
-                "loop": [
-                    "type": "for-each", "links": ["sum"],
-                    "config": [
-                        "items": ["$var": "$.nodes.prepare.output.items"],
-                        "nodes": [
-                            "fetch": ["type": "api-request-to-external-app", "config": ["path": "/echo", "query": ["n": ["$var": "$.item"]]], "links": ["number"]],
-                            "number": ["type": "transform", "config": ["output": ["$var": "$.nodes.fetch.output.data.query.n"]]],
+            try await Self.createFlow(
+                client, admin: admin, key: "fan-out",
+                nodes: [
+                    "start": ["type": "api-trigger", "links": ["prepare"]],
+                    "prepare": [
+                        "type": "transform", "config": ["output": ["items": ["$var": "$.input.items"], "label": ["$var": "$.input.label"]]],
+                        "links": [
+                            "loop", ["key": "loud", "filter": ["$eval": ["$var": "$.nodes.prepare.output.label"], "is": "loud"]],
+                            ["key": "quiet", "filter": ["$eval": ["$var": "$.nodes.prepare.output.label"], "isNot": "loud"]],
                         ],
-                        "output": ["n": ["$var": "$.index"], "echoed": ["$var": "$.nodes.number.output"]],
                     ],
-                ],
-                "sum": sum,
-            ])
+                    "loud": ["type": "transform", "config": ["output": ["mode": "loud"]]],
+                    "quiet": ["type": "transform", "config": ["output": ["mode": "quiet"]]],
+                    "loop": [
+                        "type": "for-each", "links": ["sum"],
+                        "config": [
+                            "items": ["$var": "$.nodes.prepare.output.items"],
+                            "nodes": [
+                                "fetch": [
+                                    "type": "api-request-to-external-app", "config": ["path": "/echo", "query": ["n": ["$var": "$.item"]]],
+                                    "links": ["number"],
+                                ],
+                                "number": ["type": "transform", "config": ["output": ["$var": "$.nodes.fetch.output.data.query.n"]]],
+                            ],
+                            "output": ["n": ["$var": "$.index"], "echoed": ["$var": "$.nodes.number.output"]],
+                        ],
+                    ],
+                    "sum": sum,
+                ])
             let items: JSONValue = .array((0..<100).map { .number(Double($0)) })
             let runID = try await Self.start(client, "fan-out", token: tenant, connectionID: connectionID, input: ["items": items, "label": "loud"])
             try await world.drain(runID)
@@ -96,19 +104,32 @@ struct FlowRunTests {
         }
     }
 
-    @Test("Retries with backoff recover from retryable errors, onError continue goes on with the error as output, and a node out of attempts fails the run")
+    @Test(
+        "Retries with backoff recover from retryable errors, onError continue goes on with the error as output, and a node out of attempts fails the run"
+    )
     func retriesAndOnErrorContinue() async throws {
         try await FlowWorld.with([.saas, .httpbin]) { world, client in
             let (admin, tenant, connectionID) = try await world.connected(client)
-            try await Self.createFlow(client, admin: admin, key: "resilient", nodes: [
-                "start": ["type": "api-trigger", "links": ["flaky"]],
-                "flaky": [
-                    "type": "api-request-to-your-app", "config": ["method": "POST", "url": .string(world.saasURL + "/api/flaky"), "body": ["n": 1]],
-                    "retries": ["attempts": 3, "backoffMs": 20], "links": ["missing"],
-                ],
-                "missing": ["type": "api-request-to-your-app", "config": ["url": .string(world.httpbinURL + "/status/404")], "onError": "continue", "links": ["report"]],
-                "report": ["type": "transform", "config": ["output": ["missing": ["$var": "$.nodes.missing.output.error.key"], "flaky": ["$var": "$.nodes.flaky.output.status"]]]],
-            ])
+            try await Self.createFlow(
+                client, admin: admin, key: "resilient",
+                nodes: [
+                    "start": ["type": "api-trigger", "links": ["flaky"]],
+                    "flaky": [
+                        "type": "api-request-to-your-app",
+                        "config": ["method": "POST", "url": .string(world.saasURL + "/api/flaky"), "body": ["n": 1]],
+                        "retries": ["attempts": 3, "backoffMs": 20], "links": ["missing"],
+                    ],
+                    "missing": [
+                        "type": "api-request-to-your-app", "config": ["url": .string(world.httpbinURL + "/status/404")], "onError": "continue",
+                        "links": ["report"],
+                    ],
+                    "report": [
+                        "type": "transform",
+                        "config": [
+                            "output": ["missing": ["$var": "$.nodes.missing.output.error.key"], "flaky": ["$var": "$.nodes.flaky.output.status"]]
+                        ],
+                    ],
+                ])
             func control(_ body: JSONValue) async throws {
                 let answer = try await world.browser.send(.POST, world.saasURL + "/_control", json: body)
                 #expect(answer.status == 200, "\(answer.body)")
@@ -127,7 +148,9 @@ struct FlowRunTests {
             try await world.drain(exhausted)
             let failed = try await FlowWorld.run(client, exhausted, token: tenant)
             #expect(failed["status"] == "failed" && failed["error"]?["nodeKey"] == "flaky" && failed["error"]?["key"] == "unavailable", "\(failed)")
-            #expect(FlowWorld.node(failed, "flaky")?["logs"]?.arrayCount == 2 && FlowWorld.node(failed, "missing") == nil, "no node after a failed one runs")
+            #expect(
+                FlowWorld.node(failed, "flaky")?["logs"]?.arrayCount == 2 && FlowWorld.node(failed, "missing") == nil,
+                "no node after a failed one runs")
         }
     }
 
@@ -135,16 +158,20 @@ struct FlowRunTests {
     func stopQueuedRunningAndSleepingRuns() async throws {
         try await FlowWorld.with([.httpbin]) { world, client in
             let (admin, tenant, connectionID) = try await world.connected(client)
-            try await Self.createFlow(client, admin: admin, key: "slow", nodes: [
-                "start": ["type": "api-trigger", "links": ["slow"]],
-                "slow": ["type": "api-request-to-your-app", "config": ["url": .string(world.httpbinURL + "/delay/2")], "links": ["after"]],
-                "after": ["type": "transform", "config": ["output": "done"]],
-            ])
-            try await Self.createFlow(client, admin: admin, key: "sleepy", nodes: [
-                "start": ["type": "api-trigger", "links": ["wait"]],
-                "wait": ["type": "delay", "config": ["seconds": 600], "links": ["after"]],
-                "after": ["type": "transform", "config": ["output": "done"]],
-            ])
+            try await Self.createFlow(
+                client, admin: admin, key: "slow",
+                nodes: [
+                    "start": ["type": "api-trigger", "links": ["slow"]],
+                    "slow": ["type": "api-request-to-your-app", "config": ["url": .string(world.httpbinURL + "/delay/2")], "links": ["after"]],
+                    "after": ["type": "transform", "config": ["output": "done"]],
+                ])
+            try await Self.createFlow(
+                client, admin: admin, key: "sleepy",
+                nodes: [
+                    "start": ["type": "api-trigger", "links": ["wait"]],
+                    "wait": ["type": "delay", "config": ["seconds": 600], "links": ["after"]],
+                    "after": ["type": "transform", "config": ["output": "done"]],
+                ])
 
             let queued = try await Self.start(client, "slow", token: tenant, connectionID: connectionID, input: [:])
             let stopped = try await client.send(.post, "/flow-runs/\(queued)/stop", token: tenant)
@@ -165,7 +192,9 @@ struct FlowRunTests {
             _ = try await drained.value
             let ended = try await FlowWorld.run(client, running, token: tenant)
             #expect(ended["status"] == "stopped", "\(ended)")
-            #expect(FlowWorld.node(ended, "slow")?["status"] == "completed" && FlowWorld.node(ended, "after") == nil, "the node in progress finished; the next never started")
+            #expect(
+                FlowWorld.node(ended, "slow")?["status"] == "completed" && FlowWorld.node(ended, "after") == nil,
+                "the node in progress finished; the next never started")
 
             let sleeping = try await Self.start(client, "sleepy", token: tenant, connectionID: connectionID, input: [:])
             let sleeper = Task { try await world.drain(sleeping, timeout: .seconds(60)) }
@@ -187,11 +216,13 @@ struct FlowRunTests {
     func outputLimitAndDelay() async throws {
         try await FlowWorld.with { world, client in
             let (admin, tenant, connectionID) = try await world.connected(client)
-            try await Self.createFlow(client, admin: admin, key: "big", nodes: [
-                "start": ["type": "api-trigger", "links": ["pause"]],
-                "pause": ["type": "delay", "config": ["seconds": 1], "links": ["copy"]],
-                "copy": ["type": "transform", "config": ["output": [["$var": "$.input.text"], ["$var": "$.input.text"]]]],
-            ])
+            try await Self.createFlow(
+                client, admin: admin, key: "big",
+                nodes: [
+                    "start": ["type": "api-trigger", "links": ["pause"]],
+                    "pause": ["type": "delay", "config": ["seconds": 1], "links": ["copy"]],
+                    "copy": ["type": "transform", "config": ["output": [["$var": "$.input.text"], ["$var": "$.input.text"]]]],
+                ])
             let runner = try world.runner(maxOutputBytes: 1024)
             let small = try await Self.start(client, "big", token: tenant, connectionID: connectionID, input: ["text": "short"])
             let began = ContinuousClock.now
@@ -201,27 +232,37 @@ struct FlowRunTests {
             #expect(done["status"] == "completed" && done["output"] == ["short", "short"], "\(done)")
             #expect(FlowWorld.node(done, "pause")?["status"] == "completed" && FlowWorld.node(done, "pause")?["output"]?["waitedSeconds"] != nil)
 
-            let large = try await Self.start(client, "big", token: tenant, connectionID: connectionID, input: ["text": .string(String(repeating: "x", count: 600))])
+            let large = try await Self.start(
+                client, "big", token: tenant, connectionID: connectionID, input: ["text": .string(String(repeating: "x", count: 600))])
             try await world.drain(large, runner: runner)
             let failed = try await FlowWorld.run(client, large, token: tenant)
-            #expect(failed["status"] == "failed" && failed["error"]?["key"] == "output_too_large" && failed["error"]?["nodeKey"] == "copy", "\(failed)")
+            #expect(
+                failed["status"] == "failed" && failed["error"]?["key"] == "output_too_large" && failed["error"]?["nodeKey"] == "copy", "\(failed)")
         }
     }
 
-    @Test("A filter node ends its branch when its condition fails; a run-flow node waits for the sub-flow and gives its output; the connection's queue cap refuses a run without leaving a run row, and one connection runs one run at a time")
+    @Test(
+        "A filter node ends its branch when its condition fails; a run-flow node waits for the sub-flow and gives its output; the connection's queue cap refuses a run without leaving a run row, and one connection runs one run at a time"
+    )
     func filterSubFlowAndConnectionLimits() async throws {
         try await FlowWorld.with { world, client in
             let (admin, tenant, connectionID) = try await world.connected(client)
-            try await Self.createFlow(client, admin: admin, key: "child", nodes: [
-                "start": ["type": "api-trigger", "links": ["double"]],
-                "double": ["type": "transform", "config": ["output": ["twice": ["$concat": [["$var": "$.input.word"], ["$var": "$.input.word"]]]]]],
-            ])
-            try await Self.createFlow(client, admin: admin, key: "parent", nodes: [
-                "start": ["type": "api-trigger", "links": ["open"]],
-                "open": ["type": "filter", "config": ["condition": ["$eval": ["$var": "$.input.status"], "is": "open"]], "links": ["call"]],
-                "call": ["type": "run-flow", "config": ["flowKey": "child", "input": ["word": ["$var": "$.input.word"]]], "links": ["report"]],
-                "report": ["type": "transform", "config": ["output": ["$var": "$.nodes.call.output.output.twice"]]],
-            ])
+            try await Self.createFlow(
+                client, admin: admin, key: "child",
+                nodes: [
+                    "start": ["type": "api-trigger", "links": ["double"]],
+                    "double": [
+                        "type": "transform", "config": ["output": ["twice": ["$concat": [["$var": "$.input.word"], ["$var": "$.input.word"]]]]],
+                    ],
+                ])
+            try await Self.createFlow(
+                client, admin: admin, key: "parent",
+                nodes: [
+                    "start": ["type": "api-trigger", "links": ["open"]],
+                    "open": ["type": "filter", "config": ["condition": ["$eval": ["$var": "$.input.status"], "is": "open"]], "links": ["call"]],
+                    "call": ["type": "run-flow", "config": ["flowKey": "child", "input": ["word": ["$var": "$.input.word"]]], "links": ["report"]],
+                    "report": ["type": "transform", "config": ["output": ["$var": "$.nodes.call.output.output.twice"]]],
+                ])
             let open = try await Self.start(client, "parent", token: tenant, connectionID: connectionID, input: ["status": "open", "word": "ab"])
             try await world.drain(open)
             let opened = try await FlowWorld.run(client, open, token: tenant)
@@ -240,9 +281,12 @@ struct FlowRunTests {
             // and the run row is not left behind (it commits with its job or not at all).
             let connections = try #require(world.harness.connections)
             let limits = JobLimitSettings(defaults: JobLimits(runningPerConnection: 1, queuePerConnection: 2))
-            let launcher = FlowLauncher(records: world.harness.store.records, jobs: world.harness.store.jobs, webhooks: connections.webhooks, limits: limits, logger: APIHarness.logger)
+            let launcher = FlowLauncher(
+                records: world.harness.store.records, jobs: world.harness.store.jobs, webhooks: connections.webhooks, limits: limits,
+                logger: APIHarness.logger)
             let connection = try await world.harness.store.records.get(.connections, id: connectionID, scope: .workspace(world.harness.workspace.key))
-            let instance = try await connections.flowInstances.instance(of: "child", connection: connection, instanceKey: nil, scope: .tenant(connection.tenantID ?? "", in: connection.workspaceID))
+            let instance = try await connections.flowInstances.instance(
+                of: "child", connection: connection, instanceKey: nil, scope: .tenant(connection.tenantID ?? "", in: connection.workspaceID))
             let before = try await client.send(.get, "/flow-runs?limit=1000", token: tenant).json["items"]?.arrayCount ?? -1
             for word in ["a", "b"] { _ = try await launcher.launch(instance, start: .init(trigger: "api-trigger", input: ["word": .string(word)])) }
             do {
@@ -251,8 +295,11 @@ struct FlowRunTests {
             } catch {
                 #expect((error as? SwitchyardError)?.key == .rateLimitExceeded, "\(error)")
             }
-            #expect(try await client.send(.get, "/flow-runs?limit=1000", token: tenant).json["items"]?.arrayCount == before + 2, "no run row without its job")
-            let taken = try await world.harness.store.jobs.fetch(queue: .queued, worker: "limits-test", limit: 10, lease: .seconds(60), limits: limits)
+            #expect(
+                try await client.send(.get, "/flow-runs?limit=1000", token: tenant).json["items"]?.arrayCount == before + 2,
+                "no run row without its job")
+            let taken = try await world.harness.store.jobs.fetch(
+                queue: .queued, worker: "limits-test", limit: 10, lease: .seconds(60), limits: limits)
             #expect(taken.count == 1 && taken.first?.connectionID == connectionID, "one run at a time per connection: \(taken.count)")
         }
     }

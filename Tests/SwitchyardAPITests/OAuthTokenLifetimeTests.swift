@@ -1,13 +1,12 @@
 import Foundation
 import HTTPTypes
 import NIOHTTP1
-import Testing
-
 import SwitchyardAPI
 import SwitchyardConnectors
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardTestSupport
+import Testing
 
 /// OAuth 2.0 tokens of any lifetime, against the real authorization server on loopback (authlib,
 /// `Tests/Servers/oauth_server.py --access-token-lifetime`): a fresh token is used, not
@@ -22,12 +21,13 @@ struct OAuthTokenLifetimeTests {
     /// The connector `tasks` (the authorization server's `/api` as its API, with the given
     /// `makeApiClient` mapping) and the integration `hub` holding the OAuth client.
     static func install(_ client: APIClient, admin: String, port: Int, mapping: String? = nil) async throws {
-        let mapping = mapping ?? """
-                  baseUri: http://127.0.0.1:\(port)/api
-                  headers:
-                    Authorization:
-                      $concat: ["Bearer ", { $var: credentials.access_token }]
-            """
+        let mapping =
+            mapping ?? """
+                      baseUri: http://127.0.0.1:\(port)/api
+                      headers:
+                        Authorization:
+                          $concat: ["Bearer ", { $var: credentials.access_token }]
+                """
         try await ConnectionFlowTests.install(
             client, admin: admin,
             spec: """

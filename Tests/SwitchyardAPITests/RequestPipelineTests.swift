@@ -1,14 +1,13 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Testing
-
 import SwitchyardAPI
 import SwitchyardConnectors
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardHTTP
 import SwitchyardTestSupport
+import Testing
 
 /// Every route of the API passes one pipeline (authentication, rate limits, time limit,
 /// request ids): the proxy and the connect flow included, which once skipped it.
@@ -121,16 +120,17 @@ struct RequestPipelineTests {
         let harness = try await APIHarness.make(connections: true)
         do {
             try await harness.withClient { client in
-            let (redirected, _) = try await client.sendBytes(
-                .get, "/connect?integrationKey=bin&redirectUri=https://app.example/done&token=not.a.token", token: nil, body: nil, contentType: nil
-            )
-            #expect(redirected.status == 302)
-            let location = redirected.headers[.location] ?? ""
-            #expect(location.hasPrefix("https://app.example/done?error=") && location.contains("not_authenticated"), "\(location)")
-            let refused = try await client.send(.get, "/connect?integrationKey=bin&token=not.a.token", token: nil)
-            #expect(refused.status == 401 && refused.json["key"] == "not_authenticated", "\(refused.json)")
-            let missing = try await client.send(.get, "/connections/any/proxy/anything", token: nil)
-            #expect(missing.status == 401 && missing.json["type"] == "not_authenticated", "\(missing.json)")
+                let (redirected, _) = try await client.sendBytes(
+                    .get, "/connect?integrationKey=bin&redirectUri=https://app.example/done&token=not.a.token", token: nil, body: nil,
+                    contentType: nil
+                )
+                #expect(redirected.status == 302)
+                let location = redirected.headers[.location] ?? ""
+                #expect(location.hasPrefix("https://app.example/done?error=") && location.contains("not_authenticated"), "\(location)")
+                let refused = try await client.send(.get, "/connect?integrationKey=bin&token=not.a.token", token: nil)
+                #expect(refused.status == 401 && refused.json["key"] == "not_authenticated", "\(refused.json)")
+                let missing = try await client.send(.get, "/connections/any/proxy/anything", token: nil)
+                #expect(missing.status == 401 && missing.json["type"] == "not_authenticated", "\(missing.json)")
             }
         } catch {
             Issue.record("\(error)")

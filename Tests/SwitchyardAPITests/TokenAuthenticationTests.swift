@@ -1,12 +1,11 @@
 import Foundation
 import HTTPTypes
 import JWTKit
-import Testing
-
 import SwitchyardAPI
 import SwitchyardCore
 import SwitchyardHTTP
 import SwitchyardStore
+import Testing
 
 @Suite("Tenant and admin tokens")
 struct TokenAuthenticationTests {
@@ -17,7 +16,9 @@ struct TokenAuthenticationTests {
         let exp = JSONValue.number(Date().timeIntervalSince1970 + 600)
         let tokens = [
             try await APIHarness.sign(["iss": .string(harness.workspace.key), "id": "c-1", "exp": exp], secret: harness.workspace.secret),
-            try await APIHarness.sign(["workspaceKey": .string(harness.workspace.key), "tenantKey": "c-1", "exp": exp], secret: harness.workspace.secret, algorithm: "HS512"),
+            try await APIHarness.sign(
+                ["workspaceKey": .string(harness.workspace.key), "tenantKey": "c-1", "exp": exp], secret: harness.workspace.secret, algorithm: "HS512"
+            ),
         ]
         var ids: Set<String> = []
         for token in tokens {
@@ -35,7 +36,8 @@ struct TokenAuthenticationTests {
         let harness = try await APIHarness.make()
         defer { harness.remove() }
         try await harness.withClient { client in
-            let first = try await client.send(.get, "/self", token: try await harness.tenantToken("acme", name: "Acme", claims: ["fields": ["plan": "pro"]]))
+            let first = try await client.send(
+                .get, "/self", token: try await harness.tenantToken("acme", name: "Acme", claims: ["fields": ["plan": "pro"]]))
             #expect(first.status == 200)
             #expect(first.json["customer"]?["internalId"] == "acme")
             #expect(first.json["customer"]?["name"] == "Acme")
@@ -54,7 +56,8 @@ struct TokenAuthenticationTests {
         defer { harness.remove() }
         let exp = JSONValue.number(Date().timeIntervalSince1970 + 600)
         for flag: JSONValue in [true, 1, "true"] {
-            let token = try await APIHarness.sign(["iss": .string(harness.workspace.key), "isAdmin": flag, "exp": exp], secret: harness.workspace.secret)
+            let token = try await APIHarness.sign(
+                ["iss": .string(harness.workspace.key), "isAdmin": flag, "exp": exp], secret: harness.workspace.secret)
             let caller = try await harness.authenticator.authenticate(token)
             #expect(caller.isAdmin && caller.tenantID == nil)
         }
@@ -81,8 +84,12 @@ struct TokenAuthenticationTests {
         case "no exp": token = try await APIHarness.sign(["iss": key, "id": "t"], secret: secret)
         case "too long": token = try await APIHarness.sign(["iss": key, "id": "t", "exp": .number(now + 86_400 * 30)], secret: secret)
         case "wrong secret": token = try await APIHarness.sign(["iss": key, "id": "t", "exp": .number(now + 60)], secret: Workspace.newSecret())
-        case "alg none": token = Self.base64(#"{"alg":"none","typ":"JWT"}"#) + "." + Self.base64(#"{"iss":"\#(harness.workspace.key)","id":"t","exp":\#(Int(now) + 60)}"#) + "."
-        case "HS384": token = Self.base64(#"{"alg":"HS384","typ":"JWT"}"#) + "." + Self.base64(#"{"iss":"\#(harness.workspace.key)","id":"t"}"#) + ".c2ln"
+        case "alg none":
+            token =
+                Self.base64(#"{"alg":"none","typ":"JWT"}"#) + "."
+                + Self.base64(#"{"iss":"\#(harness.workspace.key)","id":"t","exp":\#(Int(now) + 60)}"#) + "."
+        case "HS384":
+            token = Self.base64(#"{"alg":"HS384","typ":"JWT"}"#) + "." + Self.base64(#"{"iss":"\#(harness.workspace.key)","id":"t"}"#) + ".c2ln"
         case "unknown workspace": token = try await APIHarness.sign(["iss": "nope", "id": "t", "exp": .number(now + 60)], secret: secret)
         case "malformed": token = "not-a-jwt"
         case "no tenant": token = try await APIHarness.sign(["iss": key, "exp": .number(now + 60)], secret: secret)
@@ -105,7 +112,8 @@ struct TokenAuthenticationTests {
         let rotated = try await harness.workspaces.rotateSecret(key: harness.workspace.key)
         #expect(rotated.secret != harness.workspace.secret)
         #expect(try await harness.authenticator.authenticate(old).tenantKey == "t1")
-        let fresh = try await APIHarness.sign(["iss": .string(rotated.key), "id": "t1", "exp": .number(Date().timeIntervalSince1970 + 60)], secret: rotated.secret)
+        let fresh = try await APIHarness.sign(
+            ["iss": .string(rotated.key), "id": "t1", "exp": .number(Date().timeIntervalSince1970 + 60)], secret: rotated.secret)
         #expect(try await harness.authenticator.authenticate(fresh).tenantKey == "t1")
         _ = try await harness.store.records.update(.workspaces, id: rotated.key, scope: .workspace(rotated.key), expectedRevision: nil) { record in
             if case .object(var document) = record.document {
@@ -115,7 +123,8 @@ struct TokenAuthenticationTests {
         }
         await #expect(throws: SwitchyardError.self) { _ = try await harness.authenticator.authenticate(old) }
         try await harness.withClient { client in
-            let admin = try await APIHarness.sign(["iss": .string(rotated.key), "isAdmin": true, "exp": .number(Date().timeIntervalSince1970 + 60)], secret: rotated.secret)
+            let admin = try await APIHarness.sign(
+                ["iss": .string(rotated.key), "isAdmin": true, "exp": .number(Date().timeIntervalSince1970 + 60)], secret: rotated.secret)
             #expect(try await client.send(.delete, "/customers/t1", token: admin).status == 200)
             let refused = try await client.send(.get, "/self", token: fresh)
             #expect(refused.status == 401 && refused.json["message"]?.stringValue?.contains("archived") == true)
@@ -130,11 +139,13 @@ struct TokenAuthenticationTests {
         _ = try await harness.workspaces.setPublicKey(key: harness.workspace.key, pem: privateKey.publicKey.pemRepresentation)
         let keys = JWTKeyCollection()
         await keys.add(ecdsa: privateKey)
-        let token = try await keys.sign(RawClaims(claims: ["iss": .string(harness.workspace.key), "id": "ec", "exp": .number(Date().timeIntervalSince1970 + 60)]))
+        let token = try await keys.sign(
+            RawClaims(claims: ["iss": .string(harness.workspace.key), "id": "ec", "exp": .number(Date().timeIntervalSince1970 + 60)]))
         #expect(try await harness.authenticator.authenticate(token).tenantKey == "ec")
         let stranger = JWTKeyCollection()
         await stranger.add(ecdsa: ES256PrivateKey())
-        let forged = try await stranger.sign(RawClaims(claims: ["iss": .string(harness.workspace.key), "id": "ec", "exp": .number(Date().timeIntervalSince1970 + 60)]))
+        let forged = try await stranger.sign(
+            RawClaims(claims: ["iss": .string(harness.workspace.key), "id": "ec", "exp": .number(Date().timeIntervalSince1970 + 60)]))
         await #expect(throws: SwitchyardError.self) { _ = try await harness.authenticator.authenticate(forged) }
     }
 
@@ -183,7 +194,8 @@ struct TokenAuthenticationTests {
     }
 
     static func base64(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+            of: "=", with: "")
     }
 
     static func sameSignature(_ token: String, _ valid: String) -> Bool {

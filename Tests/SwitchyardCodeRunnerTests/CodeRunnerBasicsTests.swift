@@ -1,10 +1,10 @@
 import Foundation
 import Logging
 import Prometheus
+import SwitchyardCore
 import Testing
 
 @testable import SwitchyardCodeRunner
-import SwitchyardCore
 
 @Suite(.enabled(if: SandboxEnvironment.available, "needs node and bubblewrap"))
 struct CodeRunnerBasicsTests {
@@ -15,12 +15,14 @@ struct CodeRunnerBasicsTests {
     }
 
     @Test func esmDefaultExportWorks() async throws {
-        let result = try await SharedRunner.run("export default async function ({ input }) { return input.name.toUpperCase() }", input: ["name": "ada"])
+        let result = try await SharedRunner.run(
+            "export default async function ({ input }) { return input.name.toUpperCase() }", input: ["name": "ada"])
         #expect(result.value == "ADA")
     }
 
     @Test func namedExportCanBeCalled() async throws {
-        let job = CodeJob(workspaceID: "w", tenantID: UUID().uuidString, code: "exports.test = () => 'named'; exports.other = () => 'no'", exportName: "test")
+        let job = CodeJob(
+            workspaceID: "w", tenantID: UUID().uuidString, code: "exports.test = () => 'named'; exports.other = () => 'no'", exportName: "test")
         let result = try await SharedRunner.runner().run(job, bridge: NoAPIBridge())
         #expect(result.value == "named")
     }
@@ -95,7 +97,8 @@ struct CodeRunnerBasicsTests {
         try await bridge.waitForArrivals(1)
         #expect(await runner.pool.remainingJobSpaces == 0)
         let big = JSONValue.string(String(repeating: "x", count: 2 * 1024 * 1024))
-        let result = await runner.run(CodeJob(workspaceID: "w", tenantID: tenant, code: "module.exports = ({input}) => input.length", input: big), bridge: NoAPIBridge())
+        let result = await runner.run(
+            CodeJob(workspaceID: "w", tenantID: tenant, code: "module.exports = ({input}) => input.length", input: big), bridge: NoAPIBridge())
         #expect(result.error?.type == .inputTooLarge)
         // The space is still held: the refusal did not wait for it (the holding job ends only
         // when released, or after its 20 s limit).
@@ -119,10 +122,11 @@ struct CodeRunnerBasicsTests {
             }
             """
         let result = try await SharedRunner.run(code, bridge: EchoBridge())
-        #expect(result.value == [
-            ["client": "external", "method": "GET", "path": "/contacts", "data": ["limit": 2]],
-            ["client": "internal", "method": "POST", "path": "/sync", "data": ["id": 7]],
-        ])
+        #expect(
+            result.value == [
+                ["client": "external", "method": "GET", "path": "/contacts", "data": ["limit": 2]],
+                ["client": "internal", "method": "POST", "path": "/sync", "data": ["id": 7]],
+            ])
     }
 
     @Test func bridgeFailureRejectsTheJobsPromise() async throws {
@@ -131,7 +135,8 @@ struct CodeRunnerBasicsTests {
                 throw CodeRunError(.runtimeError, "upstream said 503")
             }
         }
-        let code = "module.exports = async ({ externalApiClient }) => { try { await externalApiClient.get('/x') } catch (e) { return 'caught: ' + e.message } }"
+        let code =
+            "module.exports = async ({ externalApiClient }) => { try { await externalApiClient.get('/x') } catch (e) { return 'caught: ' + e.message } }"
         let result = try await SharedRunner.run(code, bridge: FailingBridge())
         #expect(result.value == "caught: runtime_error: upstream said 503")
     }

@@ -1,10 +1,10 @@
 import Foundation
 import Logging
 import Prometheus
+import SwitchyardCore
 import Testing
 
 @testable import SwitchyardCodeRunner
-import SwitchyardCore
 
 @Suite(.enabled(if: SandboxEnvironment.available, "needs node and bubblewrap"))
 struct JobSpaceMetricsTests {

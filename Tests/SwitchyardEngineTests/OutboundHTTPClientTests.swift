@@ -1,14 +1,14 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
-#if canImport(Glibc)
-import Glibc
-#endif
-import Testing
-
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("Outbound HTTP client against httpbin", .enabled(if: PythonTestServer.available, "needs SWITCHYARD_TEST_PYTHON (scripts/test)"))
 struct OutboundHTTPClientTests {
@@ -153,7 +153,13 @@ struct OutboundHTTPClientTests {
         // A port nothing listens on: bind one, note it, close it.
         let closedPort = try await HTTPBin.closedPort()
         // async-http-client retries a refused connection until the connect timeout: keep it short.
-        try await withClient(loopbackSettings { $0.maxAttempts = 3; $0.connectTimeout = .seconds(2); $0.requestTimeout = .seconds(120) }) { client, sink in
+        try await withClient(
+            loopbackSettings {
+                $0.maxAttempts = 3
+                $0.connectTimeout = .seconds(2)
+                $0.requestTimeout = .seconds(120)
+            }
+        ) { client, sink in
             let get = await expectSwitchyardError { try await client.send(OutboundRequest(url: "http://127.0.0.1:\(closedPort)/")) }
             // Refused, or (on a loaded machine) still refused when the connect timeout ran out.
             #expect(get?.key == .unavailable || get?.key == .timeout, "\(String(describing: get))")
@@ -257,7 +263,9 @@ struct OutboundHTTPClientTests {
     func redirectDropsCredentials() async throws {
         let base = try await HTTPBin.baseURL()
         let port = try #require(URLComponents(string: base)?.port)
-        let headers: HTTPHeaders = ["Authorization": "Bearer hop-secret-1", "Cookie": "session=hop-secret-2", "X-Api-Key": "hop-secret-3", "X-Trace": "kept"]
+        let headers: HTTPHeaders = [
+            "Authorization": "Bearer hop-secret-1", "Cookie": "session=hop-secret-2", "X-Api-Key": "hop-secret-3", "X-Trace": "kept",
+        ]
         try await withClient { client, _ in
             let sameHost = try await client.send(OutboundRequest(url: base + "/redirect-to?url=%2Fheaders", headers: headers))
             let same = try JSONValue.parse(sameHost.text)["headers"]

@@ -1,19 +1,21 @@
-import Testing
-
 import SwitchyardCore
 import SwitchyardEngine
+import Testing
 
 @Suite("Typed record documents")
 struct RecordDocumentTests {
     @Test("A connection's state and disconnected flag are written together, whichever way it changes")
     func stateAndFlagAgree() {
-        var document = ConnectionDocument(["name": "Hub", "state": "connected", "disconnected": false, "credentialsRevision": 3, "credentialsExpiresAt": 1000])
+        var document = ConnectionDocument([
+            "name": "Hub", "state": "connected", "disconnected": false, "credentialsRevision": 3, "credentialsExpiresAt": 1000,
+        ])
         document.markDisconnected(reason: "the provider refused")
         #expect(document.json["state"] == "disconnected" && document.json["disconnected"] == true)
         #expect(document.json["disconnectedReason"] == "the provider refused" && document.json["name"] == "Hub")
         document.markConnected(revision: 4, expiresAt: nil)
         #expect(document.json["state"] == "connected" && document.json["disconnected"] == false)
-        #expect(document.json["disconnectedReason"] == nil && document.json["credentialsExpiresAt"] == nil && document.json["credentialsRevision"] == 4)
+        #expect(
+            document.json["disconnectedReason"] == nil && document.json["credentialsExpiresAt"] == nil && document.json["credentialsRevision"] == 4)
         document.state = .error
         #expect(document.json["state"] == "error" && document.json["disconnected"] == false)
     }

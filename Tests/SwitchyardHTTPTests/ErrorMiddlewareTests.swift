@@ -2,11 +2,11 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import SwitchyardCore
+import SwitchyardTestSupport
 import Testing
 
-import SwitchyardCore
 @testable import SwitchyardHTTP
-import SwitchyardTestSupport
 
 struct ThirdPartyFailure: Error, CustomStringConvertible {
     var description: String { "password authentication failed for user admin at db.internal:5432" }

@@ -3,12 +3,11 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import Testing
-
 import SwitchyardConnectors
 import SwitchyardCore
 import SwitchyardStore
 import SwitchyardTestSupport
+import Testing
 
 /// OAuth 2.0 connections across real `switchyard` processes that share one PostgreSQL database
 /// and one DATA_DIR, against a real authorization server on loopback (authlib,
@@ -39,7 +38,8 @@ struct ConnectionProcessTests {
         let callbackPort = try RawConnection.freePort()
         let (database, environment) = try await Self.postgresEnvironment(callbackPort: callbackPort)
         defer { database.drop() }
-        let oauth = try await PythonTestServer.start("oauth_server.py", arguments: ["--client", Self.clientArgument, "--rotate-refresh-tokens", "--require-pkce"])
+        let oauth = try await PythonTestServer.start(
+            "oauth_server.py", arguments: ["--client", Self.clientArgument, "--rotate-refresh-tokens", "--require-pkce"])
         let browser = ConnectionProcessBrowser()
         var processes: [SwitchyardProcess] = []
         do {
@@ -63,7 +63,8 @@ struct ConnectionProcessTests {
             // shared blobs and decrypts the credentials with the shared ENCRYPTION_SECRET.
             for target in [api, other] {
                 let me = try await target.send(.GET, "/connections/\(connectionID)/proxy/me", token: tenant)
-                #expect(me.status == 200 && me.json["client_id"] == "switchyard", "through port \(target.port): \(me.body)\n\(Self.logs(running, oauth))")
+                #expect(
+                    me.status == 200 && me.json["client_id"] == "switchyard", "through port \(target.port): \(me.body)\n\(Self.logs(running, oauth))")
             }
             let before = try await api.send(.GET, "/connections/\(connectionID)", token: tenant).json["credentialsRevision"]?.numberValue
 
@@ -102,7 +103,8 @@ struct ConnectionProcessTests {
         let (database, environment) = try await Self.postgresEnvironment(callbackPort: callbackPort)
         defer { database.drop() }
         let oauth = try await PythonTestServer.start(
-            "oauth_server.py", arguments: ["--client", Self.clientArgument, "--rotate-refresh-tokens", "--require-pkce", "--access-token-lifetime", String(lifetime)]
+            "oauth_server.py",
+            arguments: ["--client", Self.clientArgument, "--rotate-refresh-tokens", "--require-pkce", "--access-token-lifetime", String(lifetime)]
         )
         let browser = ConnectionProcessBrowser()
         var processes: [SwitchyardProcess] = []
@@ -128,7 +130,8 @@ struct ConnectionProcessTests {
             }
             let fresh = try await Self.stats(oauth, browser)
             let freshBudget = RefreshBudget.allowed(expected: 0, lifetime: lifetime, elapsed: .now - connecting)
-            #expect(Self.refreshes(fresh) <= freshBudget, "a fresh \(lifetime) s token was refreshed: \(fresh.jsonText)\n\(Self.logs(running, oauth))")
+            #expect(
+                Self.refreshes(fresh) <= freshBudget, "a fresh \(lifetime) s token was refreshed: \(fresh.jsonText)\n\(Self.logs(running, oauth))")
 
             // Expired: a short token runs out by itself; a long one is expired at the provider.
             let connected = try await api.send(.GET, "/connections/\(connectionID)", token: tenant).json
@@ -169,7 +172,9 @@ struct ConnectionProcessTests {
             }
             let settled = try await Self.stats(oauth, browser)
             let settledBudget = RefreshBudget.allowed(expected: Self.refreshes(stats), lifetime: lifetime, elapsed: .now - burst)
-            #expect(Self.refreshes(settled) <= settledBudget, "the refreshed \(lifetime) s token was refreshed again: \(settled.jsonText)\n\(Self.logs(running, oauth))")
+            #expect(
+                Self.refreshes(settled) <= settledBudget,
+                "the refreshed \(lifetime) s token was refreshed again: \(settled.jsonText)\n\(Self.logs(running, oauth))")
         } catch {
             Issue.record("\(error)\n\(Self.logs(processes, oauth))")
         }
@@ -190,7 +195,9 @@ struct ConnectionProcessTests {
         let environment = try await Self.sharedEnvironment(databaseURL: databaseURL, callbackPort: callbackPort)
         let oauth = try await PythonTestServer.start(
             "oauth_server.py",
-            arguments: ["--client", Self.clientArgument, "--rotate-refresh-tokens", "--require-pkce", "--access-token-lifetime", String(Int(lifetime))]
+            arguments: [
+                "--client", Self.clientArgument, "--rotate-refresh-tokens", "--require-pkce", "--access-token-lifetime", String(Int(lifetime)),
+            ]
         )
         let browser = ConnectionProcessBrowser()
         var processes: [SwitchyardProcess] = []
@@ -220,7 +227,8 @@ struct ConnectionProcessTests {
             let connectedAt = ContinuousClock.now
             let connected = try await api.send(.GET, "/connections/\(connectionID)", token: tenant).json
             let firstRevision = try #require(connected["credentialsRevision"]?.numberValue, "\(connected.jsonText)")
-            let firstExpiry = try #require(connected["credentialsExpiresAt"]?.numberValue, "credentials with expires_in carry their expiry: \(connected.jsonText)")
+            let firstExpiry = try #require(
+                connected["credentialsExpiresAt"]?.numberValue, "credentials with expires_in carry their expiry: \(connected.jsonText)")
             let baseline = try await Self.stats(oauth, browser)
             #expect(Self.refreshes(baseline) == 0, "\(baseline.jsonText)")
 
@@ -237,7 +245,9 @@ struct ConnectionProcessTests {
             let waited = ContinuousClock.now - connectedAt
             #expect(refreshCount >= 1, "no refresh reached the provider within \(waited)\n\(Self.logs(running, oauth))")
             let revision = refreshed["credentialsRevision"]?.numberValue ?? 0
-            #expect(revision > firstRevision, "credentialsRevision stayed \(firstRevision) for \(waited): \(refreshed.jsonText)\n\(Self.logs(running, oauth))")
+            #expect(
+                revision > firstRevision,
+                "credentialsRevision stayed \(firstRevision) for \(waited): \(refreshed.jsonText)\n\(Self.logs(running, oauth))")
             #expect(refreshed["state"] == "connected", "\(refreshed.jsonText)")
             if revision > firstRevision {
                 let newExpiry = try #require(refreshed["credentialsExpiresAt"]?.numberValue, "\(refreshed.jsonText)")
@@ -281,7 +291,11 @@ struct ConnectionProcessTests {
         let adminURL = try #require(TestEnvironment.postgresURL)
         let database = try PostgresTestDatabase.create(adminURL: adminURL)
         do {
-            return (database, try await sharedEnvironment(databaseURL: database.url(port: URLComponents(string: adminURL)?.port ?? 5432), callbackPort: callbackPort))
+            return (
+                database,
+                try await sharedEnvironment(
+                    databaseURL: database.url(port: URLComponents(string: adminURL)?.port ?? 5432), callbackPort: callbackPort)
+            )
         } catch {
             database.drop()
             throw error
@@ -314,12 +328,15 @@ struct ConnectionProcessTests {
         let connector = try await api.send(.POST, "/connectors", token: admin, json: ["key": "tasks", "name": "Tasks"])
         #expect(connector.status == 201, "\(connector.body)")
         let uploaded = try await api.browser.send(
-            .POST, api.baseURL + "/connectors/tasks/upload", token: admin, bytes: ConnectorArchive.pack(Self.connectorPackage(port: oauth.port)), contentType: "application/zip"
+            .POST, api.baseURL + "/connectors/tasks/upload", token: admin, bytes: ConnectorArchive.pack(Self.connectorPackage(port: oauth.port)),
+            contentType: "application/zip"
         )
         #expect(uploaded.status == 200, "\(uploaded.body)")
         let integration = try await api.send(
             .POST, "/integrations", token: admin,
-            json: ["key": "hub", "name": "Hub", "connectorId": "tasks", "parameters": ["clientId": "switchyard", "clientSecret": "client-secret-value"]]
+            json: [
+                "key": "hub", "name": "Hub", "connectorId": "tasks", "parameters": ["clientId": "switchyard", "clientSecret": "client-secret-value"],
+            ]
         )
         #expect(integration.status == 201, "\(integration.body)")
     }
@@ -404,7 +421,8 @@ struct ConnectionProcessTests {
     /// stands after 30 s), read from the shared database.
     private static func refreshJob(databaseURL: String, connectionID: String, revision: Int) async throws -> Job? {
         let store = try OpenStore.open(
-            .postgres(try PostgresURL.parse(databaseURL)), keys: KeyRing(secret: "unused-by-jobs-0123456789"), cursors: PageCursor(secret: "unused-by-jobs-0123456789"),
+            .postgres(try PostgresURL.parse(databaseURL)), keys: KeyRing(secret: "unused-by-jobs-0123456789"),
+            cursors: PageCursor(secret: "unused-by-jobs-0123456789"),
             logger: Self.logger
         )
         let key = "connection-refresh:\(connectionID):\(revision)"

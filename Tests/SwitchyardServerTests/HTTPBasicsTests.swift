@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import NIOFoundationCompat
 import Logging
 import NIOCore
+import NIOFoundationCompat
 import SwitchyardStore
 import Testing
 

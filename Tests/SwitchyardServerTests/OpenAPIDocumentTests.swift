@@ -3,12 +3,12 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import Testing
-
 import SwitchyardAPI
 import SwitchyardBlobs
 import SwitchyardCore
 import SwitchyardStore
+import Testing
+
 @testable import SwitchyardServer
 
 @Suite struct OpenAPIDocumentTests {
@@ -18,8 +18,10 @@ import SwitchyardStore
     @Test(arguments: ["api", "api,instant-worker,queued-worker,orchestrator,ui,console"])
     func documentDescribesExactlyTheRoutesServed(roles: String) async throws {
         let directory = try TestEnvironment.temporaryDirectory()
-        let configuration = try SwitchyardConfiguration.load(environment: ["DATA_DIR": directory], roleOverride: try RoleSelection.parse(flags: [roles]))
-        let secrets = ResolvedSecrets(secret: String(repeating: "s", count: 32), encryptionSecret: String(repeating: "e", count: 32), fromDataDirectory: [])
+        let configuration = try SwitchyardConfiguration.load(
+            environment: ["DATA_DIR": directory], roleOverride: try RoleSelection.parse(flags: [roles]))
+        let secrets = ResolvedSecrets(
+            secret: String(repeating: "s", count: 32), encryptionSecret: String(repeating: "e", count: 32), fromDataDirectory: [])
         let store = try OpenStore.open(configuration, secrets: secrets, logger: Logger(label: "test"))
         _ = try await store.migrator.migrate()
         let monitor = HealthMonitor(checks: [], settings: configuration.health, roles: [roles], logger: Logger(label: "test"))
@@ -59,8 +61,9 @@ import SwitchyardStore
                 let names = Set(path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
                 guard case .object(let methods) = operations else { continue }
                 for (method, operation) in methods {
-                    let declared = Set((operation["parameters"]?.arrayValue ?? []).filter { $0["in"] == "path" && $0["required"] == true }
-                        .compactMap { $0["name"]?.stringValue })
+                    let declared = Set(
+                        (operation["parameters"]?.arrayValue ?? []).filter { $0["in"] == "path" && $0["required"] == true }
+                            .compactMap { $0["name"]?.stringValue })
                     #expect(declared == names, "\(method.uppercased()) \(path) declares \(declared.sorted()), needs \(names.sorted())")
                 }
             }

@@ -2,11 +2,11 @@ import Foundation
 import SwitchyardStore
 import Testing
 
+@testable import SwitchyardServer
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-@testable import SwitchyardServer
 
 /// Every role alone, and all of them in one process, ends when it should in every state it can
 /// be in at start-up: healthy, a start-up check still retrying, a start-up check that failed,

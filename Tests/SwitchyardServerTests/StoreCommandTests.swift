@@ -1,9 +1,8 @@
 import Foundation
 import Logging
-import Testing
-
 import SwitchyardCore
 import SwitchyardStore
+import Testing
 
 /// Migrations at start-up and from the command line, and key rotation, on the real binary.
 @Suite(.enabled(if: TestEnvironment.canRunBinary, "needs the built switchyard binary"))
@@ -24,10 +23,12 @@ struct StoreCommandTests {
         // Retries would wait at least 10 + 20 + 40 s with these settings: an answer within 60 s
         // shows there were none, however slow the machine.
         let refused = try await SwitchyardProcess.run(
-            ["serve", "--role", "api"], environment: ["DATA_DIR": directory, "HEALTH_CHECK_RETRY_DELAY_MS": "20000", "HEALTH_CHECK_MAX_RETRY_DELAY_MS": "80000"]
+            ["serve", "--role", "api"],
+            environment: ["DATA_DIR": directory, "HEALTH_CHECK_RETRY_DELAY_MS": "20000", "HEALTH_CHECK_MAX_RETRY_DELAY_MS": "80000"]
         )
         #expect(refused.status == 1, "\(refused.output)")
-        #expect(refused.output.contains("the database schema is at version 0 and this build needs \(Migrations.latestVersion): run `switchyard migrate`"))
+        #expect(
+            refused.output.contains("the database schema is at version 0 and this build needs \(Migrations.latestVersion): run `switchyard migrate`"))
         #expect(!refused.output.contains("raise HEALTH_CHECK_RETRIES"), "retrying cannot fix an old schema")
         #expect(ContinuousClock.now - start < .seconds(60), "it refuses at once rather than after every retry")
         #expect(try await SwitchyardProcess.run(["migrate"], environment: ["DATA_DIR": directory]).status == 0)
@@ -69,13 +70,17 @@ struct StoreCommandTests {
         let old = try OpenStore.open(location, keys: KeyRing(secret: "old-encryption-secret-000001"), cursors: cursors, logger: Logger(label: "test"))
         let id = try await old.records.insert(NewRecord(kind: .connections, secret: ["token": "keep-me-secret"]), scope: scope).id
 
-        let missing = try await SwitchyardProcess.run(["rotate-encryption-key"], environment: ["DATA_DIR": directory, "ENCRYPTION_SECRET": "new-encryption-secret-000002"])
+        let missing = try await SwitchyardProcess.run(
+            ["rotate-encryption-key"], environment: ["DATA_DIR": directory, "ENCRYPTION_SECRET": "new-encryption-secret-000002"])
         #expect(missing.status == 1)
         #expect(missing.output.contains("ENCRYPTION_SECRET_PREVIOUS"), "\(missing.output)")
 
-        let rotated = try await SwitchyardProcess.run(["rotate-encryption-key", "--batch-size", "10"], environment: [
-            "DATA_DIR": directory, "ENCRYPTION_SECRET": "new-encryption-secret-000002", "ENCRYPTION_SECRET_PREVIOUS": "old-encryption-secret-000001",
-        ])
+        let rotated = try await SwitchyardProcess.run(
+            ["rotate-encryption-key", "--batch-size", "10"],
+            environment: [
+                "DATA_DIR": directory, "ENCRYPTION_SECRET": "new-encryption-secret-000002",
+                "ENCRYPTION_SECRET_PREVIOUS": "old-encryption-secret-000001",
+            ])
         #expect(rotated.status == 0, "\(rotated.output)")
         #expect(rotated.output.contains("connections: re-encrypted 1"))
         #expect(!rotated.output.contains("keep-me-secret"))

@@ -1,8 +1,8 @@
 import Foundation
+import SwitchyardCore
 import Synchronization
 import Testing
 
-import SwitchyardCore
 @testable import SwitchyardStore
 
 @Suite("Job queue on both backends")
@@ -10,7 +10,9 @@ struct JobStoreTests {
     static let lease = Duration.seconds(30)
 
     private func noop(_ n: Int = 0, queue: JobQueueName = .instant, tenant: String? = nil, connection: String? = nil, priority: Int = 2) -> NewJob {
-        NewJob(kind: "noop", queue: queue, priority: priority, args: ["n": .number(Double(n))], workspaceID: "w1", tenantID: tenant, connectionID: connection)
+        NewJob(
+            kind: "noop", queue: queue, priority: priority, args: ["n": .number(Double(n))], workspaceID: "w1", tenantID: tenant,
+            connectionID: connection)
     }
 
     @Test("Jobs come out by priority, then age; delayed jobs wait until promoted", arguments: Backend.available)
@@ -70,7 +72,9 @@ struct JobStoreTests {
             ]
             await #expect(throws: SwitchyardError.self) { _ = try await store.records.apply(failing) }
             #expect(try await store.jobs.fetch(queue: .instant, worker: "w", limit: 10, lease: Self.lease, limits: nil).isEmpty)
-            _ = try await store.records.apply([.insert(NewRecord(kind: .integrations, id: "i1", key: "hub"), scope: scope), .enqueue(noop(2), limits: nil)])
+            _ = try await store.records.apply([
+                .insert(NewRecord(kind: .integrations, id: "i1", key: "hub"), scope: scope), .enqueue(noop(2), limits: nil),
+            ])
             let fetched = try await store.jobs.fetch(queue: .instant, worker: "w", limit: 10, lease: Self.lease, limits: nil)
             #expect(fetched.map { $0.args["n"]?.numberValue } == [2])
         }
@@ -199,7 +203,10 @@ struct JobStoreTests {
             #expect(try await jobs.requiredQueuedWorkers(limits: limits) == 2)
             #expect(try await jobs.requiredQueuedWorkers(limits: nil) == 8)
             _ = try await jobs.complete([first[0].id], worker: "a")
-            #expect(try await jobs.fetch(queue: .queued, worker: "b", limit: 5, lease: Self.lease, limits: limits).map(\.connectionID) == [first[0].connectionID])
+            #expect(
+                try await jobs.fetch(queue: .queued, worker: "b", limit: 5, lease: Self.lease, limits: limits).map(\.connectionID) == [
+                    first[0].connectionID
+                ])
             try await jobs.setLimits(JobLimits(), workspaceID: "w1", tenantID: "vip")
             #expect(try await jobs.limits(workspaceID: "w1", tenantID: "vip") == JobLimits())
         }
@@ -229,7 +236,9 @@ struct JobStoreTests {
             #expect(try await jobs.schedules().map(\.schedule) == [nightly])
             #expect(try await jobs.fireTick(schedule: "unknown", tick: 1000, job: NewJob(kind: "x", queue: .queued)) == false)
             let fired = try await withThrowingTaskGroup(of: Bool.self) { group in
-                for _ in 0..<10 { group.addTask { try await jobs.fireTick(schedule: "nightly", tick: 1000, job: NewJob(kind: "nightly", queue: .queued)) } }
+                for _ in 0..<10 {
+                    group.addTask { try await jobs.fireTick(schedule: "nightly", tick: 1000, job: NewJob(kind: "nightly", queue: .queued)) }
+                }
                 var count = 0
                 for try await didFire in group where didFire { count += 1 }
                 return count
@@ -239,7 +248,9 @@ struct JobStoreTests {
             #expect(try await jobs.lastTick(schedule: "nightly") == 1000)
             #expect(try await jobs.counts(now: StoreClock.now()).count(.queued, .available) == 1)
             #expect(try await jobs.schedules().first?.lastTick == 1000)
-            await #expect(throws: SwitchyardError.self) { try await jobs.saveSchedule(JobSchedule(name: "both", kind: "x", queue: .queued, everySeconds: 5, cron: "* * * * *")) }
+            await #expect(throws: SwitchyardError.self) {
+                try await jobs.saveSchedule(JobSchedule(name: "both", kind: "x", queue: .queued, everySeconds: 5, cron: "* * * * *"))
+            }
             #expect(try await jobs.deleteSchedule("nightly"))
             #expect(try await jobs.deleteSchedule("nightly") == false)
         }

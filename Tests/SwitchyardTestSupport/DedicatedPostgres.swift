@@ -1,11 +1,11 @@
 import Foundation
+import SwitchyardCore
+import SwitchyardStore
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
-
-import SwitchyardCore
-import SwitchyardStore
 
 /// A PostgreSQL server of the test's own (the shared one must not be killed), with `fsync` on.
 package struct DedicatedPostgres: Sendable {
@@ -44,7 +44,9 @@ package struct DedicatedPostgres: Sendable {
             if status == 0 { return }
             if attempt == 5 {
                 let log = (try? String(contentsOfFile: "\(directory)/log", encoding: .utf8)) ?? ""
-                Issue.record("pg_ctl start failed with status \(status) five times; the server log ends with:\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
+                Issue.record(
+                    "pg_ctl start failed with status \(status) five times; the server log ends with:\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))"
+                )
                 throw POSIXError(.EIO)
             }
             try await Task.sleep(for: .seconds(1))

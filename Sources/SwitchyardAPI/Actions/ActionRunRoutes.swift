@@ -21,17 +21,24 @@ enum ActionRunRoutes {
             APIRoute(
                 method: .post, path: "/actions/{selector}/run", access: .any, operationID: "runAction",
                 summary: "Run an action for a connection, synchronously; every run is logged in /action-run-logs", tag: "Actions",
-                parameters: [.path("selector", "the action's id or key"), .query("integrationKey", ["type": "string"], "the integration whose action a key names")],
+                parameters: [
+                    .path("selector", "the action's id or key"),
+                    .query("integrationKey", ["type": "string"], "the integration whose action a key names"),
+                ],
                 requestSchema: RunBody.schema,
-                responseSchema: ["type": "object", "properties": ["output": [:], "actionRunLogId": ["type": "string"]], "required": ["output", "actionRunLogId"]],
+                responseSchema: [
+                    "type": "object", "properties": ["output": [:], "actionRunLogId": ["type": "string"]], "required": ["output", "actionRunLogId"],
+                ],
                 successStatus: 200
             ) { request throws(SwitchyardError) in
                 try await run(request, deps)
             },
             APIRoute(
-                method: .get, path: "/action-run-logs", access: .any, operationID: "listActionRunLogs", summary: "List action runs, oldest first", tag: "Logs",
+                method: .get, path: "/action-run-logs", access: .any, operationID: "listActionRunLogs", summary: "List action runs, oldest first",
+                tag: "Logs",
                 parameters: APIRoute.Parameter.listParameters + [
-                    .query("actionId", ["type": "string"], "only this action's runs"), .query("connectionId", ["type": "string"], "only runs for this connection"),
+                    .query("actionId", ["type": "string"], "only this action's runs"),
+                    .query("connectionId", ["type": "string"], "only runs for this connection"),
                 ],
                 requestSchema: nil, responseSchema: RecordJSON.listSchema(logSchema), successStatus: 200
             ) { request throws(SwitchyardError) in
@@ -40,7 +47,8 @@ enum ActionRunRoutes {
                 if let connectionID = request.query["connectionId"] { fields["connectionId"] = connectionID }
                 let page = try await deps.records.list(
                     .actionRunLogs, scope: request.caller.scope,
-                    filter: RecordFilter(parentID: request.query["actionId"], includeArchived: query.includeArchived, documentFields: fields), limit: query.limit, cursor: query.cursor
+                    filter: RecordFilter(parentID: request.query["actionId"], includeArchived: query.includeArchived, documentFields: fields),
+                    limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page) { RecordJSON.object($0) }
             },
@@ -63,7 +71,8 @@ enum ActionRunRoutes {
         }
         if let connection { scope = ConnectionRoutes.ownerScope(connection, request) }
         let resolver = ElementResolver(type: .actions, records: deps.records, scope: scope)
-        let element = try await mostSpecific(request.path("selector"), connection: connection, instanceKey: instanceKey, query: request.query, resolver: resolver)
+        let element = try await mostSpecific(
+            request.path("selector"), connection: connection, instanceKey: instanceKey, query: request.query, resolver: resolver)
         var cache: [String: Record] = [:]
         let (content, _) = try await resolver.effective(element, cache: &cache)
         let name = element.record.key ?? element.record.id
@@ -71,7 +80,8 @@ enum ActionRunRoutes {
         // Without connectionId, the tenant's connection to the action's integration.
         var target = connection
         if target == nil, action.kind.needsConnection, let integrationID = element.integrationID, request.caller.tenantID != nil {
-            target = try await deps.records.list(.connections, scope: scope, filter: RecordFilter(parentID: integrationID), limit: 1, cursor: nil).items.first
+            target = try await deps.records.list(.connections, scope: scope, filter: RecordFilter(parentID: integrationID), limit: 1, cursor: nil)
+                .items.first
         }
         let started = Date()
         let clock = ContinuousClock.now
@@ -86,7 +96,8 @@ enum ActionRunRoutes {
         let log = try await ActionRunLog.write(
             .init(
                 actionID: element.record.id, actionKey: element.record.key, actionType: action.kind.rawValue, connectionID: target?.id,
-                integrationID: element.integrationID ?? target?.parentID, input: input, output: output, error: failure, startedAt: started, duration: ContinuousClock.now - clock
+                integrationID: element.integrationID ?? target?.parentID, input: input, output: output, error: failure, startedAt: started,
+                duration: ContinuousClock.now - clock
             ),
             secrets: secrets, records: deps.records, scope: scope
         )

@@ -1,9 +1,9 @@
 import Foundation
 import JWTKit
-import Synchronization
 import SwitchyardCore
 import SwitchyardHTTP
 import SwitchyardStore
+import Synchronization
 
 /// Turns a bearer token into a ``Caller``, or a `not_authenticated` error that says what is
 /// wrong with it. Tenant tokens are signed by the SaaS backend with its workspace secret
@@ -37,7 +37,8 @@ package final class TokenAuthenticator: Sendable {
     /// - Throws: `not_authenticated` naming the problem.
     package func authenticate(_ token: String) async throws(SwitchyardError) -> Caller {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let header = Self.json(parts[0]), case .object = header, let payload = Self.json(parts[1]), case .object = payload else {
+        guard parts.count == 3, let header = Self.json(parts[0]), case .object = header, let payload = Self.json(parts[1]), case .object = payload
+        else {
             throw Self.refused("the token is malformed (expected a JWT: three base64url parts with a JSON header and payload)")
         }
         guard let algorithm = header["alg"]?.stringValue else { throw Self.refused("the token is malformed (its header names no alg)") }

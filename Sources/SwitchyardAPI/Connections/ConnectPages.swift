@@ -30,7 +30,8 @@ enum ConnectPages {
         let hidden = fields.sorted { $0.key < $1.key }.map { "<input type=\"hidden\" name=\"\(escape($0.key))\" value=\"\(escape($0.value))\">" }
         let visible = inputs.map { field in
             let type = field.secret ? "password" : "text"
-            return "<p><label>\(escape(field.title)) <input type=\"\(type)\" name=\"input.\(escape(field.name))\"\(field.required ? " required" : "")></label></p>"
+            return
+                "<p><label>\(escape(field.title)) <input type=\"\(type)\" name=\"input.\(escape(field.name))\"\(field.required ? " required" : "")></label></p>"
         }
         let text = """
             <!doctype html><html><head><meta charset="utf-8"><title>Connect \(escape(title))</title></head><body><h1>Connect \(escape(title))</h1>

@@ -20,10 +20,12 @@ struct ConnectRoutes: Sendable {
                 + "or a connection request's requestToken)",
             contentType: "text/html", responses: browserResponses
         ),
-        .init(method: "POST", path: "/connect", summary: "Start connecting, with the same parameters in a form or JSON body", contentType: "text/html",
+        .init(
+            method: "POST", path: "/connect", summary: "Start connecting, with the same parameters in a form or JSON body", contentType: "text/html",
             responses: browserResponses),
         .init(
-            method: "GET", path: "/oauth-callback", summary: "Where OAuth providers send the user back; redirects to redirectUri with connectionId or error",
+            method: "GET", path: "/oauth-callback",
+            summary: "Where OAuth providers send the user back; redirects to redirectUri with connectionId or error",
             contentType: "text/html", responses: browserResponses
         ),
     ]
@@ -31,7 +33,8 @@ struct ConnectRoutes: Sendable {
     /// What a browser endpoint may answer: a page, a redirect, or an error page or JSON error.
     static let browserResponses: [String: String] = [
         "200": "a page (the connect form, or the end of the flow)", "302": "a redirect to the provider or to redirectUri",
-        "400": "the flow could not go on (a page or a JSON error saying why)", "401": "no valid tenant token", "404": "no such integration or connection",
+        "400": "the flow could not go on (a page or a JSON error saying why)", "401": "no valid tenant token",
+        "404": "no such integration or connection",
         "409": "the integration is not ready", "429": "too many requests",
     ]
 
@@ -39,7 +42,8 @@ struct ConnectRoutes: Sendable {
     func register(on group: RouterGroup<SwitchyardRequestContext>, timeLimit: RequestTimeLimit) {
         let routes = self
         for method in [HTTPRequest.Method.get, .post] {
-            group.on("/connect", method: method) { request, context in try await timeLimit.run { try await routes.connect(request, context: context) } }
+            group.on("/connect", method: method) { request, context in try await timeLimit.run { try await routes.connect(request, context: context) }
+            }
         }
         group.get("/oauth-callback") { request, _ in try await timeLimit.run { try await routes.callback(request) } }
     }
@@ -51,7 +55,9 @@ struct ConnectRoutes: Sendable {
         if let requestToken = fields["requestToken"] {
             // A connection request's link: the request names the tenant and the parameters.
             let finish = try await flow.start(requestToken: requestToken, input: input)
-            if case .inputForm(let title, let inputs) = finish { return ConnectPages.form(title: title, inputs: inputs, carrying: ["requestToken": requestToken]) }
+            if case .inputForm(let title, let inputs) = finish {
+                return ConnectPages.form(title: title, inputs: inputs, carrying: ["requestToken": requestToken])
+            }
             return ConnectPages.answer(finish)
         }
         let redirect = fields["redirectUri"]
@@ -79,7 +85,8 @@ struct ConnectRoutes: Sendable {
             return ConnectPages.answer(finish)
         } catch {
             guard let redirect, error.key != .badRequest || error.data["redirectUri"] == nil else { throw error }
-            return ConnectPages.answer(.redirect(PercentEncoding.appending(redirect, [("error", error.message), ("errorData", ConnectPages.errorData(error))])))
+            return ConnectPages.answer(
+                .redirect(PercentEncoding.appending(redirect, [("error", error.message), ("errorData", ConnectPages.errorData(error))])))
         }
     }
 

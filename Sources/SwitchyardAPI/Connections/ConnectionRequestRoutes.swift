@@ -10,7 +10,8 @@ import SwitchyardStore
 /// how the flow went.
 enum ConnectionRequestRoutes {
     static let schema = RecordJSON.schema([
-        "integrationId": ["type": "string"], "status": ["type": "string", "enum": ["created", "pending", "exchanging", "success", "error", "expired"]],
+        "integrationId": ["type": "string"],
+        "status": ["type": "string", "enum": ["created", "pending", "exchanging", "success", "error", "expired"]],
         "url": ["type": "string"], "connectionId": ["type": "string"], "name": ["type": "string"], "authOptionKey": ["type": "string"],
         "allowMultipleConnections": ["type": "boolean"], "customState": ["type": "string"], "redirectUri": ["type": "string"],
         "resultConnectionId": ["type": "string"], "resultError": ["type": "string"], "expiresAt": ["type": "number"],
@@ -22,10 +23,12 @@ enum ConnectionRequestRoutes {
     static let createBody: JSONValue = [
         "type": "object", "additionalProperties": false,
         "properties": [
-            "integrationKey": ["type": "string", "minLength": 1, "maxLength": 200], "integrationId": ["type": "string", "minLength": 1, "maxLength": 200],
+            "integrationKey": ["type": "string", "minLength": 1, "maxLength": 200],
+            "integrationId": ["type": "string", "minLength": 1, "maxLength": 200],
             "connectionId": ["type": "string", "minLength": 1, "maxLength": 200], "name": ["type": "string", "minLength": 1, "maxLength": 200],
             "authOptionKey": ["type": "string", "minLength": 1, "maxLength": 200], "allowMultipleConnections": ["type": "boolean"],
-            "customState": ["type": "string", "minLength": 1, "maxLength": 2000], "redirectUri": ["type": "string", "minLength": 1, "maxLength": 2000, "pattern": "^https?://"],
+            "customState": ["type": "string", "minLength": 1, "maxLength": 2000],
+            "redirectUri": ["type": "string", "minLength": 1, "maxLength": 2000, "pattern": "^https?://"],
         ],
         "anyOf": [["required": ["integrationKey"]], ["required": ["integrationId"]]],
     ]

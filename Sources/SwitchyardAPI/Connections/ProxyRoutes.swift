@@ -18,9 +18,12 @@ struct ProxyRoutes: Sendable {
     /// The endpoints, for the OpenAPI document.
     static let endpoints: [OpenAPIDocument.Operational] = methods.map { method in
         .init(
-            method: method.rawValue, path: "/connections/{id}/proxy/{path}", summary: "Forward a request to the external API with the connection's auth",
+            method: method.rawValue, path: "/connections/{id}/proxy/{path}",
+            summary: "Forward a request to the external API with the connection's auth",
             contentType: "*/*",
-            parameters: [("id", "the connection's id"), ("path", "a path under the connector's base URI, or a full URL on a host the connector allows")],
+            parameters: [
+                ("id", "the connection's id"), ("path", "a path under the connector's base URI, or a full URL on a host the connector allows"),
+            ],
             responses: ["default": "the external API's answer, or a JSON error of Switchyard's"], secured: true
         )
     }
@@ -60,7 +63,8 @@ struct ProxyRoutes: Sendable {
         }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let bytes = body.readableBytes > 0 ? Array(body.readableBytesView) : nil
-        let call = ExternalCall(method: HTTPMethod(rawValue: request.method.rawValue), target: target, query: request.uri.query, headers: headers, body: bytes)
+        let call = ExternalCall(
+            method: HTTPMethod(rawValue: request.method.rawValue), target: target, query: request.uri.query, headers: headers, body: bytes)
         let sender = sender
         let (head, chunks) = try await ProxyStream.start { consume throws(SwitchyardError) in
             try await sender.stream(connectionID: id, scope: caller.scope, call: call, consume)

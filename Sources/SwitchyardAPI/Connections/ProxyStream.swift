@@ -1,7 +1,7 @@
 import NIOCore
-import Synchronization
 import SwitchyardCore
 import SwitchyardEngine
+import Synchronization
 
 /// Carries a streamed upstream response out of ``ConnectionSender/stream(connectionID:scope:call:_:)``,
 /// whose body may only be read inside its closure, to a response body written after the route
@@ -14,7 +14,9 @@ enum ProxyStream {
     /// - Returns: The head, and the body's chunks.
     /// - Throws: What the exchange threw before a head arrived.
     static func start(
-        _ exchange: @escaping @Sendable (@escaping @Sendable (OutboundResponseHead, ConnectionSender.StreamedBody) async throws -> Void) async throws(SwitchyardError) -> Void
+        _ exchange:
+            @escaping @Sendable (@escaping @Sendable (OutboundResponseHead, ConnectionSender.StreamedBody) async throws -> Void)
+            async throws(SwitchyardError) -> Void
     ) async throws(SwitchyardError) -> (OutboundResponseHead, AsyncThrowingStream<ByteBuffer, any Error>) {
         let (chunks, sink) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let waiter = HeadWaiter()

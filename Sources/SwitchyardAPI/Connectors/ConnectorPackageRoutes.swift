@@ -56,13 +56,15 @@ enum ConnectorPackageRoutes {
             },
             APIRoute(
                 method: .get, path: "/connectors/{id}/versions", access: .admin, operationID: "listConnectorVersions",
-                summary: "List a connector's published versions, oldest first", tag: "Connectors", parameters: [id] + APIRoute.Parameter.listParameters,
+                summary: "List a connector's published versions, oldest first", tag: "Connectors",
+                parameters: [id] + APIRoute.Parameter.listParameters,
                 requestSchema: nil, responseSchema: RecordJSON.listSchema(versionSchema), successStatus: 200
             ) { request throws(SwitchyardError) in
                 let connector = try await ElementSelector.resolve(.connectors, request.path("id"), scope: request.caller.scope, records: deps.records)
                 let query = try ListQuery(request.query)
                 let page = try await deps.records.list(
-                    .connectorVersions, scope: request.caller.scope, filter: RecordFilter(parentID: connector.id, includeArchived: query.includeArchived),
+                    .connectorVersions, scope: request.caller.scope,
+                    filter: RecordFilter(parentID: connector.id, includeArchived: query.includeArchived),
                     limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page) { versionJSON($0) }
@@ -71,9 +73,13 @@ enum ConnectorPackageRoutes {
                 method: .get, path: "/connectors/{id}/download", access: .admin, operationID: "downloadConnectorPackage",
                 summary: "Download a version's package (.zip); without version, the development version", tag: "Connectors",
                 parameters: [
-                    id, .query("version", ["type": "string", "minLength": 1, "maxLength": 64, "pattern": .string(SemanticVersion.pinPattern)], "a published version, or development (the default)"),
+                    id,
+                    .query(
+                        "version", ["type": "string", "minLength": 1, "maxLength": 64, "pattern": .string(SemanticVersion.pinPattern)],
+                        "a published version, or development (the default)"),
                 ],
-                requestSchema: nil, requestContentTypes: ["application/json"], responseSchema: ["type": "string", "contentMediaType": "application/zip"],
+                requestSchema: nil, requestContentTypes: ["application/json"],
+                responseSchema: ["type": "string", "contentMediaType": "application/zip"],
                 responseContentType: "application/zip", successStatus: 200
             ) { request throws(SwitchyardError) in
                 try await download(request, deps)
@@ -94,11 +100,14 @@ enum ConnectorPackageRoutes {
         }
         let archive = package.archive
         let digest = SHA256.hash(data: archive).map { String(format: "%02x", $0) }.joined()
-        _ = try await deps.blobs.put(.connectors, key: ConnectorLoader.blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: digest), data: archive)
+        _ = try await deps.blobs.put(
+            .connectors, key: ConnectorLoader.blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: digest), data: archive)
         let development: JSONValue = [
-            "sha256": .string(digest), "size": .number(Double(archive.count)), "uploadedAt": .string(ISO8601Time.string(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))),
+            "sha256": .string(digest), "size": .number(Double(archive.count)),
+            "uploadedAt": .string(ISO8601Time.string(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))),
             "authType": .string(package.auth.typeName),
-            "operations": .array(package.operations.map { .string($0.key) }), "dataCollections": .array(package.dataCollections.map { .string($0.key) }),
+            "operations": .array(package.operations.map { .string($0.key) }),
+            "dataCollections": .array(package.dataCollections.map { .string($0.key) }),
         ]
         let updated = try await deps.records.update(.connectors, id: connector.id, scope: scope, expectedRevision: nil) { record in
             var document = record.connectorDocument
@@ -124,26 +133,34 @@ enum ConnectorPackageRoutes {
         let connector = try await ElementSelector.resolve(.connectors, request.path("id"), scope: scope, records: deps.records)
         let current = connector.connectorDocument
         guard let sha = current.developmentDigest, let size = current.development?["size"] else {
-            throw SwitchyardError(.conflict, "connector \(connector.key ?? connector.id) has no development version to publish; upload a package first")
+            throw SwitchyardError(
+                .conflict, "connector \(connector.key ?? connector.id) has no development version to publish; upload a package first")
         }
         if let latest = current.latestVersion.flatMap(SemanticVersion.init), !(latest < version) {
             throw SwitchyardError(
-                .conflict, "version \(version) must be greater than the latest published version \(latest)", data: ["version": "must be greater than \(latest)"]
+                .conflict, "version \(version) must be greater than the latest published version \(latest)",
+                data: ["version": "must be greater than \(latest)"]
             )
         }
-        var document: [String: JSONValue] = ["version": .string(version.description), "sha256": .string(sha), "size": size, "connectorId": .string(connector.id)]
+        var document: [String: JSONValue] = [
+            "version": .string(version.description), "sha256": .string(sha), "size": size, "connectorId": .string(connector.id),
+        ]
         if let changelog { document["changelog"] = .string(changelog) }
         let results: [Record?]
         do {
             results = try await deps.records.apply([
-                .insert(NewRecord(kind: .connectorVersions, key: "\(connector.id)@\(version)", parentID: connector.id, document: .object(document)), scope: scope),
+                .insert(
+                    NewRecord(kind: .connectorVersions, key: "\(connector.id)@\(version)", parentID: connector.id, document: .object(document)),
+                    scope: scope),
                 // Conditional on the connector as read: a concurrent publish or upload makes this one retry.
                 .update(.connectors, id: connector.id, scope: scope, expectedRevision: connector.revision) { record throws(SwitchyardError) in
                     record.connectorDocument.latestVersion = version.description
                 },
             ])
         } catch where error.key == .alreadyExists {
-            throw SwitchyardError(.alreadyExists, "version \(version) of connector \(connector.key ?? connector.id) is already published", data: ["version": "already published"])
+            throw SwitchyardError(
+                .alreadyExists, "version \(version) of connector \(connector.key ?? connector.id) is already published",
+                data: ["version": "already published"])
         } catch where error.key == .conflict {
             throw SwitchyardError(.conflict, "connector \(connector.key ?? connector.id) changed while publishing; try again")
         }
@@ -158,10 +175,13 @@ enum ConnectorPackageRoutes {
         let name = connector.key ?? connector.id
         let wanted = request.query["version"] ?? "development"
         if wanted != "development", SemanticVersion(wanted) == nil {
-            throw SwitchyardError(.badRequest, "version must be development or a semantic version such as 1.2.0", data: ["version": "is not a version"])
+            throw SwitchyardError(
+                .badRequest, "version must be development or a semantic version such as 1.2.0", data: ["version": "is not a version"])
         }
-        let sha = try await ConnectorLoader.digest(of: connector, version: SemanticVersion(wanted)?.description ?? wanted, records: deps.records, scope: scope)
-        let data = try await deps.blobs.data(.connectors, key: ConnectorLoader.blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: sha))
+        let sha = try await ConnectorLoader.digest(
+            of: connector, version: SemanticVersion(wanted)?.description ?? wanted, records: deps.records, scope: scope)
+        let data = try await deps.blobs.data(
+            .connectors, key: ConnectorLoader.blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: sha))
         return .file(Array(data), contentType: "application/zip", filename: "\(name)-\(wanted).zip")
     }
 

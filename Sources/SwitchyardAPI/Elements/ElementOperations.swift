@@ -13,14 +13,19 @@ enum ElementOperations {
         var fields: [String: String?] = [:]
         if let layer = request.query["layer"] {
             guard ElementLayer(rawValue: layer) != nil else {
-                throw SwitchyardError(.badRequest, "layer must be universal, integration or instance, got \(layer)", data: ["layer": "must be universal, integration or instance"])
+                throw SwitchyardError(
+                    .badRequest, "layer must be universal, integration or instance, got \(layer)",
+                    data: ["layer": "must be universal, integration or instance"])
             }
             fields["layer"] = layer
         }
-        if let integration = try await ElementResolver.integration(request.query, records: deps.records, scope: scope) { fields["integrationId"] = integration.id }
+        if let integration = try await ElementResolver.integration(request.query, records: deps.records, scope: scope) {
+            fields["integrationId"] = integration.id
+        }
         if let connectionID = request.query["connectionId"] { fields["connectionId"] = connectionID }
         if let instanceKey = request.query["instanceKey"] { fields["instanceKey"] = instanceKey }
-        let filter = RecordFilter(key: request.query["key"], parentID: request.query["parentId"], includeArchived: query.includeArchived, documentFields: fields)
+        let filter = RecordFilter(
+            key: request.query["key"], parentID: request.query["parentId"], includeArchived: query.includeArchived, documentFields: fields)
         let page = try await deps.records.list(type.kind, scope: scope, filter: filter, limit: query.limit, cursor: query.cursor)
         let resolver = ElementResolver(type: type, records: deps.records, scope: scope)
         var cache: [String: Record] = [:]
@@ -39,7 +44,8 @@ enum ElementOperations {
         let caller = request.caller
         if !caller.isAdmin, request.body?["connectionId"] == nil {
             throw SwitchyardError(
-                .accessDenied, "creating a universal or integration-level \(type.singular) needs an admin token; a tenant creates instances for its own connections (connectionId)"
+                .accessDenied,
+                "creating a universal or integration-level \(type.singular) needs an admin token; a tenant creates instances for its own connections (connectionId)"
             )
         }
         var reader = try BodyReader(request.body, allowed: ElementRoutes.placementFields.union(type.content.keys))
@@ -63,16 +69,21 @@ enum ElementOperations {
                 throw SwitchyardError(.notFound, "connectionId \(connectionID): no such connection", data: ["connectionId": "no such connection"])
             }
             if let integration, integration.id != connection.parentID {
-                throw SwitchyardError(.notFound, "the connection belongs to another integration", data: ["integrationKey": "is not the connection's integration"])
+                throw SwitchyardError(
+                    .notFound, "the connection belongs to another integration", data: ["integrationKey": "is not the connection's integration"])
             }
             layer = .instance
             tenantID = connection.tenantID
             integration = try? await deps.records.get(.integrations, id: connection.parentID ?? "", scope: scope)
         }
-        let parent = try await parentForNew(type, layer: layer, key: key, parentID: parentID, integrationID: integration?.id, deps: deps, scope: scope)
+        let parent = try await parentForNew(
+            type, layer: layer, key: key, parentID: parentID, integrationID: integration?.id, deps: deps, scope: scope)
         if let parent {
             if key == nil { key = parent.key }
-            guard key == parent.key else { throw SwitchyardError(.conflict, "key must equal the parent's key (\(parent.key ?? ""))", data: ["key": "must equal the parent's key"]) }
+            guard key == parent.key else {
+                throw SwitchyardError(
+                    .conflict, "key must equal the parent's key (\(parent.key ?? ""))", data: ["key": "must equal the parent's key"])
+            }
         }
         guard let key else { throw SwitchyardError(.badRequest, "invalid request: key is required", data: ["key": "is required"]) }
         if parent == nil, content["name"] == nil {
@@ -84,7 +95,8 @@ enum ElementOperations {
                     data: ["key": "no universal \(type.singular) with this key"]
                 )
             }
-            throw SwitchyardError(.badRequest, "invalid request: name is required (there is no parent to inherit it from)", data: ["name": "is required"])
+            throw SwitchyardError(
+                .badRequest, "invalid request: name is required (there is no parent to inherit it from)", data: ["name": "is required"])
         }
         let resolver = ElementResolver(type: type, records: deps.records, scope: scope)
         var cache: [String: Record] = [:]
@@ -95,7 +107,8 @@ enum ElementOperations {
         }
         try type.check(own ?? [:])
         let document = Element.document(
-            layer: layer, integrationID: integration?.id, connectionID: connectionID, instanceKey: instanceKey, isCustomized: parent != nil && own != nil, content: own
+            layer: layer, integrationID: integration?.id, connectionID: connectionID, instanceKey: instanceKey,
+            isCustomized: parent != nil && own != nil, content: own
         )
         let insertScope = tenantID.map { StoreScope.tenant($0, in: caller.workspaceID) } ?? scope
         let record = try await deps.records.insertKeyed(
@@ -112,7 +125,10 @@ enum ElementOperations {
         _ type: ElementType, layer: ElementLayer, key: String?, parentID: String?, integrationID: String?, deps: APIDependencies, scope: StoreScope
     ) async throws(SwitchyardError) -> Record? {
         if let parentID {
-            guard layer != .universal else { throw SwitchyardError(.badRequest, "a universal \(type.singular) has no parent", data: ["parentId": "is not allowed at the universal layer"]) }
+            guard layer != .universal else {
+                throw SwitchyardError(
+                    .badRequest, "a universal \(type.singular) has no parent", data: ["parentId": "is not allowed at the universal layer"])
+            }
             guard let parent = try? await deps.records.get(type.kind, id: parentID, scope: scope), parent.archivedAt == nil else {
                 throw SwitchyardError(.notFound, "parentId \(parentID): no such \(type.singular)", data: ["parentId": "no such \(type.singular)"])
             }
@@ -144,7 +160,9 @@ enum ElementOperations {
 
     /// `PATCH` (merge; `null` removes a field) and `PUT` (replace) of an element's content. A
     /// child's change customizes it: it keeps its content until `reset`.
-    static func change(_ type: ElementType, _ request: APIRequest, _ deps: APIDependencies, replacing: Bool) async throws(SwitchyardError) -> JSONValue {
+    static func change(
+        _ type: ElementType, _ request: APIRequest, _ deps: APIDependencies, replacing: Bool
+    ) async throws(SwitchyardError) -> JSONValue {
         let resolver = ElementResolver(type: type, records: deps.records, scope: request.caller.scope)
         let element = try await writable(type, request, resolver)
         var reader = try BodyReader(request.body, allowed: Set(type.content.keys))
@@ -193,11 +211,12 @@ enum ElementOperations {
         }
         let now = StoreClock.now()
         for chunk in stride(from: 0, to: descendants.count, by: 500).map({ descendants[$0..<min($0 + 500, descendants.count)] }).reversed() {
-            _ = try await deps.records.apply(chunk.map { id in
-                .update(type.kind, id: id, scope: workspace, expectedRevision: nil) { record in
-                    if record.archivedAt == nil { record.archivedAt = now }
-                }
-            })
+            _ = try await deps.records.apply(
+                chunk.map { id in
+                    .update(type.kind, id: id, scope: workspace, expectedRevision: nil) { record in
+                        if record.archivedAt == nil { record.archivedAt = now }
+                    }
+                })
         }
         let record = try await update(element, request, deps, checkRevision: false) { record in
             if record.archivedAt == nil { record.archivedAt = now }
@@ -232,13 +251,17 @@ enum ElementOperations {
         _ change: @escaping @Sendable (inout Record) -> Void
     ) async throws(SwitchyardError) -> Record {
         let scope = element.record.tenantID.map { StoreScope.tenant($0, in: request.caller.workspaceID) } ?? request.caller.scope
-        return try await deps.records.update(element.record.kind, id: element.record.id, scope: scope, expectedRevision: checkRevision ? element.record.revision : nil) { record in
+        return try await deps.records.update(
+            element.record.kind, id: element.record.id, scope: scope, expectedRevision: checkRevision ? element.record.revision : nil
+        ) { record in
             change(&record)
         }
     }
 
     /// The content fields of a body, each checked against its schema (problems go to `reader`).
-    private static func readContent(_ type: ElementType, _ body: JSONValue?, into reader: inout BodyReader, allowNull: Bool) throws(SwitchyardError) -> [String: JSONValue] {
+    private static func readContent(
+        _ type: ElementType, _ body: JSONValue?, into reader: inout BodyReader, allowNull: Bool
+    ) throws(SwitchyardError) -> [String: JSONValue] {
         guard case .object(let members)? = body else { return [:] }
         let fields = members.filter { type.content[$0.key] != nil }
         var problems: [String: String] = [:]

@@ -13,7 +13,8 @@ enum FlowInstanceRoutes {
         "type": "object", "additionalProperties": false, "required": ["connectionId"],
         "properties": [
             "flowKey": ["type": "string", "minLength": 1, "maxLength": 200], "flowId": ["type": "string", "minLength": 1, "maxLength": 200],
-            "connectionId": ["type": "string", "minLength": 1, "maxLength": 200], "instanceKey": ["type": "string", "minLength": 1, "maxLength": 200],
+            "connectionId": ["type": "string", "minLength": 1, "maxLength": 200],
+            "instanceKey": ["type": "string", "minLength": 1, "maxLength": 200],
             "enabled": ["type": "boolean"], "parameters": ["type": "object"],
         ],
         "anyOf": [["required": ["flowKey"]], ["required": ["flowId"]]],
@@ -28,9 +29,11 @@ enum FlowInstanceRoutes {
         let id = APIRoute.Parameter.path("id", "the flow instance's id")
         return [
             APIRoute(
-                method: .get, path: "/flow-instances", access: .any, operationID: "listFlowInstances", summary: "List flow instances", tag: "Flow instances",
+                method: .get, path: "/flow-instances", access: .any, operationID: "listFlowInstances", summary: "List flow instances",
+                tag: "Flow instances",
                 parameters: APIRoute.Parameter.listParameters + [
-                    .query("connectionId", ["type": "string"], "only this connection's instances"), .query("flowKey", ["type": "string"], "only instances of this flow key"),
+                    .query("connectionId", ["type": "string"], "only this connection's instances"),
+                    .query("flowKey", ["type": "string"], "only instances of this flow key"),
                 ],
                 requestSchema: nil, responseSchema: RecordJSON.listSchema(item), successStatus: 200
             ) { request throws(SwitchyardError) in
@@ -50,7 +53,8 @@ enum FlowInstanceRoutes {
                 try await create(request, deps)
             },
             APIRoute(
-                method: .get, path: "/flow-instances/{id}", access: .any, operationID: "getFlowInstance", summary: "Get a flow instance", tag: "Flow instances",
+                method: .get, path: "/flow-instances/{id}", access: .any, operationID: "getFlowInstance", summary: "Get a flow instance",
+                tag: "Flow instances",
                 parameters: [id], requestSchema: nil, responseSchema: item, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let element = try await instance(request.path("id"), request, deps)
@@ -65,7 +69,8 @@ enum FlowInstanceRoutes {
                 try await update(request, deps)
             },
             APIRoute(
-                method: .post, path: "/flow-instances/{id}/run", access: .any, operationID: "runFlowInstance", summary: "Queue a run of a flow instance", tag: "Flow instances",
+                method: .post, path: "/flow-instances/{id}/run", access: .any, operationID: "runFlowInstance",
+                summary: "Queue a run of a flow instance", tag: "Flow instances",
                 parameters: [id], requestSchema: runBody, responseSchema: FlowRunRoutes.runSchema, successStatus: 201
             ) { request throws(SwitchyardError) in
                 let reader = try BodyReader(request.body ?? [:], allowed: ["input"])
@@ -104,12 +109,15 @@ enum FlowInstanceRoutes {
             parent = try await deps.records.get(.flows, id: selector, scope: scope)
         } catch where error.key == .notFound && flowID == nil {
             guard let found = try await instances.parent(key: selector, integrationID: connection.parentID, scope: scope) else {
-                throw SwitchyardError(.notFound, "no flow with key \(selector) for the connection's integration or at the universal layer", data: ["flowKey": "no such flow"])
+                throw SwitchyardError(
+                    .notFound, "no flow with key \(selector) for the connection's integration or at the universal layer",
+                    data: ["flowKey": "no such flow"])
             }
             parent = found
         }
         guard Element(parent).layer != .instance, parent.archivedAt == nil else {
-            throw SwitchyardError(.notFound, "flow \(selector) not found above the instance layer", data: [flowID == nil ? "flowKey" : "flowId": "no such flow"])
+            throw SwitchyardError(
+                .notFound, "flow \(selector) not found above the instance layer", data: [flowID == nil ? "flowKey" : "flowId": "no such flow"])
         }
         var settings: [String: JSONValue] = ["enabled": .bool(enabled ?? true)]
         if let parameters {
@@ -120,7 +128,9 @@ enum FlowInstanceRoutes {
         do {
             element = try await instances.create(parent: parent, connection: connection, instanceKey: instanceKey, settings: settings, scope: scope)
         } catch where error.key == .alreadyExists {
-            throw SwitchyardError(.alreadyExists, "the connection already has an instance of flow \(parent.key ?? selector)\(instanceKey.map { " with instanceKey \($0)" } ?? "")")
+            throw SwitchyardError(
+                .alreadyExists,
+                "the connection already has an instance of flow \(parent.key ?? selector)\(instanceKey.map { " with instanceKey \($0)" } ?? "")")
         }
         var cache: [String: Record] = [:]
         return try await ElementResolver(type: .flows, records: deps.records, scope: request.caller.scope).json(element, cache: &cache)
@@ -148,7 +158,9 @@ enum FlowInstanceRoutes {
     }
 
     /// Refuses parameters the flow's `parametersSchema` does not accept, naming every problem.
-    private static func checkParameters(_ parameters: JSONValue, flow: Element, scope: StoreScope, _ deps: APIDependencies) async throws(SwitchyardError) {
+    private static func checkParameters(
+        _ parameters: JSONValue, flow: Element, scope: StoreScope, _ deps: APIDependencies
+    ) async throws(SwitchyardError) {
         var cache: [String: Record] = [:]
         let content = try await flow.effective(records: deps.records, scope: scope, cache: &cache).content
         guard let schema = content["parametersSchema"], schema != .null else { return }

@@ -11,8 +11,10 @@ enum FlowRunRoutes {
     static let statuses: JSONValue = .array(FlowRunRecord.Status.allCases.map { .string($0.rawValue) })
 
     static let runSchema = RecordJSON.schema([
-        "flowInstanceId": ["type": "string"], "flowId": ["type": "string"], "flowKey": ["type": ["string", "null"]], "connectionId": ["type": ["string", "null"]],
-        "integrationId": ["type": ["string", "null"]], "tenantId": ["type": "string"], "status": ["type": "string", "enum": statuses], "trigger": ["type": "string"],
+        "flowInstanceId": ["type": "string"], "flowId": ["type": "string"], "flowKey": ["type": ["string", "null"]],
+        "connectionId": ["type": ["string", "null"]],
+        "integrationId": ["type": ["string", "null"]], "tenantId": ["type": "string"], "status": ["type": "string", "enum": statuses],
+        "trigger": ["type": "string"],
         "input": [:], "output": [:], "error": ["type": "object"], "parameters": [:], "queuedAt": ["type": "string"], "startedAt": ["type": "string"],
         "finishedAt": ["type": "string"], "stopRequested": ["type": "boolean"], "parentRunId": ["type": "string"], "nodeRuns": ["type": "array"],
     ])
@@ -21,7 +23,8 @@ enum FlowRunRoutes {
         [
             APIRoute(
                 method: .post, path: "/flows/{selector}/run", access: .any, operationID: "runFlow",
-                summary: "Queue a run of a flow for a connection (its instance is created on first use); the run and its job commit together", tag: "Flows",
+                summary: "Queue a run of a flow for a connection (its instance is created on first use); the run and its job commit together",
+                tag: "Flows",
                 parameters: [.path("selector", "the flow's id or key (of the connection's integration, else universal)")],
                 requestSchema: RunBody.schema, responseSchema: runSchema, successStatus: 201
             ) { request throws(SwitchyardError) in
@@ -29,14 +32,17 @@ enum FlowRunRoutes {
                 let instances = try deps.require(deps.flowInstances)
                 let connection = try await connection(body.connectionID, flow: request.path("selector"), request, deps)
                 let instance = try await instances.instance(
-                    of: request.path("selector"), connection: connection, instanceKey: body.instanceKey, scope: ConnectionRoutes.ownerScope(connection, request)
+                    of: request.path("selector"), connection: connection, instanceKey: body.instanceKey,
+                    scope: ConnectionRoutes.ownerScope(connection, request)
                 )
                 return try await launch(instance, input: body.input, launcher: try deps.require(deps.flowLauncher))
             },
             APIRoute(
-                method: .get, path: "/flow-runs", access: .any, operationID: "listFlowRuns", summary: "List flow runs, oldest first", tag: "Flow runs",
+                method: .get, path: "/flow-runs", access: .any, operationID: "listFlowRuns", summary: "List flow runs, oldest first",
+                tag: "Flow runs",
                 parameters: APIRoute.Parameter.listParameters + [
-                    .query("flowInstanceId", ["type": "string"], "only this instance's runs"), .query("connectionId", ["type": "string"], "only this connection's runs"),
+                    .query("flowInstanceId", ["type": "string"], "only this instance's runs"),
+                    .query("connectionId", ["type": "string"], "only this connection's runs"),
                     .query("status", ["type": "string", "enum": statuses], "only runs in this state"),
                 ],
                 requestSchema: nil, responseSchema: RecordJSON.listSchema(runSchema), successStatus: 200
@@ -46,13 +52,16 @@ enum FlowRunRoutes {
                 if let value = request.query["connectionId"] { fields["connectionId"] = value }
                 if let value = request.query["status"] {
                     guard FlowRunRecord.Status(rawValue: value) != nil else {
-                        throw SwitchyardError(.badRequest, "status must be one of \(FlowRunRecord.Status.allCases.map(\.rawValue).joined(separator: ", "))", data: ["status": "unknown status"])
+                        throw SwitchyardError(
+                            .badRequest, "status must be one of \(FlowRunRecord.Status.allCases.map(\.rawValue).joined(separator: ", "))",
+                            data: ["status": "unknown status"])
                     }
                     fields["status"] = value
                 }
                 let page = try await deps.records.list(
                     .flowRuns, scope: request.caller.scope,
-                    filter: RecordFilter(parentID: request.query["flowInstanceId"], includeArchived: query.includeArchived, documentFields: fields), limit: query.limit, cursor: query.cursor
+                    filter: RecordFilter(parentID: request.query["flowInstanceId"], includeArchived: query.includeArchived, documentFields: fields),
+                    limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page) { json($0) }
             },
@@ -99,7 +108,9 @@ enum FlowRunRoutes {
     /// flow's integration — the integration of the flow an id names, else the first of the
     /// tenant's connections whose integration has a flow with this key, else (a universal flow)
     /// the tenant's only connection.
-    static func connection(_ id: String?, flow selector: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> Record {
+    static func connection(
+        _ id: String?, flow selector: String, _ request: APIRequest, _ deps: APIDependencies
+    ) async throws(SwitchyardError) -> Record {
         if let id { return try await ConnectionRoutes.live(id, request, deps, includeArchived: false) }
         let scope = request.caller.scope
         // A flow that does not exist is not found, whoever asks and however.
@@ -117,7 +128,8 @@ enum FlowRunRoutes {
             throw missing
         }
         for connection in connections {
-            let filter = RecordFilter(key: selector, documentFields: ["layer": ElementLayer.integration.rawValue, "integrationId": connection.parentID ?? ""])
+            let filter = RecordFilter(
+                key: selector, documentFields: ["layer": ElementLayer.integration.rawValue, "integrationId": connection.parentID ?? ""])
             if try await deps.records.list(.flows, scope: scope, filter: filter, limit: 1, cursor: nil).items.first != nil { return connection }
         }
         if connections.count == 1 { return connections[0] }

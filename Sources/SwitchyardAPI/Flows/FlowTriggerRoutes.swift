@@ -16,13 +16,15 @@ enum FlowTriggerRoutes {
     static let connectionEventBody: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["type"],
         "properties": [
-            "type": ["type": "string", "enum": .array(eventTypes.map { .string($0) })], "collectionKey": ["type": "string", "minLength": 1, "maxLength": 200],
+            "type": ["type": "string", "enum": .array(eventTypes.map { .string($0) })],
+            "collectionKey": ["type": "string", "minLength": 1, "maxLength": 200],
             "eventKey": ["type": "string", "minLength": 1, "maxLength": 200], "payload": [:],
         ],
         "if": ["properties": ["type": ["const": "connector-event"]]], "then": ["required": ["eventKey"]],
     ]
     static let runsSchema: JSONValue = [
-        "type": "object", "required": ["flowRunIds"], "properties": ["flowRunIds": ["type": "array", "items": ["type": "string"]], "tenantId": ["type": "string"]],
+        "type": "object", "required": ["flowRunIds"],
+        "properties": ["flowRunIds": ["type": "array", "items": ["type": "string"]], "tenantId": ["type": "string"]],
     ]
 
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
@@ -67,12 +69,15 @@ enum FlowTriggerRoutes {
             }
             guard passed == .bool(true) else { return ["flowRunIds": [], "tenantId": .string(tenantID)] }
         }
-        let runs = try await deps.require(deps.flowLauncher).launchAppEvent(flowID: flowID, scope: .tenant(tenantID, in: request.caller.workspaceID), input: payload)
+        let runs = try await deps.require(deps.flowLauncher).launchAppEvent(
+            flowID: flowID, scope: .tenant(tenantID, in: request.caller.workspaceID), input: payload)
         return ["flowRunIds": .array(runs.map { .string($0.id) }), "tenantId": .string(tenantID)]
     }
 
     /// The tenant an event is for: the token's, or the one `tenantIdFormula` names.
-    private static func tenant(for payload: JSONValue, trigger: FlowNode, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> String {
+    private static func tenant(
+        for payload: JSONValue, trigger: FlowNode, _ request: APIRequest, _ deps: APIDependencies
+    ) async throws(SwitchyardError) -> String {
         if let tenantID = request.caller.tenantID { return tenantID }
         guard let formula = trigger.config["tenantIdFormula"] else {
             throw SwitchyardError(
@@ -84,10 +89,14 @@ enum FlowTriggerRoutes {
         do {
             value = try Formula.evaluate(formula, variables: ["payload": payload])
         } catch {
-            throw SwitchyardError(.badRequest, "no tenant for this event: tenantIdFormula failed: \(error.message) (at \(error.path))", data: ["tenant": "cannot be resolved"])
+            throw SwitchyardError(
+                .badRequest, "no tenant for this event: tenantIdFormula failed: \(error.message) (at \(error.path))",
+                data: ["tenant": "cannot be resolved"])
         }
         guard let key = value.stringValue ?? value.numberValue.map({ String(Int($0)) }), !key.isEmpty else {
-            throw SwitchyardError(.badRequest, "no tenant for this event: tenantIdFormula gave \(value.jsonText.prefix(100)), not a tenant id", data: ["tenant": "cannot be resolved"])
+            throw SwitchyardError(
+                .badRequest, "no tenant for this event: tenantIdFormula gave \(value.jsonText.prefix(100)), not a tenant id",
+                data: ["tenant": "cannot be resolved"])
         }
         let id = TenantDirectory.recordID(workspaceID: request.caller.workspaceID, key: key)
         guard (try? await deps.records.get(.tenants, id: id, scope: request.caller.scope)) != nil else {

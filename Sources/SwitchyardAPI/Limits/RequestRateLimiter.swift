@@ -1,7 +1,7 @@
-import Synchronization
 import SwitchyardCore
 import SwitchyardHTTP
 import SwitchyardStore
+import Synchronization
 
 /// Request-rate limits under `ENABLE_LIMITS`: a token bucket per tenant and one per workspace.
 ///

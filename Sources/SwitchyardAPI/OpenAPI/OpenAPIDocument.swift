@@ -52,25 +52,34 @@ package enum OpenAPIDocument {
                 "x-access": .string(route.access.rawValue),
             ]
             if !route.parameters.isEmpty {
-                operation["parameters"] = .array(route.parameters.map { parameter in
-                    [
-                        "name": .string(parameter.name), "in": .string(parameter.location), "required": .bool(parameter.required),
-                        "description": .string(parameter.summary), "schema": parameter.schema,
-                    ]
-                })
+                operation["parameters"] = .array(
+                    route.parameters.map { parameter in
+                        [
+                            "name": .string(parameter.name), "in": .string(parameter.location), "required": .bool(parameter.required),
+                            "description": .string(parameter.summary), "schema": parameter.schema,
+                        ]
+                    })
             }
             if let schema = route.requestSchema {
                 // A route that takes several media types describes each in its own schema.
-                let content = route.takesJSON
+                let content =
+                    route.takesJSON
                     ? ["application/json": ["schema": schema]]
-                    : Dictionary(uniqueKeysWithValues: route.requestContentTypes.map { type -> (String, JSONValue) in (type, ["schema": schema[type] ?? schema]) })
+                    : Dictionary(
+                        uniqueKeysWithValues: route.requestContentTypes.map { type -> (String, JSONValue) in
+                            (type, ["schema": schema[type] ?? schema])
+                        })
                 operation["requestBody"] = ["required": true, "content": .object(content)]
             }
             var responses: [String: JSONValue] = [
-                String(route.successStatus): ["description": "success", "content": .object([route.responseContentType: ["schema": route.responseSchema]])]
+                String(route.successStatus): [
+                    "description": "success", "content": .object([route.responseContentType: ["schema": route.responseSchema]]),
+                ]
             ]
             for (status, description) in errorStatuses {
-                responses[status] = ["description": .string(description), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+                responses[status] = [
+                    "description": .string(description), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
+                ]
             }
             operation["responses"] = .object(responses)
             paths[route.path, default: [:]][route.method.rawValue.lowercased()] = .object(operation)
@@ -105,13 +114,14 @@ package enum OpenAPIDocument {
         var operation: [String: JSONValue] = ["summary": .string(endpoint.summary), "tags": ["Operations"]]
         let names = endpoint.path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { String($0.dropFirst().dropLast()) }
         if !names.isEmpty {
-            operation["parameters"] = .array(names.map { name in
-                let summary = endpoint.parameters.first { $0.name == name }?.summary ?? name
-                return [
-                    "name": .string(name), "in": "path", "required": true, "description": .string(summary),
-                    "schema": ["type": "string", "minLength": 1],
-                ]
-            })
+            operation["parameters"] = .array(
+                names.map { name in
+                    let summary = endpoint.parameters.first { $0.name == name }?.summary ?? name
+                    return [
+                        "name": .string(name), "in": "path", "required": true, "description": .string(summary),
+                        "schema": ["type": "string", "minLength": 1],
+                    ]
+                })
         }
         var responses: [String: JSONValue] = [:]
         for (status, description) in endpoint.responses ?? ["200": "success"] {

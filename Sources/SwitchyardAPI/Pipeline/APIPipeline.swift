@@ -77,7 +77,8 @@ package struct APIPipeline: Sendable {
 
     /// A group of routes behind authentication (with these rules) and the rate limits.
     private func group(
-        on router: Router<SwitchyardRequestContext>, sources: AuthenticationMiddleware.TokenSources, required: Bool, failure: AuthenticationMiddleware.Failure
+        on router: Router<SwitchyardRequestContext>, sources: AuthenticationMiddleware.TokenSources, required: Bool,
+        failure: AuthenticationMiddleware.Failure
     ) -> RouterGroup<SwitchyardRequestContext> {
         let group = router.group()
         group.add(middleware: AuthenticationMiddleware(authenticator: authenticator, sources: sources, required: required, failure: failure))

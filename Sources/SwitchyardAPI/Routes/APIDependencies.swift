@@ -35,7 +35,8 @@ package struct APIDependencies: Sendable {
     /// Creates the dependencies.
     /// - Parameter connections: The process's connection services, spread over the fields.
     package init(
-        records: any RecordStore, jobs: any JobStore, workspaces: WorkspaceDirectory, tenants: TenantDirectory, blobs: any BlobStore, connections: ConnectionServices? = nil
+        records: any RecordStore, jobs: any JobStore, workspaces: WorkspaceDirectory, tenants: TenantDirectory, blobs: any BlobStore,
+        connections: ConnectionServices? = nil
     ) {
         self.records = records
         self.jobs = jobs

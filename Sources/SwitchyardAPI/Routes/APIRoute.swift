@@ -51,7 +51,8 @@ package struct APIRoute: Sendable {
     ) {
         self.init(
             method: method, path: path, access: access, operationID: operationID, summary: summary, tag: tag, parameters: parameters,
-            requestSchema: requestSchema, requestContentTypes: ["application/json"], responseSchema: responseSchema, responseContentType: "application/json",
+            requestSchema: requestSchema, requestContentTypes: ["application/json"], responseSchema: responseSchema,
+            responseContentType: "application/json",
             successStatus: successStatus
         ) { request throws(SwitchyardError) in .json(try await handler(request)) }
     }

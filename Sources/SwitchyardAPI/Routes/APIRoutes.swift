@@ -19,7 +19,8 @@ package struct APIRoutes: Sendable {
     /// - Parameter maxResponseBytes: The largest response (`MAX_RESPONSE_SIZE_MB`); a larger
     ///   one is answered 413.
     package init(dependencies: APIDependencies, maxResponseBytes: Int = 30 << 20) {
-        all = SelfRoutes.routes(dependencies) + CustomerRoutes.routes(dependencies) + IntegrationRoutes.routes(dependencies)
+        all =
+            SelfRoutes.routes(dependencies) + CustomerRoutes.routes(dependencies) + IntegrationRoutes.routes(dependencies)
             + ConnectorRoutes.routes(dependencies) + ConnectorPackageRoutes.routes(dependencies) + ConnectionRoutes.routes(dependencies)
             + ConnectionRequestRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
             + ElementRoutes.routes(dependencies) + ActionRunRoutes.routes(dependencies)
@@ -54,7 +55,8 @@ package struct APIRoutes: Sendable {
             parameters[parameter.name] = context.parameters.get(parameter.name)?.removingPercentEncoding ?? context.parameters.get(parameter.name)
         }
         let result = try await route.handler(
-            APIRequest(caller: caller, pathParameters: parameters, query: query, body: body, rawBody: rawBody, contentType: request.headers[.contentType])
+            APIRequest(
+                caller: caller, pathParameters: parameters, query: query, body: body, rawBody: rawBody, contentType: request.headers[.contentType])
         )
         var headers = HTTPFields()
         let buffer: ByteBuffer

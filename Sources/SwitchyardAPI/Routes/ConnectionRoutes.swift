@@ -25,7 +25,9 @@ enum ConnectionRoutes {
     /// A connection the caller may see; archived ones only when asked for.
     static func live(_ id: String, _ request: APIRequest, _ deps: APIDependencies, includeArchived: Bool) async throws(SwitchyardError) -> Record {
         let record = try await deps.records.get(.connections, id: id, scope: request.caller.scope)
-        guard includeArchived || record.archivedAt == nil else { throw SwitchyardError(.notFound, "connection \(id) is archived (add includeArchived=true to see it)") }
+        guard includeArchived || record.archivedAt == nil else {
+            throw SwitchyardError(.notFound, "connection \(id) is archived (add includeArchived=true to see it)")
+        }
         return record
     }
 
@@ -44,20 +46,23 @@ enum ConnectionRoutes {
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
                 let page = try await deps.records.list(
-                    .connections, scope: request.caller.scope, filter: RecordFilter(parentID: request.query["integrationId"], includeArchived: query.includeArchived),
+                    .connections, scope: request.caller.scope,
+                    filter: RecordFilter(parentID: request.query["integrationId"], includeArchived: query.includeArchived),
                     limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page, json)
             },
             APIRoute(
                 method: .get, path: "/connections/{id}", access: .any, operationID: "getConnection", summary: "Get a connection", tag: "Connections",
-                parameters: [.path("id", "the connection's id"), .query("includeArchived", ["type": "boolean"], "also find an archived one")], requestSchema: nil, responseSchema: schema, successStatus: 200
+                parameters: [.path("id", "the connection's id"), .query("includeArchived", ["type": "boolean"], "also find an archived one")],
+                requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 json(try await live(request.path("id"), request, deps, includeArchived: try ListQuery(request.query).includeArchived))
             },
             APIRoute(
                 method: .post, path: "/connections/{id}/refresh-credentials", access: .any, operationID: "refreshConnectionCredentials",
-                summary: "Refresh the connection's credentials now (one refresh across all processes; concurrent callers share it)", tag: "Connections",
+                summary: "Refresh the connection's credentials now (one refresh across all processes; concurrent callers share it)",
+                tag: "Connections",
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
@@ -75,7 +80,8 @@ enum ConnectionRoutes {
             },
             APIRoute(
                 method: .post, path: "/connections/{id}/disconnect", access: .any, operationID: "disconnectConnection",
-                summary: "Disconnect: revoke the credentials at the provider (when the connector can), remove them, mark the connection disconnected", tag: "Connections",
+                summary: "Disconnect: revoke the credentials at the provider (when the connector can), remove them, mark the connection disconnected",
+                tag: "Connections",
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
@@ -90,7 +96,10 @@ enum ConnectionRoutes {
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
                 let input = request.body ?? [:]
                 guard case .object = input else { throw SwitchyardError(.badRequest, "the body must be a JSON object (the operation's input)") }
-                return ["output": try await deps.require(deps.operations).runOperation(connectionID: existing.id, key: request.path("key"), input: input, scope: request.caller.scope)]
+                return [
+                    "output": try await deps.require(deps.operations).runOperation(
+                        connectionID: existing.id, key: request.path("key"), input: input, scope: request.caller.scope)
+                ]
             },
             APIRoute(
                 method: .delete, path: "/connections/{id}", access: .any, operationID: "archiveConnection",

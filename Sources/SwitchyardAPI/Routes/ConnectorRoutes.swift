@@ -15,7 +15,8 @@ enum ConnectorRoutes {
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
                 let page = try await deps.records.list(
-                    .connectors, scope: request.caller.scope, filter: RecordFilter(includeArchived: query.includeArchived), limit: query.limit, cursor: query.cursor
+                    .connectors, scope: request.caller.scope, filter: RecordFilter(includeArchived: query.includeArchived), limit: query.limit,
+                    cursor: query.cursor
                 )
                 return RecordJSON.list(page) { RecordJSON.object($0) }
             },
@@ -44,16 +45,20 @@ enum ConnectorRoutes {
                 var document = ConnectorDocument(name: name!, authType: authType ?? "none")
                 document.baseURI = baseURI
                 return RecordJSON.object(
-                    try await deps.records.insertKeyed(NewRecord(kind: .connectors, key: key, document: document.json), scope: request.caller.scope, what: "a connector")
+                    try await deps.records.insertKeyed(
+                        NewRecord(kind: .connectors, key: key, document: document.json), scope: request.caller.scope, what: "a connector")
                 )
             },
             APIRoute(
-                method: .get, path: "/connectors/{id}", access: .any, operationID: "getConnector", summary: "Get a connector by id or key", tag: "Connectors",
-                parameters: [.path("id", "the connector's id or key"), .query("includeArchived", ["type": "boolean"], "also find an archived one")], requestSchema: nil, responseSchema: schema, successStatus: 200
+                method: .get, path: "/connectors/{id}", access: .any, operationID: "getConnector", summary: "Get a connector by id or key",
+                tag: "Connectors",
+                parameters: [.path("id", "the connector's id or key"), .query("includeArchived", ["type": "boolean"], "also find an archived one")],
+                requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 RecordJSON.object(
                     try await ElementSelector.resolve(
-                        .connectors, request.path("id"), scope: request.caller.scope, records: deps.records, includeArchived: try ListQuery(request.query).includeArchived
+                        .connectors, request.path("id"), scope: request.caller.scope, records: deps.records,
+                        includeArchived: try ListQuery(request.query).includeArchived
                     )
                 )
             },

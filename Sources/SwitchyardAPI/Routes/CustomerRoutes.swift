@@ -17,7 +17,9 @@ enum CustomerRoutes {
         RecordJSON.object(record, extra: ["internalId": .string(record.key ?? "")])
     }
 
-    static func resolve(_ selector: String, _ request: APIRequest, _ deps: APIDependencies, includeArchived: Bool = false) async throws(SwitchyardError) -> Record {
+    static func resolve(
+        _ selector: String, _ request: APIRequest, _ deps: APIDependencies, includeArchived: Bool = false
+    ) async throws(SwitchyardError) -> Record {
         let record = try await find(selector, request, deps)
         guard includeArchived || record.archivedAt == nil else {
             throw SwitchyardError(.notFound, "customer \(selector) is archived (add includeArchived=true to see it)")
@@ -84,17 +86,22 @@ enum CustomerRoutes {
                     )
                     return json(record)
                 } catch where error.key == .alreadyExists {
-                    throw SwitchyardError(.alreadyExists, "a customer with internalId \(internalID!) already exists", data: ["internalId": "already exists"])
+                    throw SwitchyardError(
+                        .alreadyExists, "a customer with internalId \(internalID!) already exists", data: ["internalId": "already exists"])
                 }
             },
             APIRoute(
-                method: .get, path: base + "/{id}", access: .admin, operationID: "get\(name)", summary: "Get a customer by id or internalId", tag: "Customers",
-                parameters: [.path("id", "the customer's id or internalId"), .query("includeArchived", ["type": "boolean"], "also find an archived one")], requestSchema: nil, responseSchema: schema, successStatus: 200
+                method: .get, path: base + "/{id}", access: .admin, operationID: "get\(name)", summary: "Get a customer by id or internalId",
+                tag: "Customers",
+                parameters: [
+                    .path("id", "the customer's id or internalId"), .query("includeArchived", ["type": "boolean"], "also find an archived one"),
+                ], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 json(try await resolve(request.path("id"), request, deps, includeArchived: try ListQuery(request.query).includeArchived))
             },
             APIRoute(
-                method: .patch, path: base + "/{id}", access: .admin, operationID: "update\(name)", summary: "Change a customer's name or fields", tag: "Customers",
+                method: .patch, path: base + "/{id}", access: .admin, operationID: "update\(name)", summary: "Change a customer's name or fields",
+                tag: "Customers",
                 parameters: [.path("id", "the customer's id or internalId")], requestSchema: updateBody, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["name", "fields", "limits"])
@@ -109,7 +116,9 @@ enum CustomerRoutes {
                 }
                 try reader.finish()
                 let existing = try await resolve(request.path("id"), request, deps)
-                let record = try await deps.records.update(.tenants, id: existing.id, scope: .tenant(existing.id, in: request.caller.workspaceID), expectedRevision: nil) { record in
+                let record = try await deps.records.update(
+                    .tenants, id: existing.id, scope: .tenant(existing.id, in: request.caller.workspaceID), expectedRevision: nil
+                ) { record in
                     guard case .object(var document) = record.document else { return }
                     if let name { document["name"] = .string(name) }
                     if let fields { document["fields"] = fields }
@@ -120,7 +129,8 @@ enum CustomerRoutes {
                 return json(record)
             },
             APIRoute(
-                method: .delete, path: base + "/{id}", access: .admin, operationID: "archive\(name)", summary: "Archive a customer (its tokens stop working)", tag: "Customers",
+                method: .delete, path: base + "/{id}", access: .admin, operationID: "archive\(name)",
+                summary: "Archive a customer (its tokens stop working)", tag: "Customers",
                 parameters: [.path("id", "the customer's id or internalId")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await resolve(request.path("id"), request, deps)

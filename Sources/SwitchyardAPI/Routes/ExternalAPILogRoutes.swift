@@ -13,19 +13,23 @@ enum ExternalAPILogRoutes {
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
         [
             APIRoute(
-                method: .get, path: "/external-api-logs", access: .any, operationID: "listExternalApiLogs", summary: "List external API requests, oldest first",
-                tag: "Logs", parameters: APIRoute.Parameter.listParameters + [.query("connectionId", ["type": "string"], "only this connection's requests")],
+                method: .get, path: "/external-api-logs", access: .any, operationID: "listExternalApiLogs",
+                summary: "List external API requests, oldest first",
+                tag: "Logs",
+                parameters: APIRoute.Parameter.listParameters + [.query("connectionId", ["type": "string"], "only this connection's requests")],
                 requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
                 let page = try await deps.records.list(
-                    .externalAPILogs, scope: request.caller.scope, filter: RecordFilter(parentID: request.query["connectionId"], includeArchived: query.includeArchived),
+                    .externalAPILogs, scope: request.caller.scope,
+                    filter: RecordFilter(parentID: request.query["connectionId"], includeArchived: query.includeArchived),
                     limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page) { RecordJSON.object($0) }
             },
             APIRoute(
-                method: .get, path: "/external-api-logs/{id}", access: .any, operationID: "getExternalApiLog", summary: "Get one external API request", tag: "Logs",
+                method: .get, path: "/external-api-logs/{id}", access: .any, operationID: "getExternalApiLog",
+                summary: "Get one external API request", tag: "Logs",
                 parameters: [.path("id", "the log record's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 RecordJSON.object(try await deps.records.get(.externalAPILogs, id: request.path("id"), scope: request.caller.scope))

@@ -18,8 +18,10 @@ enum IntegrationRoutes {
     ])
 
     static let properties: JSONValue = [
-        "key": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^./]+$"], "name": ["type": "string", "minLength": 1, "maxLength": 200],
-        "connectorId": ["type": "string", "minLength": 1, "maxLength": 200], "connectorVersion": ["type": "string", "minLength": 1, "maxLength": 64, "pattern": .string(SemanticVersion.pinPattern)],
+        "key": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^./]+$"],
+        "name": ["type": "string", "minLength": 1, "maxLength": 200],
+        "connectorId": ["type": "string", "minLength": 1, "maxLength": 200],
+        "connectorVersion": ["type": "string", "minLength": 1, "maxLength": 64, "pattern": .string(SemanticVersion.pinPattern)],
         "parameters": ["type": "object"],
     ]
     static let fields: Set<String> = ["key", "name", "connectorId", "connectorVersion", "parameters"]
@@ -38,18 +40,21 @@ enum IntegrationRoutes {
                 let query = try ListQuery(request.query)
                 let scope = request.caller.scope
                 let page = try await deps.records.list(
-                    .integrations, scope: scope, filter: RecordFilter(includeArchived: query.includeArchived), limit: query.limit, cursor: query.cursor
+                    .integrations, scope: scope, filter: RecordFilter(includeArchived: query.includeArchived), limit: query.limit,
+                    cursor: query.cursor
                 )
                 var connections: [String: Record] = [:]
                 if request.caller.tenantID != nil {
-                    for connection in try await deps.records.list(.connections, scope: scope, filter: RecordFilter(), limit: 1000, cursor: nil).items {
+                    for connection in try await deps.records.list(.connections, scope: scope, filter: RecordFilter(), limit: 1000, cursor: nil).items
+                    {
                         if let parent = connection.parentID, connections[parent] == nil { connections[parent] = connection }
                     }
                 }
                 return RecordJSON.list(page) { record in json(record, connection: connections[record.id]) }
             },
             APIRoute(
-                method: .post, path: "/integrations", access: .admin, operationID: "createIntegration", summary: "Create an integration", tag: "Integrations",
+                method: .post, path: "/integrations", access: .admin, operationID: "createIntegration", summary: "Create an integration",
+                tag: "Integrations",
                 parameters: [], requestSchema: createBody, responseSchema: schema, successStatus: 201
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: fields)
@@ -68,12 +73,14 @@ enum IntegrationRoutes {
                     if let version { document.connectorVersion = try await pinnable(version, of: connector, request.caller.scope, deps) }
                 }
                 let record = try await deps.records.insertKeyed(
-                    NewRecord(kind: .integrations, key: key, document: document.json, secret: parameters), scope: request.caller.scope, what: "an integration"
+                    NewRecord(kind: .integrations, key: key, document: document.json, secret: parameters), scope: request.caller.scope,
+                    what: "an integration"
                 )
                 return json(record, connection: nil)
             },
             APIRoute(
-                method: .get, path: "/integrations/{selector}", access: .any, operationID: "getIntegration", summary: "Get an integration by id or key", tag: "Integrations",
+                method: .get, path: "/integrations/{selector}", access: .any, operationID: "getIntegration",
+                summary: "Get an integration by id or key", tag: "Integrations",
                 parameters: [
                     .path("selector", "the integration's id or key"), .query("includeArchived", ["type": "boolean"], "also find an archived one"),
                     .query("includeSecrets", ["type": "boolean"], "admins only: show parameter values instead of [redacted]"),
@@ -82,16 +89,20 @@ enum IntegrationRoutes {
             ) { request throws(SwitchyardError) in
                 let reveal = try secretsRequested(request)
                 let record = try await ElementSelector.resolve(
-                    .integrations, request.path("selector"), scope: request.caller.scope, records: deps.records, includeArchived: try ListQuery(request.query).includeArchived
+                    .integrations, request.path("selector"), scope: request.caller.scope, records: deps.records,
+                    includeArchived: try ListQuery(request.query).includeArchived
                 )
                 var connection: Record?
                 if request.caller.tenantID != nil {
-                    connection = try await deps.records.list(.connections, scope: request.caller.scope, filter: RecordFilter(parentID: record.id), limit: 1, cursor: nil).items.first
+                    connection = try await deps.records.list(
+                        .connections, scope: request.caller.scope, filter: RecordFilter(parentID: record.id), limit: 1, cursor: nil
+                    ).items.first
                 }
                 return json(record, connection: connection, revealSecrets: reveal)
             },
             APIRoute(
-                method: .patch, path: "/integrations/{selector}", access: .admin, operationID: "updateIntegration", summary: "Change an integration", tag: "Integrations",
+                method: .patch, path: "/integrations/{selector}", access: .admin, operationID: "updateIntegration", summary: "Change an integration",
+                tag: "Integrations",
                 parameters: [.path("selector", "the integration's id or key")], requestSchema: updateBody, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: fields)
@@ -110,7 +121,9 @@ enum IntegrationRoutes {
                 }
                 if version != nil, connector == nil {
                     // Valid on its own; it contradicts the integration, which has no connector to pin.
-                    throw SwitchyardError(.conflict, "integration \(existing.key ?? existing.id) has no connector; set connectorId with connectorVersion", data: ["connectorVersion": "needs connectorId"])
+                    throw SwitchyardError(
+                        .conflict, "integration \(existing.key ?? existing.id) has no connector; set connectorId with connectorVersion",
+                        data: ["connectorVersion": "needs connectorId"])
                 }
                 var pinnedVersion: String?
                 if let version, let connector { pinnedVersion = try await pinnable(version, of: connector, scope, deps) }
@@ -129,10 +142,12 @@ enum IntegrationRoutes {
                 return json(record, connection: nil)
             },
             APIRoute(
-                method: .delete, path: "/integrations/{selector}", access: .admin, operationID: "archiveIntegration", summary: "Archive an integration", tag: "Integrations",
+                method: .delete, path: "/integrations/{selector}", access: .admin, operationID: "archiveIntegration",
+                summary: "Archive an integration", tag: "Integrations",
                 parameters: [.path("selector", "the integration's id or key")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
-                let existing = try await ElementSelector.resolve(.integrations, request.path("selector"), scope: request.caller.scope, records: deps.records)
+                let existing = try await ElementSelector.resolve(
+                    .integrations, request.path("selector"), scope: request.caller.scope, records: deps.records)
                 let archived = try await deps.records.archive(.integrations, id: existing.id, scope: request.caller.scope)
                 deps.configuration?.forgetConfiguration()
                 return json(archived, connection: nil)
@@ -156,22 +171,28 @@ enum IntegrationRoutes {
             guard request.caller.isAdmin else { throw SwitchyardError(.accessDenied, "includeSecrets=true needs an admin token") }
             return true
         case let other?:
-            throw SwitchyardError(.badRequest, "includeSecrets must be true or false, got \(other)", data: ["includeSecrets": "must be true or false"])
+            throw SwitchyardError(
+                .badRequest, "includeSecrets must be true or false, got \(other)", data: ["includeSecrets": "must be true or false"])
         }
     }
 
     /// The version an integration may pin: `development` when the connector has an upload, or
     /// one of its published versions.
-    static func pinnable(_ version: String, of connector: Record, _ scope: StoreScope, _ deps: APIDependencies) async throws(SwitchyardError) -> String {
+    static func pinnable(
+        _ version: String, of connector: Record, _ scope: StoreScope, _ deps: APIDependencies
+    ) async throws(SwitchyardError) -> String {
         let name = connector.key ?? connector.id
         if version == "development" {
             guard connector.connectorDocument.development != nil else {
-                throw SwitchyardError(.notFound, "connector \(name) has no development version to pin", data: ["connectorVersion": "no development version"])
+                throw SwitchyardError(
+                    .notFound, "connector \(name) has no development version to pin", data: ["connectorVersion": "no development version"])
             }
             return version
         }
         guard let parsed = SemanticVersion(version) else {
-            throw SwitchyardError(.badRequest, "invalid request: connectorVersion must be development or a semantic version", data: ["connectorVersion": "is not a version"])
+            throw SwitchyardError(
+                .badRequest, "invalid request: connectorVersion must be development or a semantic version",
+                data: ["connectorVersion": "is not a version"])
         }
         let found = try await deps.records.list(
             .connectorVersions, scope: scope, filter: RecordFilter(key: "\(connector.id)@\(parsed)", parentID: connector.id), limit: 1, cursor: nil

@@ -10,7 +10,9 @@ import SwitchyardStore
 enum PlatformUserRoutes {
     static let roles = ["admin", "member"]
 
-    static let schema = RecordJSON.schema(["email": ["type": "string"], "name": ["type": "string"], "role": ["type": "string", "enum": ["admin", "member"]]])
+    static let schema = RecordJSON.schema([
+        "email": ["type": "string"], "name": ["type": "string"], "role": ["type": "string", "enum": ["admin", "member"]],
+    ])
 
     static let email: JSONValue = ["type": "string", "minLength": 3, "maxLength": 254, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"]
     static let role: JSONValue = ["type": "string", "enum": ["admin", "member"]]
@@ -24,8 +26,10 @@ enum PlatformUserRoutes {
         let id = APIRoute.Parameter.path("id", "the user's id or email")
         return [
             APIRoute(
-                method: .get, path: "/platform-users", access: .admin, operationID: "listPlatformUsers", summary: "List the workspace's console users",
-                tag: "Platform users", parameters: APIRoute.Parameter.listParameters, requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
+                method: .get, path: "/platform-users", access: .admin, operationID: "listPlatformUsers",
+                summary: "List the workspace's console users",
+                tag: "Platform users", parameters: APIRoute.Parameter.listParameters, requestSchema: nil,
+                responseSchema: RecordJSON.listSchema(schema), successStatus: 200
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
                 let page = try await deps.records.list(
@@ -35,9 +39,13 @@ enum PlatformUserRoutes {
                 return RecordJSON.list(page, json)
             },
             APIRoute(
-                method: .post, path: "/platform-users", access: .admin, operationID: "createPlatformUser", summary: "Add a console user to the workspace",
+                method: .post, path: "/platform-users", access: .admin, operationID: "createPlatformUser",
+                summary: "Add a console user to the workspace",
                 tag: "Platform users", parameters: [],
-                requestSchema: ["type": "object", "additionalProperties": false, "required": ["email", "role"], "properties": ["email": email, "role": role, "name": name]],
+                requestSchema: [
+                    "type": "object", "additionalProperties": false, "required": ["email", "role"],
+                    "properties": ["email": email, "role": role, "name": name],
+                ],
                 responseSchema: schema, successStatus: 201
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["email", "role", "name"])
@@ -51,21 +59,25 @@ enum PlatformUserRoutes {
                 if let name { document["name"] = .string(name) }
                 return json(
                     try await deps.records.insertKeyed(
-                        NewRecord(kind: .platformUsers, key: address?.lowercased(), document: .object(document)), scope: .workspace(request.caller.workspaceID),
+                        NewRecord(kind: .platformUsers, key: address?.lowercased(), document: .object(document)),
+                        scope: .workspace(request.caller.workspaceID),
                         what: "a platform user"
                     )
                 )
             },
             APIRoute(
-                method: .get, path: "/platform-users/{id}", access: .admin, operationID: "getPlatformUser", summary: "Get a console user", tag: "Platform users",
+                method: .get, path: "/platform-users/{id}", access: .admin, operationID: "getPlatformUser", summary: "Get a console user",
+                tag: "Platform users",
                 parameters: [id], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 json(try await resolve(request.path("id"), request, deps))
             },
             APIRoute(
-                method: .patch, path: "/platform-users/{id}", access: .admin, operationID: "updatePlatformUser", summary: "Change a console user's role or name",
+                method: .patch, path: "/platform-users/{id}", access: .admin, operationID: "updatePlatformUser",
+                summary: "Change a console user's role or name",
                 tag: "Platform users", parameters: [id],
-                requestSchema: ["type": "object", "additionalProperties": false, "properties": ["role": role, "name": name]], responseSchema: schema, successStatus: 200
+                requestSchema: ["type": "object", "additionalProperties": false, "properties": ["role": role, "name": name]], responseSchema: schema,
+                successStatus: 200
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["role", "name"])
                 let role = reader.string("role", maxLength: 20)
@@ -84,7 +96,8 @@ enum PlatformUserRoutes {
                     })
             },
             APIRoute(
-                method: .delete, path: "/platform-users/{id}", access: .admin, operationID: "archivePlatformUser", summary: "Remove a console user from the workspace",
+                method: .delete, path: "/platform-users/{id}", access: .admin, operationID: "archivePlatformUser",
+                summary: "Remove a console user from the workspace",
                 tag: "Platform users", parameters: [id], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let user = try await resolve(request.path("id"), request, deps)
@@ -100,7 +113,8 @@ enum PlatformUserRoutes {
         let scope = StoreScope.workspace(request.caller.workspaceID)
         var found = try? await deps.records.get(.platformUsers, id: selector, scope: scope)
         if found == nil {
-            found = try await deps.records.list(.platformUsers, scope: scope, filter: RecordFilter(key: selector.lowercased()), limit: 1, cursor: nil).items.first
+            found = try await deps.records.list(.platformUsers, scope: scope, filter: RecordFilter(key: selector.lowercased()), limit: 1, cursor: nil)
+                .items.first
         }
         guard let user = found, user.archivedAt == nil else { throw SwitchyardError(.notFound, "platform user \(selector) not found") }
         return user

@@ -8,11 +8,15 @@ enum SelfRoutes {
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
         [
             APIRoute(
-                method: .get, path: "/self", access: .any, operationID: "getSelf", summary: "The caller: workspace, and customer for tenant tokens", tag: "Self",
+                method: .get, path: "/self", access: .any, operationID: "getSelf", summary: "The caller: workspace, and customer for tenant tokens",
+                tag: "Self",
                 parameters: [], requestSchema: nil,
                 responseSchema: [
                     "type": "object", "required": ["workspaceKey", "isAdmin"],
-                    "properties": ["workspaceKey": ["type": "string"], "workspaceName": ["type": "string"], "isAdmin": ["type": "boolean"], "customer": CustomerRoutes.schema],
+                    "properties": [
+                        "workspaceKey": ["type": "string"], "workspaceName": ["type": "string"], "isAdmin": ["type": "boolean"],
+                        "customer": CustomerRoutes.schema,
+                    ],
                 ],
                 successStatus: 200
             ) { request throws(SwitchyardError) in

@@ -12,7 +12,8 @@ enum WebhookRoutes {
     static let settingsSchema: JSONValue = [
         "type": "object",
         "properties": [
-            "url": ["type": "string"], "events": ["type": "array", "items": ["type": "string"]], "secret": ["type": "string"], "configured": ["type": "boolean"],
+            "url": ["type": "string"], "events": ["type": "array", "items": ["type": "string"]], "secret": ["type": "string"],
+            "configured": ["type": "boolean"],
         ],
     ]
     static let settingsBody: JSONValue = [
@@ -36,14 +37,16 @@ enum WebhookRoutes {
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
         [
             APIRoute(
-                method: .get, path: "/webhook-settings", access: .admin, operationID: "getWebhookSettings", summary: "Get where webhook notifications go", tag: "Webhooks",
+                method: .get, path: "/webhook-settings", access: .admin, operationID: "getWebhookSettings",
+                summary: "Get where webhook notifications go", tag: "Webhooks",
                 parameters: [], requestSchema: nil, responseSchema: settingsSchema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 settingsJSON(try await WebhookSettings.read(workspaceID: request.caller.workspaceID, records: deps.records))
             },
             APIRoute(
                 method: .put, path: "/webhook-settings", access: .admin, operationID: "putWebhookSettings",
-                summary: "Set the webhook URL, its signing secret (HMAC-SHA256 of each body) and the events to send (all when empty)", tag: "Webhooks",
+                summary: "Set the webhook URL, its signing secret (HMAC-SHA256 of each body) and the events to send (all when empty)",
+                tag: "Webhooks",
                 parameters: [], requestSchema: settingsBody, responseSchema: settingsSchema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["url", "secret", "events"])
@@ -69,7 +72,8 @@ enum WebhookRoutes {
                 return settingsJSON(settings)
             },
             APIRoute(
-                method: .delete, path: "/webhook-settings", access: .admin, operationID: "deleteWebhookSettings", summary: "Stop sending webhook notifications", tag: "Webhooks",
+                method: .delete, path: "/webhook-settings", access: .admin, operationID: "deleteWebhookSettings",
+                summary: "Stop sending webhook notifications", tag: "Webhooks",
                 parameters: [], requestSchema: nil, responseSchema: settingsSchema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 _ = try await WebhookSettings.write(nil, workspaceID: request.caller.workspaceID, records: deps.records)
@@ -87,7 +91,8 @@ enum WebhookRoutes {
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
                 if let status = request.query["status"], !["pending", "delivered", "failed"].contains(status) {
-                    throw SwitchyardError(.badRequest, "status must be pending, delivered or failed", data: ["status": "must be pending, delivered or failed"])
+                    throw SwitchyardError(
+                        .badRequest, "status must be pending, delivered or failed", data: ["status": "must be pending, delivered or failed"])
                 }
                 var fields: [String: String?] = [:]
                 if let status = request.query["status"] { fields["status"] = status }
@@ -99,10 +104,13 @@ enum WebhookRoutes {
                 return RecordJSON.list(page) { RecordJSON.object($0) }
             },
             APIRoute(
-                method: .get, path: "/webhook-deliveries/{id}", access: .admin, operationID: "getWebhookDelivery", summary: "Get one webhook notification and its attempts",
-                tag: "Webhooks", parameters: [.path("id", "the delivery's id")], requestSchema: nil, responseSchema: deliverySchema, successStatus: 200
+                method: .get, path: "/webhook-deliveries/{id}", access: .admin, operationID: "getWebhookDelivery",
+                summary: "Get one webhook notification and its attempts",
+                tag: "Webhooks", parameters: [.path("id", "the delivery's id")], requestSchema: nil, responseSchema: deliverySchema,
+                successStatus: 200
             ) { request throws(SwitchyardError) in
-                RecordJSON.object(try await deps.records.get(.webhookDeliveries, id: request.path("id"), scope: .workspace(request.caller.workspaceID)))
+                RecordJSON.object(
+                    try await deps.records.get(.webhookDeliveries, id: request.path("id"), scope: .workspace(request.caller.workspaceID)))
             },
             APIRoute(
                 method: .post, path: "/webhook-deliveries/{id}/replay", access: .admin, operationID: "replayWebhookDelivery",

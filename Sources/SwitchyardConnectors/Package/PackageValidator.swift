@@ -346,7 +346,8 @@ final class PackageValidator {
         let type = required(members, "type", parent: node, file, path).flatMap {
             choice($0, ConnectorAuthType.self, file, join(path, "type"))
         }
-        var allowed = ["type", "title", "description", "inputSchema", "credentialsExpiredWhen", "allowedHosts"]
+        var allowed =
+            ["type", "title", "description", "inputSchema", "credentialsExpiredWhen", "allowedHosts"]
             + ConnectorAuthFunction.allCases.map(\.rawValue)
         switch type {
         case .oauth2?: allowed += Self.oauth2Fields
@@ -539,7 +540,8 @@ final class PackageValidator {
             let name = required(members, "name", parent: root, file, "").flatMap { string($0, file, "name") }
             let description = optionalString(members, "description", file, "")
             let parametersSchema = schema(members, "parametersSchema", file, "")
-            let fieldsSchema = required(members, "fieldsSchema", parent: root, file, "") != nil
+            let fieldsSchema =
+                required(members, "fieldsSchema", parent: root, file, "") != nil
                 ? schema(members, "fieldsSchema", file, "") : nil
             let methodsNode = members.first { $0.key == "methods" }?.value
             var methodMembers: [SourceNode.Member] = []

@@ -35,7 +35,9 @@ package struct ActionRunner: Sendable {
     ) async throws(SwitchyardError) -> JSONValue {
         try action.inputSchema?.check(input, what: "input of action \(action.name)")
         if action.kind.needsConnection, connectionID == nil {
-            throw SwitchyardError(.badRequest, "action \(action.name) (\(action.kind.rawValue)) runs through a connection; give connectionId", data: ["connectionId": "is required"])
+            throw SwitchyardError(
+                .badRequest, "action \(action.name) (\(action.kind.rawValue)) runs through a connection; give connectionId",
+                data: ["connectionId": "is required"])
         }
         let variables = variables ?? ["input": input]
         let output = try await perform(action, input: input, variables: variables, connectionID: connectionID, scope: scope)
@@ -63,7 +65,9 @@ package struct ActionRunner: Sendable {
         case .apiRequestToYourApp:
             let call = try request(action, value: value, target: "url")
             guard call.target.hasPrefix("http://") || call.target.hasPrefix("https://") else {
-                throw SwitchyardError(.badRequest, "action \(action.name): config.url must give a full http(s) URL, got \(call.target)", data: ["config.url": "must be an http(s) URL"])
+                throw SwitchyardError(
+                    .badRequest, "action \(action.name): config.url must give a full http(s) URL, got \(call.target)",
+                    data: ["config.url": "must be an http(s) URL"])
             }
             let response = try await operations.sendToApp(call, scope: scope)
             return try Self.result(response, action: action)
@@ -81,9 +85,11 @@ package struct ActionRunner: Sendable {
             let key = try value("collectionKey")?.stringValue ?? ""
             let fields = try value("fields") ?? [:]
             let query = try value("query") ?? fields
-            let found = try await operations.runDataMethod(connectionID: connection, collection: key, method: .match, input: ["query": query], scope: scope)
+            let found = try await operations.runDataMethod(
+                connectionID: connection, collection: key, method: .match, input: ["query": query], scope: scope)
             if let record = Self.matched(found) { return ["record": record, "created": false] }
-            let created = try await operations.runDataMethod(connectionID: connection, collection: key, method: .create, input: ["fields": fields], scope: scope)
+            let created = try await operations.runDataMethod(
+                connectionID: connection, collection: key, method: .create, input: ["fields": fields], scope: scope)
             return ["record": created["record"] ?? created, "created": true]
         }
     }
@@ -126,10 +132,13 @@ package struct ActionRunner: Sendable {
     ) throws(SwitchyardError) -> ExternalCall {
         let method = (try value("method")?.stringValue ?? "GET").uppercased()
         guard ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) else {
-            throw SwitchyardError(.badRequest, "action \(action.name): config.method must be GET, POST, PUT, PATCH or DELETE", data: ["config.method": "unknown method"])
+            throw SwitchyardError(
+                .badRequest, "action \(action.name): config.method must be GET, POST, PUT, PATCH or DELETE", data: ["config.method": "unknown method"]
+            )
         }
         guard let target = try value(field)?.stringValue, !target.isEmpty else {
-            throw SwitchyardError(.badRequest, "action \(action.name): config.\(field) must give a string", data: ["config.\(field)": "must be a string"])
+            throw SwitchyardError(
+                .badRequest, "action \(action.name): config.\(field) must give a string", data: ["config.\(field)": "must be a string"])
         }
         var headers = HTTPHeaders([("Accept", "application/json")])
         if case .object(let items)? = try value("headers") {
@@ -154,21 +163,25 @@ package struct ActionRunner: Sendable {
     static func result(_ response: OutboundResponse, action: ActionDefinition) throws(SwitchyardError) -> JSONValue {
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
-            let key: SwitchyardError.Key = switch status {
-            case 401, 403: .accessDenied
-            case 404: .notFound
-            case 429: .rateLimitExceeded
-            case 500...: .unavailable
-            default: .badRequest
-            }
-            throw SwitchyardError(key, "action \(action.name): the API answered \(status)", data: ["status": String(status), "body": String(response.text.prefix(500))])
+            let key: SwitchyardError.Key =
+                switch status {
+                case 401, 403: .accessDenied
+                case 404: .notFound
+                case 429: .rateLimitExceeded
+                case 500...: .unavailable
+                default: .badRequest
+                }
+            throw SwitchyardError(
+                key, "action \(action.name): the API answered \(status)", data: ["status": String(status), "body": String(response.text.prefix(500))])
         }
         var headers: [String: JSONValue] = [:]
         for (name, value) in response.headers { headers[name.lowercased()] = .string(value) }
         return ["status": .number(Double(status)), "headers": .object(headers), "data": ResponseData.parse(response)]
     }
 
-    private func evaluate(_ formula: JSONValue, _ variables: JSONValue, _ action: ActionDefinition, field: String) throws(SwitchyardError) -> JSONValue {
+    private func evaluate(
+        _ formula: JSONValue, _ variables: JSONValue, _ action: ActionDefinition, field: String
+    ) throws(SwitchyardError) -> JSONValue {
         do {
             return try Formula.evaluate(formula, variables: variables)
         } catch {

@@ -26,7 +26,9 @@ package enum OAuth2TokenResponse {
         if status == 429 || status >= 500 { return .transient("the token endpoint answered \(status)") }
         if let error = fields["error"]?.stringValue {
             // RFC 6749 §5.2: these say the grant or client is no good; anything else may pass.
-            let definitive: Set<String> = ["invalid_grant", "invalid_client", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "invalid_request"]
+            let definitive: Set<String> = [
+                "invalid_grant", "invalid_client", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "invalid_request",
+            ]
             return definitive.contains(error)
                 ? .refused(error: error, description: fields["error_description"]?.stringValue)
                 : .transient("the token endpoint answered \(status) \(error)")
@@ -53,7 +55,9 @@ package enum OAuth2TokenResponse {
         if case .object(let members)? = try? JSONValue.parse(text) { return members }
         var members: [String: JSONValue] = [:]
         for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
             if parts.count == 2 { members[parts[0]] = .string(parts[1]) }
         }
         return members

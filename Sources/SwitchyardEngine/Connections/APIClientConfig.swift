@@ -55,7 +55,8 @@ package struct APIClientConfig: Sendable {
                 throw SwitchyardError(.badRequest, "\(function.file): makeApiClient must be a mapping or JavaScript, not a rest-api-mapping")
             }
             let value = try await inputs.functions.run(
-                function, name: "makeApiClient", context: .init(workspaceID: inputs.workspaceID, tenantID: inputs.tenantID, variables: .object(variables), transport: nil)
+                function, name: "makeApiClient",
+                context: .init(workspaceID: inputs.workspaceID, tenantID: inputs.tenantID, variables: .object(variables), transport: nil)
             )
             config = try Self.config(value, file: function.file)
         }
@@ -89,7 +90,9 @@ package struct APIClientConfig: Sendable {
     /// `auth` (`bearer`, or `username` and `password` for HTTP Basic).
     static func config(_ value: JSONValue, file: String) throws(SwitchyardError) -> APIClientConfig {
         guard case .object = value else {
-            throw SwitchyardError(.badRequest, "\(file): makeApiClient must return an object with baseUri, headers, query or auth; it returned \(value.jsonText.prefix(100))")
+            throw SwitchyardError(
+                .badRequest,
+                "\(file): makeApiClient must return an object with baseUri, headers, query or auth; it returned \(value.jsonText.prefix(100))")
         }
         var config = APIClientConfig(baseURI: value["baseUri"]?.stringValue, headers: [], query: [])
         if case .object(let headers)? = value["headers"] {

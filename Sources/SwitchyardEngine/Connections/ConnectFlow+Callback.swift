@@ -22,7 +22,8 @@ extension ConnectFlow {
         // Single use: only one caller moves the request out of pending.
         let taken: Record
         do {
-            taken = try await records.update(.connectionRequests, id: requestID, scope: scope, expectedRevision: pending.revision) { record throws(SwitchyardError) in
+            taken = try await records.update(.connectionRequests, id: requestID, scope: scope, expectedRevision: pending.revision) {
+                record throws(SwitchyardError) in
                 guard record.document["status"]?.stringValue == "pending" else {
                     throw SwitchyardError(.badRequest, "this OAuth state was already used; start connecting again", data: ["state": "already used"])
                 }
@@ -36,7 +37,8 @@ extension ConnectFlow {
         let request = ConnectRequest(document: taken.document)
         do throws(SwitchyardError) {
             if let error = query["error"] {
-                throw SwitchyardError(.accessDenied, "the provider refused the authorization: \(error)" + (query["error_description"].map { " (\($0))" } ?? ""))
+                throw SwitchyardError(
+                    .accessDenied, "the provider refused the authorization: \(error)" + (query["error_description"].map { " (\($0))" } ?? ""))
             }
             let integration = try await records.get(.integrations, id: taken.parentID ?? "", scope: scope)
             let (_, package) = try await resolver.loader.package(for: integration, scope: scope)
@@ -46,21 +48,24 @@ extension ConnectFlow {
             case .oauth1:
                 let oauth1 = try await resolver.oauth1Config(option, integration: integration, scope: scope)
                 if query["denied"] != nil { throw SwitchyardError(.accessDenied, "the user refused the authorization at the provider") }
-                guard let token = query["oauth_token"], token == taken.document["oauth1Token"]?.stringValue, let verifier = query["oauth_verifier"] else {
+                guard let token = query["oauth_token"], token == taken.document["oauth1Token"]?.stringValue, let verifier = query["oauth_verifier"]
+                else {
                     throw SwitchyardError(.badRequest, "the OAuth 1.0 callback has no matching oauth_token and oauth_verifier")
                 }
                 let fields = try await resolver.oauth1Flow(oauth1, integration: integration, scope: scope).accessToken(
                     token: token, secret: taken.secret?["oauth1TokenSecret"]?.stringValue ?? "", verifier: verifier
                 )
                 let credentials = JSONValue.object(fields.mapValues { .string($0) })
-                connection = try await store(credentials: credentials, expiresAt: nil, integration: integration, request: taken.document.objectValue ?? [:], scope: scope)
+                connection = try await store(
+                    credentials: credentials, expiresAt: nil, integration: integration, request: taken.document.objectValue ?? [:], scope: scope)
             default:
                 guard let code = query["code"], !code.isEmpty else { throw SwitchyardError(.badRequest, "the OAuth callback has no code") }
                 guard option.type == .oauth2 else { throw SwitchyardError(.badRequest, "the connector's auth is no longer oauth2") }
                 let oauth2 = try await resolver.oauth2Config(option, integration: integration, scope: scope)
                 let flow = try resolver.oauth2Flow(oauth2, integration: integration, scope: scope)
                 let outcome = await flow.exchange(code: code, redirectURI: callbackURL, verifier: taken.secret?["codeVerifier"]?.stringValue)
-                connection = try await store(outcome, option: option, integration: integration, request: taken.document.objectValue ?? [:], scope: scope)
+                connection = try await store(
+                    outcome, option: option, integration: integration, request: taken.document.objectValue ?? [:], scope: scope)
             }
             return await finished(request, connectionID: connection.id, pending: requestID, scope: scope)
         } catch {
@@ -68,7 +73,9 @@ extension ConnectFlow {
             logger.warning("connect flow failed", metadata: ["error": "\(error.message)"])
             guard let redirect = request.redirectURI else { return .failed(error: error.key.rawValue, message: error.message) }
             let data = JSONValue.object(["key": .string(error.key.rawValue), "message": .string(error.message)]).jsonText
-            return .redirect(PercentEncoding.appending(redirect, [("error", error.message), ("errorData", data)] + (request.customState.map { [("customState", $0)] } ?? [])))
+            return .redirect(
+                PercentEncoding.appending(
+                    redirect, [("error", error.message), ("errorData", data)] + (request.customState.map { [("customState", $0)] } ?? [])))
         }
     }
 
@@ -76,7 +83,8 @@ extension ConnectFlow {
     func finished(_ request: ConnectRequest, connectionID: String, pending: String?, scope: StoreScope) async -> ConnectFinish {
         if let pending { await settle(pending, scope: scope, status: "success", connectionID: connectionID) }
         guard let redirect = request.redirectURI else { return .connected(connectionID: connectionID) }
-        return .redirect(PercentEncoding.appending(redirect, [("connectionId", connectionID)] + (request.customState.map { [("customState", $0)] } ?? [])))
+        return .redirect(
+            PercentEncoding.appending(redirect, [("connectionId", connectionID)] + (request.customState.map { [("customState", $0)] } ?? [])))
     }
 
     /// Records how a connect request ended; its secrets (PKCE verifier, token secret) go.

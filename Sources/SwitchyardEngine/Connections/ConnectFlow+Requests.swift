@@ -17,7 +17,9 @@ extension ConnectFlow {
     /// - Returns: The request record and the link that starts its flow.
     /// - Throws: `bad_request` without a tenant, `not_found` for an unknown integration.
     package func createRequest(_ request: ConnectRequest, scope: StoreScope) async throws(SwitchyardError) -> (record: Record, url: String) {
-        guard let tenant = scope.tenantID else { throw SwitchyardError(.badRequest, "a connection request needs a tenant token (a connection belongs to one tenant)") }
+        guard let tenant = scope.tenantID else {
+            throw SwitchyardError(.badRequest, "a connection request needs a tenant token (a connection belongs to one tenant)")
+        }
         let integration = try await target(of: request, scope: scope).integration
         let expiresAt = Date().timeIntervalSince1970 + Self.requestLifetime
         var document = request.document

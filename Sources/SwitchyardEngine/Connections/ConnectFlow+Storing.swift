@@ -24,13 +24,16 @@ extension ConnectFlow {
     /// Stores credentials: a new connection (replacing the tenant's other connections to the
     /// integration unless several are allowed), or, for a re-auth, the existing one connected
     /// again. The credentials go to the vault first, so a store that fails leaves nothing half-done.
-    func store(credentials: JSONValue, expiresAt: Double?, integration: Record, request: [String: JSONValue], scope: StoreScope) async throws(SwitchyardError) -> Record {
+    func store(
+        credentials: JSONValue, expiresAt: Double?, integration: Record, request: [String: JSONValue], scope: StoreScope
+    ) async throws(SwitchyardError) -> Record {
         let stored: Record
         let vault = resolver.vault
         if let connectionID = request["connectionId"]?.stringValue {
             let existing = try await records.get(.connections, id: connectionID, scope: scope)
             let revision = existing.connectionDocument.credentialsRevision + 1
-            let secretValue = try await vault.write(credentials, connectionID: connectionID, workspaceID: scope.workspaceID, tenantID: scope.tenantID, revision: revision)
+            let secretValue = try await vault.write(
+                credentials, connectionID: connectionID, workspaceID: scope.workspaceID, tenantID: scope.tenantID, revision: revision)
             stored = try await records.update(.connections, id: connectionID, scope: scope, expectedRevision: nil) { record in
                 var secret = record.secret?.objectValue ?? [:]
                 secret["credentials"] = secretValue
@@ -38,10 +41,12 @@ extension ConnectFlow {
                 record.connectionDocument.markConnected(revision: revision, expiresAt: expiresAt)
             }
             logger.info("connection reconnected", metadata: ["connection": "\(connectionID)"])
-            await webhooks.notify("connection.reconnected", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: ConnectionDocument.event(stored))
+            await webhooks.notify(
+                "connection.reconnected", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: ConnectionDocument.event(stored))
         } else {
             let id = UUID().uuidString.lowercased()
-            let secretValue = try await vault.write(credentials, connectionID: id, workspaceID: scope.workspaceID, tenantID: scope.tenantID, revision: 1)
+            let secretValue = try await vault.write(
+                credentials, connectionID: id, workspaceID: scope.workspaceID, tenantID: scope.tenantID, revision: 1)
             var document = ConnectionDocument()
             document.name = request["name"]?.stringValue ?? integration.integrationDocument.name ?? "connection"
             document.integrationID = integration.id
@@ -50,22 +55,28 @@ extension ConnectFlow {
             document.markConnected(revision: 1, expiresAt: expiresAt)
             var writes: [RecordWrite] = [
                 .insert(
-                    NewRecord(kind: .connections, id: id, tenantID: scope.tenantID, parentID: integration.id, document: document.json, secret: secretValue.map { ["credentials": $0] }),
+                    NewRecord(
+                        kind: .connections, id: id, tenantID: scope.tenantID, parentID: integration.id, document: document.json,
+                        secret: secretValue.map { ["credentials": $0] }),
                     scope: scope
                 )
             ]
             if request["allowMultipleConnections"] != true {
-                for other in try await records.list(.connections, scope: scope, filter: RecordFilter(parentID: integration.id), limit: 1000, cursor: nil).items {
-                    writes.append(.update(.connections, id: other.id, scope: scope, expectedRevision: nil) { record in
-                        if record.archivedAt == nil { record.archivedAt = StoreClock.now() }
-                    })
+                for other in try await records.list(
+                    .connections, scope: scope, filter: RecordFilter(parentID: integration.id), limit: 1000, cursor: nil
+                ).items {
+                    writes.append(
+                        .update(.connections, id: other.id, scope: scope, expectedRevision: nil) { record in
+                            if record.archivedAt == nil { record.archivedAt = StoreClock.now() }
+                        })
                 }
             }
             let results = try await records.apply(writes)
             guard let created = results.first ?? nil else { throw SwitchyardError(.internal, "storing the connection returned nothing") }
             stored = created
             logger.info("connection created", metadata: ["connection": "\(created.id)", "integration": "\(integration.id)"])
-            await webhooks.notify("connection.created", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: ConnectionDocument.event(created))
+            await webhooks.notify(
+                "connection.created", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: ConnectionDocument.event(created))
             await flowInstances.autoCreate(for: created)
         }
         await CredentialRefresher.scheduleRefresh(stored, jobs: jobs, logger: logger)

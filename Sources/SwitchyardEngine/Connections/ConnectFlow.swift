@@ -32,7 +32,9 @@ package struct ConnectFlow: Sendable {
     /// Starts a connect flow for the tenant of `scope`.
     /// - Returns: Where to send the browser (the provider's authorization page, or the final redirect).
     package func start(_ request: ConnectRequest, scope: StoreScope) async throws(SwitchyardError) -> ConnectFinish {
-        guard scope.tenantID != nil else { throw SwitchyardError(.badRequest, "connecting needs a tenant token (a connection belongs to one tenant)") }
+        guard scope.tenantID != nil else {
+            throw SwitchyardError(.badRequest, "connecting needs a tenant token (a connection belongs to one tenant)")
+        }
         return try await start(request, scope: scope, pending: nil)
     }
 
@@ -70,7 +72,9 @@ package struct ConnectFlow: Sendable {
 
     /// What a connect request names, checked: the integration, its connector package, the auth
     /// option, and (for a re-auth) that the connection belongs to that integration.
-    func target(of request: ConnectRequest, scope: StoreScope) async throws(SwitchyardError) -> (
+    func target(
+        of request: ConnectRequest, scope: StoreScope
+    ) async throws(SwitchyardError) -> (
         integration: Record, package: ConnectorPackage, optionKey: String?, option: ConnectorAuthOption
     ) {
         let integration = try await resolver.integrationRecord(request.integration, scope: scope)
@@ -79,7 +83,9 @@ package struct ConnectFlow: Sendable {
         if let connectionID = request.connectionID {
             let existing = try await records.get(.connections, id: connectionID, scope: scope)
             guard existing.parentID == integration.id else {
-                throw SwitchyardError(.badRequest, "connection \(connectionID) belongs to another integration", data: ["connectionId": "belongs to another integration"])
+                throw SwitchyardError(
+                    .badRequest, "connection \(connectionID) belongs to another integration", data: ["connectionId": "belongs to another integration"]
+                )
             }
         }
         return (integration, package, optionKey, option)
@@ -99,7 +105,9 @@ package struct ConnectFlow: Sendable {
             let fields = ConnectInputField.fields(of: option.inputSchema)
             guard let input = request.input ?? (fields.isEmpty ? [:] : nil) else { return .inputForm(title: package.spec.name, fields: fields) }
             let credentials = try await resolver.credentials(from: input, option: option, integration: integration, scope: scope)
-            let variables: JSONValue = ["credentials": credentials, "connectorParameters": integration.integrationParameters.json, "parameters": .object(input)]
+            let variables: JSONValue = [
+                "credentials": credentials, "connectorParameters": integration.integrationParameters.json, "parameters": .object(input),
+            ]
             try await resolver.test(option, variables: variables, scope: scope, tags: tags)
             let connection = try await store(credentials: credentials, expiresAt: nil, integration: integration, request: document, scope: scope)
             return await finished(request, connectionID: connection.id, pending: pending?.id, scope: scope)
@@ -112,7 +120,9 @@ package struct ConnectFlow: Sendable {
                 return await finished(request, connectionID: connection.id, pending: pending?.id, scope: scope)
             }
             let pkce = oauth2.skipPkce ? nil : PKCE()
-            let id = try await save(pending: pending, document: document, secret: ["codeVerifier": pkce.map { .string($0.verifier) } ?? .null], integration: integration, scope: scope)
+            let id = try await save(
+                pending: pending, document: document, secret: ["codeVerifier": pkce.map { .string($0.verifier) } ?? .null], integration: integration,
+                scope: scope)
             return .redirect(try flow.authorizationURL(redirectURI: callbackURL, state: signedState(id, scope: scope), pkce: pkce))
         case .oauth1:
             let oauth1 = try await resolver.oauth1Config(option, integration: integration, scope: scope)
@@ -121,7 +131,8 @@ package struct ConnectFlow: Sendable {
             let callback = PercentEncoding.appending(callbackURL, [("state", signedState(id, scope: scope))])
             let (token, secret) = try await flow.requestToken(callback: callback)
             document["oauth1Token"] = .string(token)
-            _ = try await save(pending: pending, id: id, document: document, secret: ["oauth1TokenSecret": .string(secret)], integration: integration, scope: scope)
+            _ = try await save(
+                pending: pending, id: id, document: document, secret: ["oauth1TokenSecret": .string(secret)], integration: integration, scope: scope)
             return .redirect(try flow.authorizationURL(token: token))
         }
     }
@@ -138,11 +149,15 @@ package struct ConnectFlow: Sendable {
             return pending.id
         }
         return try await records.insert(
-            NewRecord(kind: .connectionRequests, id: id, tenantID: scope.tenantID, parentID: integration.id, document: .object(document), secret: secret), scope: scope
+            NewRecord(
+                kind: .connectionRequests, id: id, tenantID: scope.tenantID, parentID: integration.id, document: .object(document), secret: secret),
+            scope: scope
         ).id
     }
 
     private func signedState(_ requestID: String, scope: StoreScope) -> String {
-        state.sign(["r": .string(requestID), "w": .string(scope.workspaceID), "t": .string(scope.tenantID ?? "")], expiresAt: Date().timeIntervalSince1970 + 600)
+        state.sign(
+            ["r": .string(requestID), "w": .string(scope.workspaceID), "t": .string(scope.tenantID ?? "")],
+            expiresAt: Date().timeIntervalSince1970 + 600)
     }
 }

@@ -19,7 +19,8 @@ package struct ConnectInputField: Sendable, Equatable {
         return properties.keys.sorted().map { name in
             let lowered = name.lowercased()
             let secret = properties[name]?["format"] == "password" || ["key", "secret", "password", "token"].contains { lowered.contains($0) }
-            return ConnectInputField(name: name, title: properties[name]?["title"]?.stringValue ?? name, required: required.contains(name), secret: secret)
+            return ConnectInputField(
+                name: name, title: properties[name]?["title"]?.stringValue ?? name, required: required.contains(name), secret: secret)
         }
     }
 }

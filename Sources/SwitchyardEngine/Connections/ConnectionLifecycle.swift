@@ -26,7 +26,8 @@ package struct ConnectionLifecycle: Sendable {
     package func test(connectionID: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
         let loaded = try await resolver.load(connectionID, scope: scope)
         guard let function = loaded.option.functions[.test] else { return loaded.connection }
-        try await resolver.test(function, variables: loaded.variables, scope: loaded.scope, transport: sender.transport(loaded.connection.id, scope: loaded.scope))
+        try await resolver.test(
+            function, variables: loaded.variables, scope: loaded.scope, transport: sender.transport(loaded.connection.id, scope: loaded.scope))
         return try await records.get(.connections, id: connectionID, scope: loaded.scope)
     }
 
@@ -51,13 +52,16 @@ package struct ConnectionLifecycle: Sendable {
                 try await revoke(try await resolver.load(connection, workspace: scope.workspaceID))
             } catch {
                 revokeError = error.message
-                logger.warning("revoking the connection's credentials failed", metadata: ["connection": "\(connectionID)", "error": "\(error.message)"])
+                logger.warning(
+                    "revoking the connection's credentials failed", metadata: ["connection": "\(connectionID)", "error": "\(error.message)"])
             }
         }
         do throws(SwitchyardError) {
             try await resolver.vault.remove(connectionID: connectionID, workspaceID: scope.workspaceID, tenantID: connection.tenantID)
         } catch {
-            logger.warning("removing the connection's credentials from the external store failed", metadata: ["connection": "\(connectionID)", "error": "\(error.message)"])
+            logger.warning(
+                "removing the connection's credentials from the external store failed",
+                metadata: ["connection": "\(connectionID)", "error": "\(error.message)"])
         }
         let revokeNote = revokeError
         let updated = try await records.update(.connections, id: connectionID, scope: owner, expectedRevision: nil) { record in
@@ -85,7 +89,8 @@ package struct ConnectionLifecycle: Sendable {
                 function, name: "revoke",
                 context: .init(
                     workspaceID: loaded.scope.workspaceID, tenantID: loaded.connection.tenantID, variables: loaded.variables,
-                    transport: resolver.directTransport(client, secrets: ConnectionLog.secretValues(loaded.credentials), tags: ConnectionLog.tags(loaded.connection))
+                    transport: resolver.directTransport(
+                        client, secrets: ConnectionLog.secretValues(loaded.credentials), tags: ConnectionLog.tags(loaded.connection))
                 )
             )
         } else if loaded.option.type == .oauth2, let credentials = OAuth2Credentials(loaded.credentials) {
@@ -115,7 +120,9 @@ package struct ConnectionLifecycle: Sendable {
         let document = connection.connectionDocument
         if connection.archivedAt != nil || document.isDisconnected { return "the connection is archived or disconnected" }
         if document.credentialsRevision > revision { return "the credentials changed since; nothing to do" }
-        guard try await resolver.load(connection, workspace: workspace).refreshable else { return "the credentials cannot be refreshed (no refresh token)" }
+        guard try await resolver.load(connection, workspace: workspace).refreshable else {
+            return "the credentials cannot be refreshed (no refresh token)"
+        }
         do {
             let refreshed = try await refresher.refreshed(id, scope: scope, observedRevision: revision)
             return "refreshed to revision \(refreshed.connectionDocument.credentialsRevision)"

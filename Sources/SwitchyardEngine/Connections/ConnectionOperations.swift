@@ -19,7 +19,8 @@ package struct ConnectionOperations: Sendable {
         let loaded = try await resolver.load(connectionID, scope: scope)
         guard let operation = loaded.package.operations.first(where: { $0.key == key }) else {
             let known = loaded.package.operations.map(\.key).sorted()
-            throw SwitchyardError(.notFound, "the connector has no operation \(key)" + (known.isEmpty ? "" : "; it has \(known.joined(separator: ", "))"))
+            throw SwitchyardError(
+                .notFound, "the connector has no operation \(key)" + (known.isEmpty ? "" : "; it has \(known.joined(separator: ", "))"))
         }
         return try await run(operation.run, name: "operation \(key)", input: input, loaded)
     }
@@ -32,11 +33,13 @@ package struct ConnectionOperations: Sendable {
         let loaded = try await resolver.load(connectionID, scope: scope)
         guard let collection = loaded.package.dataCollections.first(where: { $0.key == key }) else {
             let known = loaded.package.dataCollections.map(\.key).sorted()
-            throw SwitchyardError(.notFound, "the connector has no data collection \(key)" + (known.isEmpty ? "" : "; it has \(known.joined(separator: ", "))"))
+            throw SwitchyardError(
+                .notFound, "the connector has no data collection \(key)" + (known.isEmpty ? "" : "; it has \(known.joined(separator: ", "))"))
         }
         guard let function = collection.methods[method] else {
             throw SwitchyardError(
-                .notFound, "data collection \(key) has no \(method.rawValue) method; it has \(collection.methods.keys.sorted().map(\.rawValue).joined(separator: ", "))"
+                .notFound,
+                "data collection \(key) has no \(method.rawValue) method; it has \(collection.methods.keys.sorted().map(\.rawValue).joined(separator: ", "))"
             )
         }
         return try await run(function, name: "\(key).\(method.rawValue)", input: input, loaded)
@@ -44,7 +47,9 @@ package struct ConnectionOperations: Sendable {
 
     /// Runs a connector function over the connection's variables and `input`, its requests
     /// sent as the connection.
-    private func run(_ function: ConnectorFunction, name: String, input: JSONValue, _ loaded: LoadedConnection) async throws(SwitchyardError) -> JSONValue {
+    private func run(
+        _ function: ConnectorFunction, name: String, input: JSONValue, _ loaded: LoadedConnection
+    ) async throws(SwitchyardError) -> JSONValue {
         var variables = loaded.variables.objectValue ?? [:]
         variables["input"] = input
         return try await resolver.functions.run(
@@ -58,7 +63,9 @@ package struct ConnectionOperations: Sendable {
 
     /// Runs custom JavaScript with `{input}` and, when a connection is given, an
     /// `externalApiClient` that sends as it (the code never sees the credentials).
-    func runJavaScript(_ code: String, name: String, input: JSONValue, connectionID: String?, scope: StoreScope) async throws(SwitchyardError) -> JSONValue {
+    func runJavaScript(
+        _ code: String, name: String, input: JSONValue, connectionID: String?, scope: StoreScope
+    ) async throws(SwitchyardError) -> JSONValue {
         var workspace = scope.workspaceID
         var tenant = scope.tenantID
         var via: ExternalTransport?
@@ -70,7 +77,8 @@ package struct ConnectionOperations: Sendable {
             via = sender.transport(connection.id, scope: StoreScope.tenant(connection.tenantID ?? "", in: scope.workspaceID))
         }
         return try await resolver.functions.run(
-            ConnectorFunction(.javascript(code: code), file: name), name: "run", context: .init(workspaceID: workspace, tenantID: tenant, variables: ["input": input], transport: via)
+            ConnectorFunction(.javascript(code: code), file: name), name: "run",
+            context: .init(workspaceID: workspace, tenantID: tenant, variables: ["input": input], transport: via)
         )
     }
 
@@ -87,7 +95,9 @@ package struct ConnectionOperations: Sendable {
         var url = call.target
         if let query = call.query, !query.isEmpty { url += (url.contains("?") ? "&" : "?") + query }
         return try await resolver.http.send(
-            OutboundRequest(method: call.method, url: url, headers: headers, body: call.body, secrets: [token], tags: ["workspace": scope.workspaceID, "tenant": scope.tenantID ?? ""])
+            OutboundRequest(
+                method: call.method, url: url, headers: headers, body: call.body, secrets: [token],
+                tags: ["workspace": scope.workspaceID, "tenant": scope.tenantID ?? ""])
         )
     }
 }

@@ -8,7 +8,9 @@ extension ConnectionResolver {
     /// The credentials of an input-based connection: `getCredentialsFromConnectionParameters`
     /// over `{input, connectorParameters}` when the connector has it, else the input itself;
     /// required input fields must be there.
-    func credentials(from input: [String: JSONValue], option: ConnectorAuthOption, integration: Record, scope: StoreScope) async throws(SwitchyardError) -> JSONValue {
+    func credentials(
+        from input: [String: JSONValue], option: ConnectorAuthOption, integration: Record, scope: StoreScope
+    ) async throws(SwitchyardError) -> JSONValue {
         var missing: [String: String] = [:]
         for field in ConnectInputField.fields(of: option.inputSchema) where field.required {
             if input[field.name].map({ $0 == .null || $0 == "" }) ?? true { missing[field.name] = "is required" }
@@ -36,15 +38,19 @@ extension ConnectionResolver {
 
     /// Runs a connector's `test` function with its requests sent through `transport`.
     /// - Throws: `access_denied` (or `unavailable`) when the test fails.
-    func test(_ function: ConnectorFunction, variables: JSONValue, scope: StoreScope, transport: @escaping ExternalTransport) async throws(SwitchyardError) {
+    func test(
+        _ function: ConnectorFunction, variables: JSONValue, scope: StoreScope, transport: @escaping ExternalTransport
+    ) async throws(SwitchyardError) {
         let result: JSONValue
         do {
             result = try await functions.run(
-                function, name: "test", context: .init(workspaceID: scope.workspaceID, tenantID: scope.tenantID, variables: variables, transport: transport)
+                function, name: "test",
+                context: .init(workspaceID: scope.workspaceID, tenantID: scope.tenantID, variables: variables, transport: transport)
             )
         } catch {
             if error.key == .notSupported { throw error }
-            throw SwitchyardError(error.key == .unavailable ? .unavailable : .accessDenied, "the connection test failed: \(error.message)", data: error.data)
+            throw SwitchyardError(
+                error.key == .unavailable ? .unavailable : .accessDenied, "the connection test failed: \(error.message)", data: error.data)
         }
         if result == false || result == .null, function.type != .restAPIMapping {
             throw SwitchyardError(.accessDenied, "the connection test failed: \(function.file) gave \(result.jsonText)")

@@ -31,10 +31,13 @@ extension ConnectionResolver {
         guard let function = option.functions[.getOAuthConfig] else { return nil }
         let value = try await functions.run(
             function, name: "getOAuthConfig",
-            context: .init(workspaceID: scope.workspaceID, tenantID: scope.tenantID, variables: ["connectorParameters": integration.integrationParameters.json], transport: nil)
+            context: .init(
+                workspaceID: scope.workspaceID, tenantID: scope.tenantID, variables: ["connectorParameters": integration.integrationParameters.json],
+                transport: nil)
         )
         guard case .object = value else {
-            throw SwitchyardError(.badRequest, "\(function.file): getOAuthConfig must return an object of OAuth settings; it returned \(value.jsonText.prefix(80))")
+            throw SwitchyardError(
+                .badRequest, "\(function.file): getOAuthConfig must return an object of OAuth settings; it returned \(value.jsonText.prefix(80))")
         }
         return value
     }
@@ -44,7 +47,9 @@ extension ConnectionResolver {
     func oauth2Flow(_ oauth2: ConnectorOAuth2Config, integration: Record, scope: StoreScope) throws(SwitchyardError) -> OAuth2Flow {
         let parameters = integration.integrationParameters
         guard let clientID = parameters.clientID else {
-            throw SwitchyardError(.badRequest, "integration \(integration.key ?? integration.id) has no clientId parameter for its OAuth client", data: ["parameters": "clientId is required"])
+            throw SwitchyardError(
+                .badRequest, "integration \(integration.key ?? integration.id) has no clientId parameter for its OAuth client",
+                data: ["parameters": "clientId is required"])
         }
         var flow = OAuth2Flow(config: oauth2, clientID: clientID, clientSecret: parameters.clientSecret ?? "", http: http)
         flow.tags = ["workspace": scope.workspaceID, "tenant": scope.tenantID ?? ""]
@@ -69,12 +74,15 @@ extension ConnectionResolver {
     /// The credentials to store from a token response: `getCredentialsFromAccessTokenResponse`
     /// over `{input: <token response>, connectorParameters}` merged over the response, when the
     /// connector has it.
-    func fromTokenResponse(_ credentials: JSONValue, option: ConnectorAuthOption, integration: Record, scope: StoreScope) async throws(SwitchyardError) -> JSONValue {
+    func fromTokenResponse(
+        _ credentials: JSONValue, option: ConnectorAuthOption, integration: Record, scope: StoreScope
+    ) async throws(SwitchyardError) -> JSONValue {
         guard let function = option.functions[.getCredentialsFromAccessTokenResponse] else { return credentials }
         let value = try await functions.run(
             function, name: "getCredentialsFromAccessTokenResponse",
             context: .init(
-                workspaceID: scope.workspaceID, tenantID: scope.tenantID, variables: ["input": credentials, "connectorParameters": integration.integrationParameters.json],
+                workspaceID: scope.workspaceID, tenantID: scope.tenantID,
+                variables: ["input": credentials, "connectorParameters": integration.integrationParameters.json],
                 transport: nil
             )
         )

@@ -69,7 +69,8 @@ package final class ConnectionResolver: Sendable {
         }
         let (_, option) = try Self.option(package.auth, key: connection.connectionDocument.authOptionKey)
         return LoadedConnection(
-            connection: connection, scope: scope, integration: integration, package: package, option: option, credentials: try await vault.read(connection)
+            connection: connection, scope: scope, integration: integration, package: package, option: option,
+            credentials: try await vault.read(connection)
         )
     }
 
@@ -80,11 +81,14 @@ package final class ConnectionResolver: Sendable {
 
     /// The API client of a connection.
     func client(_ loaded: LoadedConnection) async throws(SwitchyardError) -> APIClientConfig {
-        try await client(option: loaded.option, variables: loaded.variables, workspaceID: loaded.scope.workspaceID, tenantID: loaded.connection.tenantID)
+        try await client(
+            option: loaded.option, variables: loaded.variables, workspaceID: loaded.scope.workspaceID, tenantID: loaded.connection.tenantID)
     }
 
     /// The API client for an auth option (with a fresh `X-Switchyard-Token` for `switchyard-token` auth).
-    func client(option: ConnectorAuthOption, variables: JSONValue, workspaceID: String, tenantID: String?) async throws(SwitchyardError) -> APIClientConfig {
+    func client(
+        option: ConnectorAuthOption, variables: JSONValue, workspaceID: String, tenantID: String?
+    ) async throws(SwitchyardError) -> APIClientConfig {
         let token = option.type == .switchyardToken ? try await issuer.token(workspaceID: workspaceID, tenantID: tenantID) : nil
         return try await APIClientConfig.make(
             .init(option: option, variables: variables, functions: functions, workspaceID: workspaceID, tenantID: tenantID, switchyardToken: token)
@@ -101,7 +105,8 @@ package final class ConnectionResolver: Sendable {
     /// A live integration by id or key.
     func integrationRecord(_ selector: String, scope: StoreScope) async throws(SwitchyardError) -> Record {
         if let record = try? await records.get(.integrations, id: selector, scope: scope), record.archivedAt == nil { return record }
-        guard let record = try await records.list(.integrations, scope: scope, filter: RecordFilter(key: selector), limit: 1, cursor: nil).items.first else {
+        guard let record = try await records.list(.integrations, scope: scope, filter: RecordFilter(key: selector), limit: 1, cursor: nil).items.first
+        else {
             throw SwitchyardError(.notFound, "integration \(selector) not found", data: ["integrationKey": "not found"])
         }
         return record
@@ -116,7 +121,8 @@ package final class ConnectionResolver: Sendable {
             if let key, let option = options[key] { return (key, option) }
             if key == nil, options.count == 1, let only = options.first { return (only.key, only.value) }
             throw SwitchyardError(
-                .badRequest, "choose an auth option with authOptionKey: one of \(options.keys.sorted().joined(separator: ", "))", data: ["authOptionKey": "is required"]
+                .badRequest, "choose an auth option with authOptionKey: one of \(options.keys.sorted().joined(separator: ", "))",
+                data: ["authOptionKey": "is required"]
             )
         }
     }

@@ -78,7 +78,9 @@ package struct ConnectionSender: Sendable {
     private func ready(_ connectionID: String, scope: StoreScope) async throws(SwitchyardError) -> LoadedConnection {
         let loaded = try await resolver.load(connectionID, scope: scope)
         if loaded.connection.connectionDocument.isDisconnected { throw CredentialRefresher.disconnected(loaded.connection) }
-        if let credentials = OAuth2Credentials(loaded.credentials), credentials.refreshToken != nil, credentials.expiresSoon(now: Date().timeIntervalSince1970) {
+        if let credentials = OAuth2Credentials(loaded.credentials), credentials.refreshToken != nil,
+            credentials.expiresSoon(now: Date().timeIntervalSince1970)
+        {
             return try await refreshed(loaded)
         }
         return loaded
@@ -95,7 +97,9 @@ package struct ConnectionSender: Sendable {
         let text = String(decoding: body, as: UTF8.self)
         let data = body.isEmpty ? JSONValue.null : ((try? JSONValue.parse(text)) ?? .string(text))
         do {
-            return try Formula.evaluate(formula, variables: ["response": ["statusCode": .number(Double(status.code)), "headers": .object(headerValues), "data": data]]) == true
+            return try Formula.evaluate(
+                formula, variables: ["response": ["statusCode": .number(Double(status.code)), "headers": .object(headerValues), "data": data]])
+                == true
         } catch {
             logger.warning("the connector's credentialsExpiredWhen failed", metadata: ["error": "\(error.message)", "path": "\(error.path)"])
             return false
@@ -118,6 +122,7 @@ package struct ConnectionSender: Sendable {
     /// The outbound request of a call as the connection: its client's URL and auth, its
     /// credentials redacted, its log tags.
     private func outbound(_ loaded: LoadedConnection, _ call: ExternalCall) async throws(SwitchyardError) -> OutboundRequest {
-        try await resolver.client(loaded).request(for: call, secrets: ConnectionLog.secretValues(loaded.credentials), tags: ConnectionLog.tags(loaded.connection))
+        try await resolver.client(loaded).request(
+            for: call, secrets: ConnectionLog.secretValues(loaded.credentials), tags: ConnectionLog.tags(loaded.connection))
     }
 }

@@ -70,25 +70,29 @@ package struct ConnectionServices: Sendable {
     /// Builds the services.
     /// - Parameter code: The custom code runner, for JavaScript connector functions.
     package init(
-        records: any RecordStore, jobs: any JobStore, blobs: any BlobStore, http: OutboundHTTPClient, code: (any CodeExecutor)?, settings: Settings, logger: Logger
+        records: any RecordStore, jobs: any JobStore, blobs: any BlobStore, http: OutboundHTTPClient, code: (any CodeExecutor)?, settings: Settings,
+        logger: Logger
     ) {
         self.records = records
         self.jobs = jobs
         let issuer = SwitchyardTokenIssuer(records: records)
         let vault = CredentialVault(mode: settings.credentialStorage, http: http, issuer: issuer)
         let resolver = ConnectionResolver(
-            records: records, loader: ConnectorLoader(records: records, blobs: blobs), vault: vault, functions: ConnectorFunctionRunner(code: code), issuer: issuer,
+            records: records, loader: ConnectorLoader(records: records, blobs: blobs), vault: vault, functions: ConnectorFunctionRunner(code: code),
+            issuer: issuer,
             http: http, configurationTimeToLive: settings.configurationTimeToLive
         )
         self.resolver = resolver
-        let webhooks = WebhookNotifier(records: records, http: http, retry: settings.webhookRetry, settingsTimeToLive: settings.configurationTimeToLive, logger: logger)
+        let webhooks = WebhookNotifier(
+            records: records, http: http, retry: settings.webhookRetry, settingsTimeToLive: settings.configurationTimeToLive, logger: logger)
         self.webhooks = webhooks
         let renewer = CredentialRenewer(resolver: resolver)
         refresher = CredentialRefresher(
             records: records, jobs: jobs, vault: vault, holder: settings.holder, logger: logger,
             disconnected: { connection in
                 await webhooks.notify(
-                    "connection.disconnected", workspaceID: connection.workspaceID, tenantID: connection.tenantID, data: ConnectionDocument.event(connection)
+                    "connection.disconnected", workspaceID: connection.workspaceID, tenantID: connection.tenantID,
+                    data: ConnectionDocument.event(connection)
                 )
             }
         ) { connection in
@@ -114,7 +118,8 @@ package struct ConnectionServices: Sendable {
     /// - Parameter maxOutputBytes: `MAX_NODE_RUN_OUTPUT_SIZE_MB`, in bytes.
     package func flowRunner(maxOutputBytes: Int, logger: Logger) -> FlowRunner {
         FlowRunner(
-            records: records, jobs: jobs, actions: actions, launcher: flowLauncher, instances: flowInstances, webhooks: webhooks, maxOutputBytes: maxOutputBytes,
+            records: records, jobs: jobs, actions: actions, launcher: flowLauncher, instances: flowInstances, webhooks: webhooks,
+            maxOutputBytes: maxOutputBytes,
             logger: logger
         )
     }

@@ -1,9 +1,9 @@
 import Foundation
-import Synchronization
 import SwitchyardBlobs
 import SwitchyardConnectors
 import SwitchyardCore
 import SwitchyardStore
+import Synchronization
 
 /// Finds and reads the connector package an integration uses: the version it pins, else the
 /// latest published one, else the development upload. Packages are cached by the digest of
@@ -27,7 +27,9 @@ package final class ConnectorLoader: Sendable {
     /// The SHA-256 naming the archive of a connector version: `development` (the last upload)
     /// or a published semver version.
     /// - Throws: `not_found` naming the connector and version.
-    package static func digest(of connector: Record, version: String, records: any RecordStore, scope: StoreScope) async throws(SwitchyardError) -> String {
+    package static func digest(
+        of connector: Record, version: String, records: any RecordStore, scope: StoreScope
+    ) async throws(SwitchyardError) -> String {
         let name = connector.key ?? connector.id
         if version == "development" {
             guard let development = connector.connectorDocument.developmentDigest else {
@@ -38,7 +40,9 @@ package final class ConnectorLoader: Sendable {
         let found = try await records.list(
             .connectorVersions, scope: scope, filter: RecordFilter(key: "\(connector.id)@\(version)", parentID: connector.id), limit: 1, cursor: nil
         ).items.first
-        guard let published = found?.document["sha256"]?.stringValue else { throw SwitchyardError(.notFound, "connector \(name) has no published version \(version)") }
+        guard let published = found?.document["sha256"]?.stringValue else {
+            throw SwitchyardError(.notFound, "connector \(name) has no published version \(version)")
+        }
         return published
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
-import Synchronization
 import SwitchyardCore
 import SwitchyardStore
+import Synchronization
 
 /// Refreshes a connection's credentials so that, across every process, at most one refresh per
 /// connection is in flight: requests in one process share one refresh (single flight), and
@@ -54,7 +54,8 @@ package final class CredentialRefresher: Sendable {
     ///   - lease: How long a refresher may hold a connection's lease (a crashed one frees it then).
     ///   - waitLimit: How long a request waits for someone else's refresh before giving up.
     package init(
-        records: any RecordStore, jobs: any JobStore, vault: CredentialVault, holder: String, lease: Duration = .seconds(30), waitLimit: Duration = .seconds(45), logger: Logger,
+        records: any RecordStore, jobs: any JobStore, vault: CredentialVault, holder: String, lease: Duration = .seconds(30),
+        waitLimit: Duration = .seconds(45), logger: Logger,
         disconnected: @escaping @Sendable (Record) async -> Void = { _ in }, refresh: @escaping Refresh
     ) {
         self.records = records
@@ -135,7 +136,8 @@ package final class CredentialRefresher: Sendable {
             let revision = Self.revision(current) + 1
             // Their lifetime (obtained → expires) sets how early they count as expiring soon.
             let credentials = OAuth2Credentials.stamped(credentials, expiresAt: expiresAt, now: Date().timeIntervalSince1970)
-            let stored = try await vault.write(credentials, connectionID: id, workspaceID: current.workspaceID, tenantID: current.tenantID, revision: revision)
+            let stored = try await vault.write(
+                credentials, connectionID: id, workspaceID: current.workspaceID, tenantID: current.tenantID, revision: revision)
             let updated = try await records.update(.connections, id: id, scope: scope, expectedRevision: current.revision) { record in
                 var secret = record.secret?.objectValue ?? [:]
                 secret["credentials"] = stored
@@ -157,7 +159,8 @@ package final class CredentialRefresher: Sendable {
             throw Self.disconnected(updated)
         case .transient(let message):
             logger.warning("credentials refresh failed; will retry", metadata: ["connection": "\(id)", "error": "\(message)"])
-            throw SwitchyardError(.unavailable, "refreshing the connection's credentials failed for now (\(message)); the connection stays connected, retry later")
+            throw SwitchyardError(
+                .unavailable, "refreshing the connection's credentials failed for now (\(message)); the connection stays connected, retry later")
         }
     }
 
@@ -175,7 +178,10 @@ package final class CredentialRefresher: Sendable {
         let revision = revision(connection)
         let job = NewJob(
             kind: refreshJobKind, queue: .instant,
-            args: ["connectionId": .string(connection.id), "workspaceId": .string(connection.workspaceID), "tenantId": .string(connection.tenantID ?? ""), "revision": .number(Double(revision))],
+            args: [
+                "connectionId": .string(connection.id), "workspaceId": .string(connection.workspaceID),
+                "tenantId": .string(connection.tenantID ?? ""), "revision": .number(Double(revision)),
+            ],
             maxAttempts: 10, workspaceID: connection.workspaceID, tenantID: connection.tenantID, connectionID: connection.id,
             uniqueKey: "connection-refresh:\(connection.id):\(revision)", scheduledAt: Int64((expiresAt - lead) * 1_000_000)
         )
@@ -188,6 +194,8 @@ package final class CredentialRefresher: Sendable {
 
     static func disconnected(_ record: Record) -> SwitchyardError {
         let reason = record.connectionDocument.disconnectedReason ?? "it needs to be connected again"
-        return SwitchyardError(.accessDenied, "connection \(record.id) is disconnected: \(reason); reconnect it through /connect?connectionId=\(record.id)", data: ["state": "disconnected"])
+        return SwitchyardError(
+            .accessDenied, "connection \(record.id) is disconnected: \(reason); reconnect it through /connect?connectionId=\(record.id)",
+            data: ["state": "disconnected"])
     }
 }

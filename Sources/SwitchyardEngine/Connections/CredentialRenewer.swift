@@ -20,7 +20,9 @@ struct CredentialRenewer: Sendable {
             let (_, option) = try ConnectionResolver.option(package.auth, key: connection.connectionDocument.authOptionKey)
             let credentials = try await resolver.vault.read(connection)
             let parameters = integration.integrationParameters
-            let variables: JSONValue = ["credentials": credentials, "connectorParameters": parameters.json, "parameters": connection.secret?["parameters"] ?? [:]]
+            let variables: JSONValue = [
+                "credentials": credentials, "connectorParameters": parameters.json, "parameters": connection.secret?["parameters"] ?? [:],
+            ]
             if let function = option.functions[.refreshCredentials] {
                 return await refresh(with: function, option: option, credentials: credentials, variables: variables, connection: connection)
             }
@@ -29,11 +31,13 @@ struct CredentialRenewer: Sendable {
             }
             guard option.type == .oauth2 else { return .refused(error: "configuration", description: "the connector's auth is not oauth2") }
             let oauth2 = try await resolver.oauth2Config(option, integration: integration, scope: scope)
-            var flow = OAuth2Flow(config: oauth2, clientID: parameters.clientID ?? "", clientSecret: parameters.clientSecret ?? "", http: resolver.http)
+            var flow = OAuth2Flow(
+                config: oauth2, clientID: parameters.clientID ?? "", clientSecret: parameters.clientSecret ?? "", http: resolver.http)
             flow.tags = ConnectionLog.tags(connection)
             let outcome = CredentialRefresher.Outcome(await flow.refresh(current))
             guard case .credentials(let value, let expiresAt) = outcome else { return outcome }
-            return .credentials(try await resolver.fromTokenResponse(value, option: option, integration: integration, scope: scope), expiresAt: expiresAt)
+            return .credentials(
+                try await resolver.fromTokenResponse(value, option: option, integration: integration, scope: scope), expiresAt: expiresAt)
         } catch {
             return .transient(error.message)
         }
@@ -43,12 +47,14 @@ struct CredentialRenewer: Sendable {
         with function: ConnectorFunction, option: ConnectorAuthOption, credentials: JSONValue, variables: JSONValue, connection: Record
     ) async -> CredentialRefresher.Outcome {
         do throws(SwitchyardError) {
-            let client = try await resolver.client(option: option, variables: variables, workspaceID: connection.workspaceID, tenantID: connection.tenantID)
+            let client = try await resolver.client(
+                option: option, variables: variables, workspaceID: connection.workspaceID, tenantID: connection.tenantID)
             let value = try await resolver.functions.run(
                 function, name: "refreshCredentials",
                 context: .init(
                     workspaceID: connection.workspaceID, tenantID: connection.tenantID, variables: variables,
-                    transport: resolver.directTransport(client, secrets: ConnectionLog.secretValues(credentials), tags: ConnectionLog.tags(connection))
+                    transport: resolver.directTransport(
+                        client, secrets: ConnectionLog.secretValues(credentials), tags: ConnectionLog.tags(connection))
                 )
             )
             guard case .object(let fresh) = value else {

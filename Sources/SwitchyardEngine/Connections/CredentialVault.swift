@@ -1,8 +1,8 @@
 import Foundation
 import NIOHTTP1
-import Synchronization
 import SwitchyardCore
 import SwitchyardStore
+import Synchronization
 
 /// Where connection credentials live (`CONNECTION_CREDENTIALS_STORAGE_TYPE`): encrypted in
 /// the connection row (`database`, the default), or in the SaaS's own store behind
@@ -36,10 +36,12 @@ package final class CredentialVault: Sendable {
         guard case .externalAPI(let endpoint) = mode else { return connection.secret?["credentials"] ?? .null }
         let revision = CredentialRefresher.revision(connection)
         if let cached = cache.withLock({ $0[connection.id] }), cached.revision == revision { return cached.credentials }
-        let response = try await call(.GET, endpoint: endpoint, connection: connection.id, workspace: connection.workspaceID, tenant: connection.tenantID, body: nil)
+        let response = try await call(
+            .GET, endpoint: endpoint, connection: connection.id, workspace: connection.workspaceID, tenant: connection.tenantID, body: nil)
         if response.status == .notFound { return .null }
         guard case .object = ResponseData.parse(response) else {
-            throw SwitchyardError(.unavailable, "the external credentials store answered something other than a JSON object for connection \(connection.id)")
+            throw SwitchyardError(
+                .unavailable, "the external credentials store answered something other than a JSON object for connection \(connection.id)")
         }
         let credentials = ResponseData.parse(response)
         cache.withLock { $0[connection.id] = (revision, credentials) }
@@ -51,7 +53,9 @@ package final class CredentialVault: Sendable {
     ///   the database mode, `nil` in the external one.
     /// - Throws: `unavailable` when the external store refuses or cannot be reached (the
     ///   caller then writes nothing, so the old credentials stay in force).
-    package func write(_ credentials: JSONValue, connectionID: String, workspaceID: String, tenantID: String?, revision: Int64) async throws(SwitchyardError) -> JSONValue? {
+    package func write(
+        _ credentials: JSONValue, connectionID: String, workspaceID: String, tenantID: String?, revision: Int64
+    ) async throws(SwitchyardError) -> JSONValue? {
         guard case .externalAPI(let endpoint) = mode else { return credentials }
         _ = try await call(.PUT, endpoint: endpoint, connection: connectionID, workspace: workspaceID, tenant: tenantID, body: credentials)
         cache.withLock { $0[connectionID] = (revision, credentials) }
@@ -74,14 +78,16 @@ package final class CredentialVault: Sendable {
         let url = endpoint + (endpoint.contains("?") ? "&" : "?") + "connectionId=" + PercentEncoding.encode(connection)
         var request = OutboundRequest(
             method: method, url: url, headers: headers, body: body.map { Array($0.jsonText.utf8) },
-            secrets: [token] + ConnectionLog.secretValues(body ?? .null), tags: ["workspace": workspace, "tenant": tenant ?? "", "connection": connection]
+            secrets: [token] + ConnectionLog.secretValues(body ?? .null),
+            tags: ["workspace": workspace, "tenant": tenant ?? "", "connection": connection]
         )
         request.logsBodies = false
         let response = try await http.send(request)
         let status = Int(response.status.code)
         // Nothing stored is an answer too: GET then yields no credentials, DELETE has nothing to do.
         guard (200..<300).contains(status) || (method != .PUT && status == 404) else {
-            throw SwitchyardError(.unavailable, "the external credentials store answered \(status) to \(method.rawValue) for connection \(connection)")
+            throw SwitchyardError(
+                .unavailable, "the external credentials store answered \(status) to \(method.rawValue) for connection \(connection)")
         }
         return response
     }

@@ -20,7 +20,10 @@ struct LoadedConnection: Sendable {
 
     /// `credentials`, `connectorParameters`, `parameters`.
     var variables: JSONValue {
-        ["credentials": credentials, "connectorParameters": integration.integrationParameters.json, "parameters": connection.secret?["parameters"] ?? [:]]
+        [
+            "credentials": credentials, "connectorParameters": integration.integrationParameters.json,
+            "parameters": connection.secret?["parameters"] ?? [:],
+        ]
     }
 
     /// Whether the credentials can be refreshed: OAuth 2.0 with a refresh token, or a

@@ -28,7 +28,9 @@ package struct OAuth1Flow: Sendable {
     ///   `unavailable` when it cannot be reached.
     package func requestToken(callback: String) async throws(SwitchyardError) -> (token: String, secret: String) {
         guard let uri = config.requestTokenUri else { throw SwitchyardError(.badRequest, "the connector's oauth1 auth has no requestTokenUri") }
-        let fields = try await post(uri, signer: OAuth1Signer(consumerKey: consumerKey, consumerSecret: consumerSecret), extra: [("oauth_callback", callback)], step: "request token")
+        let fields = try await post(
+            uri, signer: OAuth1Signer(consumerKey: consumerKey, consumerSecret: consumerSecret), extra: [("oauth_callback", callback)],
+            step: "request token")
         guard let token = fields["oauth_token"], let secret = fields["oauth_token_secret"] else {
             throw SwitchyardError(.unavailable, "the provider's request token answer has no oauth_token and oauth_token_secret")
         }
@@ -56,7 +58,8 @@ package struct OAuth1Flow: Sendable {
         return fields
     }
 
-    private func post(_ uri: String, signer: OAuth1Signer, extra: [(String, String)], step: String) async throws(SwitchyardError) -> [String: String] {
+    private func post(_ uri: String, signer: OAuth1Signer, extra: [(String, String)], step: String) async throws(SwitchyardError) -> [String: String]
+    {
         guard let url = URL(string: uri) else { throw SwitchyardError(.badRequest, "the connector's oauth1 \(step) URI is not a URL: \(uri)") }
         let authorization = signer.authorization(method: "POST", url: url, extra: extra)
         let headers = HTTPHeaders([("Authorization", authorization), ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "*/*")])

@@ -73,7 +73,8 @@ struct FlowExecution {
                         "node \(path) (\(node.kind.name)) was interrupted when its worker stopped, and it is not marked idempotent, so it was not run again; check the external system and start a new run",
                         data: ["nodeKey": path]
                     )
-                    try await store(path, node, status: .failed, input: nil, output: nil, error: error, started: stored.createdAt, logs: [], replacing: stored)
+                    try await store(
+                        path, node, status: .failed, input: nil, output: nil, error: error, started: stored.createdAt, logs: [], replacing: stored)
                     throw .failed(error, node: path)
                 }
                 startedRow = stored
@@ -83,26 +84,31 @@ struct FlowExecution {
         let started = StoreClock.now()
         if !node.idempotent, startedRow == nil {
             // Marked before it runs, so a worker that dies now leaves a trace resume respects.
-            startedRow = try await store(path, node, status: .running, input: nil, output: nil, error: nil, started: started, logs: [], replacing: nil)
+            startedRow = try await store(
+                path, node, status: .running, input: nil, output: nil, error: nil, started: started, logs: [], replacing: nil)
         }
         var logs: [JSONValue] = []
         var input: JSONValue?
         do throws(FlowInterrupt) {
-            let output = try await perform(node, branch: branch, path: path, variables: variables, started: started, startedRow: startedRow, input: &input, logs: &logs)
+            let output = try await perform(
+                node, branch: branch, path: path, variables: variables, started: started, startedRow: startedRow, input: &input, logs: &logs)
             let size = output.jsonText.utf8.count
             guard size <= runner.maxOutputBytes else {
                 throw .nodeFailed(
                     SwitchyardError(
-                        .outputTooLarge, "node \(path) produced \(size) bytes of output, more than MAX_NODE_RUN_OUTPUT_SIZE_MB (\(runner.maxOutputBytes >> 20) MB)",
+                        .outputTooLarge,
+                        "node \(path) produced \(size) bytes of output, more than MAX_NODE_RUN_OUTPUT_SIZE_MB (\(runner.maxOutputBytes >> 20) MB)",
                         data: ["bytes": String(size)]
                     )
                 )
             }
-            try await store(path, node, status: .completed, input: input, output: output, error: nil, started: started, logs: logs, replacing: startedRow)
+            try await store(
+                path, node, status: .completed, input: input, output: output, error: nil, started: started, logs: logs, replacing: startedRow)
             return Self.passOn(node, output)
         } catch {
             guard case .nodeFailed(let failure) = error else { throw error }
-            try await store(path, node, status: .failed, input: input, output: nil, error: failure, started: started, logs: logs, replacing: startedRow)
+            try await store(
+                path, node, status: .failed, input: input, output: nil, error: failure, started: started, logs: logs, replacing: startedRow)
             guard node.onError == .continue else { throw .failed(failure, node: path) }
             return ["error": ["key": .string(failure.key.rawValue), "message": .string(failure.message)]]
         }
@@ -110,28 +116,36 @@ struct FlowExecution {
 
     /// What a node does; node failures are `.nodeFailed`.
     private mutating func perform(
-        _ node: FlowNode, branch: FlowGraph?, path: String, variables: JSONValue, started: Int64, startedRow: Record?, input: inout JSONValue?, logs: inout [JSONValue]
+        _ node: FlowNode, branch: FlowGraph?, path: String, variables: JSONValue, started: Int64, startedRow: Record?, input: inout JSONValue?,
+        logs: inout [JSONValue]
     ) async throws(FlowInterrupt) -> JSONValue {
         switch node.kind {
         case .trigger:
             return variables["input"] ?? .null
         case .filter:
-            let passed = try Self.check { () throws(SwitchyardError) in try evaluate(node.config["condition"] ?? .null, variables, path: path, field: "config.condition") }
+            let passed = try Self.check { () throws(SwitchyardError) in
+                try evaluate(node.config["condition"] ?? .null, variables, path: path, field: "config.condition")
+            }
             input = ["condition": passed]
             return ["passed": .bool(passed == .bool(true))]
         case .forEach:
             return try await forEach(node, branch: branch, path: path, variables: variables, input: &input)
         case .delay:
-            let seconds = try Self.check { () throws(SwitchyardError) in try evaluate(node.config["seconds"] ?? .null, variables, path: path, field: "config.seconds") }
+            let seconds = try Self.check { () throws(SwitchyardError) in
+                try evaluate(node.config["seconds"] ?? .null, variables, path: path, field: "config.seconds")
+            }
             guard let value = seconds.numberValue, value >= 0, value <= 31_622_400 else {
                 throw .nodeFailed(
-                    SwitchyardError(.badRequest, "node \(path): config.seconds must give a number of seconds from 0 to 31622400", data: ["config.seconds": "must be 0 to 31622400"])
+                    SwitchyardError(
+                        .badRequest, "node \(path): config.seconds must give a number of seconds from 0 to 31622400",
+                        data: ["config.seconds": "must be 0 to 31622400"])
                 )
             }
             input = ["seconds": seconds]
             let until = started + Int64(value * 1_000_000)
             try await store(
-                path, node, status: .waiting, input: input, output: ["resumeAt": FlowRunRecord.time(until)], error: nil, started: started, logs: [], replacing: startedRow,
+                path, node, status: .waiting, input: input, output: ["resumeAt": FlowRunRecord.time(until)], error: nil, started: started, logs: [],
+                replacing: startedRow,
                 extra: ["resumeAtMicros": .number(Double(until))]
             )
             throw .sleep(.microseconds(max(0, until - StoreClock.now())))
@@ -195,11 +209,18 @@ struct FlowExecution {
         _ node: FlowNode, branch: FlowGraph?, path: String, variables: JSONValue, input: inout JSONValue?
     ) async throws(FlowInterrupt) -> JSONValue {
         guard let branch else { throw .store(SwitchyardError(.internal, "for-each node \(path) has no branch")) }
-        let items = try Self.check { () throws(SwitchyardError) in try evaluate(node.config["items"] ?? .null, variables, path: path, field: "config.items") }
-        guard case .array(let list) = items else {
-            throw .nodeFailed(SwitchyardError(.badRequest, "node \(path): config.items must give a list, got \(items.jsonText.prefix(100))", data: ["config.items": "must give a list"]))
+        let items = try Self.check { () throws(SwitchyardError) in
+            try evaluate(node.config["items"] ?? .null, variables, path: path, field: "config.items")
         }
-        guard list.count <= 10_000 else { throw .nodeFailed(SwitchyardError(.badRequest, "node \(path): config.items gave \(list.count) items; at most 10000 are allowed")) }
+        guard case .array(let list) = items else {
+            throw .nodeFailed(
+                SwitchyardError(
+                    .badRequest, "node \(path): config.items must give a list, got \(items.jsonText.prefix(100))",
+                    data: ["config.items": "must give a list"]))
+        }
+        guard list.count <= 10_000 else {
+            throw .nodeFailed(SwitchyardError(.badRequest, "node \(path): config.items gave \(list.count) items; at most 10000 are allowed"))
+        }
         input = ["itemCount": .number(Double(list.count))]
         var results: [JSONValue] = []
         for (index, item) in list.enumerated() {
@@ -219,7 +240,8 @@ struct FlowExecution {
                 for (key, value) in outputs { nodes[key] = ["output": value] }
                 scoped["nodes"] = .object(nodes)
                 let fixed = scoped
-                results.append(try Self.check { () throws(SwitchyardError) in try evaluate(formula, .object(fixed), path: path, field: "config.output") })
+                results.append(
+                    try Self.check { () throws(SwitchyardError) in try evaluate(formula, .object(fixed), path: path, field: "config.output") })
             } else {
                 results.append(.object(outputs))
             }
@@ -231,13 +253,18 @@ struct FlowExecution {
     private mutating func runFlow(
         _ node: FlowNode, path: String, variables: JSONValue, started: Int64, startedRow: Record?, input: inout JSONValue?
     ) async throws(FlowInterrupt) -> JSONValue {
-        let key = try Self.check { () throws(SwitchyardError) in try evaluate(node.config["flowKey"] ?? .null, variables, path: path, field: "config.flowKey") }
+        let key = try Self.check { () throws(SwitchyardError) in
+            try evaluate(node.config["flowKey"] ?? .null, variables, path: path, field: "config.flowKey")
+        }
         let childInput = try Self.check { () throws(SwitchyardError) in
-            try node.config["input"].map { formula throws(SwitchyardError) in try evaluate(formula, variables, path: path, field: "config.input") } ?? [:]
+            try node.config["input"].map { formula throws(SwitchyardError) in try evaluate(formula, variables, path: path, field: "config.input") }
+                ?? [:]
         }
         guard let flowKey = key.stringValue, let connectionID else {
             throw .nodeFailed(
-                SwitchyardError(.badRequest, "node \(path): config.flowKey must give a flow key, and the run needs a connection", data: ["config.flowKey": "must give a flow key"])
+                SwitchyardError(
+                    .badRequest, "node \(path): config.flowKey must give a flow key, and the run needs a connection",
+                    data: ["config.flowKey": "must give a flow key"])
             )
         }
         input = ["flowKey": key, "input": childInput]
@@ -251,7 +278,8 @@ struct FlowExecution {
         }
         guard node.config["wait"] != .bool(false) else { return ["flowRunId": .string(child.id)] }
         try await store(
-            path, node, status: .waiting, input: input, output: ["flowRunId": .string(child.id)], error: nil, started: started, logs: [], replacing: startedRow,
+            path, node, status: .waiting, input: input, output: ["flowRunId": .string(child.id)], error: nil, started: started, logs: [],
+            replacing: startedRow,
             extra: ["childRunId": .string(child.id)]
         )
         throw .sleep(Self.subFlowPoll)
@@ -271,7 +299,9 @@ struct FlowExecution {
             try await store(path, node, status: .completed, input: input, output: output, error: nil, started: started, logs: [], replacing: stored)
             return output
         }
-        guard let childID = stored.document["childRunId"]?.stringValue else { throw .store(SwitchyardError(.internal, "node run \(stored.id) waits on nothing")) }
+        guard let childID = stored.document["childRunId"]?.stringValue else {
+            throw .store(SwitchyardError(.internal, "node run \(stored.id) waits on nothing"))
+        }
         let child: Record
         do {
             child = try await records.get(.flowRuns, id: childID, scope: scope)
@@ -336,7 +366,8 @@ struct FlowExecution {
     /// idempotent node's row waits for the next write (`nil` then).
     @discardableResult
     private mutating func store(
-        _ path: String, _ node: FlowNode, status: FlowRunRecord.NodeStatus, input: JSONValue?, output: JSONValue?, error: SwitchyardError?, started: Int64,
+        _ path: String, _ node: FlowNode, status: FlowRunRecord.NodeStatus, input: JSONValue?, output: JSONValue?, error: SwitchyardError?,
+        started: Int64,
         logs: [JSONValue], replacing: Record?, extra: [String: JSONValue] = [:]
     ) async throws(FlowInterrupt) -> Record? {
         let now = StoreClock.now()
@@ -366,7 +397,8 @@ struct FlowExecution {
                 record.secret = hidden
             }
         } else {
-            write = .insert(NewRecord(kind: .nodeRuns, tenantID: scope.tenantID, parentID: run.id, document: .object(document), secret: hidden), scope: scope)
+            write = .insert(
+                NewRecord(kind: .nodeRuns, tenantID: scope.tenantID, parentID: run.id, document: .object(document), secret: hidden), scope: scope)
         }
         if status == .completed, node.idempotent, replacing == nil {
             if pending.isEmpty { pendingSince = now }
@@ -393,4 +425,3 @@ struct FlowExecution {
         }
     }
 }
-

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
-import Synchronization
 import SwitchyardCore
 import SwitchyardStore
+import Synchronization
 
 /// Runs flow runs, one job attempt at a time (decision 0012). The run walks its node snapshot
 /// from the trigger; every node's result is stored as a node run before the next node starts,
@@ -31,7 +31,8 @@ package struct FlowRunner: Sendable {
     /// over a process's connections).
     /// - Parameter maxOutputBytes: `MAX_NODE_RUN_OUTPUT_SIZE_MB`, in bytes.
     package init(
-        records: any RecordStore, jobs: any JobStore, actions: ActionRunner, launcher: FlowLauncher, instances: FlowInstances, webhooks: WebhookNotifier,
+        records: any RecordStore, jobs: any JobStore, actions: ActionRunner, launcher: FlowLauncher, instances: FlowInstances,
+        webhooks: WebhookNotifier,
         maxOutputBytes: Int, logger: Logger
     ) {
         self.records = records
@@ -87,7 +88,10 @@ package struct FlowRunner: Sendable {
             // The schedule follows the instance as it is now (its parent may have changed); one
             // that should not fire any more is gone after this, and this tick makes no run.
             guard try await instances.syncSchedule(instance, scope: scope) else { return .finished(.stopped) }
-            _ = try await launcher.create(instance, start: .init(trigger: FlowNode.TriggerKind.schedule.rawValue, input: ["scheduledAt": FlowRunRecord.time(StoreClock.now())], runID: runID))
+            _ = try await launcher.create(
+                instance,
+                start: .init(
+                    trigger: FlowNode.TriggerKind.schedule.rawValue, input: ["scheduledAt": FlowRunRecord.time(StoreClock.now())], runID: runID))
         }
         return try await execute(runID: runID, scope: scope)
     }
@@ -144,24 +148,31 @@ package struct FlowRunner: Sendable {
             case .store(let failure): throw failure
             case .sleep(let delay):
                 // While it sleeps no worker holds it, so a stop can end it at once.
-                _ = try await records.apply(execution.takePending() + [.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
-                    guard var members = record.document.objectValue, FlowRunRecord.status(record) == .running else { return }
-                    members["sleeping"] = true
-                    record.document = .object(members)
-                }])
+                _ = try await records.apply(
+                    execution.takePending() + [
+                        .update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
+                            guard var members = record.document.objectValue, FlowRunRecord.status(record) == .running else { return }
+                            members["sleeping"] = true
+                            record.document = .object(members)
+                        }
+                    ])
                 return .sleep(delay)
-            case .stopped: return try await finish(execution.run, scope: scope, status: .stopped, output: nil, error: nil, with: execution.takePending())
+            case .stopped:
+                return try await finish(execution.run, scope: scope, status: .stopped, output: nil, error: nil, with: execution.takePending())
             case .nodeFailed(let failure):
                 return try await finish(
-                    execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: nil, secrets: secrets), with: execution.takePending()
+                    execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: nil, secrets: secrets),
+                    with: execution.takePending()
                 )
             case .failed(let failure, let node):
                 return try await finish(
-                    execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: node, secrets: secrets), with: execution.takePending()
+                    execution.run, scope: scope, status: .failed, output: nil, error: FlowRunRecord.error(failure, node: node, secrets: secrets),
+                    with: execution.takePending()
                 )
             }
         }
-        return try await finish(execution.run, scope: scope, status: .completed, output: execution.lastOutput, error: nil, with: execution.takePending())
+        return try await finish(
+            execution.run, scope: scope, status: .completed, output: execution.lastOutput, error: nil, with: execution.takePending())
     }
 
     /// Every stored node run of a run, by node path.
@@ -178,24 +189,28 @@ package struct FlowRunner: Sendable {
         _ run: Record, scope: StoreScope, status: FlowRunRecord.Status, output: JSONValue?, error: JSONValue?, with pending: [RecordWrite] = []
     ) async throws(SwitchyardError) -> Step {
         let ended = Mutex(false)
-        let results = try await records.apply(pending + [.update(.flowRuns, id: run.id, scope: scope, expectedRevision: nil) { record in
-            guard var members = record.document.objectValue, let current = FlowRunRecord.status(record), !current.isFinal else {
-                ended.withLock { $0 = false }
-                return
-            }
-            ended.withLock { $0 = true }
-            members["sleeping"] = nil
-            members["status"] = .string(status.rawValue)
-            members["finishedAt"] = FlowRunRecord.time(StoreClock.now())
-            if let output { members["output"] = ActionRunLog.kept(output, secrets: []) }
-            if let error { members["error"] = error }
-            record.document = .object(members)
-        }])
+        let results = try await records.apply(
+            pending + [
+                .update(.flowRuns, id: run.id, scope: scope, expectedRevision: nil) { record in
+                    guard var members = record.document.objectValue, let current = FlowRunRecord.status(record), !current.isFinal else {
+                        ended.withLock { $0 = false }
+                        return
+                    }
+                    ended.withLock { $0 = true }
+                    members["sleeping"] = nil
+                    members["status"] = .string(status.rawValue)
+                    members["finishedAt"] = FlowRunRecord.time(StoreClock.now())
+                    if let output { members["output"] = ActionRunLog.kept(output, secrets: []) }
+                    if let error { members["error"] = error }
+                    record.document = .object(members)
+                }
+            ])
         guard let stored = results.last ?? nil else { throw SwitchyardError(.internal, "ending flow run \(run.id) returned nothing") }
         let final = FlowRunRecord.status(stored) ?? status
         // Only the write that ended the run tells the SaaS (a stop may have ended it first).
         if ended.withLock({ $0 }) {
-            await webhooks.notify("flowRun.\(final.rawValue)", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(stored))
+            await webhooks.notify(
+                "flowRun.\(final.rawValue)", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(stored))
         }
         logger.debug("flow run finished", metadata: ["run": "\(run.id)", "status": "\(final.rawValue)"])
         return .finished(final)

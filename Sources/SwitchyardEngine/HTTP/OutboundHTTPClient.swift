@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
 import SwitchyardCore
+import Synchronization
 
 /// The HTTP client for every call Switchyard makes to an external API.
 ///
@@ -135,8 +135,9 @@ package final class OutboundHTTPClient: Sendable {
         do {
             url = try OutboundURL(request.url)
         } catch {
-            await log(exchange, url: nil, method: request.method, headers: request.headers, body: request.body, attempt: 1,
-                      record: AttemptRecord(keep: 0), started: .now, error: error)
+            await log(
+                exchange, url: nil, method: request.method, headers: request.headers, body: request.body, attempt: 1,
+                record: AttemptRecord(keep: 0), started: .now, error: error)
             throw error
         }
         var method = request.method
@@ -167,8 +168,9 @@ package final class OutboundHTTPClient: Sendable {
                     if let previousHost, failure.key == .accessDenied {
                         failure.message = "\(previousHost) redirected to a refused destination: \(failure.message)"
                     }
-                    await log(exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
-                              record: record, started: started, error: failure)
+                    await log(
+                        exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
+                        record: record, started: started, error: failure)
                     throw failure
                 }
 
@@ -184,8 +186,9 @@ package final class OutboundHTTPClient: Sendable {
                     }
                 } catch {
                     let failure = map(error, url: url, exchange: exchange)
-                    await log(exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
-                              record: record, started: started, error: failure)
+                    await log(
+                        exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
+                        record: record, started: started, error: failure)
                     if Self.isConnectionFailure(error), RetryPolicy.retriesConnectionError(method: method), attempt < settings.maxAttempts,
                         await exchange.wait(RetryPolicy.backoff(retry: attempt, base: settings.backoffBase, maximum: settings.backoffMax))
                     {
@@ -199,8 +202,9 @@ package final class OutboundHTTPClient: Sendable {
                 // A redirect to follow: drain it, check the limit, and go on with the next hop.
                 if [301, 302, 303, 307, 308].contains(status), let location = response.headers.first(name: "location") {
                     await drain(response, record: record, exchange: exchange, url: url)
-                    await log(exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
-                              record: record, started: started, error: nil)
+                    await log(
+                        exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
+                        record: record, started: started, error: nil)
                     redirects += 1
                     guard redirects <= settings.maxRedirects else {
                         let failure = SwitchyardError(
@@ -216,7 +220,8 @@ package final class OutboundHTTPClient: Sendable {
                     } catch {
                         var failure = error
                         failure.message = "\(url.host) redirected to a refused destination: \(error.message)"
-                        logger.warning("outbound request stopped", metadata: ["host": "\(url.host)", "error": "\(exchange.redactor.text(failure.message))"])
+                        logger.warning(
+                            "outbound request stopped", metadata: ["host": "\(url.host)", "error": "\(exchange.redactor.text(failure.message))"])
                         throw failure
                     }
                     (method, headers, body) = Self.redirected(status: status, from: url, to: next, method: method, headers: headers, body: body)
@@ -237,8 +242,9 @@ package final class OutboundHTTPClient: Sendable {
                     }
                     if retry && exchange.fits(delay) {
                         await drain(response, record: record, exchange: exchange, url: url)
-                        await log(exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
-                                  record: record, started: started, error: nil)
+                        await log(
+                            exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
+                            record: record, started: started, error: nil)
                         if await exchange.wait(delay) { continue hop }
                         throw SwitchyardError(.unavailable, "the request to \(url.host) was cancelled", data: ["host": url.host])
                     }
@@ -247,13 +253,15 @@ package final class OutboundHTTPClient: Sendable {
                 // The final response.
                 do {
                     let result = try await deliver(response, url, record, exchange.deadline, timeoutError)
-                    await log(exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
-                              record: record, started: started, error: nil)
+                    await log(
+                        exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
+                        record: record, started: started, error: nil)
                     return result
                 } catch {
                     let failure = map(error, url: url, exchange: exchange)
-                    await log(exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
-                              record: record, started: started, error: failure)
+                    await log(
+                        exchange, url: url, method: method, headers: headers, body: body, attempt: attempt, redirect: redirects,
+                        record: record, started: started, error: failure)
                     throw failure
                 }
             }

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
-import Synchronization
 import SwitchyardCore
 import SwitchyardStore
+import Synchronization
 
 /// The external API log in the store: every attempt becomes an `external_api_logs` record of
 /// the connection's tenant (requests carry `workspace`, `tenant` and `connection` tags), already
@@ -56,7 +56,8 @@ package final class StoredExternalAPILogSink: ExternalAPILogSink {
             guard let workspace = entry.tags["workspace"] else { return nil }
             let tenant = entry.tags["tenant"].flatMap { $0.isEmpty ? nil : $0 }
             let scope = tenant.map { StoreScope.tenant($0, in: workspace) } ?? .workspace(workspace)
-            return .insert(NewRecord(kind: .externalAPILogs, tenantID: tenant, parentID: entry.tags["connection"], document: Self.document(entry)), scope: scope)
+            return .insert(
+                NewRecord(kind: .externalAPILogs, tenantID: tenant, parentID: entry.tags["connection"], document: Self.document(entry)), scope: scope)
         }
         do {
             _ = try await records.apply(writes)
@@ -66,12 +67,16 @@ package final class StoredExternalAPILogSink: ExternalAPILogSink {
     }
 
     static func document(_ entry: ExternalAPILogEntry) -> JSONValue {
-        func headers(_ list: [ExternalAPILogEntry.Header]) -> JSONValue { .array(list.map { ["name": .string($0.name), "value": .string($0.value)] }) }
+        func headers(_ list: [ExternalAPILogEntry.Header]) -> JSONValue {
+            .array(list.map { ["name": .string($0.name), "value": .string($0.value)] })
+        }
         var members: [String: JSONValue] = [
-            "exchangeId": .string(entry.exchangeID.uuidString), "method": .string(entry.method), "url": .string(entry.url), "host": .string(entry.host),
+            "exchangeId": .string(entry.exchangeID.uuidString), "method": .string(entry.method), "url": .string(entry.url),
+            "host": .string(entry.host),
             "attempt": .number(Double(entry.attempt)), "redirect": .number(Double(entry.redirect)), "requestHeaders": headers(entry.requestHeaders),
             "requestBodyBytes": .number(Double(entry.requestBodyBytes)), "responseHeaders": headers(entry.responseHeaders),
-            "responseBodyBytes": .number(Double(entry.responseBodyBytes)), "sent": .bool(entry.sent), "durationMs": .number(Double(entry.durationMilliseconds)),
+            "responseBodyBytes": .number(Double(entry.responseBodyBytes)), "sent": .bool(entry.sent),
+            "durationMs": .number(Double(entry.durationMilliseconds)),
             "startedAt": .string(ISO8601Time.string(microseconds: Int64(entry.startedAt.timeIntervalSince1970 * 1_000_000))),
         ]
         if let value = entry.status { members["status"] = .number(Double(value)) }

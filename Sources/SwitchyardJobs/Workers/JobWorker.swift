@@ -1,8 +1,8 @@
 import Logging
 import ServiceLifecycle
-import Synchronization
 import SwitchyardCore
 import SwitchyardStore
+import Synchronization
 
 /// Fetches jobs of one queue and runs them, holding each under a lease it renews by heartbeat.
 ///
@@ -203,12 +203,18 @@ package final class JobWorker: Service, Sendable {
             completionsWaiting.signal(settings.queue)
         case .failed(let message, let discard):
             if !discard, job.attempt < job.maxAttempts {
-                logger.info("job attempt failed; will retry", metadata: ["job.id": "\(job.id)", "job.kind": "\(job.kind)", "attempt": "\(job.attempt)", "error": "\(message)"])
+                logger.info(
+                    "job attempt failed; will retry",
+                    metadata: ["job.id": "\(job.id)", "job.kind": "\(job.kind)", "attempt": "\(job.attempt)", "error": "\(message)"])
             } else {
-                logger.warning("job failed for good", metadata: ["job.id": "\(job.id)", "job.kind": "\(job.kind)", "attempt": "\(job.attempt)", "error": "\(message)"])
+                logger.warning(
+                    "job failed for good",
+                    metadata: ["job.id": "\(job.id)", "job.kind": "\(job.kind)", "attempt": "\(job.attempt)", "error": "\(message)"])
             }
             let retryAt = now + JobBackoff.delay(afterAttempt: job.attempt).microsecondsValue
-            await persist("record a failure") { try await self.store.fail(job.id, worker: self.id, error: message, retryAt: retryAt, discard: discard) }
+            await persist("record a failure") {
+                try await self.store.fail(job.id, worker: self.id, error: message, retryAt: retryAt, discard: discard)
+            }
         case .snoozed(let delay):
             await persist("snooze a job") { try await self.store.snooze(job.id, worker: self.id, until: now + delay.microsecondsValue) }
         case .cancelled(let reason):
@@ -289,7 +295,10 @@ package final class JobWorker: Service, Sendable {
             }
             return tasks
         }
-        if !tasks.isEmpty { logger.warning("jobs were taken from this worker (cancelled, or their lease expired); stopping them", metadata: ["jobs": "\(ids.sorted())"]) }
+        if !tasks.isEmpty {
+            logger.warning(
+                "jobs were taken from this worker (cancelled, or their lease expired); stopping them", metadata: ["jobs": "\(ids.sorted())"])
+        }
         for task in tasks { task.cancel() }
     }
 

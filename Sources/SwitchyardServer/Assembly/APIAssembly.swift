@@ -15,7 +15,8 @@ enum APIAssembly {
     /// The API's pipeline over a store: every route with authentication, the configured rate
     /// limits and time limit.
     static func pipeline(
-        configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, connections: ConnectionServices? = nil
+        configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets,
+        connections: ConnectionServices? = nil
     ) async -> (APIPipeline, WorkspaceDirectory) {
         let workspaces = WorkspaceDirectory(records: store.records)
         let tenants = TenantDirectory(records: store.records)
@@ -28,9 +29,11 @@ enum APIAssembly {
             records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: connections
         )
         let api = configuration.api
-        let limiter = configuration.work.limitsEnabled
+        let limiter =
+            configuration.work.limitsEnabled
             ? RequestRateLimiter(
-                rates: .init(perTenant: Double(api.tenantRequestsPerSecond), perWorkspace: Double(api.workspaceRequestsPerSecond), processes: api.apiProcesses)
+                rates: .init(
+                    perTenant: Double(api.tenantRequestsPerSecond), perWorkspace: Double(api.workspaceRequestsPerSecond), processes: api.apiProcesses)
             )
             : nil
         let pipeline = APIPipeline(
@@ -44,10 +47,12 @@ enum APIAssembly {
     /// operational endpoints.
     /// - Returns: The workspace directory, for the first-start bootstrap.
     static func register(
-        on router: Router<SwitchyardRequestContext>, configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets,
+        on router: Router<SwitchyardRequestContext>, configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore,
+        secrets: ResolvedSecrets,
         connections: ConnectionServices? = nil
     ) async -> WorkspaceDirectory {
-        let (pipeline, workspaces) = await pipeline(configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
+        let (pipeline, workspaces) = await pipeline(
+            configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
         let operational = operationalEndpoints(configuration.roles) + pipeline.endpoints
         let document = OpenAPIDocument.build(routes: pipeline.routes.all, operational: operational, version: SwitchyardVersion.current)
         pipeline.register(on: router, document: document)
@@ -59,7 +64,8 @@ enum APIAssembly {
     /// credentials where `CONNECTION_CREDENTIALS_STORAGE_TYPE` says, JavaScript functions run
     /// by `code`.
     static func connections(
-        configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, code: (any CodeExecutor)?, logger: Logger
+        configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore, secrets: ResolvedSecrets, code: (any CodeExecutor)?,
+        logger: Logger
     ) -> (ConnectionServices, OutboundHTTPService) {
         var settings = OutboundHTTPSettings()
         settings.addressPolicy = configuration.api.outboundPolicy
@@ -71,8 +77,10 @@ enum APIAssembly {
             records: store.records, jobs: store.jobs, blobs: blobs, http: http, code: code,
             settings: .init(
                 stateSecret: secrets.secret, baseURI: configuration.urls.baseURI, callbackBase: configuration.urls.oauthCallbackURI,
-                holder: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))", credentialStorage: storage,
-                webhookRetry: .init(maxAttempts: work.webhookMaxAttempts, base: work.webhookRetryBase), jobLimits: work.limitsEnabled ? configuration.jobs.limits : nil
+                holder: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
+                credentialStorage: storage,
+                webhookRetry: .init(maxAttempts: work.webhookMaxAttempts, base: work.webhookRetryBase),
+                jobLimits: work.limitsEnabled ? configuration.jobs.limits : nil
             ),
             logger: logger
         )
@@ -82,7 +90,8 @@ enum APIAssembly {
     /// The endpoints outside the REST API that a process with these roles serves.
     static func operationalEndpoints(_ roles: RoleSelection) -> [OpenAPIDocument.Operational] {
         var endpoints = [
-            OpenAPIDocument.Operational(method: "GET", path: "/", summary: "Health: 200 when ready, 503 naming the failing check", contentType: "application/json"),
+            OpenAPIDocument.Operational(
+                method: "GET", path: "/", summary: "Health: 200 when ready, 503 naming the failing check", contentType: "application/json"),
             OpenAPIDocument.Operational(method: "GET", path: "/openapi.json", summary: "This document", contentType: "application/json"),
         ]
         for endpoint in MetricsEndpoint.allCases where roles.roles.contains(endpoint.role) {
@@ -90,9 +99,13 @@ enum APIAssembly {
         }
         if roles.roles.contains(.codeRunner) {
             endpoints.append(.init(method: "GET", path: "/api/v2/health", summary: "Code runner health", contentType: "application/json"))
-            endpoints.append(.init(method: "POST", path: "/api/v2/jobs", summary: "Internal: run custom code (internal token)", contentType: "application/x-ndjson"))
             endpoints.append(
-                .init(method: "POST", path: "/api/v2/jobs/{jobID}/responses", summary: "Internal: answer a job's API call (internal token)", contentType: "application/json")
+                .init(
+                    method: "POST", path: "/api/v2/jobs", summary: "Internal: run custom code (internal token)", contentType: "application/x-ndjson"))
+            endpoints.append(
+                .init(
+                    method: "POST", path: "/api/v2/jobs/{jobID}/responses", summary: "Internal: answer a job's API call (internal token)",
+                    contentType: "application/json")
             )
         }
         return endpoints

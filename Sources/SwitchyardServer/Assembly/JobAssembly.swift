@@ -11,7 +11,8 @@ import SwitchyardStore
 enum JobAssembly {
     /// The one place job kinds are registered; workers and executor processes both call it.
     /// - Parameter maxNodeOutputBytes: `MAX_NODE_RUN_OUTPUT_SIZE_MB` in bytes, for flow runs.
-    static func registry(store: OpenStore?, connections: ConnectionServices? = nil, maxNodeOutputBytes: Int = 20 << 20, logger: Logger) -> JobRegistry {
+    static func registry(store: OpenStore?, connections: ConnectionServices? = nil, maxNodeOutputBytes: Int = 20 << 20, logger: Logger) -> JobRegistry
+    {
         var registry = JobRegistry()
         DiagnosticJobs.register(in: &registry)
         if let connections {
@@ -61,7 +62,8 @@ enum JobAssembly {
 
     /// The services of the job roles this process runs.
     static func services(
-        configuration: SwitchyardConfiguration, store: OpenStore, connections: ConnectionServices?, registries: MetricsRegistries, monitor: HealthMonitor, logger: Logger
+        configuration: SwitchyardConfiguration, store: OpenStore, connections: ConnectionServices?, registries: MetricsRegistries,
+        monitor: HealthMonitor, logger: Logger
     ) -> [any Service] {
         let roles = configuration.roles
         let jobs = configuration.jobs
@@ -73,7 +75,8 @@ enum JobAssembly {
         let pid = ProcessInfo.processInfo.processIdentifier
         var services: [any Service] = []
         if roles.roles.contains(.instantWorker) {
-            let registry = registry(store: store, connections: connections, maxNodeOutputBytes: configuration.work.maxNodeRunOutputMB << 20, logger: logger)
+            let registry = registry(
+                store: store, connections: connections, maxNodeOutputBytes: configuration.work.maxNodeRunOutputMB << 20, logger: logger)
             let count = roles.isAllInOne ? jobs.allInOneInstantWorkers : 1
             for index in 0..<count {
                 let id = "\(host)-\(pid)-instant-\(index)"
@@ -81,8 +84,11 @@ enum JobAssembly {
                     JobWorker(
                         id: id, store: store.jobs,
                         execution: InProcessExecution(registry: registry, timeLimit: jobs.instantTimeLimit, logger: logger),
-                        settings: JobWorkerSettings(queue: .instant, concurrency: jobs.instantConcurrency, lease: jobs.lease, pollInterval: jobs.pollInterval, limits: nil),
-                        metrics: registries.byEndpoint[.instantTasks].map { WorkerMetrics(queue: .instant, worker: id, capacity: jobs.instantConcurrency, registry: $0) },
+                        settings: JobWorkerSettings(
+                            queue: .instant, concurrency: jobs.instantConcurrency, lease: jobs.lease, pollInterval: jobs.pollInterval, limits: nil),
+                        metrics: registries.byEndpoint[.instantTasks].map {
+                            WorkerMetrics(queue: .instant, worker: id, capacity: jobs.instantConcurrency, registry: $0)
+                        },
                         ready: ready, logger: logger
                     )
                 )
@@ -91,14 +97,16 @@ enum JobAssembly {
         if roles.roles.contains(.queuedWorker) {
             let count = roles.isAllInOne ? jobs.allInOneQueuedWorkers : 1
             let executor = ChildProcessExecution.Settings(
-                command: executorCommand, memoryLimitBytes: configuration.work.maxQueuedTaskMemoryMB << 20, timeLimit: configuration.work.maxQueuedTaskTime
+                command: executorCommand, memoryLimitBytes: configuration.work.maxQueuedTaskMemoryMB << 20,
+                timeLimit: configuration.work.maxQueuedTaskTime
             )
             for index in 0..<count {
                 let id = "\(host)-\(pid)-queued-\(index)"
                 services.append(
                     JobWorker(
                         id: id, store: store.jobs, execution: ChildProcessExecution(settings: executor, logger: logger),
-                        settings: JobWorkerSettings(queue: .queued, concurrency: 1, lease: jobs.lease, pollInterval: jobs.pollInterval, limits: limits),
+                        settings: JobWorkerSettings(
+                            queue: .queued, concurrency: 1, lease: jobs.lease, pollInterval: jobs.pollInterval, limits: limits),
                         metrics: registries.byEndpoint[.queuedTasks].map { WorkerMetrics(queue: .queued, worker: id, capacity: 1, registry: $0) },
                         ready: ready, logger: logger
                     )
@@ -121,7 +129,8 @@ enum JobAssembly {
         if roles.roles.contains(.api), let registry = registries.byEndpoint[.api] {
             services.append(
                 QueueStatsSampler(
-                    store: store.jobs, limits: limits, interval: .seconds(5), workerTimeout: jobs.lease, registry: registry, ready: ready, logger: logger
+                    store: store.jobs, limits: limits, interval: .seconds(5), workerTimeout: jobs.lease, registry: registry, ready: ready,
+                    logger: logger
                 )
             )
         }

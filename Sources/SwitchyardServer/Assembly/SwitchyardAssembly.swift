@@ -71,15 +71,18 @@ package enum SwitchyardAssembly {
         var connections: ConnectionServices?
         if !roles.roles.isDisjoint(with: [.api, .instantWorker]), let store, let blobs {
             let code: (any CodeExecutor)? = configuration.urls.customCodeRunnerURI.map { RemoteCodeRunner(baseURL: $0, token: token) } ?? localRunner
-            let (built, http) = APIAssembly.connections(configuration: configuration, store: store, blobs: blobs, secrets: secrets, code: code, logger: logger)
+            let (built, http) = APIAssembly.connections(
+                configuration: configuration, store: store, blobs: blobs, secrets: secrets, code: code, logger: logger)
             services.append(http)
             connections = built
         }
         if let store {
-            services += JobAssembly.services(configuration: configuration, store: store, connections: connections, registries: registries, monitor: monitor, logger: logger)
+            services += JobAssembly.services(
+                configuration: configuration, store: store, connections: connections, registries: registries, monitor: monitor, logger: logger)
         }
         if roles.roles.contains(.api), let store, let blobs {
-            let workspaces = await APIAssembly.register(on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
+            let workspaces = await APIAssembly.register(
+                on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
             services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
         }
         SwitchyardRouter.finish(router)
@@ -108,7 +111,8 @@ package enum SwitchyardAssembly {
         let roles = configuration.roles
         var quietPaths: Set<String> = ["/", "/api/v2/health"]
         quietPaths.formUnion(MetricsEndpoint.allCases.map(\.rawValue))
-        let router = SwitchyardRouter.make(maxRequestBodyBytes: configuration.http.maxRequestBodyBytes, metrics: registries.shared, quietPaths: quietPaths)
+        let router = SwitchyardRouter.make(
+            maxRequestBodyBytes: configuration.http.maxRequestBodyBytes, metrics: registries.shared, quietPaths: quietPaths)
         var healthPaths = ["/"]
         if roles.roles.contains(.codeRunner) { healthPaths.append("/api/v2/health") }
         HealthController(monitor: monitor).register(on: router, paths: healthPaths)
@@ -117,18 +121,24 @@ package enum SwitchyardAssembly {
     }
 
     /// Starts the custom code runner, checking that its sandbox works on this machine.
-    static func startCodeRunner(_ settings: CustomCodeSettings, registries: MetricsRegistries, logger: Logger) async throws(StartupFailure)
+    static func startCodeRunner(
+        _ settings: CustomCodeSettings, registries: MetricsRegistries, logger: Logger
+    ) async throws(StartupFailure)
         -> CodeRunner
     {
         if settings.isUnsafe {
-            logger.critical("CUSTOM_CODE_UNSAFE_NO_SANDBOX=1: custom code runs WITHOUT OS isolation. Never do this with code you do not trust or in production.")
+            logger.critical(
+                "CUSTOM_CODE_UNSAFE_NO_SANDBOX=1: custom code runs WITHOUT OS isolation. Never do this with code you do not trust or in production.")
         }
         let registry = registries.byEndpoint[.codeRunner] ?? registries.shared
         do {
             let runner = try await CodeRunner.start(settings: settings.runner, registry: registry, logger: logger)
             logger.info(
                 "custom code runner ready",
-                metadata: ["job.spaces": "\(settings.runner.jobSpaces)", "warm.pool": "\(settings.runner.warmPoolSize)", "sandbox": "\(settings.isUnsafe ? "none" : "bubblewrap")"]
+                metadata: [
+                    "job.spaces": "\(settings.runner.jobSpaces)", "warm.pool": "\(settings.runner.warmPoolSize)",
+                    "sandbox": "\(settings.isUnsafe ? "none" : "bubblewrap")",
+                ]
             )
             return runner
         } catch {
@@ -138,7 +148,8 @@ package enum SwitchyardAssembly {
 
     /// Object storage under `DATA_DIR/blobs`, with the configured bucket names.
     static func blobStore(_ data: DataSettings) throws(SwitchyardError) -> FileBlobStore {
-        try FileBlobStore(root: data.dataDirectory + "/blobs", bucketNames: [.tmp: data.tmpBucket, .connectors: data.connectorsBucket, .static: data.staticBucket])
+        try FileBlobStore(
+            root: data.dataDirectory + "/blobs", bucketNames: [.tmp: data.tmpBucket, .connectors: data.connectorsBucket, .static: data.staticBucket])
     }
 
     /// The roles that keep state in the database.
@@ -149,7 +160,9 @@ package enum SwitchyardAssembly {
     /// The `database` check also brings the schema in line: all-in-one applies pending
     /// migrations (it is the embedded default, nobody else would), every other role refuses to
     /// run against a schema older or newer than its own and says to run `switchyard migrate`.
-    static func healthChecks(for configuration: SwitchyardConfiguration, token: InternalToken, store: OpenStore?, blobs: FileBlobStore?) -> [HealthCheck] {
+    static func healthChecks(
+        for configuration: SwitchyardConfiguration, token: InternalToken, store: OpenStore?, blobs: FileBlobStore?
+    ) -> [HealthCheck] {
         var checks: [HealthCheck] = []
         if let blobs {
             checks.append(HealthCheck(name: "storage") { _ in try await blobs.probe() })
@@ -157,15 +170,16 @@ package enum SwitchyardAssembly {
         if let store {
             let probe = DatabaseProbe(location: configuration.data.database)
             let migrates = configuration.roles.isAllInOne
-            checks.append(HealthCheck(name: "database") { logger in
-                try await probe.check(logger: logger)
-                if migrates {
-                    let applied = try await store.migrator.migrate()
-                    if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied)"]) }
-                } else if let problem = Migrations.mismatch(current: try await store.migrator.currentVersion()) {
-                    throw PermanentCheckFailure(problem)
-                }
-            })
+            checks.append(
+                HealthCheck(name: "database") { logger in
+                    try await probe.check(logger: logger)
+                    if migrates {
+                        let applied = try await store.migrator.migrate()
+                        if !applied.isEmpty { logger.info("database migrated", metadata: ["versions": "\(applied)"]) }
+                    } else if let problem = Migrations.mismatch(current: try await store.migrator.currentVersion()) {
+                        throw PermanentCheckFailure(problem)
+                    }
+                })
         }
         let runsCustomCode: Set<Role> = [.api, .instantWorker, .queuedWorker]
         if let uri = configuration.urls.customCodeRunnerURI, !configuration.roles.roles.isDisjoint(with: runsCustomCode) {

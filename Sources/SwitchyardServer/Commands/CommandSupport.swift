@@ -1,9 +1,9 @@
-import Synchronization
 import ArgumentParser
 import Foundation
 import Logging
 import SwitchyardCore
 import SwitchyardStore
+import Synchronization
 
 /// What every command does first: read the environment, report every problem, set up logging.
 enum CommandSupport {

@@ -37,7 +37,8 @@ struct JobExecutorCommand: AsyncParsableCommand {
         }
         let code: (any CodeExecutor)? = codeURI.map { RemoteCodeRunner(baseURL: $0, token: token) }
         try await store.whileRunning { store in
-            let (connections, http) = APIAssembly.connections(configuration: configuration, store: store, blobs: blobs, secrets: secrets, code: code, logger: logger)
+            let (connections, http) = APIAssembly.connections(
+                configuration: configuration, store: store, blobs: blobs, secrets: secrets, code: code, logger: logger)
             let registry = JobAssembly.registry(
                 store: store, connections: connections, maxNodeOutputBytes: configuration.work.maxNodeRunOutputMB << 20, logger: logger
             )

@@ -87,7 +87,8 @@ struct JobsCommand: AsyncParsableCommand {
             guard let arguments = try? JSONValue.parse(args), case .object = arguments else { throw ValidationError("--args must be a JSON object") }
             let job = NewJob(
                 kind: kind, queue: queue, priority: priority, args: arguments, maxAttempts: maxAttempts, workspaceID: workspace, tenantID: tenant,
-                connectionID: connection, uniqueKey: uniqueKey, scheduledAt: delaySeconds > 0 ? StoreClock.now() + Int64(delaySeconds) * 1_000_000 : nil
+                connectionID: connection, uniqueKey: uniqueKey,
+                scheduledAt: delaySeconds > 0 ? StoreClock.now() + Int64(delaySeconds) * 1_000_000 : nil
             )
             try await CommandSupport.withStore("jobs enqueue") { store, configuration in
                 let result = try await store.jobs.enqueue([job], limits: configuration.work.limitsEnabled ? configuration.jobs.limits : nil)[0]
@@ -101,7 +102,8 @@ struct JobsCommand: AsyncParsableCommand {
 
     struct SetLimits: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "set-limits", abstract: "Set the queued-task limits of a workspace or one of its tenants (used with ENABLE_LIMITS); no limit options clears them."
+            commandName: "set-limits",
+            abstract: "Set the queued-task limits of a workspace or one of its tenants (used with ENABLE_LIMITS); no limit options clears them."
         )
         @Option(help: "Workspace id.") var workspace: String
         @Option(help: "Tenant id (omit for the workspace's own limits).") var tenant: String?
@@ -110,10 +112,14 @@ struct JobsCommand: AsyncParsableCommand {
         @Option(help: "Waiting queued tasks per connection.") var queuePerConnection: Int?
 
         func run() async throws {
-            for (name, value) in [("running-per-connection", runningPerConnection), ("running-per-tenant", runningPerTenant), ("queue-per-connection", queuePerConnection)] {
+            for (name, value) in [
+                ("running-per-connection", runningPerConnection), ("running-per-tenant", runningPerTenant),
+                ("queue-per-connection", queuePerConnection),
+            ] {
                 if let value, value < 1 { throw ValidationError("--\(name) must be at least 1") }
             }
-            let limits = JobLimits(runningPerConnection: runningPerConnection, runningPerTenant: runningPerTenant, queuePerConnection: queuePerConnection)
+            let limits = JobLimits(
+                runningPerConnection: runningPerConnection, runningPerTenant: runningPerTenant, queuePerConnection: queuePerConnection)
             try await CommandSupport.withStore("jobs set-limits") { store in
                 try await store.jobs.setLimits(limits, workspaceID: workspace, tenantID: tenant)
                 print(limits.isEmpty ? "limits cleared" : "limits set")
@@ -137,7 +143,9 @@ struct SchedulesCommand: AsyncParsableCommand {
             try await CommandSupport.withStore("schedules list") { store in
                 for stored in try await store.jobs.schedules() {
                     let when = stored.schedule.cron.map { "cron \"\($0)\"" } ?? "every \(stored.schedule.everySeconds ?? 0)s"
-                    print("\(stored.schedule.name)\t\(stored.schedule.kind)\t\(stored.schedule.queue.rawValue)\t\(when)\tlast tick \(stored.lastTick.map(String.init) ?? "never")")
+                    print(
+                        "\(stored.schedule.name)\t\(stored.schedule.kind)\t\(stored.schedule.queue.rawValue)\t\(when)\tlast tick \(stored.lastTick.map(String.init) ?? "never")"
+                    )
                 }
             }
         }

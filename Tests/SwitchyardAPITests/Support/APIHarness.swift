@@ -7,8 +7,6 @@ import JWTKit
 import Logging
 import NIOCore
 import Prometheus
-import Testing
-
 import SwitchyardAPI
 import SwitchyardBlobs
 import SwitchyardCodeRunner
@@ -17,6 +15,7 @@ import SwitchyardEngine
 import SwitchyardHTTP
 import SwitchyardStore
 import SwitchyardTestSupport
+import Testing
 
 /// The API over a fresh embedded store, served in process.
 struct APIHarness {
@@ -57,9 +56,12 @@ struct APIHarness {
             database = name
             location = .postgres(try PostgresURL.parse(url))
         }
-        let store = try other?.store ?? OpenStore.open(
-            location, keys: KeyRing(secret: "api-test-encryption-secret"), cursors: PageCursor(secret: "api-test-cursor-secret-00"), logger: logger
-        )
+        let store =
+            try other?.store
+            ?? OpenStore.open(
+                location, keys: KeyRing(secret: "api-test-encryption-secret"), cursors: PageCursor(secret: "api-test-cursor-secret-00"),
+                logger: logger
+            )
         let pool = database.map { _ in Task { await store.run() } }
         _ = try await store.migrator.migrate()
         let blobs = try FileBlobStore(root: directory + "/blobs")
@@ -79,7 +81,8 @@ struct APIHarness {
                 holder: "harness-\(UUID().uuidString.prefix(8))", credentialStorage: credentialStorage
             )
             servicesSettings.configurationTimeToLive = configurationTimeToLive
-            services = ConnectionServices(records: store.records, jobs: store.jobs, blobs: blobs, http: client, code: code, settings: servicesSettings, logger: logger)
+            services = ConnectionServices(
+                records: store.records, jobs: store.jobs, blobs: blobs, http: client, code: code, settings: servicesSettings, logger: logger)
         }
         let workspaces = WorkspaceDirectory(records: store.records, cacheTime: .zero)
         let tenants = TenantDirectory(records: store.records, cacheTime: rates == nil ? .zero : .seconds(30))
@@ -91,7 +94,9 @@ struct APIHarness {
             maxResponseBytes: 30 << 20
         )
         let (workspace, _) = try await workspaces.defaultWorkspace()
-        return APIHarness(store: store, workspace: workspace, pipeline: pipeline, workspaces: workspaces, authenticator: authenticator, directory: directory, http: http, logSink: sink, connections: services,
+        return APIHarness(
+            store: store, workspace: workspace, pipeline: pipeline, workspaces: workspaces, authenticator: authenticator, directory: directory,
+            http: http, logSink: sink, connections: services,
             postgres: database.flatMap { name in pool.map { (name, $0) } }
         )
     }
@@ -133,7 +138,10 @@ struct APIHarness {
         let admin = URLComponents(string: ProcessInfo.processInfo.environment["SWITCHYARD_TEST_POSTGRES_URL"] ?? "")
         return try ProcessLaunch.runToCompletion(
             "/usr/bin/psql",
-            ["-h", admin?.host ?? "127.0.0.1", "-p", String(admin?.port ?? 5432), "-U", admin?.user ?? "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
+            [
+                "-h", admin?.host ?? "127.0.0.1", "-p", String(admin?.port ?? 5432), "-U", admin?.user ?? "postgres", "-d", "postgres", "-v",
+                "ON_ERROR_STOP=1", "-q", "-c", sql,
+            ]
         )
     }
 
@@ -148,7 +156,9 @@ struct APIHarness {
     }
 
     /// A tenant token signed with the workspace secret.
-    func tenantToken(_ tenant: String, name: String? = nil, algorithm: String = "HS256", claims extra: [String: JSONValue] = [:]) async throws -> String {
+    func tenantToken(
+        _ tenant: String, name: String? = nil, algorithm: String = "HS256", claims extra: [String: JSONValue] = [:]
+    ) async throws -> String {
         var claims: [String: JSONValue] = ["iss": .string(workspace.key), "id": .string(tenant), "exp": .number(Date().timeIntervalSince1970 + 3600)]
         if let name { claims["name"] = .string(name) }
         for (key, value) in extra { claims[key] = value }
@@ -157,7 +167,8 @@ struct APIHarness {
 
     /// A workspace admin token signed with the workspace secret.
     func adminToken() async throws -> String {
-        try await Self.sign(["iss": .string(workspace.key), "isAdmin": true, "exp": .number(Date().timeIntervalSince1970 + 3600)], secret: workspace.secret)
+        try await Self.sign(
+            ["iss": .string(workspace.key), "isAdmin": true, "exp": .number(Date().timeIntervalSince1970 + 3600)], secret: workspace.secret)
     }
 
     /// Signs arbitrary claims with an HMAC secret.
@@ -197,7 +208,9 @@ struct APIClient: Sendable {
     }
 
     /// Sends a body of any media type; the answer keeps the raw response bytes too.
-    func sendBytes(_ method: HTTPRequest.Method, _ path: String, token: String?, body: [UInt8]?, contentType: String?) async throws -> (Answer, [UInt8]) {
+    func sendBytes(
+        _ method: HTTPRequest.Method, _ path: String, token: String?, body: [UInt8]?, contentType: String?
+    ) async throws -> (Answer, [UInt8]) {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
         if let contentType { headers[.contentType] = contentType }

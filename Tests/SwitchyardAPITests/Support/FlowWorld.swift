@@ -2,14 +2,13 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Logging
-import Testing
-
 import SwitchyardAPI
 import SwitchyardCodeRunner
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardStore
 import SwitchyardTestSupport
+import Testing
 
 /// What a flow test works with, on PostgreSQL: the authlib OAuth 2.0 server (the connector's
 /// API, `/api/echo`), httpbin and the SaaS test server when the test asks for them, the sandbox
@@ -33,20 +32,25 @@ struct FlowWorld {
     var saasURL: String { saas?.baseURL ?? "http://127.0.0.1:9" }
 
     static func make(_ servers: Set<Server>) async throws -> FlowWorld {
-        let oauth = try await PythonTestServer.start("oauth_server.py", arguments: ["--client", "switchyard:client-secret-value:http://127.0.0.1/oauth-callback:client_secret_basic"])
+        let oauth = try await PythonTestServer.start(
+            "oauth_server.py", arguments: ["--client", "switchyard:client-secret-value:http://127.0.0.1/oauth-callback:client_secret_basic"])
         let httpbin = servers.contains(.httpbin) ? try await PythonTestServer.start("httpbin_server.py") : nil
         let base = try await APIHarness.make(onPostgres: true)
-        let saas = servers.contains(.saas)
-            ? try await PythonTestServer.start("saas_server.py", arguments: ["--workspace-key", base.workspace.key, "--secret", base.workspace.secret]) : nil
+        let saas =
+            servers.contains(.saas)
+            ? try await PythonTestServer.start(
+                "saas_server.py", arguments: ["--workspace-key", base.workspace.key, "--secret", base.workspace.secret]) : nil
         let code: (any CodeExecutor)? = ConnectorFunctionTests.sandboxAvailable ? try await ConnectorFunctionTests.runner.value : nil
         let harness = try await APIHarness.make(connections: true, sharing: base, code: code)
-        return FlowWorld(oauth: oauth, httpbin: httpbin, saas: saas, base: base, harness: harness, browser: OAuthConnectionTests.Browser(), hasCode: code != nil)
+        return FlowWorld(
+            oauth: oauth, httpbin: httpbin, saas: saas, base: base, harness: harness, browser: OAuthConnectionTests.Browser(), hasCode: code != nil)
     }
 
     /// Installs the connector (authlib's API) as integration `hub`.
     func install(_ client: APIClient, admin: String) async throws {
         let (spec, files) = ActionRunTests.connector(oauth)
-        try await ConnectionFlowTests.install(client, admin: admin, spec: spec, files: files, parameters: ["clientId": "switchyard", "clientSecret": "client-secret-value"])
+        try await ConnectionFlowTests.install(
+            client, admin: admin, spec: spec, files: files, parameters: ["clientId": "switchyard", "clientSecret": "client-secret-value"])
     }
 
     /// The admin token, `acme`'s token, and `acme`'s connection to `hub` (installed first).

@@ -1,8 +1,8 @@
+import SwitchyardCore
 import Synchronization
 import Testing
 
 @testable import SwitchyardCodeRunner
-import SwitchyardCore
 
 /// A bridge that holds every API call until the test releases it: a job that calls
 /// `externalApiClient` stays running, and holds its job space, for exactly as long as the test

@@ -47,7 +47,9 @@ final class SwitchyardProcess: @unchecked Sendable {
     }
 
     /// Runs a command to completion and returns its exit status and output.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)) async throws
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)
+    ) async throws
         -> (status: Int32, output: String)
     {
         let child = try SwitchyardProcess(arguments, environment: environment)
