@@ -24,6 +24,10 @@ package struct SwitchyardRequestContext: RequestContext {
     /// connect flow sends it back to the app's `redirectUri`); other routes never see it, their
     /// requests are refused before.
     package var authenticationFailure: SwitchyardError?
+    /// The console user, once the console's session middleware found a live session.
+    package var consoleSignIn: ConsoleSignIn?
+    /// The address of the connected peer (the proxy's, behind a reverse proxy); `nil` when unknown.
+    package var clientAddress: String?
 
     /// Creates the context for one request.
     /// - Parameter source: Where the request came from.
@@ -31,6 +35,8 @@ package struct SwitchyardRequestContext: RequestContext {
         self.coreContext = .init(source: source)
         self.caller = nil
         self.authenticationFailure = nil
+        self.consoleSignIn = nil
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Bodies are limited by ``RequestSizeLimitMiddleware`` before any route decodes them.

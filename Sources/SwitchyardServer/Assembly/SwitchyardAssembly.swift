@@ -6,6 +6,7 @@ import ServiceLifecycle
 import SwitchyardAPI
 import SwitchyardBlobs
 import SwitchyardCodeRunner
+import SwitchyardConsole
 import SwitchyardCore
 import SwitchyardEngine
 import SwitchyardHTTP
@@ -84,6 +85,11 @@ package enum SwitchyardAssembly {
             let workspaces = await APIAssembly.register(
                 on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
             services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
+        }
+        if roles.roles.contains(.console), let store {
+            let console = ConsoleAssembly.console(configuration: configuration, store: store)
+            console.register(on: router)
+            services.append(ConsoleSetupAnnouncement(console: console, publicURL: configuration.urls.baseURI, monitor: monitor, logger: logger))
         }
         SwitchyardRouter.finish(router)
         let http = configuration.http

@@ -61,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
                     let host = address?.ipAddress ?? configuration.http.host
                     let port = address?.port ?? configuration.http.port
                     logger.info("Switchyard listening on http://\(host):\(port)")
+                    if configuration.roles.roles.contains(.console) {
+                        logger.info("Console at http://\(host):\(port)\(configuration.console.basePath)/")
+                    }
                     if configuration.roles.roles.contains(.api) {
                         logger.info("Get an admin token with: switchyard token --admin  (same DATA_DIR and environment)")
                     }

@@ -8,6 +8,7 @@ package struct SwitchyardCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, RotateEncryptionKeyCommand.self, ConfigCommand.self, TokenCommand.self, VersionCommand.self,
             WorkspaceCommand.self, JobsCommand.self, SchedulesCommand.self, JobExecutorCommand.self,
+            ConsoleCommand.self,
         ],
         defaultSubcommand: nil
     )

@@ -113,6 +113,8 @@ package enum ConfigurationCatalogue {
     ]
 
     static let auth: [ConfigurationVariable] = [
+        .init("CONSOLE_BASE_PATH", default: "/console", "path the console is served under (every link and redirect carries it)"),
+        .init("BASE_PATH", "the console's path when the console role runs alone (CONSOLE_BASE_PATH wins)"),
         .init("AUTH0_DOMAIN", "console login through Auth0 (all three or none)"),
         .init("AUTH0_CLIENT_ID", "Auth0 application client id"),
         .init("AUTH0_CLIENT_SECRET", secret: true, "Auth0 application client secret"),

@@ -25,6 +25,8 @@ package struct SwitchyardConfiguration: Sendable {
     package var customCode: CustomCodeSettings
     /// Console login.
     package var consoleAuth: ConsoleAuthSettings
+    /// Where the console is served.
+    package var console: ConsoleServingSettings
     /// Whether debug logging is on (`DEBUG_ALL`).
     package var debugLogging: Bool
     /// The raw environment, kept only so `config check` can tell set from default.
@@ -55,6 +57,7 @@ package struct SwitchyardConfiguration: Sendable {
             api: APISettings(env: &env),
             customCode: CustomCodeSettings(env: &env, production: secrets.isProduction),
             consoleAuth: ConsoleAuthSettings(env: &env),
+            console: ConsoleServingSettings(env: &env, roles: roles),
             debugLogging: env.bool("DEBUG_ALL", default: false),
             environment: environment
         )

@@ -29,10 +29,11 @@ package enum Migrations {
         Migration(version: 5, name: "0005_element_layers") { dialect in elementLayers(dialect) },
         Migration(version: 6, name: "0006_connection_requests") { dialect in recordTable(.connectionRequests, dialect) },
         Migration(version: 7, name: "0007_webhook_deliveries") { dialect in recordTable(.webhookDeliveries, dialect) },
+        Migration(version: 8, name: "0008_console_sessions") { dialect in recordTable(.consoleSessions, dialect) },
     ]
 
     /// The kinds the first migration created; later kinds come with migrations of their own.
-    static let firstRecordKinds = RecordKind.allCases.filter { ![.workspaces, .connectionRequests, .webhookDeliveries].contains($0) }
+    static let firstRecordKinds = RecordKind.allCases.filter { ![.workspaces, .connectionRequests, .webhookDeliveries, .consoleSessions].contains($0) }
 
     /// The schema version this build needs.
     package static var latestVersion: Int { all.last?.version ?? 0 }

@@ -32,6 +32,9 @@ package enum RecordKind: String, Sendable, CaseIterable, Codable {
     /// Webhook notifications to the SaaS: each event, its delivery attempts and status (a
     /// failed one is the dead-letter list).
     case webhookDeliveries = "webhook_deliveries"
+    /// Console sign-in sessions: the id is a digest of the cookie's value, the CSRF token is
+    /// the (encrypted) secret.
+    case consoleSessions = "console_sessions"
 
     /// The kinds that exist at the universal, integration and connection-instance layers.
     package static let elements: [RecordKind] = [.actions, .flows, .dataSources, .fieldMappings, .dataLinkTables, .appEventTypes, .appDataSchemas]

@@ -1,0 +1,71 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SwitchyardCore
+import SwitchyardHTTP
+import SwitchyardStore
+
+/// The console role's web app, registered under its base path on the process's router.
+///
+/// Public pages (sign-in, first-run setup, the stylesheet) and the pages behind sign-in are two
+/// route groups; the second passes ``ConsoleSessionMiddleware`` first. Every console response
+/// passes ``SecurityHeadersMiddleware``.
+package struct Console: Sendable {
+    /// Where the console is served.
+    package let settings: ConsoleSettings
+    /// The accounts.
+    package let accounts: ConsoleAccounts
+    /// The sessions.
+    let sessions: ConsoleSessions
+    /// The first-run setup code.
+    package let setupCode: SetupCode
+    /// Failed sign-ins.
+    let throttle: LoginThrottle
+    let records: any RecordStore
+    let layout: ConsoleLayout
+    let responses: ConsoleResponses
+
+    /// Creates the console.
+    /// - Parameters:
+    ///   - settings: Base path and cookie security.
+    ///   - records: The store.
+    ///   - workspace: Finds the workspace the console works on.
+    ///   - setupCode: The one-time first-run setup code (print it where the operator sees it).
+    ///   - throttle: Failed sign-in counts.
+    package init(
+        settings: ConsoleSettings, records: any RecordStore, workspace: ConsoleWorkspace, setupCode: SetupCode = SetupCode(),
+        throttle: LoginThrottle = LoginThrottle()
+    ) {
+        self.settings = settings
+        self.records = records
+        accounts = ConsoleAccounts(records: records, workspace: workspace)
+        sessions = ConsoleSessions(records: records, accounts: accounts)
+        self.setupCode = setupCode
+        self.throttle = throttle
+        layout = ConsoleLayout(settings: settings)
+        responses = ConsoleResponses(settings: settings)
+    }
+
+    /// Registers every console route under the base path.
+    package func register(on router: Router<SwitchyardRequestContext>) {
+        let base = router.group(RouterPath(settings.basePath)).add(middleware: SecurityHeadersMiddleware())
+        base.get("/assets/console.css") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/css; charset=utf-8"
+            headers[.cacheControl] = "public, max-age=3600"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsoleStylesheet.text)))
+        }
+        let login = LoginPages(console: self)
+        base.get("/login") { request, context in try await login.show(request, context) }
+        base.post("/login") { request, context in try await login.submit(request, context) }
+        let setup = SetupPage(console: self)
+        base.get("/setup") { request, context in try await setup.show(request, context) }
+        base.post("/setup") { request, context in try await setup.submit(request, context) }
+
+        let signedIn = base.group().add(middleware: ConsoleSessionMiddleware(sessions: sessions, responses: responses, layout: layout))
+        let overview = OverviewPage(console: self)
+        signedIn.get("/") { request, context in try await overview.show(request, context) }
+        signedIn.post("/logout") { request, context in try await login.logout(request, context) }
+    }
+}

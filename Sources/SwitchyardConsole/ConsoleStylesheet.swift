@@ -1,0 +1,30 @@
+/// The console's one stylesheet, served at `<base>/assets/console.css`. Light and dark themes
+/// follow the system setting (`prefers-color-scheme`).
+enum ConsoleStylesheet {
+    /// The CSS text.
+    static let text = """
+        :root { color-scheme: light dark; --bg: #ffffff; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --accent: #0b5cad; --error: #b42318; }
+        @media (prefers-color-scheme: dark) {
+          :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9aa4ae; --line: #30363d; --accent: #6cb6ff; --error: #ff8a80; }
+        }
+        * { box-sizing: border-box; }
+        body { margin: 0; font: 16px/1.5 system-ui, sans-serif; background: var(--bg); color: var(--fg); }
+        header { display: flex; justify-content: space-between; align-items: center; padding: 0.5rem 1.5rem; border-bottom: 1px solid var(--line); }
+        header .brand { margin: 0; font-weight: 600; }
+        main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
+        a { color: var(--accent); }
+        label { display: block; font-weight: 600; }
+        input { font: inherit; padding: 0.4rem; width: 100%; max-width: 24rem; border: 1px solid var(--line); background: var(--bg); color: var(--fg); }
+        button { font: inherit; padding: 0.4rem 1rem; border: 1px solid var(--accent); background: var(--accent); color: var(--bg); cursor: pointer; }
+        button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+        .error { color: var(--error); font-weight: 600; }
+        .notice { color: var(--muted); }
+        dl.counts { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: 1rem; }
+        dl.counts div { border: 1px solid var(--line); padding: 1rem; }
+        dl.counts dt { color: var(--muted); }
+        dl.counts dd { margin: 0; font-size: 1.75rem; font-weight: 600; }
+        .logout { display: flex; gap: 0.75rem; align-items: center; }
+        .logout button { padding: 0.2rem 0.75rem; }
+
+        """
+}

@@ -1,0 +1,64 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SwitchyardAPI
+import SwitchyardConsole
+import SwitchyardCore
+import SwitchyardHTTP
+import SwitchyardStore
+
+/// Builds the console role: its pages under the base path, and the service that prints the
+/// first-run setup code once the database is ready and has no console account.
+enum ConsoleAssembly {
+    /// The console over a store; its users live in the install's default workspace.
+    static func console(configuration: SwitchyardConfiguration, store: OpenStore) -> Console {
+        Console(
+            settings: settings(configuration), records: store.records,
+            workspace: workspace(store.records))
+    }
+
+    /// The console's serving settings from the configuration.
+    static func settings(_ configuration: SwitchyardConfiguration) -> ConsoleSettings {
+        ConsoleSettings(basePath: configuration.console.basePath, secureCookies: configuration.urls.baseURI.lowercased().hasPrefix("https://"))
+    }
+
+    /// The console accounts over a store (the `console users` commands).
+    static func accounts(_ records: any RecordStore) -> ConsoleAccounts {
+        ConsoleAccounts(records: records, workspace: workspace(records))
+    }
+
+    /// The install's default workspace, created on an empty install (as the API does).
+    static func workspace(_ records: any RecordStore) -> ConsoleWorkspace {
+        let directory = WorkspaceDirectory(records: records)
+        return ConsoleWorkspace { () async throws(SwitchyardError) -> String in try await directory.defaultWorkspace().0.key }
+    }
+}
+
+/// Prints the console's first-run setup code in the log once the database is ready, while no
+/// console account exists.
+struct ConsoleSetupAnnouncement: Service {
+    let console: Console
+    let publicURL: String
+    let monitor: HealthMonitor
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled, !(await monitor.waitForReady(timeout: .seconds(3600))).isReady {}
+            guard !Task.isCancelled else { return }
+            for attempt in 1...30 {
+                do throws(SwitchyardError) {
+                    if try await !console.accounts.anyExists() {
+                        logger.notice(
+                            "console first-run setup: open \(publicURL)\(console.settings.url("/setup")) and enter the setup code \(console.setupCode.value)")
+                    }
+                    return
+                } catch {
+                    if attempt == 30 { logger.error("cannot read the console accounts", metadata: ["error": "\(error.message)"]) }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+        try? await gracefulShutdown()
+    }
+}

@@ -1,0 +1,29 @@
+/// Where the console role serves its pages (`CONSOLE_BASE_PATH`).
+package struct ConsoleServingSettings: Sendable, Equatable {
+    /// The path every console URL starts with, without a trailing slash (`/console` by default).
+    package var basePath: String
+
+    /// Reads the settings. `CONSOLE_BASE_PATH` wins; the seed's `BASE_PATH` is accepted when the
+    /// console role runs alone (in a shared process it would be ambiguous).
+    /// - Parameters:
+    ///   - env: The environment reader; problems are recorded there.
+    ///   - roles: The roles this process runs.
+    package init(env: inout EnvironmentReader, roles: RoleSelection) {
+        var name = "CONSOLE_BASE_PATH"
+        var value = env.string(name)
+        if value == nil, roles.roles == [.console], let seed = env.string("BASE_PATH") {
+            name = "BASE_PATH"
+            value = seed
+        }
+        basePath = "/console"
+        guard let value else { return }
+        var path = value
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
+        if !path.hasPrefix("/") || path == "/" || !path.allSatisfy(allowed.contains) || path.contains("//") {
+            env.report(name, "must be a path such as /console or /admin/console: starting with /, not / alone, letters, digits, - . _ ~ and /")
+            return
+        }
+        basePath = path
+    }
+}
