@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import SwitchyardCore
 
 /// The request context every Switchyard route and middleware receives.
