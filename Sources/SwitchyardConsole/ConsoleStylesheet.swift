@@ -14,7 +14,8 @@ enum ConsoleStylesheet {
         main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
         a { color: var(--accent); }
         label { display: block; font-weight: 600; }
-        input { font: inherit; padding: 0.4rem; width: 100%; max-width: 24rem; border: 1px solid var(--line); background: var(--bg); color: var(--fg); }
+        input { font: inherit; padding: 0.4rem; width: 100%; max-width: 24rem;
+          border: 1px solid var(--line); background: var(--bg); color: var(--fg); }
         button { font: inherit; padding: 0.4rem 1rem; border: 1px solid var(--accent); background: var(--accent); color: var(--bg); cursor: pointer; }
         button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
         .error { color: var(--error); font-weight: 600; }

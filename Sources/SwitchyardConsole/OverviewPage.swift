@@ -53,8 +53,10 @@ struct WorkspaceCounts: Sendable, Equatable {
             customers: try await records.all(.tenants, scope: scope, filter: RecordFilter()).count,
             integrations: try await records.all(.integrations, scope: scope, filter: RecordFilter()).count,
             connections: try await records.all(.connections, scope: scope, filter: RecordFilter()).count,
-            recentFlowRuns: try await records.all(.flowRuns, scope: scope, filter: RecordFilter(includeArchived: true)).filter { $0.createdAt >= hourAgo }
-                .count
+            recentFlowRuns: try await records.all(.flowRuns, scope: scope, filter: RecordFilter(includeArchived: true)).filter {
+                $0.createdAt >= hourAgo
+            }
+            .count
         )
     }
 }

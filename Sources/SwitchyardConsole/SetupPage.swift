@@ -23,7 +23,8 @@ struct SetupPage: Sendable {
         let name = form["name"].trimmingWhitespace()
         let keys = ["setup:" + (context.clientAddress ?? "unknown")]
         if console.throttle.isBlocked(keys) {
-            return page(email: email, name: name, message: "Too many wrong setup codes from this address. Wait, then try again.", status: .tooManyRequests)
+            return page(
+                email: email, name: name, message: "Too many wrong setup codes from this address. Wait, then try again.", status: .tooManyRequests)
         }
         guard console.setupCode.matches(form["code"]) else {
             console.throttle.recordFailure(keys)
@@ -33,7 +34,8 @@ struct SetupPage: Sendable {
         do {
             try ConsoleAccounts.validate(email: email, name: name, role: "admin", password: form["password"])
         } catch {
-            return page(email: email, name: name, message: error.message.prefix(1).uppercased() + error.message.dropFirst() + ".", status: .badRequest)
+            return page(
+                email: email, name: name, message: error.message.prefix(1).uppercased() + error.message.dropFirst() + ".", status: .badRequest)
         }
         guard console.setupCode.consume() else { return gone() }
         let account: ConsoleAccount

@@ -91,7 +91,8 @@ struct Browser {
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         let page = Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
         setCookies += response.headers[values: .setCookie]
-        if let set = page.setCookie, let value = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
+        if let set = page.setCookie,
+            let value = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
             value.count == 2
         {
             cookie = value[1].isEmpty ? nil : String(value[1])

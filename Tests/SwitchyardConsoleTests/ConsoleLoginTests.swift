@@ -35,11 +35,13 @@ import Testing
 
             let overview = try await browser.get("/console/")
             #expect(overview.status == .ok)
-            #expect(overview.body.contains("ada@example.com") && overview.body.contains("Ada Admin") && overview.body.contains("<strong>admin</strong>"))
+            #expect(
+                overview.body.contains("ada@example.com") && overview.body.contains("Ada Admin") && overview.body.contains("<strong>admin</strong>"))
             #expect(overview.body.contains(ConsoleHarness.workspaceKey))
 
             #expect(try await browser.get("/console/setup").status == .notFound)
-            let again = try await browser.post("/console/setup", [("code", ConsoleHarness.setupCode), ("email", "eve@example.com")] + fields.dropFirst())
+            let again = try await browser.post(
+                "/console/setup", [("code", ConsoleHarness.setupCode), ("email", "eve@example.com")] + fields.dropFirst())
             #expect(again.status == .notFound && again.setCookie == nil)
             #expect(try await harness.console.accounts.find(email: "eve@example.com") == nil)
         }
@@ -112,7 +114,8 @@ import Testing
             _ = try await browser.post("/console/login", [("email", "dan@example.com"), ("password", Self.password)])
             #expect(try await browser.get("/console/").status == .ok)
             let scope = StoreScope.workspace(ConsoleHarness.workspaceKey)
-            let session = try #require(try await harness.store.records.list(.consoleSessions, scope: scope, filter: RecordFilter(), limit: 1, cursor: nil).items.first)
+            let session = try #require(
+                try await harness.store.records.list(.consoleSessions, scope: scope, filter: RecordFilter(), limit: 1, cursor: nil).items.first)
             #expect(session.secret?["csrf"] != nil && session.document["csrf"] == nil)
             let thirteenHoursAgo = Double(StoreClock.now() - 13 * 3600 * 1_000_000)
             _ = try await harness.store.records.update(.consoleSessions, id: session.id, scope: scope, expectedRevision: nil) { record in
@@ -133,11 +136,14 @@ import Testing
             #expect(setup.body.contains("action=\"/admin/console/setup\"") && setup.body.contains("href=\"/admin/console/assets/console.css\""))
             #expect(!setup.body.contains("\"/console"))
             let created = try await browser.post(
-                "/admin/console/setup", [("code", ConsoleHarness.setupCode), ("email", "ada@example.com"), ("name", "Ada"), ("password", Self.password)])
+                "/admin/console/setup",
+                [("code", ConsoleHarness.setupCode), ("email", "ada@example.com"), ("name", "Ada"), ("password", Self.password)])
             #expect(created.location == "/admin/console/")
             #expect(created.setCookie?.contains("; Path=/admin/console") == true && created.setCookie?.contains("; Secure") == true)
             let overview = try await browser.get("/admin/console/")
-            #expect(overview.status == .ok && overview.body.contains("action=\"/admin/console/logout\"") && overview.body.contains("href=\"/admin/console/\""))
+            #expect(
+                overview.status == .ok && overview.body.contains("action=\"/admin/console/logout\"")
+                    && overview.body.contains("href=\"/admin/console/\""))
             let css = try await browser.get("/admin/console/assets/console.css")
             #expect(css.status == .ok && css.headers[.contentType] == "text/css; charset=utf-8" && css.body.contains("prefers-color-scheme: dark"))
             let csrf = try #require(try HTMLForm(page: overview.body).hiddenFields.first { $0.0 == "csrf" }?.1)
@@ -182,7 +188,9 @@ import Testing
         let harness = try await ConsoleHarness()
         try await harness.console.accounts.add(email: "fay@example.com", name: "Fay", role: "admin", password: ConsoleLoginTests.password)
         let scope = StoreScope.workspace(ConsoleHarness.workspaceKey)
-        for key in ["acme", "globex"] { _ = try await harness.store.records.insert(NewRecord(kind: .tenants, key: key, document: ["name": "x"]), scope: scope) }
+        for key in ["acme", "globex"] {
+            _ = try await harness.store.records.insert(NewRecord(kind: .tenants, key: key, document: ["name": "x"]), scope: scope)
+        }
         _ = try await harness.store.records.insert(NewRecord(kind: .integrations, key: "hubspot", document: [:]), scope: scope)
         _ = try await harness.store.records.insert(NewRecord(kind: .flowRuns, document: [:]), scope: scope)
         try await harness.run { browser in

@@ -41,9 +41,11 @@ struct ConsoleProcessTests {
         let code = try #require(console.output.components(separatedBy: "enter the setup code ").last?.prefix(14)).description
         #expect(code.count == 14)
 
-        let wrong = try await Self.send(port, .POST, "/ops/setup", form: "code=AAAA-BBBB-CCCC&email=a%40example.com&name=Ada&password=long+enough+password")
+        let wrong = try await Self.send(
+            port, .POST, "/ops/setup", form: "code=AAAA-BBBB-CCCC&email=a%40example.com&name=Ada&password=long+enough+password")
         #expect(wrong.status == 403)
-        let created = try await Self.send(port, .POST, "/ops/setup", form: "code=\(code)&email=a%40example.com&name=Ada&password=long+enough+password")
+        let created = try await Self.send(
+            port, .POST, "/ops/setup", form: "code=\(code)&email=a%40example.com&name=Ada&password=long+enough+password")
         #expect(created.status == 303 && created.headers["Location"].first == "/ops/")
         let overview = try await Self.send(port, .GET, "/ops/", cookie: try Self.cookie(created.headers))
         #expect(overview.status == 200 && overview.body.contains("a@example.com"))
@@ -72,15 +74,18 @@ struct ConsoleProcessTests {
         #expect(try await Self.send(port, .GET, "/console/setup").status == 404, "an account exists: no setup page")
         #expect(!console.output.contains("setup code"), "no setup code is printed once an account exists")
 
-        let reset = try await SwitchyardProcess.run(["console", "users", "reset-password", "--email", "cli@example.com"], environment: ["DATA_DIR": directory])
+        let reset = try await SwitchyardProcess.run(
+            ["console", "users", "reset-password", "--email", "cli@example.com"], environment: ["DATA_DIR": directory])
         #expect(reset.status == 0, "\(reset.output)")
         let old = try await Self.send(port, .POST, "/console/login", form: "email=cli%40example.com&password=\(password)")
         #expect(old.status == 401)
-        let removed = try await SwitchyardProcess.run(["console", "users", "remove", "--email", "cli@example.com"], environment: ["DATA_DIR": directory])
+        let removed = try await SwitchyardProcess.run(
+            ["console", "users", "remove", "--email", "cli@example.com"], environment: ["DATA_DIR": directory])
         #expect(removed.status == 0 && removed.output.contains("removed console user cli@example.com"))
         let gone = try await Self.send(port, .GET, "/console/", cookie: try Self.cookie(signedIn.headers))
         #expect(gone.status == 303, "a removed user's session ends at once")
-        let unknown = try await SwitchyardProcess.run(["console", "users", "remove", "--email", "nobody@example.com"], environment: ["DATA_DIR": directory])
+        let unknown = try await SwitchyardProcess.run(
+            ["console", "users", "remove", "--email", "nobody@example.com"], environment: ["DATA_DIR": directory])
         #expect(unknown.status == 1 && unknown.output.contains("no console user has email nobody@example.com"))
         #expect(try await console.stop() == 0)
     }

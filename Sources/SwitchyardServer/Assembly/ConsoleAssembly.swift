@@ -49,8 +49,8 @@ struct ConsoleSetupAnnouncement: Service {
             for attempt in 1...30 {
                 do throws(SwitchyardError) {
                     if try await !console.accounts.anyExists() {
-                        logger.notice(
-                            "console first-run setup: open \(publicURL)\(console.settings.url("/setup")) and enter the setup code \(console.setupCode.value)")
+                        let page = publicURL + console.settings.url("/setup")
+                        logger.notice("console first-run setup: open \(page) and enter the setup code \(console.setupCode.value)")
                     }
                     return
                 } catch {

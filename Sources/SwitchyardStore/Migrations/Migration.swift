@@ -33,7 +33,9 @@ package enum Migrations {
     ]
 
     /// The kinds the first migration created; later kinds come with migrations of their own.
-    static let firstRecordKinds = RecordKind.allCases.filter { ![.workspaces, .connectionRequests, .webhookDeliveries, .consoleSessions].contains($0) }
+    static let firstRecordKinds = RecordKind.allCases.filter {
+        ![.workspaces, .connectionRequests, .webhookDeliveries, .consoleSessions].contains($0)
+    }
 
     /// The schema version this build needs.
     package static var latestVersion: Int { all.last?.version ?? 0 }
