@@ -79,6 +79,16 @@ struct ConsoleProcessTests {
         #expect(reset.status == 0, "\(reset.output)")
         let old = try await Self.send(port, .POST, "/console/login", form: "email=cli%40example.com&password=\(password)")
         #expect(old.status == 401)
+        let chosen = try await SwitchyardProcess.run(
+            ["console", "users", "reset-password", "--email", "cli@example.com", "--password-stdin"], environment: ["DATA_DIR": directory],
+            input: "a password from stdin\n")
+        #expect(chosen.status == 0 && !chosen.output.contains("password: "), "\(chosen.output)")
+        let fromStdin = try await Self.send(port, .POST, "/console/login", form: "email=cli%40example.com&password=a+password+from+stdin")
+        #expect(fromStdin.status == 303)
+        let short = try await SwitchyardProcess.run(
+            ["console", "users", "reset-password", "--email", "cli@example.com", "--password-stdin"], environment: ["DATA_DIR": directory],
+            input: "short\n")
+        #expect(short.status != 0 && short.output.contains("password must be at least 12 characters"))
         let removed = try await SwitchyardProcess.run(
             ["console", "users", "remove", "--email", "cli@example.com"], environment: ["DATA_DIR": directory])
         #expect(removed.status == 0 && removed.output.contains("removed console user cli@example.com"))

@@ -20,8 +20,9 @@ final class SwitchyardProcess: @unchecked Sendable {
     var output: String { stdout.text + stderr.text }
 
     /// Launches `switchyard` with arguments and environment variables (nothing is inherited
-    /// but `PATH`). `DATA_DIR` defaults to a fresh directory and `PORT` to 0.
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// but `PATH`). `DATA_DIR` defaults to a fresh directory and `PORT` to 0. `input`, when
+    /// given, is the process's standard input (then closed).
+    init(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws {
         let binary = try #require(TestEnvironment.binaryPath, "the switchyard binary is not built; run `swift build` first")
         dataDirectory = try environment["DATA_DIR"] ?? TestEnvironment.temporaryDirectory()
         var env = ["PATH": TestEnvironment.environment["PATH"] ?? "/usr/bin:/bin", "DATA_DIR": dataDirectory, "PORT": "0"]
@@ -43,16 +44,22 @@ final class SwitchyardProcess: @unchecked Sendable {
         let err = stderr
         outPipe.fileHandleForReading.readabilityHandler = { handle in out.append(handle.availableData) }
         errPipe.fileHandleForReading.readabilityHandler = { handle in err.append(handle.availableData) }
+        let inPipe = input.map { _ in Pipe() }
+        if let inPipe { process.standardInput = inPipe }
         try ProcessLaunch.run(process)
+        if let inPipe, let input {
+            inPipe.fileHandleForWriting.write(Data(input.utf8))
+            try inPipe.fileHandleForWriting.close()
+        }
     }
 
     /// Runs a command to completion and returns its exit status and output.
     static func run(
-        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)
+        _ arguments: [String], environment: [String: String] = [:], input: String? = nil, timeout: Duration = .seconds(30)
     ) async throws
         -> (status: Int32, output: String)
     {
-        let child = try SwitchyardProcess(arguments, environment: environment)
+        let child = try SwitchyardProcess(arguments, environment: environment, input: input)
         let status = try await child.waitForExit(timeout: timeout)
         return (status, child.output)
     }
