@@ -22,8 +22,11 @@ package struct Console: Sendable {
     package let setupCode: SetupCode
     /// Failed sign-ins.
     let throttle: LoginThrottle
+    /// The store the pages read.
     let records: any RecordStore
+    /// The page frame.
     let layout: ConsoleLayout
+    /// Pages, redirects and cookies.
     let responses: ConsoleResponses
 
     /// Creates the console.

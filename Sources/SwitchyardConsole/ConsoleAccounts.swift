@@ -13,7 +13,9 @@ package struct ConsoleAccounts: Sendable {
     /// The bcrypt cost factor.
     static let cost: UInt8 = 11
 
+    /// The store platform users live in.
     let records: any RecordStore
+    /// Finds the workspace console users belong to.
     let workspace: ConsoleWorkspace
 
     /// Creates the accounts over a store.
@@ -97,6 +99,7 @@ package struct ConsoleAccounts: Sendable {
     /// A hash no password matches, checked for unknown emails.
     static let decoyHash = Bcrypt.hash("no account has this password", cost: cost)
 
+    /// The bcrypt hash of a password.
     static func hash(_ password: String) -> String { Bcrypt.hash(password, cost: cost) }
 
     /// Checks a new account's fields.
@@ -121,6 +124,7 @@ package struct ConsoleAccounts: Sendable {
     }
 }
 
+/// Whitespace trimming without Foundation.
 extension String {
     /// The string without leading and trailing whitespace.
     func trimmingWhitespace() -> String {

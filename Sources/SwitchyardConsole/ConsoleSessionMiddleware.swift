@@ -16,8 +16,11 @@ import SwitchyardHTTP
 struct ConsoleSessionMiddleware: RouterMiddleware {
     typealias Context = SwitchyardRequestContext
 
+    /// Where sessions are looked up.
     let sessions: ConsoleSessions
+    /// Redirects and pages.
     let responses: ConsoleResponses
+    /// The frame of the refusal pages.
     let layout: ConsoleLayout
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -18,7 +18,9 @@ package struct ConsoleSessions: Sendable {
     /// Last use is written at most this often (not on every page).
     static let touchInterval: Int64 = 60 * 1_000_000
 
+    /// The store sessions live in.
     let records: any RecordStore
+    /// The accounts sessions belong to.
     let accounts: ConsoleAccounts
 
     /// Creates the sessions over a store.

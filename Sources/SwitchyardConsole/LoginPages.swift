@@ -5,6 +5,7 @@ import SwitchyardHTTP
 
 /// `<base>/login` (the email and password form) and `<base>/logout`.
 struct LoginPages: Sendable {
+    /// The console the page belongs to.
     let console: Console
 
     /// The sign-in form; an open session goes straight to the overview, an install with no

@@ -5,6 +5,7 @@ import SwitchyardStore
 
 /// `<base>/`: the workspace key, who is signed in, and counts read from the store.
 struct OverviewPage: Sendable {
+    /// The console the page belongs to.
     let console: Console
 
     /// The overview page.

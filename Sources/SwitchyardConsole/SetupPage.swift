@@ -6,6 +6,7 @@ import SwitchyardHTTP
 /// `<base>/setup`: the first-run page that creates the first platform admin. It exists only
 /// while no console account does, and only with the one-time setup code from the log.
 struct SetupPage: Sendable {
+    /// The console the page belongs to.
     let console: Console
 
     /// The setup form, or a 404 page once an account exists.

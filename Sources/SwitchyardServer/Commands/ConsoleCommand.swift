@@ -12,6 +12,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         subcommands: [Users.self]
     )
 
+    /// `console users`: the account subcommands.
     struct Users: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add, reset the password of, or remove a console user.",
@@ -19,6 +20,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         )
     }
 
+    /// `console users add`.
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a console user; without --password-stdin a random password is generated and printed once.")
@@ -42,6 +44,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
     }
 
+    /// `console users reset-password`.
     struct ResetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reset-password",
@@ -60,6 +63,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
     }
 
+    /// `console users remove`.
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a console user; their sessions end at once.")
         @Option(help: "The user's email.") var email: String
