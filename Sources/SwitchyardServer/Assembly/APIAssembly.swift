@@ -119,26 +119,16 @@ struct WorkspaceBootstrap: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled, !(await monitor.waitForReady(timeout: .seconds(3600))).isReady {}
-            guard !Task.isCancelled else { return }
-            for attempt in 1...30 {
-                do throws(SwitchyardError) {
-                    let (workspace, created) = try await workspaces.defaultWorkspace()
-                    if created {
-                        logger.info(
-                            "created the first workspace; run `switchyard workspace credentials` for the key and secret that sign tenant tokens",
-                            metadata: ["workspace.key": "\(workspace.key)"]
-                        )
-                    }
-                    return
-                } catch {
-                    if attempt == 30 { logger.error("cannot create the first workspace", metadata: ["error": "\(error.message)"]) }
-                    try? await Task.sleep(for: .seconds(1))
-                }
+        let (workspaces, logger) = (workspaces, logger)
+        await OnceReady.run(monitor: monitor, logger: logger, failure: "cannot create the first workspace") { () throws(SwitchyardError) in
+            let (workspace, created) = try await workspaces.defaultWorkspace()
+            if created {
+                logger.info(
+                    "created the first workspace; run `switchyard workspace credentials` for the key and secret that sign tenant tokens",
+                    metadata: ["workspace.key": "\(workspace.key)"]
+                )
             }
         }
-        try? await gracefulShutdown()
     }
 }
 

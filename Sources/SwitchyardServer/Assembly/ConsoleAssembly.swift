@@ -43,22 +43,12 @@ struct ConsoleSetupAnnouncement: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled, !(await monitor.waitForReady(timeout: .seconds(3600))).isReady {}
-            guard !Task.isCancelled else { return }
-            for attempt in 1...30 {
-                do throws(SwitchyardError) {
-                    if try await !console.accounts.anyExists() {
-                        let page = publicURL + console.settings.url("/setup")
-                        logger.notice("console first-run setup: open \(page) and enter the setup code \(console.setupCode.value)")
-                    }
-                    return
-                } catch {
-                    if attempt == 30 { logger.error("cannot read the console accounts", metadata: ["error": "\(error.message)"]) }
-                    try? await Task.sleep(for: .seconds(1))
-                }
+        let (console, publicURL, logger) = (console, publicURL, logger)
+        await OnceReady.run(monitor: monitor, logger: logger, failure: "cannot read the console accounts") { () throws(SwitchyardError) in
+            if try await !console.accounts.anyExists() {
+                let page = publicURL + console.settings.url("/setup")
+                logger.notice("console first-run setup: open \(page) and enter the setup code \(console.setupCode.value)")
             }
         }
-        try? await gracefulShutdown()
     }
 }
