@@ -471,6 +471,9 @@ final class ConnectionProcessBrowser: Sendable {
     init() {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)
+        // 100 connections opened at once to a process on a loaded 2-core machine may wait longer
+        // than the client's default 10 s to be accepted; what the tests count is the refreshes.
+        configuration.timeout = .init(connect: .seconds(60), read: .seconds(120))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
