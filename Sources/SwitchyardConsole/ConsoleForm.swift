@@ -13,11 +13,8 @@ struct ConsoleForm: Sendable {
     /// Parses urlencoded text; a repeated name keeps its first value.
     init(text: String) {
         var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (part: Substring) in String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            let name = decode(parts[0])
-            if fields[name] == nil { fields[name] = parts.count > 1 ? decode(parts[1]) : "" }
+        for (name, value) in FormURLEncoding.decode(text) where fields[name] == nil {
+            fields[name] = value
         }
         self.fields = fields
     }

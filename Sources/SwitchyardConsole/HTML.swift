@@ -1,22 +1,9 @@
+import SwitchyardHTTP
+
 /// HTML text building: every value that goes into a page passes through ``escape(_:)``.
 enum HTML {
-    /// The text with `&`, `<`, `>`, `"` and `'` replaced by entities, safe in element content
-    /// and in quoted attribute values.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// The text with the HTML special characters replaced by entities (``HTMLText/escape(_:)``).
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// A hidden form field.
     static func hidden(_ name: String, _ value: String) -> String {

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import SwitchyardCore
 import SwitchyardEngine
+import SwitchyardHTTP
 
 /// The pages and redirects the browser connect flow answers with.
 enum ConnectPages {
@@ -30,12 +31,13 @@ enum ConnectPages {
         let hidden = fields.sorted { $0.key < $1.key }.map { "<input type=\"hidden\" name=\"\(escape($0.key))\" value=\"\(escape($0.value))\">" }
         let visible = inputs.map { field in
             let type = field.secret ? "password" : "text"
-            return
-                "<p><label>\(escape(field.title)) <input type=\"\(type)\" name=\"input.\(escape(field.name))\"\(field.required ? " required" : "")></label></p>"
+            let required = field.required ? " required" : ""
+            return "<p><label>\(escape(field.title)) <input type=\"\(type)\" name=\"input.\(escape(field.name))\"\(required)></label></p>"
         }
         let text = """
             <!doctype html><html><head><meta charset="utf-8"><title>Connect \(escape(title))</title></head><body><h1>Connect \(escape(title))</h1>
-            <form method="post" action="/connect">\((hidden + visible).joined(separator: "\n"))<p><button type="submit">Connect</button></p></form></body></html>
+            <form method="post" action="/connect">\((hidden + visible).joined(separator: "\n"))\
+            <p><button type="submit">Connect</button></p></form></body></html>
             """
         return html(text, status: .ok)
     }
@@ -43,7 +45,8 @@ enum ConnectPages {
     /// A short page with a title and one paragraph.
     static func page(_ title: String, _ text: String, status: HTTPResponse.Status) -> Response {
         html(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(escape(title))</title></head><body><h1>\(escape(title))</h1><p>\(escape(text))</p></body></html>",
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>\(escape(title))</title></head>"
+                + "<body><h1>\(escape(title))</h1><p>\(escape(text))</p></body></html>",
             status: status
         )
     }
@@ -54,10 +57,7 @@ enum ConnectPages {
     }
 
     /// Text with the HTML special characters escaped.
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     private static func html(_ text: String, status: HTTPResponse.Status) -> Response {
         var headers = HTTPFields()

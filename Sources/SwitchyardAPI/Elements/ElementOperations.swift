@@ -45,7 +45,8 @@ enum ElementOperations {
         if !caller.isAdmin, request.body?["connectionId"] == nil {
             throw SwitchyardError(
                 .accessDenied,
-                "creating a universal or integration-level \(type.singular) needs an admin token; a tenant creates instances for its own connections (connectionId)"
+                "creating a universal or integration-level \(type.singular) needs an admin token; "
+                    + "a tenant creates instances for its own connections (connectionId)"
             )
         }
         var reader = try BodyReader(request.body, allowed: ElementRoutes.placementFields.union(type.content.keys))

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SwitchyardCore
 
 /// OAuth 1.0a request signing with HMAC-SHA1 (RFC 5849 §3.4): the signature base string from
 /// the method, the base URI and every parameter (query, form body, `oauth_*`), percent-encoded
@@ -78,12 +79,7 @@ package struct OAuth1Signer: Sendable {
 
     /// The pairs of an `application/x-www-form-urlencoded` text (a form body or a query).
     package static func formParameters(_ text: String) -> [(String, String)] {
-        text.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            return (parts[0], parts.count > 1 ? parts[1] : "")
-        }
+        FormURLEncoding.decode(text).map { ($0.name, $0.value) }
     }
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters (§3.6).

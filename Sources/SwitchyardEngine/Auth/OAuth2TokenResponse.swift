@@ -54,11 +54,9 @@ package enum OAuth2TokenResponse {
         let text = String(decoding: body, as: UTF8.self)
         if case .object(let members)? = try? JSONValue.parse(text) { return members }
         var members: [String: JSONValue] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            if parts.count == 2 { members[parts[0]] = .string(parts[1]) }
+        // A field with an empty name or value is left out, as if it were absent.
+        for (name, value) in FormURLEncoding.decode(text) where !name.isEmpty && !value.isEmpty {
+            members[name] = .string(value)
         }
         return members
     }

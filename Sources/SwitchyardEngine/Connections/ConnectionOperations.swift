@@ -39,7 +39,8 @@ package struct ConnectionOperations: Sendable {
         guard let function = collection.methods[method] else {
             throw SwitchyardError(
                 .notFound,
-                "data collection \(key) has no \(method.rawValue) method; it has \(collection.methods.keys.sorted().map(\.rawValue).joined(separator: ", "))"
+                "data collection \(key) has no \(method.rawValue) method; it has "
+                    + collection.methods.keys.sorted().map(\.rawValue).joined(separator: ", ")
             )
         }
         return try await run(function, name: "\(key).\(method.rawValue)", input: input, loaded)

@@ -143,9 +143,8 @@ struct SchedulesCommand: AsyncParsableCommand {
             try await CommandSupport.withStore("schedules list") { store in
                 for stored in try await store.jobs.schedules() {
                     let when = stored.schedule.cron.map { "cron \"\($0)\"" } ?? "every \(stored.schedule.everySeconds ?? 0)s"
-                    print(
-                        "\(stored.schedule.name)\t\(stored.schedule.kind)\t\(stored.schedule.queue.rawValue)\t\(when)\tlast tick \(stored.lastTick.map(String.init) ?? "never")"
-                    )
+                    let last = stored.lastTick.map(String.init) ?? "never"
+                    print("\(stored.schedule.name)\t\(stored.schedule.kind)\t\(stored.schedule.queue.rawValue)\t\(when)\tlast tick \(last)")
                 }
             }
         }

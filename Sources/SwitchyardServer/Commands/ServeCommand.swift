@@ -14,8 +14,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help:
-            "Role(s) to run: api, instant-worker, queued-worker, orchestrator, code-runner, ui, console, all. Repeat or comma-separate. Wins over IS_* variables."
+        help: ArgumentHelp(
+            "Role(s) to run: api, instant-worker, queued-worker, orchestrator, code-runner, ui, console, all. "
+                + "Repeat or comma-separate. Wins over IS_* variables.")
     )
     var role: [String] = []
 
