@@ -300,6 +300,8 @@ let package = Package(
                 "SwitchyardTestSupport",
                 "SwitchyardAPI",
                 "SwitchyardBlobs",
+                "SwitchyardEngine",
+                "SwitchyardConnectors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

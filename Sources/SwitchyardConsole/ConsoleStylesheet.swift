@@ -42,6 +42,19 @@ enum ConsoleStylesheet {
         textarea { width: 100%; min-height: 12rem; font-family: ui-monospace, monospace; }
         .logout { display: flex; gap: 0.75rem; align-items: center; }
         .logout button { padding: 0.2rem 0.75rem; }
+        .state { display: inline-block; padding: 0 0.5rem; border: 1px solid currentColor; border-radius: 0.25rem; font-weight: 600; }
+        .state-ok { color: var(--fg); } .state-bad, .state-warn { color: var(--error); } .state-busy { color: var(--accent); }
+        .actions { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; margin: 1rem 0; }
+        a.button { display: inline-block; padding: 0.4rem 1rem; border: 1px solid var(--error); color: var(--error); text-decoration: none; }
+        button.danger { background: var(--error); border-color: var(--error); }
+        .failure { border: 2px solid var(--error); padding: 0.5rem 1rem; margin: 1rem 0; }
+        .failure h2 { margin-top: 0; }
+        ol.timeline { list-style: none; padding: 0; border-left: 3px solid var(--line); }
+        ol.timeline li.node { margin: 0 0 1rem; padding: 0 0 0 1rem; }
+        ol.timeline li.node-bad { border-left: 3px solid var(--error); margin-left: -3px; }
+        ol.timeline h3 { margin: 0; font-size: 1rem; }
+        .muted { color: var(--muted); font-weight: normal; }
+        code.wrap { word-break: break-all; }
 
         """
 }

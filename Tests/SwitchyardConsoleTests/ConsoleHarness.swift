@@ -9,6 +9,7 @@ import SwitchyardAPI
 import SwitchyardBlobs
 import SwitchyardConsole
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardHTTP
 import SwitchyardStore
 import Testing
@@ -27,9 +28,18 @@ struct ConsoleHarness: Sendable {
     let api: APIPipeline
     /// The default workspace's key.
     let workspaceKey: String
+    /// With `connections: true`: the connection services the API uses, their outbound client
+    /// (loopback allowed) and their external API log (flush it before reading it).
+    let services: ConnectionServices?
+    let http: OutboundHTTPClient?
+    let logSink: StoredExternalAPILogSink?
 
-    /// - Parameter engine: Another engine than the in-process API (a separate api process).
-    init(basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil) async throws {
+    /// - Parameters:
+    ///   - engine: Another engine than the in-process API (a separate api process).
+    ///   - connections: Whether the API has connection services (test, refresh, flows), as
+    ///     in `APIHarness`: an outbound client allowed to reach loopback and a stored external
+    ///     API log. Call ``shutdown()`` at the end.
+    init(basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil, connections: Bool = false) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try OpenStore.open(
@@ -39,10 +49,11 @@ struct ConsoleHarness: Sendable {
         let workspaces = WorkspaceDirectory(records: store.records, cacheTime: .zero)
         let tenants = TenantDirectory(records: store.records, cacheTime: .zero)
         let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: .seconds(3600)) { _ in false }
+        let blobs = try FileBlobStore(root: directory + "/blobs")
+        (services, http, logSink) = connections ? try Self.connectionServices(store, blobs: blobs) : (nil, nil, nil)
         api = APIPipeline(
             dependencies: APIDependencies(
-                records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants,
-                blobs: try FileBlobStore(root: directory + "/blobs")),
+                records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: services),
             authenticator: authenticator, limiter: nil, requestTimeLimit: .seconds(30), maxResponseBytes: 30 << 20)
         workspaceKey = try await workspaces.defaultWorkspace().0.key
         let workspace = ConsoleAssembly.workspace(store.records)
@@ -50,6 +61,29 @@ struct ConsoleHarness: Sendable {
             settings: ConsoleSettings(basePath: basePath, secureCookies: secureCookies), records: store.records, workspace: workspace,
             engine: engine ?? InProcessConsoleEngine(api: api, workspace: workspace, logger: Logger(label: "console-tests")),
             templates: try ConsoleTemplates(), setupCode: SetupCode(value: Self.setupCode))
+    }
+
+    /// Connection services as the API tests build them: loopback allowed, a stored external API log.
+    private static func connectionServices(
+        _ store: OpenStore, blobs: FileBlobStore
+    ) throws -> (ConnectionServices?, OutboundHTTPClient?, StoredExternalAPILogSink?) {
+        let logger = Logger(label: "console-tests")
+        var settings = OutboundHTTPSettings()
+        settings.addressPolicy = try AddressPolicy(allowedNetworksText: "127.0.0.0/8")
+        let sink = StoredExternalAPILogSink(records: store.records, logger: logger)
+        let client = OutboundHTTPClient(settings: settings, logSink: sink, logger: logger)
+        let services = ConnectionServices(
+            records: store.records, jobs: store.jobs, blobs: blobs, http: client, code: nil,
+            settings: .init(
+                stateSecret: "console-test-secret-for-oauth-state", baseURI: "http://127.0.0.1:5999", callbackBase: "http://127.0.0.1:5999",
+                holder: "console-\(UUID().uuidString.prefix(8))"),
+            logger: logger)
+        return (services, client, sink)
+    }
+
+    /// Shuts the outbound client down (harnesses made with `connections: true`).
+    func shutdown() async {
+        try? await http?.shutdown()
     }
 
     /// Calls the API in process as the workspace's admin (to set up what a page shows).

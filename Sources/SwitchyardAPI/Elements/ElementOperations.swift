@@ -7,7 +7,10 @@ import SwitchyardStore
 enum ElementOperations {
     /// `GET /<elements>`: a page, filtered by layer, integration, connection, instance key, parent
     /// or key, each item with its effective content.
-    static func list(_ type: ElementType, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
+    /// - Parameter tenantID: Only this tenant's elements (instances), when given.
+    static func list(
+        _ type: ElementType, _ request: APIRequest, _ deps: APIDependencies, tenantID: String? = nil
+    ) async throws(SwitchyardError) -> JSONValue {
         let query = try ListQuery(request.query)
         let scope = request.caller.scope
         var fields: [String: String?] = [:]
@@ -25,7 +28,8 @@ enum ElementOperations {
         if let connectionID = request.query["connectionId"] { fields["connectionId"] = connectionID }
         if let instanceKey = request.query["instanceKey"] { fields["instanceKey"] = instanceKey }
         let filter = RecordFilter(
-            key: request.query["key"], parentID: request.query["parentId"], includeArchived: query.includeArchived, documentFields: fields)
+            key: request.query["key"], parentID: request.query["parentId"], tenantID: tenantID, includeArchived: query.includeArchived,
+            documentFields: fields)
         let page = try await deps.records.list(type.kind, scope: scope, filter: filter, limit: query.limit, cursor: query.cursor)
         let resolver = ElementResolver(type: type, records: deps.records, scope: scope)
         var cache: [String: Record] = [:]

@@ -34,6 +34,7 @@ enum FlowInstanceRoutes {
                 parameters: APIRoute.Parameter.listParameters + [
                     .query("connectionId", ["type": "string"], "only this connection's instances"),
                     .query("flowKey", ["type": "string"], "only instances of this flow key"),
+                    .query("customerId", ["type": "string"], "only this customer's instances (its id or internalId)"),
                 ],
                 requestSchema: nil, responseSchema: RecordJSON.listSchema(item), successStatus: 200
             ) { request throws(SwitchyardError) in
@@ -43,7 +44,8 @@ enum FlowInstanceRoutes {
                 query["flowKey"] = nil
                 var listing = request
                 listing.query = query
-                return try await ElementOperations.list(.flows, listing, deps)
+                let tenant = try await CustomerRoutes.filterID(request.query["customerId"], request, deps)
+                return try await ElementOperations.list(.flows, listing, deps, tenantID: tenant)
             },
             APIRoute(
                 method: .post, path: "/flow-instances", access: .any, operationID: "createFlowInstance",

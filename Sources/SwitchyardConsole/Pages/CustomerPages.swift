@@ -30,6 +30,7 @@ enum CustomerPages {
         var values = ViewValue.of(customer) as? [String: Any] ?? [:]
         values["created"] = ViewValue.time(customer["createdAt"]?.stringValue)
         values["fieldsText"] = customer["fields"].map { ViewValue.pretty($0) } ?? ""
+        try await CustomerRelated.add(page, customerID: customer["id"]?.stringValue ?? id, into: &values)
         let title = "Customer " + (customer["name"]?.stringValue ?? id)
         return .view(PageView(title: title, template: "customer", section: "/customers", values: values))
     }

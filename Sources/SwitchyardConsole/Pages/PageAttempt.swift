@@ -1,0 +1,16 @@
+import HTTPTypes
+import SwitchyardCore
+
+extension PageRequest {
+    /// A state-changing call whose refusal the page shows itself (a button's outcome): the
+    /// API's answer, or its problem. A missing record and an unreachable engine still throw, so
+    /// they get the usual error pages.
+    func attempt(_ method: HTTPRequest.Method, _ path: String) async throws(PageFailure) -> Result<JSONValue, APIProblem> {
+        do throws(PageFailure) {
+            return .success(try await change(method, path))
+        } catch {
+            guard case .problem(let problem) = error, problem.status != 404 else { throw error }
+            return .failure(problem)
+        }
+    }
+}
