@@ -134,11 +134,13 @@ struct Page: Sendable {
     var setCookie: String? { headers[.setCookie] }
 }
 
-/// A minimal browser: keeps the session cookie it was given, posts forms, records every
+/// A minimal browser: keeps the session cookie it was given (and any other cookie, such as a
+/// redirect's one-time notice, sending it back until it is cleared), posts forms, records every
 /// `Set-Cookie` it saw.
 struct Browser {
     let client: any TestClientProtocol
     var cookie: String?
+    var otherCookies: [String: String] = [:]
     var setCookies: [String] = []
 
     init(client: any TestClientProtocol) {
@@ -155,7 +157,8 @@ struct Browser {
 
     mutating func send(_ method: HTTPRequest.Method, _ uri: String, form: [(String, String)]?) async throws -> Page {
         var headers = HTTPFields()
-        if let cookie { headers[.cookie] = "switchyard_console=\(cookie)" }
+        let sent = (cookie.map { ["switchyard_console=\($0)"] } ?? []) + otherCookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        if !sent.isEmpty { headers[.cookie] = sent.joined(separator: "; ") }
         var body: ByteBuffer?
         if let form {
             headers[.contentType] = "application/x-www-form-urlencoded"
@@ -166,11 +169,12 @@ struct Browser {
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         let page = Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
         setCookies += response.headers[values: .setCookie]
-        if let set = page.setCookie,
-            let value = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
-            value.count == 2
-        {
-            cookie = value[1].isEmpty ? nil : String(value[1])
+        for set in response.headers[values: .setCookie] {
+            guard let value = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
+                value.count == 2
+            else { continue }
+            let fresh = value[1].isEmpty ? nil : String(value[1])
+            if value[0] == "switchyard_console" { cookie = fresh } else { otherCookies[String(value[0])] = fresh }
         }
         return page
     }

@@ -43,7 +43,8 @@ struct FlowRunPagesTests {
             #expect(page.body.contains("id=\"node-echo\"") && page.body.contains("id=\"node-missing\""), "every node in the timeline")
             #expect(page.body.contains("<details open><summary>Input, output and logs of <code>missing</code>"), "the failed node is open")
             #expect(page.body.contains("&quot;order&quot;"), "the run's input")
-            #expect(page.links.contains("/console/connections/\(connection)"), "links its connection")
+            #expect(page.links.contains("/console/connections/\(connection)") && page.body.contains("Acme</a>"), "links its connection and customer")
+            #expect(page.body.contains("/status/404") && !page.body.contains("\\/"), "JSON shows slashes as they are")
             #expect(!page.body.contains(ConsoleConnectionWorld.basicCredentials), "echoed credentials never show")
             #expect(!page.body.contains("/stop\""), "a failed run cannot be stopped")
 
@@ -83,6 +84,7 @@ struct FlowRunPagesTests {
 
             let all = try await browser.get("/console/flow-runs")
             #expect(all.status == .ok && Self.rows(all) == 3, "\(all.body)")
+            #expect(all.body.contains("<a href=\"/console/flow-runs\" aria-current=\"page\">Flow runs</a>"), "the navigation marks the section")
             #expect(all.body.contains("<option value=\"\(okFlow)\">"), "the flow filter offers the flows")
             let cases: [(String, Set<String>)] = [
                 ("status=failed", [failed]), ("customerId=globex", [completed]), ("flowId=\(okFlow)", [completed, queued]),

@@ -35,7 +35,7 @@ enum ConnectionActions {
         values["path"] = page.console.settings.url(EngineRequest.path("connections", id))
         values.merge(ConnectionStateText(connection).values) { _, new in new }
         let title = "Disconnect " + (connection["name"]?.stringValue ?? id)
-        return .view(PageView(title: title, template: "connection-disconnect", section: "/connections", values: values))
+        return .view(PageView(title: title, template: "connection-disconnect", section: "/connections", values: TemplateValues.compact(values)))
     }
 
     /// Disconnects, and says whether revoking the credentials at the provider failed.

@@ -50,7 +50,7 @@ enum ConnectionPages {
             "filtered": !integrationID.isEmpty || !customerID.isEmpty || !paging.search.isEmpty,
         ]
         values["next"] = ListPage.next(answer, path: "/connections", page: page, keep: ["q", "integrationId", "customerId"])
-        return .view(PageView(title: "Connections", template: "connections", section: "/connections", values: values))
+        return .view(PageView(title: "Connections", template: "connections", section: "/connections", values: TemplateValues.compact(values)))
     }
 
     /// One connection's page, with the outcome of an action that failed (`problem`), if any.
@@ -84,7 +84,7 @@ enum ConnectionPages {
         try await externalLog(page, connectionID: id, into: &values)
         let status = problem.map { HTTPResponse.Status(code: max(400, min($0.problem.status, 599))) } ?? .ok
         let title = "Connection " + (connection["name"]?.stringValue ?? id)
-        return PageView(title: title, template: "connection", section: "/connections", values: values, status: status)
+        return PageView(title: title, template: "connection", section: "/connections", values: TemplateValues.compact(values), status: status)
     }
 
     /// The connection's external API log, newest first, a page at a time (`logCursor`).

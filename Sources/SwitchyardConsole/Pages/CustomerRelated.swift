@@ -26,6 +26,7 @@ enum CustomerRelated {
             values["label"] = names[id] ?? id
             values.merge(ConnectionStateText(item).values) { _, new in new }
         }
+        values["hasConnections"] = !(connections["items"]?.arrayValue ?? []).isEmpty
         values["moreConnections"] = more(connections, settings.url("/connections"), customerID)
         let instances = try await page.get("/flow-instances", ["customerId": customerID, "limit": limit])
         values["instances"] = ListPage.items(instances) { item, values in
@@ -39,6 +40,7 @@ enum CustomerRelated {
             }
             values["enabledText"] = item["enabled"] == .bool(false) ? "Disabled" : "Enabled"
         }
+        values["hasInstances"] = !(instances["items"]?.arrayValue ?? []).isEmpty
         values["moreInstances"] = instances["cursor"]?.stringValue != nil
         let runs = try await page.get("/flow-runs", ["customerId": customerID, "limit": limit, "order": "newest"])
         values["runs"] = ListPage.items(runs) { item, values in
@@ -50,6 +52,7 @@ enum CustomerRelated {
             values["queued"] = ViewValue.time(item["queuedAt"]?.stringValue ?? item["createdAt"]?.stringValue)
             FlowRunPages.links(item, settings: settings, into: &values)
         }
+        values["hasRuns"] = !(runs["items"]?.arrayValue ?? []).isEmpty
         values["allRuns"] = settings.url("/flow-runs") + "?" + FormURLEncoding.encode([("customerId", customerID)])
     }
 

@@ -35,7 +35,7 @@ enum ExternalAPILogPages {
             values["connectionHref"] = settings.url(EngineRequest.path("connections", connection))
         }
         let title = "\(entry["method"]?.stringValue ?? "Request") \(entry["host"]?.stringValue ?? "")".trimmingCharacters(in: .whitespaces)
-        return .view(PageView(title: title, template: "external-api-log", section: "/connections", values: values))
+        return .view(PageView(title: title, template: "external-api-log", section: "/connections", values: TemplateValues.compact(values)))
     }
 
     /// Headers as `{name, value}` rows, credential values masked.

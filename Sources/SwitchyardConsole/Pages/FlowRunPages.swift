@@ -49,7 +49,7 @@ enum FlowRunPages {
         values["statuses"] = FlowRunText.statuses.map { ["value": $0, "label": FlowRunText.label($0), "selected": $0 == page.query("status")] }
         values["filtered"] = filters.contains { !page.query($0).isEmpty }
         values["next"] = ListPage.next(answer, path: "/flow-runs", page: page, keep: filters)
-        return .view(PageView(title: "Flow runs", template: "flow-runs", section: "/flow-runs", values: values))
+        return .view(PageView(title: "Flow runs", template: "flow-runs", section: "/flow-runs", values: TemplateValues.compact(values)))
     }
 
     /// One run's page, with the failure of a stop or retry (`problem`), if any.
@@ -74,6 +74,9 @@ enum FlowRunPages {
             values["failure"] = ["node": run["error"]?["nodeKey"]?.stringValue ?? "", "message": message]
         }
         links(run, settings: settings, into: &values)
+        if let tenant = run["tenantId"]?.stringValue, let customer = try? await page.get(EngineRequest.path("customers", tenant)) {
+            values["customerName"] = customer["name"]?.stringValue ?? tenant
+        }
         for (name, field) in [("retryOfHref", "retryOf"), ("parentHref", "parentRunId")] {
             if let other = run[field]?.stringValue { values[name] = settings.url(EngineRequest.path("flow-runs", other)) }
         }
@@ -82,7 +85,7 @@ enum FlowRunPages {
         if let problem { values["actionError"] = problem.sentence }
         let status400 = problem.map { HTTPResponse.Status(code: max(400, min($0.status, 599))) } ?? .ok
         let title = "Flow run " + String(id.prefix(8)) + (run["flowKey"]?.stringValue.map { " of \($0)" } ?? "")
-        return PageView(title: title, template: "flow-run", section: "/flow-runs", values: values, status: status400)
+        return PageView(title: title, template: "flow-run", section: "/flow-runs", values: TemplateValues.compact(values), status: status400)
     }
 
     /// Stops or retries a run: a retry goes to the new run's page.

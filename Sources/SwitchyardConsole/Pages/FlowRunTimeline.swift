@@ -25,7 +25,8 @@ enum FlowRunTimeline {
                 if let data = node["error"]?["data"], data != .null { values["errorData"] = ViewValue.pretty(data) }
             }
             let logs = (node["logs"]?.arrayValue ?? []).map { entry in entry.stringValue ?? entry.jsonText }
-            if !logs.isEmpty { values["logs"] = logs.map { ["line": $0] } }
+            values["logs"] = logs.map { ["line": $0] }
+            values["hasLogs"] = !logs.isEmpty
             return values
         }
     }
