@@ -192,10 +192,22 @@ class Switchyard:
 
 def start_switchyard(command: list[str], name: str, data_dir: Path, timeout: float = PROCESS_WAIT, **env: str) -> Switchyard:
     """Starts `command` (the binary with `serve`, or scripts/serve) on a free loopback port
-    (PORT=0) with DATA_DIR=`data_dir`, and returns once its start line names the console's URL."""
+    (PORT=0) with DATA_DIR=`data_dir`, reads the console's URL from its start line, and returns
+    once the process is ready: its health check `GET /?wait=60000` holds the answer until then (or
+    answers 503 naming what is not ready after that deadline)."""
     child = ChildProcess(command, process_environment(DATA_DIR=str(data_dir), PORT="0", **env), name)
-    match = child.output.wait_for(r"Console at (http://\S+/)\s*$", "'Console at' start line", timeout)
-    return Switchyard(child=child, data_dir=data_dir, console_url=match.group(1))
+    try:
+        match = child.output.wait_for(r"Console at (http://\S+/)\s*$", "'Console at' start line", timeout)
+        server = Switchyard(child=child, data_dir=data_dir, console_url=match.group(1))
+        try:
+            with urllib.request.urlopen(server.origin + "/?wait=60000", timeout=90) as health:
+                assert health.status == 200
+        except urllib.error.HTTPError as error:
+            pytest.fail(f"switchyard is not ready after 60 s: {error.code} {error.read().decode(errors='replace')}\n{child.output.text[-4000:]}")
+        return server
+    except BaseException:
+        child.stop()
+        raise
 
 
 def add_console_user(data_dir: Path, email: str, name: str, role: str, password: str) -> None:
@@ -254,7 +266,11 @@ http {{
         self.child = ChildProcess(
             [binary, "-e", "stderr", "-p", str(directory), "-c", str(directory / "nginx.conf")], process_environment(), name, cwd=directory)
         # The master opens its sockets before it starts the workers and logs that at `notice`.
-        self.child.output.wait_for(r"start worker process", "nginx worker start")
+        try:
+            self.child.output.wait_for(r"start worker process", "nginx worker start")
+        except BaseException:
+            self.child.stop()
+            raise
 
     def stop(self) -> None:
         """Stops nginx (SIGTERM to its process group)."""

@@ -1,7 +1,17 @@
+#!/usr/bin/env bash
 # Sourced by scripts/test after scripts/lib/test-python.sh: what the console's browser tests in
 # Tests/Browser need. Debian's chromium, chromium-driver and nginx (installed when missing), and
 # selenium, axe-selenium-python, pytest and pytest-xdist from PyPI in the test venv (reinstalled
 # when the pinned versions change). Defines browser_tests, which runs the suite.
+# Run directly, it runs the browser suite alone on what `swift build` built, extra arguments
+# going to pytest: scripts/lib/browser.sh -k nginx
+browser_alone=0
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  cd "$(dirname "$0")/../.."
+  source scripts/lib/test-python.sh
+  browser_alone=1
+fi
 browser_python_packages="selenium==4.51.0 pytest==9.2.0 pytest-xdist==3.8.0"
 # axe-selenium-python 3.0.0 bundles axe-core 4.10; 2.1.6, the newest that declares Python 3.11,
 # bundles axe-core 3.1 (2018), whose rules were wrong since (it refuses autocomplete=username on
@@ -43,3 +53,8 @@ browser_tests() {
   # pytest's 5 means it ran no test: a failure here, never a pass.
   return "$status"
 }
+
+if [ "$browser_alone" = 1 ]; then
+  export SWITCHYARD_TEST_REQUIRE_ALL="${SWITCHYARD_TEST_REQUIRE_ALL:-1}"
+  browser_tests "$@"
+fi
