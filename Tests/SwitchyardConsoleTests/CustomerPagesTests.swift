@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import NIOCore
 import SwitchyardConsole
 import SwitchyardCore
 import SwitchyardTestSupport
