@@ -56,3 +56,10 @@ def test_the_crawler_reports_an_error_page_and_everything_outside_the_prefix(bro
     assert f"{site}/site/: link outside /site/: {site}/elsewhere/" in seen.problems
     assert f"{site}/site/: form outside /site/: {site}/elsewhere/post" in seen.problems
     assert len(seen.problems) == 3, seen.problems
+
+
+def test_the_crawler_accepts_a_404_only_from_a_section_not_built_yet_and_only_while_it_is_missing(browser, site):
+    seen = crawl(browser, site + "/site/", prefix="/site/", name="checks-pending", not_built_yet={"missing"})
+    assert seen.problems == [] and seen.pages == [site + "/site/"]
+    built = crawl(browser, site + "/site/", prefix="/site/", name="checks-built", not_built_yet={""})
+    assert built.problems == [f"{site}/site/ answers 200: remove '' from SECTIONS_NOT_BUILT_YET"]

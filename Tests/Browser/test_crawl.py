@@ -2,11 +2,15 @@
 
 import pytest
 
-from console_browser import add_console_user, assert_signed_in, crawl, sign_in
+from console_browser import add_console_user, api, assert_signed_in, crawl, sign_in
 
 
 def test_every_page_an_admin_reaches_from_the_overview_answers_and_passes_axe_in_both_themes(browser, signed_in_admin):
     console = signed_in_admin.console_url
+    # Something to show, so that detail pages are reached too (names that need escaping).
+    for internal_id, name in (("acme", 'Acme <"Tools"> & Co'), ("globex", "Globex")):
+        status, answer = api(signed_in_admin, "POST", "/customers", {"internalId": internal_id, "name": name})
+        assert status == 201, answer
     seen = crawl(browser, console, prefix=signed_in_admin.base_path, name="console", dark_too=True)
     assert not seen.problems, "\n".join(seen.problems)
     assert console in seen.pages
