@@ -1,6 +1,7 @@
 """Every console page a user can reach from the overview: answers, axe, screenshots."""
 
 import pytest
+from selenium.webdriver.common.by import By
 
 from console_browser import add_console_user, api, assert_signed_in, crawl, sign_in
 
@@ -11,9 +12,12 @@ def test_every_page_an_admin_reaches_from_the_overview_answers_and_passes_axe_in
     for internal_id, name in (("acme", 'Acme <"Tools"> & Co'), ("globex", "Globex")):
         status, answer = api(signed_in_admin, "POST", "/customers", {"internalId": internal_id, "name": name})
         assert status == 201, answer
+    sections = [link.get_attribute("href") for link in browser.find_elements(By.CSS_SELECTOR, "nav[aria-label=Sections] a")]
+    assert console in sections and console + "customers" in sections, f"the overview's navigation: {sections}"
     seen = crawl(browser, console, prefix=signed_in_admin.base_path, name="console", dark_too=True)
     assert not seen.problems, "\n".join(seen.problems)
-    assert console in seen.pages
+    assert console in seen.pages and console + "customers" in seen.pages
+    assert sum(page.startswith(console + "customers/") for page in seen.pages) == 2, "both customers' pages"
     print(f"crawled {len(seen.pages)} page(s): {seen.pages}")
 
 
