@@ -45,9 +45,11 @@ browser_tests() {
   local status=0
   rm -rf "$artifacts/screenshots" "$artifacts/axe" "$artifacts/logs"
   mkdir -p "$artifacts"
+  # A hung test fails the run (timeout's 124) instead of holding CI.
   SWITCHYARD_TEST_ARTIFACTS="$artifacts" SWITCHYARD_BINARY="${SWITCHYARD_BINARY:-$(swift build --show-bin-path)/switchyard}" \
-    PYTHONDONTWRITEBYTECODE=1 "$test_python_venv/bin/python" -m pytest -c Tests/Browser/pytest.ini --rootdir Tests/Browser \
-    -n "${SWITCHYARD_BROWSER_WORKERS:-2}" --dist loadfile "$@" Tests/Browser || status=$?
+    PYTHONDONTWRITEBYTECODE=1 timeout -k 30 "${SWITCHYARD_BROWSER_TIME_LIMIT:-10m}" \
+    "$test_python_venv/bin/python" -m pytest -c Tests/Browser/pytest.ini --rootdir Tests/Browser \
+    -n "${SWITCHYARD_BROWSER_WORKERS:-2}" --dist loadfile --durations=5 "$@" Tests/Browser || status=$?
   printf '[scripts/test] browser screenshots: %s\n' "$artifacts/screenshots"
   printf '[scripts/test] axe reports and server logs: %s, %s\n' "$artifacts/axe" "$artifacts/logs"
   # pytest's 5 means it ran no test: a failure here, never a pass.
