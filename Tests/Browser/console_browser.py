@@ -479,6 +479,20 @@ def fetch(driver: WebDriver, url: str, limit: int = 5) -> Fetched:
     pytest.fail(f"more than {limit} redirects from {url}: {redirects}")
 
 
+def post_form(driver: WebDriver, action: str, fields: list[tuple[str, str]]) -> tuple[int, str]:
+    """POSTs `fields` form-encoded to `action` with the browser's cookies, as the browser submits
+    a form, without following a redirect; returns the status and the body."""
+    cookies = "; ".join(f"{cookie['name']}={cookie['value']}" for cookie in driver.get_cookies())
+    request = urllib.request.Request(
+        action, method="POST", data=urllib.parse.urlencode(fields).encode(),
+        headers={"Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.build_opener(_NoRedirects).open(request, timeout=PAGE_WAIT) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
 @dataclass
 class Crawl:
     """What a crawl saw."""
@@ -486,6 +500,8 @@ class Crawl:
     pages: list[str] = field(default_factory=list)
     outside: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
+    forms: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Every state-changing (POST) form under the prefix but sign-out: action -> its fields."""
 
 
 def crawl(driver: WebDriver, start_url: str, prefix: str, name: str, strict_prefix: bool = False, dark_too: bool = False,
@@ -537,12 +553,15 @@ def crawl(driver: WebDriver, start_url: str, prefix: str, name: str, strict_pref
             """
             const all = [];
             for (const a of document.querySelectorAll('a[href]')) all.push(['link', a.href]);
-            for (const f of document.querySelectorAll('form')) all.push(['form', f.action, (f.method || 'get').toLowerCase()]);
+            for (const f of document.querySelectorAll('form')) {
+              const fields = [...new FormData(f).entries()].map(([k, v]) => [k, typeof v === 'string' ? v : '']);
+              all.push(['form', f.action, (f.method || 'get').toLowerCase(), fields]);
+            }
             for (const l of document.querySelectorAll('link[href]')) all.push(['asset', l.href]);
             for (const s of document.querySelectorAll('script[src], img[src]')) all.push(['asset', s.src]);
             return all;
             """)
-        for kind, target, *method in references:
+        for kind, target, *form in references:
             target = urllib.parse.urldefrag(target).url
             parts = urllib.parse.urlsplit(target)
             if f"{parts.scheme}://{parts.netloc}" != origin:
@@ -561,7 +580,9 @@ def crawl(driver: WebDriver, start_url: str, prefix: str, name: str, strict_pref
             elif kind == "link" and target not in seen:
                 seen.add(target)
                 queue.append(target)
-            elif kind == "form" and method == ["get"] and target not in seen:
+            elif kind == "form" and form[0] == "post" and not parts.path.endswith("/logout"):
+                result.forms.setdefault(target, [tuple(pair) for pair in form[1]])
+            elif kind == "form" and form[0] == "get" and target not in seen:
                 # A search form: its action with no query is a page of its own.
                 seen.add(target)
                 queue.append(target)

@@ -16,7 +16,9 @@ PAGES = {
     # outside it.
     "/site/": """<!DOCTYPE html><html lang="en"><head><title>Site</title></head><body><main><h1>Site</h1>
         <p><a href="/site/missing">missing</a> <a href="/elsewhere/">elsewhere</a></p>
-        <form method="post" action="/elsewhere/post"><p><button type="submit">Send</button></p></form></main></body></html>""",
+        <form method="post" action="/elsewhere/post"><p><button type="submit">Send</button></p></form>
+        <form method="post" action="/site/save"><input type="hidden" name="csrf" value="t"><p><label for="n">Name</label>
+        <input id="n" name="name" value="x"> <button type="submit">Save</button></p></form></main></body></html>""",
 }
 
 
@@ -56,6 +58,7 @@ def test_the_crawler_reports_an_error_page_and_everything_outside_the_prefix(bro
     assert f"{site}/site/: link outside /site/: {site}/elsewhere/" in seen.problems
     assert f"{site}/site/: form outside /site/: {site}/elsewhere/post" in seen.problems
     assert len(seen.problems) == 3, seen.problems
+    assert seen.forms == {f"{site}/site/save": [("csrf", "t"), ("name", "x")]}, "the state-changing form under the prefix"
 
 
 def test_the_crawler_accepts_a_404_only_from_a_section_not_built_yet_and_only_while_it_is_missing(browser, site):
