@@ -45,8 +45,15 @@ browser_tests() {
   local status=0
   rm -rf "$artifacts/screenshots" "$artifacts/axe" "$artifacts/logs"
   mkdir -p "$artifacts"
+  # The tests start a snapshot of the binary (a hard link, with its resources): scripts/serve's
+  # `swift run` may relink .build's binary while the other worker starts it.
+  local bin
+  bin="$(swift build --show-bin-path)"
+  rm -rf "$artifacts/bin" && mkdir -p "$artifacts/bin"
+  ln "$bin/switchyard" "$artifacts/bin/switchyard" 2>/dev/null || cp "$bin/switchyard" "$artifacts/bin/switchyard"
+  cp -R "$bin"/*.resources "$artifacts/bin/"
   # A hung test fails the run (timeout's 124) instead of holding CI.
-  SWITCHYARD_TEST_ARTIFACTS="$artifacts" SWITCHYARD_BINARY="${SWITCHYARD_BINARY:-$(swift build --show-bin-path)/switchyard}" \
+  SWITCHYARD_TEST_ARTIFACTS="$artifacts" SWITCHYARD_BINARY="${SWITCHYARD_BINARY:-$artifacts/bin/switchyard}" \
     PYTHONDONTWRITEBYTECODE=1 timeout -k 30 "${SWITCHYARD_BROWSER_TIME_LIMIT:-10m}" \
     "$test_python_venv/bin/python" -m pytest -c Tests/Browser/pytest.ini --rootdir Tests/Browser \
     -n "${SWITCHYARD_BROWSER_WORKERS:-2}" --dist loadfile --durations=5 "$@" Tests/Browser || status=$?
