@@ -78,7 +78,9 @@ import Testing
             #expect(try await member.get("/console/users").status == .forbidden, "a workspace admin does not manage users")
             #expect(!(try await member.get("/console/").body.contains("/console/users\"")), "nor sees the link")
 
-            #expect(try await browser.post("/console/users/\(bob.id)/password", [("csrf", csrf), ("password", "another long password")]).status == .seeOther)
+            #expect(
+                try await browser.post("/console/users/\(bob.id)/password", [("csrf", csrf), ("password", "another long password")]).status
+                    == .seeOther)
             var again = Browser(client: browser.client)
             let relogin = try await again.post("/console/login", [("email", "bob@example.com"), ("password", "another long password")])
             #expect(relogin.status == .seeOther && relogin.location == "/console/", "the new password signs in")

@@ -31,7 +31,8 @@ enum UserPages {
             _ = try await page.console.accounts.add(email: form["email"], name: form["name"], role: form["role"], password: form["password"])
         } catch {
             let field = ["email", "name", "role", "password"].first { error.message.hasPrefix($0) } ?? "email"
-            let problem = APIProblem(status: error.key == .alreadyExists ? 409 : 400, key: error.key.rawValue, message: error.message, fields: [field: error.message])
+            let problem = APIProblem(
+                status: error.key == .alreadyExists ? 409 : 400, key: error.key.rawValue, message: error.message, fields: [field: error.message])
             return try await view(page, input: input, problem: problem)
         }
         return .redirect("/users", notice: "User \(form["email"].trimmingWhitespace().lowercased()) added.")
@@ -100,6 +101,8 @@ enum UserPages {
             "roles": roles.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == chosen] },
             "minimum": ConsoleAccounts.minimumPasswordLength,
         ]
-        return .view(PageView(title: "Console users", template: "users", section: "/users", values: values, status: problem.map { .init(code: $0.status) } ?? .ok))
+        return .view(
+            PageView(
+                title: "Console users", template: "users", section: "/users", values: values, status: problem.map { .init(code: $0.status) } ?? .ok))
     }
 }

@@ -64,7 +64,9 @@ enum WebhookPages {
             item["text"] = ViewValue.pretty(attempt)
             return item
         }
-        return .view(PageView(title: "Webhook delivery \(answer["event"]?.stringValue ?? id)", template: "webhook-delivery", section: "/webhooks", values: values))
+        return .view(
+            PageView(
+                title: "Webhook delivery \(answer["event"]?.stringValue ?? id)", template: "webhook-delivery", section: "/webhooks", values: values))
     }
 
     /// Sends a failed delivery again.
@@ -94,8 +96,11 @@ enum WebhookPages {
         values["deliveries"] = items
         values["empty"] = items.isEmpty
         values["next"] = ListPage.next(answer, path: "/webhooks", page: page, keep: ["status"])
-        return .view(PageView(title: "Webhook notifications", template: "webhooks", section: "/webhooks", values: values, status: problem.map {
-            .init(code: $0.status)
-        } ?? .ok))
+        return .view(
+            PageView(
+                title: "Webhook notifications", template: "webhooks", section: "/webhooks", values: values,
+                status: problem.map {
+                    .init(code: $0.status)
+                } ?? .ok))
     }
 }
