@@ -53,9 +53,7 @@ SECTIONS_NOT_BUILT_YET = {
     "flows",
     "flow-runs",
     "jobs",
-    "webhooks",
     "workspace",
-    "users",
 }
 # Generous for a loaded 2-core machine; a healthy page or process answers well within them.
 PAGE_WAIT = 30
@@ -541,6 +539,10 @@ def crawl(driver: WebDriver, start_url: str, prefix: str, name: str, strict_pref
             result.problems.append(f"{url} ends outside {prefix}: {driver.current_url}")
         if not driver.find_elements(By.TAG_NAME, "h1") or not driver.title:
             result.problems.append(f"{url} has no title or h1")
+        # A Swift optional that reached a template shows as "nil" or "Optional(...)".
+        leaked = re.findall(r"\bnil\b|Optional\(", driver.find_element(By.TAG_NAME, "body").text)
+        if leaked:
+            result.problems.append(f"{url} shows {leaked[0]!r}: a Swift optional reached its template")
         result.pages.append(url)
         shot(driver, label)
         axe(driver, label)

@@ -18,7 +18,11 @@ PAGES = {
         <p><a href="/site/missing">missing</a> <a href="/elsewhere/">elsewhere</a></p>
         <form method="post" action="/elsewhere/post"><p><button type="submit">Send</button></p></form>
         <form method="post" action="/site/save"><input type="hidden" name="csrf" value="t"><p><label for="n">Name</label>
-        <input id="n" name="name" value="x"> <button type="submit">Save</button></p></form></main></body></html>""",
+        <input id="n" name="name" value="x"> <button type="submit">Save</button></p></form>
+        <p><a href="/site/leak">leak</a></p></main></body></html>""",
+    # A page where a Swift optional reached the template.
+    "/site/leak": """<!DOCTYPE html><html lang="en"><head><title>Leak</title></head><body><main><h1>Leak</h1>
+        <p class="error">nil</p></main></body></html>""",
 }
 
 
@@ -53,16 +57,17 @@ def test_axe_fails_on_low_contrast_and_a_missing_label(browser, site):
 
 def test_the_crawler_reports_an_error_page_and_everything_outside_the_prefix(browser, site):
     seen = crawl(browser, site + "/site/", prefix="/site/", name="checks-site", strict_prefix=True)
-    assert seen.pages == [site + "/site/"]
+    assert seen.pages == [site + "/site/", site + "/site/leak"]
     assert f"{site}/site/missing answers 404" in seen.problems
+    assert f"{site}/site/leak shows 'nil': a Swift optional reached its template" in seen.problems
     assert f"{site}/site/: link outside /site/: {site}/elsewhere/" in seen.problems
     assert f"{site}/site/: form outside /site/: {site}/elsewhere/post" in seen.problems
-    assert len(seen.problems) == 3, seen.problems
+    assert len(seen.problems) == 4, seen.problems
     assert seen.forms == {f"{site}/site/save": [("csrf", "t"), ("name", "x")]}, "the state-changing form under the prefix"
 
 
 def test_the_crawler_accepts_a_404_only_from_a_section_not_built_yet_and_only_while_it_is_missing(browser, site):
     seen = crawl(browser, site + "/site/", prefix="/site/", name="checks-pending", not_built_yet={"missing"})
-    assert seen.problems == [] and seen.pages == [site + "/site/"]
+    assert [problem for problem in seen.problems if "/site/missing" in problem] == [], seen.problems
     built = crawl(browser, site + "/site/", prefix="/site/", name="checks-built", not_built_yet={""})
     assert built.problems == [f"{site}/site/ answers 200: remove '' from SECTIONS_NOT_BUILT_YET"]

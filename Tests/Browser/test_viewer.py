@@ -4,7 +4,7 @@ is refused to a viewer, whatever its fields."""
 from selenium.webdriver.common.by import By
 
 from console_browser import (
-    ADMIN_EMAIL, ADMIN_PASSWORD, add_console_user, api, assert_signed_in, crawl, post_form, sign_in, sign_out)
+    ADMIN_EMAIL, ADMIN_PASSWORD, add_console_user, api, assert_signed_in, crawl, open_page, post_form, sign_in, sign_out)
 
 VIEWER = "viewer@example.com"
 VIEWER_PASSWORD = "the viewer's own password"
@@ -41,6 +41,11 @@ def test_a_viewer_reads_every_page_and_every_form_an_admin_sees_is_refused_to_th
         if status != 403 or "Viewers cannot change anything" not in body:
             refused.append(f"{action} answered {status} to a viewer")
     assert not refused, "\n".join(refused)
+    # Nothing changed: among those forms are the admin's ones on the viewer's own account (role,
+    # password, remove); the viewer is still here, with the same role.
+    open_page(browser, console)
+    assert_signed_in(browser, console, email=VIEWER)
+    assert browser.find_element(By.CSS_SELECTOR, "header form.logout span").text == f"{VIEWER} (viewer)"
     # The viewer may still sign out (its own session, nothing of the workspace).
     sign_out(browser, console)
     print(f"viewer refused on {len(admin.forms)} form(s): {sorted(admin.forms)}")
