@@ -61,4 +61,21 @@ struct PlatformUserTests {
             #expect(try await client.send(.get, "/platform-users/bob@example.com", token: otherAdmin).status == 404)
         }
     }
+
+    @Test("A user may be a viewer (read only in the console); demoting the last admin to viewer is refused")
+    func viewerRole() async throws {
+        let harness = try await APIHarness.make()
+        defer { harness.remove() }
+        try await harness.withClient { client in
+            let admin = try await harness.adminToken()
+            let viewer = try await client.send(.post, "/platform-users", token: admin, body: ["email": "vera@example.com", "role": "viewer"])
+            #expect(viewer.status == 201 && viewer.json["role"] == "viewer", "\(viewer.json)")
+            let ada = try await client.send(.post, "/platform-users", token: admin, body: ["email": "ada@example.com", "role": "admin"])
+            let adaID = try #require(ada.json["id"]?.stringValue)
+            let demoted = try await client.send(.patch, "/platform-users/\(adaID)", token: admin, body: ["role": "viewer"])
+            #expect(demoted.status == 409, "the last admin stays an admin: \(demoted.json)")
+            let promoted = try await client.send(.patch, "/platform-users/vera@example.com", token: admin, body: ["role": "member"])
+            #expect(promoted.status == 200 && promoted.json["role"] == "member", "\(promoted.json)")
+        }
+    }
 }
