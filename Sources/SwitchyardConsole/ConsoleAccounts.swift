@@ -110,9 +110,7 @@ package struct ConsoleAccounts: Sendable {
             throw SwitchyardError(.badRequest, "email must be an email address")
         }
         guard (1...200).contains(name.count) else { throw SwitchyardError(.badRequest, "name must be 1 to 200 characters") }
-        guard roles.contains(role) else {
-            throw SwitchyardError(.badRequest, "role must be admin, member or viewer", data: ["role": "must be admin, member or viewer"])
-        }
+        guard roles.contains(role) else { throw SwitchyardError(.badRequest, "role must be admin, member or viewer") }
         try validate(password: password)
     }
 
