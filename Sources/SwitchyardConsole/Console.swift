@@ -28,6 +28,8 @@ package struct Console: Sendable {
     let layout: ConsoleLayout
     /// Pages, redirects and cookies.
     let responses: ConsoleResponses
+    /// The OpenID provider, when OpenID Connect sign-in is configured.
+    let oidcProvider: OIDCProvider?
 
     /// Creates the console.
     /// - Parameters:
@@ -36,9 +38,10 @@ package struct Console: Sendable {
     ///   - workspace: Finds the workspace the console works on.
     ///   - setupCode: The one-time first-run setup code (print it where the operator sees it).
     ///   - throttle: Failed sign-in counts.
+    ///   - oidc: OpenID Connect sign-in, when configured.
     package init(
         settings: ConsoleSettings, records: any RecordStore, workspace: ConsoleWorkspace, setupCode: SetupCode = SetupCode(),
-        throttle: LoginThrottle = LoginThrottle()
+        throttle: LoginThrottle = LoginThrottle(), oidc: OIDCSettings? = nil
     ) {
         self.settings = settings
         self.records = records
@@ -48,6 +51,7 @@ package struct Console: Sendable {
         self.throttle = throttle
         layout = ConsoleLayout(settings: settings)
         responses = ConsoleResponses(settings: settings)
+        oidcProvider = oidc.map { OIDCProvider(settings: $0) }
     }
 
     /// Registers every console route under the base path.
@@ -62,6 +66,11 @@ package struct Console: Sendable {
         let login = LoginPages(console: self)
         base.get("/login") { request, context in try await login.show(request, context) }
         base.post("/login") { request, context in try await login.submit(request, context) }
+        if let oidcProvider {
+            let oidc = OIDCLoginPages(console: self, provider: oidcProvider)
+            base.get("/login/oidc") { request, context in try await oidc.start(request, context) }
+            base.get("/login/oidc/callback") { request, context in try await oidc.callback(request, context) }
+        }
         let setup = SetupPage(console: self)
         base.get("/setup") { request, context in try await setup.show(request, context) }
         base.post("/setup") { request, context in try await setup.submit(request, context) }

@@ -20,7 +20,7 @@ struct ConsoleHarness: Sendable {
     let console: Console
     let store: OpenStore
 
-    init(basePath: String = "/console", secureCookies: Bool = false) async throws {
+    init(basePath: String = "/console", secureCookies: Bool = false, oidc: OIDCSettings? = nil) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try OpenStore.open(
@@ -30,22 +30,27 @@ struct ConsoleHarness: Sendable {
         console = Console(
             settings: ConsoleSettings(basePath: basePath, secureCookies: secureCookies), records: store.records,
             workspace: ConsoleWorkspace { () async throws(SwitchyardError) -> String in Self.workspaceKey },
-            setupCode: SetupCode(value: Self.setupCode))
+            setupCode: SetupCode(value: Self.setupCode), oidc: oidc)
     }
 
     /// Runs `body` with a browser on the console.
     func run(_ body: @Sendable (inout Browser) async throws -> Void) async throws {
-        let router = SwitchyardRouter.make(maxRequestBodyBytes: 1 << 20, metrics: PrometheusCollectorRegistry(), quietPaths: [])
-        router.get("/") { _, _ in "ok" }
-        console.register(on: router)
-        SwitchyardRouter.finish(router)
-        try await Application(router: router).test(.router) { client in
+        try await run(logger: Logger(label: "console-tests")) { client in
             var browser = Browser(client: client)
             try await body(&browser)
             for cookie in browser.setCookies {
                 #expect(cookie.contains("; HttpOnly"), "every cookie the console sets is HttpOnly: \(cookie)")
             }
         }
+    }
+
+    /// Runs `body` with a test client on the console; the app logs to `logger`.
+    func run(logger: Logger, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = SwitchyardRouter.make(maxRequestBodyBytes: 1 << 20, metrics: PrometheusCollectorRegistry(), quietPaths: [])
+        router.get("/") { _, _ in "ok" }
+        console.register(on: router)
+        SwitchyardRouter.finish(router)
+        try await Application(router: router, logger: logger).test(.router) { client in try await body(client) }
     }
 }
 

@@ -14,7 +14,19 @@ enum ConsoleAssembly {
     static func console(configuration: SwitchyardConfiguration, store: OpenStore) -> Console {
         Console(
             settings: settings(configuration), records: store.records,
-            workspace: workspace(store.records))
+            workspace: workspace(store.records), oidc: oidc(configuration))
+    }
+
+    /// OpenID Connect sign-in from the configuration, or `nil` when it is not configured. The
+    /// redirect URI is the public URL (`BASE_URI`) + the console's base path +
+    /// `/login/oidc/callback`.
+    static func oidc(_ configuration: SwitchyardConfiguration) -> OIDCSettings? {
+        let auth = configuration.consoleAuth
+        guard let issuer = auth.oidcIssuer, let clientID = auth.oidcClientID, let clientSecret = auth.oidcClientSecret else { return nil }
+        let redirectURI = configuration.urls.baseURI + settings(configuration).url("/login/oidc/callback")
+        return OIDCSettings(
+            issuer: issuer, clientID: clientID, clientSecret: clientSecret, providerName: auth.oidcProviderName ?? issuer,
+            redirectURI: redirectURI, allowedEmailDomains: auth.allowedEmailDomains)
     }
 
     /// The console's serving settings from the configuration.
