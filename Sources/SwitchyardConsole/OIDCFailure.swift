@@ -86,6 +86,12 @@ struct OIDCFailure: Error, Sendable {
             status: .forbidden, cause: "\(email) has no console account and its domain is not in CONSOLE_ALLOWED_EMAIL_DOMAINS")
     }
 
+    /// Too many sign-ins were started from one address.
+    static let tooManyStarts = OIDCFailure(
+        title: "Too many sign-ins started",
+        message: "Too many sign-ins through the provider were started from this address. Nothing was changed. Wait 10 minutes, then try again.",
+        status: .tooManyRequests, cause: "more than 30 sign-ins started from one address within 10 minutes")
+
     /// No console account exists yet: the first admin comes from the setup page.
     static let noAdministrator = OIDCFailure(
         title: "Console not set up yet",

@@ -29,12 +29,15 @@ struct OIDCLoginPages: Sendable {
     /// and redirects to the provider's authorization endpoint.
     func start(_ request: Request, _ context: SwitchyardRequestContext) async throws -> Response {
         if try await !console.accounts.anyExists() { return console.responses.redirect(to: "/setup") }
+        let address = ["oidc-start:" + (context.clientAddress ?? "unknown")]
+        if provider.starts.isBlocked(address) { return refusal(.tooManyStarts, context) }
         let discovery: OIDCDiscovery
         do {
             discovery = try await provider.discovery()
         } catch {
             return refusal(error, context)
         }
+        provider.starts.recordFailure(address)
         let login = try await pending.start()
         let parameters = [
             ("response_type", "code"), ("client_id", provider.settings.clientID), ("redirect_uri", provider.settings.redirectURI),

@@ -22,6 +22,9 @@ final class OIDCProvider: Sendable {
 
     /// The provider and the console's client there.
     let settings: OIDCSettings
+    /// Sign-ins started per client address: each stores a pending record, so a flood of them
+    /// from one address is refused.
+    let starts = LoginThrottle(limit: 30, window: .seconds(600))
     private let client: HTTPClient
     private let cache = Mutex(Cache())
 
@@ -64,16 +67,13 @@ final class OIDCProvider: Sendable {
     /// - Returns: The ID token, unverified.
     /// - Throws: ``OIDCFailure/unavailable(_:)`` when the token endpoint refuses or fails.
     func exchange(code: String, verifier: String, discovery: OIDCDiscovery) async throws(OIDCFailure) -> String {
-        var fields = [
-            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", settings.redirectURI), ("code_verifier", verifier),
-            ("client_id", settings.clientID),
-        ]
+        var fields = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", settings.redirectURI), ("code_verifier", verifier)]
         var request = HTTPClientRequest(url: discovery.tokenEndpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         if discovery.postsClientSecret {
-            fields.append(("client_secret", settings.clientSecret))
+            fields += [("client_id", settings.clientID), ("client_secret", settings.clientSecret)]
         } else {
             let credentials = Self.formEncode(settings.clientID) + ":" + Self.formEncode(settings.clientSecret)
             request.headers.add(name: "Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())

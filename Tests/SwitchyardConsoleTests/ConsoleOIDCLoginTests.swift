@@ -82,7 +82,8 @@ struct ConsoleOIDCLoginTests {
                 body: .init(string: "email=bob%40partner.org&password=anything-at-all-12"))
             #expect(form.status == .unauthorized)
         }
-        let accounts = try await world.harness.store.records.all(.platformUsers, scope: .workspace(ConsoleHarness.workspaceKey), filter: RecordFilter())
+        let accounts = try await world.harness.store.records.all(
+            .platformUsers, scope: .workspace(ConsoleHarness.workspaceKey), filter: RecordFilter())
         #expect(accounts.count == 2, "no second account for the invited email")
     }
 
@@ -244,6 +245,19 @@ struct ConsoleOIDCLoginTests {
             // The first console refuses the same answer now.
             let replay = try await browser.get(callback)
             #expect(replay.status == .badRequest && replay.body.contains("already used"))
+        }
+    }
+
+    @Test func floodOfStartsFromOneAddressIsRefused() async throws {
+        let world = try await OIDCTestWorld.start()
+        try await world.run { newBrowser in
+            var browser = newBrowser()
+            for _ in 0..<30 { try #require(try await browser.get("/console/login/oidc").status == .seeOther) }
+            let refused = try await browser.get("/console/login/oidc")
+            #expect(refused.status == .tooManyRequests && refused.body.contains("Too many sign-ins") && refused.body.contains("Nothing was changed"))
+            let pending = try await world.harness.store.records.all(
+                .consoleOIDCLogins, scope: .workspace(ConsoleHarness.workspaceKey), filter: RecordFilter())
+            #expect(pending.count == 30, "the refused start stored nothing")
         }
     }
 

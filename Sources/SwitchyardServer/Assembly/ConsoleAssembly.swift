@@ -47,7 +47,8 @@ enum ConsoleAssembly {
 }
 
 /// Prints the console's first-run setup code in the log once the database is ready, while no
-/// console account exists.
+/// console account exists; with OpenID Connect sign-in, also the redirect URI to register at the
+/// provider.
 struct ConsoleSetupAnnouncement: Service {
     let console: Console
     let publicURL: String
@@ -57,6 +58,10 @@ struct ConsoleSetupAnnouncement: Service {
     func run() async throws {
         let (console, publicURL, logger) = (console, publicURL, logger)
         await OnceReady.run(monitor: monitor, logger: logger, failure: "cannot read the console accounts") { () throws(SwitchyardError) in
+            if let oidc = console.oidcSettings {
+                let message = "console sign-in through OpenID Connect at \(oidc.issuer); the provider must allow the redirect URI \(oidc.redirectURI)"
+                logger.notice("\(message)")
+            }
             if try await !console.accounts.anyExists() {
                 let page = publicURL + console.settings.url("/setup")
                 logger.notice("console first-run setup: open \(page) and enter the setup code \(console.setupCode.value)")
