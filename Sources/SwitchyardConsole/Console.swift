@@ -24,32 +24,46 @@ package struct Console: Sendable {
     let throttle: LoginThrottle
     /// The store the pages read.
     let records: any RecordStore
+    /// The engine API the pages call.
+    let engine: any ConsoleEngine
+    /// The page templates.
+    let templates: ConsoleTemplates
     /// The page frame.
     let layout: ConsoleLayout
     /// Pages, redirects and cookies.
     let responses: ConsoleResponses
     /// The OpenID provider, when OpenID Connect sign-in is configured.
     let oidcProvider: OIDCProvider?
+    /// The form routes registered.
+    let forms = FormRegistry()
+
+    /// The path (under the base path) of every form route behind sign-in, as registered.
+    package var formPaths: [String] { forms.all }
 
     /// Creates the console.
     /// - Parameters:
     ///   - settings: Base path and cookie security.
     ///   - records: The store.
     ///   - workspace: Finds the workspace the console works on.
+    ///   - engine: The engine API (in process, or over HTTP at `ENGINE_API_URI`).
+    ///   - templates: The page templates.
     ///   - setupCode: The one-time first-run setup code (print it where the operator sees it).
     ///   - throttle: Failed sign-in counts.
     ///   - oidc: OpenID Connect sign-in, when configured.
     package init(
-        settings: ConsoleSettings, records: any RecordStore, workspace: ConsoleWorkspace, setupCode: SetupCode = SetupCode(),
-        throttle: LoginThrottle = LoginThrottle(), oidc: OIDCSettings? = nil
+        settings: ConsoleSettings, records: any RecordStore, workspace: ConsoleWorkspace, engine: any ConsoleEngine,
+        templates: ConsoleTemplates, setupCode: SetupCode = SetupCode(), throttle: LoginThrottle = LoginThrottle(),
+        oidc: OIDCSettings? = nil
     ) {
+        self.engine = engine
+        self.templates = templates
         self.settings = settings
         self.records = records
         accounts = ConsoleAccounts(records: records, workspace: workspace)
         sessions = ConsoleSessions(records: records, accounts: accounts)
         self.setupCode = setupCode
         self.throttle = throttle
-        layout = ConsoleLayout(settings: settings)
+        layout = ConsoleLayout(settings: settings, templates: templates)
         responses = ConsoleResponses(settings: settings)
         oidcProvider = oidc.map { OIDCProvider(settings: $0) }
     }
@@ -79,5 +93,10 @@ package struct Console: Sendable {
         let overview = OverviewPage(console: self)
         signedIn.get("/") { request, context in try await overview.show(request, context) }
         signedIn.post("/logout") { request, context in try await login.logout(request, context) }
+        forms.add("/logout")
+        let pages = PageRoutes(group: signedIn, console: self)
+        CustomerPages.register(pages)
+        WebhookPages.register(pages)
+        UserPages.register(pages)
     }
 }

@@ -9,7 +9,7 @@ package struct ConsoleAccount: Sendable, Equatable {
     package var email: String
     /// The display name.
     package var name: String
-    /// `admin` or `member`.
+    /// `admin`, `member` or `viewer` (see ``ConsoleRole``).
     package var role: String
     /// The bcrypt hash of the password, when the account has one.
     var passwordHash: String?

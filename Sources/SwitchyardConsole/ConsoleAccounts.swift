@@ -7,7 +7,7 @@ import SwitchyardStore
 /// `switchyard console users` commands all go through this type.
 package struct ConsoleAccounts: Sendable {
     /// The roles an account may have.
-    package static let roles = ["admin", "member"]
+    package static let roles = ["admin", "member", "viewer"]
     /// The shortest password accepted.
     package static let minimumPasswordLength = 12
     /// The bcrypt cost factor.
@@ -110,7 +110,7 @@ package struct ConsoleAccounts: Sendable {
             throw SwitchyardError(.badRequest, "email must be an email address")
         }
         guard (1...200).contains(name.count) else { throw SwitchyardError(.badRequest, "name must be 1 to 200 characters") }
-        guard roles.contains(role) else { throw SwitchyardError(.badRequest, "role must be admin or member") }
+        guard roles.contains(role) else { throw SwitchyardError(.badRequest, "role must be admin, member or viewer") }
         try validate(password: password)
     }
 

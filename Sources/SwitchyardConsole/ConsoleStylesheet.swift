@@ -24,6 +24,22 @@ enum ConsoleStylesheet {
         dl.counts div { border: 1px solid var(--line); padding: 1rem; }
         dl.counts dt { color: var(--muted); }
         dl.counts dd { margin: 0; font-size: 1.75rem; font-weight: 600; }
+        .skip { position: absolute; left: -10000px; }
+        .skip:focus { position: static; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; margin: 0; padding: 0.5rem 1.5rem; border-bottom: 1px solid var(--line); }
+        nav a[aria-current="page"] { font-weight: 700; text-decoration: none; }
+        table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+        th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+        pre { overflow: auto; padding: 0.75rem; border: 1px solid var(--line); max-height: 30rem; }
+        .search { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; }
+        .banner { border: 2px solid var(--error); padding: 0.75rem 1rem; margin-bottom: 1rem; }
+        dl.facts div { display: flex; gap: 1rem; }
+        dl.facts dt { min-width: 10rem; color: var(--muted); }
+        dl.facts dd { margin: 0; }
+        .field-error { color: var(--error); font-weight: 600; margin: 0.25rem 0 0; }
+        textarea, select { font: inherit; padding: 0.4rem; border: 1px solid var(--line); background: var(--bg); color: var(--fg); }
+        textarea { width: 100%; min-height: 12rem; font-family: ui-monospace, monospace; }
         .logout { display: flex; gap: 0.75rem; align-items: center; }
         .logout button { padding: 0.2rem 0.75rem; }
 

@@ -1,7 +1,7 @@
 import SwitchyardServer
 import Testing
 
-/// `CONSOLE_BASE_PATH` and the seed's `BASE_PATH`.
+/// `CONSOLE_BASE_PATH` and the seed's `BASE_PATH`; `ENGINE_API_URI` and its seed alias.
 @Suite struct ConsoleConfigurationTests {
     func load(_ environment: [String: String]) throws(ConfigurationError) -> SwitchyardConfiguration {
         try SwitchyardConfiguration.load(environment: environment)
@@ -13,9 +13,25 @@ import Testing
     }
 
     @Test func seedBasePathCountsOnlyWhenTheConsoleRunsAlone() throws {
-        #expect(try load(["IS_CONSOLE": "1", "BASE_PATH": "/ops"]).console.basePath == "/ops")
+        let engine = ["ENGINE_API_URI": "http://api:9000"]
+        #expect(try load(engine.merging(["IS_CONSOLE": "1", "BASE_PATH": "/ops"]) { $1 }).console.basePath == "/ops")
         #expect(try load(["BASE_PATH": "/ops"]).console.basePath == "/console", "all-in-one: BASE_PATH is ambiguous, ignored")
-        #expect(try load(["IS_CONSOLE": "1", "BASE_PATH": "/ops", "CONSOLE_BASE_PATH": "/c"]).console.basePath == "/c")
+        #expect(try load(engine.merging(["IS_CONSOLE": "1", "BASE_PATH": "/ops", "CONSOLE_BASE_PATH": "/c"]) { $1 }).console.basePath == "/c")
+    }
+
+    @Test func aConsoleWithoutTheAPIRoleNeedsTheEngineURLUnderEitherName() throws {
+        do {
+            _ = try load(["IS_CONSOLE": "1"])
+            Issue.record("a console alone without ENGINE_API_URI was accepted")
+        } catch {
+            #expect(
+                error.problems.contains { $0.variable == "ENGINE_API_URI" && $0.reason.contains("is required when the console role runs without") })
+        }
+        #expect(try load(["IS_CONSOLE": "1", "ENGINE_API_URI": "http://api:9000/"]).console.engineAPIURI?.hasPrefix("http://api:9000") == true)
+        #expect(
+            try load(["IS_CONSOLE": "1", "NEXT_PUBLIC_ENGINE_API_URI": "https://api.example.com"]).console.engineAPIURI == "https://api.example.com")
+        #expect(try load([:]).console.engineAPIURI == nil, "all-in-one calls the API in process")
+        #expect(throws: ConfigurationError.self) { try load(["IS_CONSOLE": "1", "ENGINE_API_URI": "api:9000"]) }
     }
 
     @Test(arguments: ["console", "/", "/a b", "/a//b", "/<x>"])

@@ -5,32 +5,77 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Prometheus
+import SwitchyardAPI
+import SwitchyardBlobs
 import SwitchyardConsole
 import SwitchyardCore
 import SwitchyardHTTP
 import SwitchyardStore
 import Testing
 
+@testable import SwitchyardServer
+
 /// The console on the production router chain (`SwitchyardRouter.make`, the console's routes,
-/// `SwitchyardRouter.finish`) over a fresh, migrated SQLite store, with a known setup code.
+/// `SwitchyardRouter.finish`) over a fresh, migrated SQLite store, with a known setup code. It
+/// calls the API in process, as in an all-in-one process, as the install's default workspace.
 struct ConsoleHarness: Sendable {
     static let setupCode = "ABCD-EFGH-JKLM"
-    static let workspaceKey = "ws-console-tests"
 
     let console: Console
     let store: OpenStore
+    /// The API the console calls.
+    let api: APIPipeline
+    /// The default workspace's key.
+    let workspaceKey: String
 
-    init(basePath: String = "/console", secureCookies: Bool = false, oidc: OIDCSettings? = nil) async throws {
+    /// - Parameters:
+    ///   - engine: Another engine than the in-process API (a separate api process).
+    ///   - oidc: OpenID Connect sign-in settings.
+    init(basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil, oidc: OIDCSettings? = nil)
+        async throws
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try OpenStore.open(
             .sqlite(path: directory + "/switchyard.sqlite"), keys: KeyRing(secret: "console-test-encryption-secret"),
             cursors: PageCursor(secret: "console-test-cursor-secret"), logger: Logger(label: "console-tests"))
         _ = try await store.migrator.migrate()
+        let workspaces = WorkspaceDirectory(records: store.records, cacheTime: .zero)
+        let tenants = TenantDirectory(records: store.records, cacheTime: .zero)
+        let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: .seconds(3600)) { _ in false }
+        api = APIPipeline(
+            dependencies: APIDependencies(
+                records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants,
+                blobs: try FileBlobStore(root: directory + "/blobs")),
+            authenticator: authenticator, limiter: nil, requestTimeLimit: .seconds(30), maxResponseBytes: 30 << 20)
+        workspaceKey = try await workspaces.defaultWorkspace().0.key
+        let workspace = ConsoleAssembly.workspace(store.records)
         console = Console(
-            settings: ConsoleSettings(basePath: basePath, secureCookies: secureCookies), records: store.records,
-            workspace: ConsoleWorkspace { () async throws(SwitchyardError) -> String in Self.workspaceKey },
-            setupCode: SetupCode(value: Self.setupCode), oidc: oidc)
+            settings: ConsoleSettings(basePath: basePath, secureCookies: secureCookies), records: store.records, workspace: workspace,
+            engine: engine ?? InProcessConsoleEngine(api: api, workspace: workspace, logger: Logger(label: "console-tests")),
+            templates: try ConsoleTemplates(), setupCode: SetupCode(value: Self.setupCode), oidc: oidc)
+    }
+
+    /// Calls the API in process as the workspace's admin (to set up what a page shows).
+    @discardableResult
+    func call(_ method: HTTPRequest.Method, _ path: String, _ body: JSONValue? = nil, query: [String: String] = [:]) async throws -> JSONValue {
+        let caller = Caller(workspaceID: workspaceKey, tenantID: nil, tenantKey: nil, isAdmin: true)
+        let (_, result) = try await api.call(InProcessCall(method: method, path: path, query: query, body: body), caller: caller)
+        guard case .json(let value) = result else { return .null }
+        return value
+    }
+
+    /// Creates an account with a role and signs the browser in as it.
+    /// - Returns: The session's CSRF token, read from the overview's sign-out form.
+    @discardableResult
+    func signIn(_ browser: inout Browser, role: String = "admin", email: String = "ada@example.com") async throws -> String {
+        _ = try await console.accounts.add(email: email, name: "Test \(role)", role: role, password: "correct horse battery")
+        let answer = try await browser.post("/console/login", [("email", email), ("password", "correct horse battery")])
+        #expect(answer.status == .seeOther, "sign-in as \(email)")
+        let overview = try await browser.get("/console/")
+        let marker = "name=\"csrf\" value=\""
+        let csrf = try #require(overview.body.components(separatedBy: marker).dropFirst().first?.prefix { $0 != "\"" })
+        return String(csrf)
     }
 
     /// Runs `body` with a browser on the console.
@@ -64,11 +109,14 @@ struct Page: Sendable {
     var setCookie: String? { headers[.setCookie] }
 }
 
-/// A minimal browser: keeps the session cookie it was given, posts forms, records every
-/// `Set-Cookie` it saw.
+/// A minimal browser: keeps the cookies it was given (the session's and the one-time notice's),
+/// posts forms, records every `Set-Cookie` it saw.
 struct Browser {
     let client: any TestClientProtocol
+    /// The session cookie's value.
     var cookie: String?
+    /// Other cookies by name (the one-time notice).
+    var others: [String: String] = [:]
     var setCookies: [String] = []
 
     init(client: any TestClientProtocol) {
@@ -85,7 +133,8 @@ struct Browser {
 
     mutating func send(_ method: HTTPRequest.Method, _ uri: String, form: [(String, String)]?) async throws -> Page {
         var headers = HTTPFields()
-        if let cookie { headers[.cookie] = "switchyard_console=\(cookie)" }
+        let jar = (cookie.map { ["switchyard_console=\($0)"] } ?? []) + others.map { "\($0.key)=\($0.value)" }
+        if !jar.isEmpty { headers[.cookie] = jar.joined(separator: "; ") }
         var body: ByteBuffer?
         if let form {
             headers[.contentType] = "application/x-www-form-urlencoded"
@@ -95,12 +144,18 @@ struct Browser {
         }
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         let page = Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
-        setCookies += response.headers[values: .setCookie]
-        if let set = page.setCookie,
-            let value = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
-            value.count == 2
-        {
-            cookie = value[1].isEmpty ? nil : String(value[1])
+        for set in response.headers[values: .setCookie] {
+            setCookies.append(set)
+            guard let pair = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
+                pair.count == 2
+            else { continue }
+            let (name, value) = (String(pair[0]), String(pair[1]))
+            let removed = value.isEmpty || set.contains("Max-Age=0")
+            if name == "switchyard_console" {
+                cookie = removed ? nil : value
+            } else {
+                others[name] = removed ? nil : value
+            }
         }
         return page
     }

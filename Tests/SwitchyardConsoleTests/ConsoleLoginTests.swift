@@ -37,7 +37,7 @@ import Testing
             #expect(overview.status == .ok)
             #expect(
                 overview.body.contains("ada@example.com") && overview.body.contains("Ada Admin") && overview.body.contains("<strong>admin</strong>"))
-            #expect(overview.body.contains(ConsoleHarness.workspaceKey))
+            #expect(overview.body.contains(harness.workspaceKey))
 
             #expect(try await browser.get("/console/setup").status == .notFound)
             let again = try await browser.post(
@@ -50,7 +50,7 @@ import Testing
     @Test func passwordIsABcryptHashInTheEncryptedSecretNeverTheDocument() async throws {
         let harness = try await ConsoleHarness()
         let account = try await harness.console.accounts.add(email: "bob@example.com", name: "Bob", role: "member", password: Self.password)
-        let record = try await harness.store.records.get(.platformUsers, id: account.id, scope: .workspace(ConsoleHarness.workspaceKey))
+        let record = try await harness.store.records.get(.platformUsers, id: account.id, scope: .workspace(harness.workspaceKey))
         #expect(record.document["passwordHash"] == nil && !"\(record.document)".contains(Self.password))
         #expect(record.secret?["passwordHash"]?.stringValue?.hasPrefix("$2") == true)
         await #expect(throws: SwitchyardError.self) {
@@ -113,7 +113,7 @@ import Testing
         try await harness.run { browser in
             _ = try await browser.post("/console/login", [("email", "dan@example.com"), ("password", Self.password)])
             #expect(try await browser.get("/console/").status == .ok)
-            let scope = StoreScope.workspace(ConsoleHarness.workspaceKey)
+            let scope = StoreScope.workspace(harness.workspaceKey)
             let session = try #require(
                 try await harness.store.records.list(.consoleSessions, scope: scope, filter: RecordFilter(), limit: 1, cursor: nil).items.first)
             #expect(session.secret?["csrf"] != nil && session.document["csrf"] == nil)
@@ -187,7 +187,7 @@ import Testing
     @Test func countsComeFromTheStore() async throws {
         let harness = try await ConsoleHarness()
         try await harness.console.accounts.add(email: "fay@example.com", name: "Fay", role: "admin", password: ConsoleLoginTests.password)
-        let scope = StoreScope.workspace(ConsoleHarness.workspaceKey)
+        let scope = StoreScope.workspace(harness.workspaceKey)
         for key in ["acme", "globex"] {
             _ = try await harness.store.records.insert(NewRecord(kind: .tenants, key: key, document: ["name": "x"]), scope: scope)
         }

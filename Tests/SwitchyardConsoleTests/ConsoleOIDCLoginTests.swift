@@ -1,12 +1,15 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import NIOCore
 import SwitchyardConsole
 import SwitchyardCore
 import SwitchyardStore
 import SwitchyardTestSupport
 import Testing
+
+@testable import SwitchyardServer
 
 /// OpenID Connect sign-in to the console against a real OpenID provider on loopback
 /// (`Tests/Servers/oidc_server.py`), driven by a browser that follows the redirects by hand.
@@ -56,11 +59,12 @@ struct ConsoleOIDCLoginTests {
 
             let account = try #require(try await world.harness.console.accounts.find(email: "ada@example.com"))
             #expect(account.role == "viewer" && account.name == "Ada Lovelace")
-            let record = try await world.harness.store.records.get(.platformUsers, id: account.id, scope: .workspace(ConsoleHarness.workspaceKey))
+            let scope = StoreScope.workspace(world.harness.workspaceKey)
+            let record = try await world.harness.store.records.get(.platformUsers, id: account.id, scope: scope)
             #expect(record.secret?["passwordHash"] == nil, "an account made by OpenID Connect has no password")
             #expect(try await world.sessionCount() == 1)
             let pending = try await world.harness.store.records.all(
-                .consoleOIDCLogins, scope: .workspace(ConsoleHarness.workspaceKey), filter: RecordFilter())
+                .consoleOIDCLogins, scope: .workspace(world.harness.workspaceKey), filter: RecordFilter())
             #expect(pending.isEmpty, "the pending sign-in is gone once used")
         }
         #expect(world.logs.text.contains("console sign-in through OpenID Connect"))
@@ -83,7 +87,7 @@ struct ConsoleOIDCLoginTests {
             #expect(form.status == .unauthorized)
         }
         let accounts = try await world.harness.store.records.all(
-            .platformUsers, scope: .workspace(ConsoleHarness.workspaceKey), filter: RecordFilter())
+            .platformUsers, scope: .workspace(world.harness.workspaceKey), filter: RecordFilter())
         #expect(accounts.count == 2, "no second account for the invited email")
     }
 
@@ -206,7 +210,7 @@ struct ConsoleOIDCLoginTests {
             let login = try await browser.get("/console/login")
             #expect(login.status == .ok && login.body.contains("action=\"/console/login\""), "the built-in form stays")
             let pending = try await world.harness.store.records.all(
-                .consoleOIDCLogins, scope: .workspace(ConsoleHarness.workspaceKey), filter: RecordFilter())
+                .consoleOIDCLogins, scope: .workspace(world.harness.workspaceKey), filter: RecordFilter())
             #expect(pending.isEmpty, "nothing is stored when the provider is unavailable")
         }
         #expect(world.logs.text.contains("discovery document"), "the log names the cause:\n\(world.logs.text)")
@@ -228,7 +232,7 @@ struct ConsoleOIDCLoginTests {
     @Test func signInWorksAcrossConsoleProcesses() async throws {
         let world = try await OIDCTestWorld.start()
         // A second console over the same database finishes what the first one started.
-        let second = ConsoleHarness(sharing: world.harness)
+        let second = try ConsoleHarness(sharing: world.harness)
         try await world.run { newBrowser in
             var browser = newBrowser()
             let start = try await browser.get("/console/login/oidc")
@@ -256,7 +260,7 @@ struct ConsoleOIDCLoginTests {
             let refused = try await browser.get("/console/login/oidc")
             #expect(refused.status == .tooManyRequests && refused.body.contains("Too many sign-ins") && refused.body.contains("Nothing was changed"))
             let pending = try await world.harness.store.records.all(
-                .consoleOIDCLogins, scope: .workspace(ConsoleHarness.workspaceKey), filter: RecordFilter())
+                .consoleOIDCLogins, scope: .workspace(world.harness.workspaceKey), filter: RecordFilter())
             #expect(pending.count == 30, "the refused start stored nothing")
         }
     }
@@ -289,12 +293,15 @@ struct ConsoleOIDCLoginTests {
 }
 
 extension ConsoleHarness {
-    /// A second console (another process, in effect) over the same store and settings.
-    init(sharing other: ConsoleHarness) {
+    /// A second console (another process, in effect) over the same store, API and settings.
+    init(sharing other: ConsoleHarness) throws {
         store = other.store
+        api = other.api
+        workspaceKey = other.workspaceKey
+        let workspace = ConsoleAssembly.workspace(store.records)
         console = Console(
-            settings: other.console.settings, records: other.store.records,
-            workspace: ConsoleWorkspace { () async throws(SwitchyardError) -> String in Self.workspaceKey },
-            setupCode: SetupCode(value: Self.setupCode), oidc: other.console.oidcSettings)
+            settings: other.console.settings, records: store.records, workspace: workspace,
+            engine: InProcessConsoleEngine(api: api, workspace: workspace, logger: Logger(label: "console-tests")),
+            templates: try ConsoleTemplates(), setupCode: SetupCode(value: Self.setupCode), oidc: other.console.oidcSettings)
     }
 }

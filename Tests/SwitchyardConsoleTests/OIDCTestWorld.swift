@@ -59,7 +59,7 @@ struct OIDCTestWorld: Sendable {
 
     /// Live console sessions.
     func sessionCount() async throws -> Int {
-        try await harness.store.records.all(.consoleSessions, scope: .workspace(ConsoleHarness.workspaceKey), filter: RecordFilter()).count
+        try await harness.store.records.all(.consoleSessions, scope: .workspace(harness.workspaceKey), filter: RecordFilter()).count
     }
 
     /// Runs `body` with browsers on the console (create as many as needed), then stops the provider.

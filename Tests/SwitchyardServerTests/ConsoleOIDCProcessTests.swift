@@ -35,7 +35,7 @@ struct ConsoleOIDCProcessTests {
             "DATA_DIR": directory, "BASE_URI": Self.publicURL, "CONSOLE_BASE_PATH": "/admin", "OIDC_ISSUER": provider.baseURL,
             "OIDC_CLIENT_ID": "binary-client", "OIDC_CLIENT_SECRET": "binary-secret", "OIDC_PROVIDER_NAME": "Partner SSO",
         ]
-        let console = try SwitchyardProcess(["serve", "--role", "console"], environment: environment)
+        let console = try SwitchyardProcess(["serve", "--role", "api,console"], environment: environment)
         let port = try await console.waitUntilHealthy()
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         var cookies: [String: String] = [:]

@@ -34,7 +34,8 @@ struct ConsoleProcessTests {
 
     @Test func consoleAloneUnderTheSeedBasePathPrintsItsURLAndASetupCodeThatCreatesTheAdmin() async throws {
         let directory = try await SwitchyardProcess.migratedDataDirectory()
-        let console = try SwitchyardProcess(["serve", "--role", "console"], environment: ["DATA_DIR": directory, "BASE_PATH": "/ops/"])
+        let console = try SwitchyardProcess(
+            ["serve", "--role", "console"], environment: ["DATA_DIR": directory, "BASE_PATH": "/ops/", "ENGINE_API_URI": "http://127.0.0.1:9"])
         let port = try await console.waitUntilHealthy()
         try await console.waitForOutput("Console at http://127.0.0.1:\(port)/ops/")
         try await console.waitForOutput("enter the setup code ")
@@ -74,7 +75,8 @@ struct ConsoleProcessTests {
             ["console", "users", "add", "--email", "cli@example.com", "--name", "Again"], environment: ["DATA_DIR": directory])
         #expect(duplicate.status == 1 && duplicate.output.contains("already exists"))
 
-        let console = try SwitchyardProcess(["serve", "--role", "console"], environment: ["DATA_DIR": directory])
+        let console = try SwitchyardProcess(
+            ["serve", "--role", "console"], environment: ["DATA_DIR": directory, "ENGINE_API_URI": "http://127.0.0.1:9"])
         let port = try await console.waitUntilHealthy()
         try await console.waitForOutput("Console at http://127.0.0.1:\(port)/console/")
         let signedIn = try await Self.send(port, .POST, "/console/login", form: "email=cli%40example.com&password=\(password)")

@@ -31,7 +31,10 @@ struct RoleLifecycleProcessTests {
         var testDescription: String { isAllInOne ? "all-in-one" : roles.map(\.rawValue).joined() }
         /// The variables that choose its roles, merged into `extra`.
         func environment(_ extra: [String: String]) -> [String: String] {
-            extra.merging(isAllInOne ? [:] : Dictionary(uniqueKeysWithValues: roles.map { ($0.environmentVariable, "1") })) { _, role in role }
+            var own = isAllInOne ? [:] : Dictionary(uniqueKeysWithValues: roles.map { ($0.environmentVariable, "1") })
+            // A console without the api role calls the API over HTTP and must be told where it is.
+            if roles.contains(.console), !roles.contains(.api) { own["ENGINE_API_URI"] = "http://127.0.0.1:9" }
+            return extra.merging(own) { _, role in role }
         }
         /// Whether it keeps state in the database, and so checks the database at start-up.
         var usesDatabase: Bool { !roles.isDisjoint(with: SwitchyardAssembly.databaseRoles) }

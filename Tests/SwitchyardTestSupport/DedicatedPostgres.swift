@@ -101,23 +101,8 @@ package struct DedicatedPostgres: Sendable {
         get throws { try PostgresURL.parse(urlString) }
     }
 
-    /// A port nothing listens on now (the kernel picks it), rather than a random guess that can
-    /// collide with another test's server or an outgoing connection.
-    private static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A port nothing listens on now.
+    private static func freePort() throws -> Int { try FreePort.pick() }
 
     /// Runs a PostgreSQL tool on a thread of its own: `pg_ctl -w` waits seconds, and blocking a
     /// cooperative thread for that long starves every other test in the process.

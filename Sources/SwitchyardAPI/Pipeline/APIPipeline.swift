@@ -45,6 +45,13 @@ package struct APIPipeline: Sendable {
         timeLimit = RequestTimeLimit(requestTimeLimit)
     }
 
+    /// Answers a REST operation in process (the console in an api process), under the same
+    /// time limit as over HTTP. The caller is the one the in-process client vouches for.
+    package func call(_ call: InProcessCall, caller: Caller) async throws(SwitchyardError) -> (status: Int, result: APIResult) {
+        let routes = routes
+        return try await timeLimit.run { () async throws(SwitchyardError) in try await routes.call(call, caller: caller) }
+    }
+
     /// The endpoints outside the route table that the pipeline serves, for the OpenAPI document.
     package var endpoints: [OpenAPIDocument.Operational] {
         (connect == nil ? [] : ConnectRoutes.endpoints) + (sender == nil ? [] : ProxyRoutes.endpoints)

@@ -17,6 +17,22 @@ package enum FormURLEncoding {
         decode(text[...])
     }
 
+    /// Form text from name–value pairs: each part percent-escaped, spaces as `%20`.
+    package static func encode(_ pairs: [(name: String, value: String)]) -> String {
+        pairs.map { escape($0.name) + "=" + escape($0.value) }.joined(separator: "&")
+    }
+
+    /// The characters a form part keeps as they are.
+    private static let unreserved: CharacterSet = {
+        var set = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        set.insert(charactersIn: "-._~")
+        return set
+    }()
+
+    private static func escape(_ part: String) -> String {
+        part.addingPercentEncoding(withAllowedCharacters: unreserved) ?? part
+    }
+
     private static func unescape(_ part: Substring) -> String {
         let spaced = part.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced

@@ -34,6 +34,22 @@ package struct RequestTimeLimit: Sendable {
         return try outcome.get()
     }
 
+    /// Runs an in-process call (the console's calls to the API) under the same limit.
+    /// - Throws: What the operation throws, or `timeout` once the limit has passed.
+    package func run<T: Sendable>(call operation: @escaping @Sendable () async throws(SwitchyardError) -> T) async throws(SwitchyardError) -> T {
+        let outcome = await withTimeLimit(limit) { () async -> Result<T, SwitchyardError> in
+            do throws(SwitchyardError) {
+                return .success(try await operation())
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard let outcome else {
+            throw SwitchyardError(.timeout, "the request took longer than its \(text) limit and was stopped", data: ["limit": text])
+        }
+        return try outcome.get()
+    }
+
     /// The limit for people: whole seconds, or milliseconds under a second.
     private var text: String {
         limit >= .seconds(1) ? "\(limit.components.seconds) s" : "\(limit.components.attoseconds / 1_000_000_000_000_000) ms"

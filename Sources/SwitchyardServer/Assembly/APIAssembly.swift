@@ -45,18 +45,19 @@ enum APIAssembly {
 
     /// Registers the REST API and `/openapi.json`, which describes it and the role's
     /// operational endpoints.
-    /// - Returns: The workspace directory, for the first-start bootstrap.
+    /// - Returns: The workspace directory, for the first-start bootstrap, and the pipeline (the
+    ///   console in the same process calls its routes).
     static func register(
         on router: Router<SwitchyardRequestContext>, configuration: SwitchyardConfiguration, store: OpenStore, blobs: any BlobStore,
         secrets: ResolvedSecrets,
         connections: ConnectionServices? = nil
-    ) async -> WorkspaceDirectory {
+    ) async -> (WorkspaceDirectory, APIPipeline) {
         let (pipeline, workspaces) = await pipeline(
             configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
         let operational = operationalEndpoints(configuration.roles) + pipeline.endpoints
         let document = OpenAPIDocument.build(routes: pipeline.routes.all, operational: operational, version: SwitchyardVersion.current)
         pipeline.register(on: router, document: document)
-        return workspaces
+        return (workspaces, pipeline)
     }
 
     /// The connection services of a process: one outbound HTTP client (shut down by the

@@ -10,11 +10,31 @@ import SwitchyardStore
 /// Builds the console role: its pages under the base path, and the service that prints the
 /// first-run setup code once the database is ready and has no console account.
 enum ConsoleAssembly {
-    /// The console over a store; its users live in the install's default workspace.
-    static func console(configuration: SwitchyardConfiguration, store: OpenStore) -> Console {
-        Console(
-            settings: settings(configuration), records: store.records,
-            workspace: workspace(store.records), oidc: oidc(configuration))
+    /// How long the console's admin tokens for a separate api process are valid.
+    static let engineTokenLifetime: Duration = .seconds(300)
+
+    /// The console over a store; its users live in the install's default workspace. It calls the
+    /// engine in process when the api role runs here (`api`), else over HTTP at `ENGINE_API_URI`
+    /// with admin tokens signed from `SECRET`.
+    /// - Throws: When the console's templates cannot be loaded (a packaging fault).
+    static func console(
+        configuration: SwitchyardConfiguration, store: OpenStore, secrets: ResolvedSecrets, api: APIPipeline?,
+        logger: Logger = Logger(label: "switchyard.console")
+    ) async throws -> Console {
+        let workspace = workspace(store.records)
+        let engine: any ConsoleEngine
+        if let api {
+            engine = InProcessConsoleEngine(api: api, workspace: workspace, logger: logger)
+        } else {
+            let issuer = await AdminTokenIssuer(secret: secrets.secret)
+            let lifetime = engineTokenLifetime
+            engine = HTTPConsoleEngine(baseURL: configuration.console.engineAPIURI ?? "http://127.0.0.1:9000") {
+                (try await issuer.mint(lifetime: lifetime), lifetime)
+            }
+        }
+        return Console(
+            settings: settings(configuration), records: store.records, workspace: workspace, engine: engine, templates: try ConsoleTemplates(),
+            oidc: oidc(configuration))
     }
 
     /// OpenID Connect sign-in from the configuration, or `nil` when it is not configured. The

@@ -81,13 +81,20 @@ package enum SwitchyardAssembly {
             services += JobAssembly.services(
                 configuration: configuration, store: store, connections: connections, registries: registries, monitor: monitor, logger: logger)
         }
+        var api: APIPipeline?
         if roles.roles.contains(.api), let store, let blobs {
-            let workspaces = await APIAssembly.register(
+            let (workspaces, pipeline) = await APIAssembly.register(
                 on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
             services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
+            api = pipeline
         }
         if roles.roles.contains(.console), let store {
-            let console = ConsoleAssembly.console(configuration: configuration, store: store)
+            let console: Console
+            do {
+                console = try await ConsoleAssembly.console(configuration: configuration, store: store, secrets: secrets, api: api, logger: logger)
+            } catch {
+                throw StartupFailure("the console cannot start: \(error)")
+            }
             console.register(on: router)
             services.append(ConsoleSetupAnnouncement(console: console, publicURL: configuration.urls.baseURI, monitor: monitor, logger: logger))
         }

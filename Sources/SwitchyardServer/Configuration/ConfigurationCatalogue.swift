@@ -115,6 +115,8 @@ package enum ConfigurationCatalogue {
     static let auth: [ConfigurationVariable] = [
         .init("CONSOLE_BASE_PATH", default: "/console", "path the console is served under (every link and redirect carries it)"),
         .init("BASE_PATH", "the console's path when the console role runs alone (CONSOLE_BASE_PATH wins)"),
+        .init("ENGINE_API_URI", "the API the console calls when the api role is not in its process (required then)"),
+        .init("NEXT_PUBLIC_ENGINE_API_URI", "the seed's name for ENGINE_API_URI (ENGINE_API_URI wins)"),
         .init("OIDC_ISSUER", "console sign-in through OpenID Connect: the issuer URL (https), all three OIDC_* or none"),
         .init("OIDC_CLIENT_ID", "the console's client id at the OpenID provider"),
         .init("OIDC_CLIENT_SECRET", secret: true, "the console's client secret at the OpenID provider"),
