@@ -49,7 +49,7 @@ struct LoginPages: Sendable {
     private var oidcLink: String {
         guard let provider = console.oidcProvider else { return "" }
         return """
-            <p class="oidc"><a class="button" href="\(HTML.escape(console.settings.url("/login/oidc")))">\
+            <p class="oidc"><a href="\(HTML.escape(console.settings.url("/login/oidc")))">\
             Sign in with \(HTML.escape(provider.settings.providerName))</a></p>
             """
     }

@@ -252,6 +252,19 @@ struct ConsoleOIDCLoginTests {
         }
     }
 
+    @Test func cookiesAreSecureWhenTheConsoleIsPublicOverHTTPS() async throws {
+        let world = try await OIDCTestWorld.start(secureCookies: true)
+        try await world.run { newBrowser in
+            var browser = newBrowser()
+            let end = try await browser.signIn()
+            #expect(end.status == .ok)
+            let binding = browser.setCookies.filter { $0.hasPrefix("switchyard_console_oidc=") }
+            let session = browser.setCookies.filter { $0.hasPrefix("switchyard_console=") }
+            #expect(binding.count == 2 && session.count == 1, "set, then cleared; one session: \(browser.setCookies)")
+            #expect((binding + session).allSatisfy { $0.hasSuffix("; Secure") }, "\(browser.setCookies)")
+        }
+    }
+
     @Test func floodOfStartsFromOneAddressIsRefused() async throws {
         let world = try await OIDCTestWorld.start()
         try await world.run { newBrowser in

@@ -25,16 +25,18 @@ struct OIDCTestWorld: Sendable {
     let logs = LogCapture()
 
     /// Starts the provider (signing in `email`) and a console that lets `allowedDomains` in.
-    /// - Parameter issuer: The configured issuer; the provider's own when `nil`.
-    static func start(email: String = "ada@example.com", allowedDomains: [String] = ["example.com"], issuer: String? = nil) async throws
-        -> OIDCTestWorld
-    {
+    /// - Parameters:
+    ///   - issuer: The configured issuer; the provider's own when `nil`.
+    ///   - secureCookies: Whether the console is public over https (its cookies carry `Secure`).
+    static func start(
+        email: String = "ada@example.com", allowedDomains: [String] = ["example.com"], issuer: String? = nil, secureCookies: Bool = false
+    ) async throws -> OIDCTestWorld {
         let provider = try await PythonTestServer.start(
             "oidc_server.py", arguments: ["--client", "\(clientID):\(clientSecret):\(redirectURI)", "--email", email])
         let settings = OIDCSettings(
             issuer: issuer ?? provider.baseURL, clientID: clientID, clientSecret: clientSecret, providerName: "Test provider",
             redirectURI: redirectURI, allowedEmailDomains: allowedDomains)
-        let harness = try await ConsoleHarness(oidc: settings)
+        let harness = try await ConsoleHarness(secureCookies: secureCookies, oidc: settings)
         try await harness.console.accounts.add(email: adminEmail, name: "Root", role: "admin", password: "correct horse battery")
         return OIDCTestWorld(provider: provider, harness: harness)
     }
