@@ -47,6 +47,7 @@ import Testing
         let harness = try await ConsoleHarness()
         try await harness.run { browser in
             let csrf = try await harness.signIn(&browser)
+            #expect((try await browser.get("/console/")).body.contains("href=\"/console/users\""), "a platform admin sees the Users section")
             let page = try await browser.get("/console/users")
             #expect(page.status == .ok && page.body.contains("ada@example.com") && page.body.contains("(you)"))
 
