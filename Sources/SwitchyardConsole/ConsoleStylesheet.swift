@@ -54,6 +54,7 @@ enum ConsoleStylesheet {
         p.check label { display: inline; font-weight: normal; }
         .logout { display: flex; gap: 0.75rem; align-items: center; }
         .logout button { padding: 0.2rem 0.75rem; }
+        .oidc a { display: inline-block; padding: 0.4rem 1rem; border: 1px solid var(--accent); color: var(--accent); text-decoration: none; }
 
         """
 }
