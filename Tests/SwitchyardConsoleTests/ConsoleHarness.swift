@@ -36,10 +36,14 @@ struct ConsoleHarness: Sendable {
 
     /// - Parameters:
     ///   - engine: Another engine than the in-process API (a separate api process).
+    ///   - oidc: OpenID Connect sign-in settings.
     ///   - connections: Whether the API has connection services (test, refresh, flows), as
     ///     in `APIHarness`: an outbound client allowed to reach loopback and a stored external
     ///     API log. Call ``shutdown()`` at the end.
-    init(basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil, connections: Bool = false) async throws {
+    init(
+        basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil, oidc: OIDCSettings? = nil,
+        connections: Bool = false
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try OpenStore.open(
@@ -60,7 +64,7 @@ struct ConsoleHarness: Sendable {
         console = Console(
             settings: ConsoleSettings(basePath: basePath, secureCookies: secureCookies), records: store.records, workspace: workspace,
             engine: engine ?? InProcessConsoleEngine(api: api, workspace: workspace, logger: Logger(label: "console-tests")),
-            templates: try ConsoleTemplates(), setupCode: SetupCode(value: Self.setupCode))
+            templates: try ConsoleTemplates(), setupCode: SetupCode(value: Self.setupCode), oidc: oidc)
     }
 
     /// Connection services as the API tests build them: loopback allowed, a stored external API log.
@@ -110,17 +114,22 @@ struct ConsoleHarness: Sendable {
 
     /// Runs `body` with a browser on the console.
     func run(_ body: @Sendable (inout Browser) async throws -> Void) async throws {
-        let router = SwitchyardRouter.make(maxRequestBodyBytes: 1 << 20, metrics: PrometheusCollectorRegistry(), quietPaths: [])
-        router.get("/") { _, _ in "ok" }
-        console.register(on: router)
-        SwitchyardRouter.finish(router)
-        try await Application(router: router).test(.router) { client in
+        try await run(logger: Logger(label: "console-tests")) { client in
             var browser = Browser(client: client)
             try await body(&browser)
             for cookie in browser.setCookies {
                 #expect(cookie.contains("; HttpOnly"), "every cookie the console sets is HttpOnly: \(cookie)")
             }
         }
+    }
+
+    /// Runs `body` with a test client on the console; the app logs to `logger`.
+    func run(logger: Logger, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = SwitchyardRouter.make(maxRequestBodyBytes: 1 << 20, metrics: PrometheusCollectorRegistry(), quietPaths: [])
+        router.get("/") { _, _ in "ok" }
+        console.register(on: router)
+        SwitchyardRouter.finish(router)
+        try await Application(router: router, logger: logger).test(.router) { client in try await body(client) }
     }
 }
 
@@ -134,13 +143,14 @@ struct Page: Sendable {
     var setCookie: String? { headers[.setCookie] }
 }
 
-/// A minimal browser: keeps the session cookie it was given (and any other cookie, such as a
-/// redirect's one-time notice, sending it back until it is cleared), posts forms, records every
-/// `Set-Cookie` it saw.
+/// A minimal browser: keeps the cookies it was given (the session's and the one-time notice's),
+/// posts forms, records every `Set-Cookie` it saw.
 struct Browser {
     let client: any TestClientProtocol
+    /// The session cookie's value.
     var cookie: String?
-    var otherCookies: [String: String] = [:]
+    /// Other cookies by name (the one-time notice).
+    var others: [String: String] = [:]
     var setCookies: [String] = []
 
     init(client: any TestClientProtocol) {
@@ -157,8 +167,8 @@ struct Browser {
 
     mutating func send(_ method: HTTPRequest.Method, _ uri: String, form: [(String, String)]?) async throws -> Page {
         var headers = HTTPFields()
-        let sent = (cookie.map { ["switchyard_console=\($0)"] } ?? []) + otherCookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        if !sent.isEmpty { headers[.cookie] = sent.joined(separator: "; ") }
+        let jar = (cookie.map { ["switchyard_console=\($0)"] } ?? []) + others.map { "\($0.key)=\($0.value)" }
+        if !jar.isEmpty { headers[.cookie] = jar.joined(separator: "; ") }
         var body: ByteBuffer?
         if let form {
             headers[.contentType] = "application/x-www-form-urlencoded"
@@ -168,13 +178,18 @@ struct Browser {
         }
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         let page = Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
-        setCookies += response.headers[values: .setCookie]
         for set in response.headers[values: .setCookie] {
-            guard let value = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
-                value.count == 2
+            setCookies.append(set)
+            guard let pair = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
+                pair.count == 2
             else { continue }
-            let fresh = value[1].isEmpty ? nil : String(value[1])
-            if value[0] == "switchyard_console" { cookie = fresh } else { otherCookies[String(value[0])] = fresh }
+            let (name, value) = (String(pair[0]), String(pair[1]))
+            let removed = value.isEmpty || set.contains("Max-Age=0")
+            if name == "switchyard_console" {
+                cookie = removed ? nil : value
+            } else {
+                others[name] = removed ? nil : value
+            }
         }
         return page
     }

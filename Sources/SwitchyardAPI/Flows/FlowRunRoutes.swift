@@ -39,9 +39,9 @@ enum FlowRunRoutes {
                 return try await launch(instance, input: body.input, launcher: try deps.require(deps.flowLauncher))
             },
             APIRoute(
-                method: .get, path: "/flow-runs", access: .any, operationID: "listFlowRuns", summary: "List flow runs, oldest first",
-                tag: "Flow runs",
-                parameters: APIRoute.Parameter.listParameters + [
+                method: .get, path: "/flow-runs", access: .any, operationID: "listFlowRuns",
+                summary: "List flow runs, oldest first (order=newest for newest first)", tag: "Flow runs",
+                parameters: APIRoute.Parameter.orderedList + [
                     .query("flowInstanceId", ["type": "string"], "only this instance's runs"),
                     .query("connectionId", ["type": "string"], "only this connection's runs"),
                     .query("flowId", ["type": "string"], "only runs of this flow (the flow's id, as flowId in the run)"),
@@ -65,8 +65,7 @@ enum FlowRunRoutes {
                 }
                 let page = try await deps.records.list(
                     .flowRuns, scope: request.caller.scope,
-                    filter: RecordFilter(
-                        parentID: request.query["flowInstanceId"], tenantID: tenant, includeArchived: query.includeArchived, documentFields: fields),
+                    filter: query.filter(RecordFilter(parentID: request.query["flowInstanceId"], tenantID: tenant, documentFields: fields)),
                     limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page) { json($0) }
@@ -97,31 +96,31 @@ enum FlowRunRoutes {
         ]
     }
 
-    /// Queues a new run of a failed or stopped run's flow instance, with the run's trigger and
-    /// input; the new run's `retryOf` names the old one.
-    /// - Throws: `conflict` for a run still queued or running, one that completed, or one whose
-    ///   instance is archived, gone or disabled.
+    /// Queues a new run of a failed or stopped run's instance with the run's input.
+    /// - Throws: `conflict` for a run that has not ended or that succeeded, or whose instance is
+    ///   disabled or gone.
     static func retry(_ id: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
         let launcher = try deps.require(deps.flowLauncher)
         let run = try await deps.records.get(.flowRuns, id: id, scope: request.caller.scope)
         let status = FlowRunRecord.status(run)
         guard status == .failed || status == .stopped else {
             let state = status?.rawValue ?? "unknown"
-            let why = status == .completed ? "it completed" : "it is still \(state); stop it or wait for it to end"
+            let problem = status == .completed ? "it succeeded" : "it is still \(state); stop it first or wait for it to end"
             throw SwitchyardError(
-                .conflict, "flow run \(id) cannot be retried: \(why) (only failed or stopped runs can be)", data: ["status": "is \(state)"])
+                .conflict, "flow run \(id) cannot be retried: \(problem) (only failed or stopped runs can be)", data: ["status": "is \(state)"])
         }
         let scope = StoreScope.tenant(run.tenantID ?? "", in: run.workspaceID)
-        guard let instanceID = run.parentID, let record = try? await deps.records.get(.flows, id: instanceID, scope: scope), record.archivedAt == nil
+        guard let instanceID = run.parentID ?? run.document["flowInstanceId"]?.stringValue,
+            let record = try? await deps.records.get(.flows, id: instanceID, scope: scope), record.archivedAt == nil
         else {
             throw SwitchyardError(.conflict, "flow run \(id)'s flow instance no longer exists", data: ["flowInstanceId": "is archived or gone"])
         }
-        let start = FlowLauncher.Start(
-            trigger: run.document["trigger"]?.stringValue ?? FlowNode.TriggerKind.api.rawValue, input: run.document["input"] ?? [:], retryOf: run.id)
         let instance = Element(record)
         guard FlowInstances.isEnabled(instance) else {
             throw SwitchyardError(.conflict, "flow instance \(record.id) is disabled; enable it to run it", data: ["enabled": "is false"])
         }
+        let start = FlowLauncher.Start(
+            trigger: run.document["trigger"]?.stringValue ?? FlowNode.TriggerKind.api.rawValue, input: run.document["input"] ?? [:], retryOf: run.id)
         return json(try await launcher.launch(instance, start: start))
     }
 

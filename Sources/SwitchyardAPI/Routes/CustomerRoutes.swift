@@ -66,11 +66,13 @@ enum CustomerRoutes {
         return [
             APIRoute(
                 method: .get, path: base, access: .admin, operationID: "list\(name)s", summary: "List customers", tag: "Customers",
-                parameters: APIRoute.Parameter.listParameters, requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
+                parameters: APIRoute.Parameter.searchableList("internalId or name"), requestSchema: nil,
+                responseSchema: RecordJSON.listSchema(schema),
+                successStatus: 200
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
                 let page = try await deps.records.list(
-                    .tenants, scope: .workspace(request.caller.workspaceID), filter: RecordFilter(includeArchived: query.includeArchived),
+                    .tenants, scope: .workspace(request.caller.workspaceID), filter: query.filter(searchFields: ["name"]),
                     limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page, json)

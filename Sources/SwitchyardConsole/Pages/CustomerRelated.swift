@@ -1,11 +1,8 @@
 import SwitchyardCore
 
 /// What a customer's page shows beside the customer itself: its connections, its flow
-/// instances and its most recent flow runs, each linking to its own page.
-///
-/// Extension point: the customer's limits are another section of the same page; add them as a
-/// `limits` value here (or in ``CustomerPages/detail(_:)``) and a section in `customer.mustache`
-/// where its comment says.
+/// instances and its most recent flow runs, each linking to its own page (its limits have a
+/// page of their own, linked from the last section).
 enum CustomerRelated {
     /// How many of each the page shows (each section links to the full, filtered list).
     static let shown = 20
