@@ -293,6 +293,7 @@ let package = Package(
             name: "SwitchyardConsoleTests",
             dependencies: [
                 "SwitchyardConsole",
+                "SwitchyardConnectors",
                 "SwitchyardServer",
                 "SwitchyardStore",
                 "SwitchyardHTTP",

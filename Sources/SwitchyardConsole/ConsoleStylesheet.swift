@@ -42,6 +42,9 @@ enum ConsoleStylesheet {
         textarea { width: 100%; min-height: 12rem; font-family: ui-monospace, monospace; }
         .logout { display: flex; gap: 0.75rem; align-items: center; }
         .logout button { padding: 0.2rem 0.75rem; }
+        .field { margin: 0 0 1rem; } .hint { color: var(--muted); margin: 0.25rem 0 0; } fieldset { border: 0; padding: 0; margin: 0; }
+        .dropzone { border: 2px dashed var(--line); padding: 1rem; } .dropzone-over { border-color: var(--accent); border-style: solid; }
+        button.danger { background: var(--error); border-color: var(--error); }
 
         """
 }
