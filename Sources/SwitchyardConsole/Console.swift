@@ -94,5 +94,7 @@ package struct Console: Sendable {
         CustomerPages.register(pages)
         ConnectorPages.register(pages)
         IntegrationPages.register(pages)
+        WebhookPages.register(pages)
+        UserPages.register(pages)
     }
 }

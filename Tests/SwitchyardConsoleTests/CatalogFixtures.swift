@@ -91,16 +91,17 @@ extension Browser {
     /// Sends a request with the session cookie and returns the answer's bytes.
     mutating func raw(_ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = HTTPFields(), body: [UInt8]? = nil) async throws -> RawPage {
         var headers = headers
-        let cookies = [cookie.map { "switchyard_console=\($0)" }, notice.map { "switchyard_console_notice=\($0)" }].compactMap { $0 }
-        if !cookies.isEmpty { headers[.cookie] = cookies.joined(separator: "; ") }
+        let jar = (cookie.map { ["switchyard_console=\($0)"] } ?? []) + others.map { "\($0.key)=\($0.value)" }
+        if !jar.isEmpty { headers[.cookie] = jar.joined(separator: "; ") }
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) })
-        setCookies += response.headers[values: .setCookie]
         for set in response.headers[values: .setCookie] {
-            guard let value = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
-                value.count == 2
+            setCookies.append(set)
+            guard let pair = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
+                pair.count == 2
             else { continue }
-            let text = value[1].isEmpty ? nil : String(value[1])
-            if value[0] == "switchyard_console" { cookie = text } else if value[0] == "switchyard_console_notice" { notice = text }
+            let (name, value) = (String(pair[0]), String(pair[1]))
+            let removed = value.isEmpty || set.contains("Max-Age=0")
+            if name == "switchyard_console" { cookie = removed ? nil : value } else { others[name] = removed ? nil : value }
         }
         return RawPage(status: response.status, headers: response.headers, bytes: Array(response.body.readableBytesView))
     }
