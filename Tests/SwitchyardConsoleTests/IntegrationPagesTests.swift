@@ -122,6 +122,8 @@ import Testing
             #expect(page.body.contains("href=\"/console/customers/\(tenant)\"") && page.body.contains("Disconnected: needs to be connected again"))
             let list = try await browser.get("/console/integrations")
             #expect(list.body.contains("<a href=\"/console/integrations/\(id)\">Cat</a>"))
+            #expect(try await browser.get("/console/integrations?q=ca").body.contains("<a href=\"/console/integrations/\(id)\">Cat</a>"))
+            #expect(try await browser.get("/console/integrations?q=zebra").body.contains("No integrations match “zebra”."))
             #expect(list.body.contains("<a href=\"/console/connectors/\(connectorID)\">Catalog &lt;Test&gt;</a>"))
         }
     }
