@@ -75,8 +75,10 @@ enum ConnectorPages {
             facts["uploaded"] = ViewValue.time(development["uploadedAt"]?.stringValue)
             facts["digest"] = String((development["sha256"]?.stringValue ?? "").prefix(12))
             facts["download"] = downloadPath
-            facts["operationList"] = (development["operations"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
-            facts["collectionList"] = (development["dataCollections"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+            for (name, list) in [("operationList", "operations"), ("collectionList", "dataCollections")] {
+                let names = (development[list]?.arrayValue ?? []).compactMap(\.stringValue)
+                facts[name] = names.isEmpty ? "None" : names.joined(separator: ", ")
+            }
             values["development"] = facts
         }
         let versionRows = ListPage.items(versions) { item, row in
