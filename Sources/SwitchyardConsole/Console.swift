@@ -32,6 +32,8 @@ package struct Console: Sendable {
     let layout: ConsoleLayout
     /// Pages, redirects and cookies.
     let responses: ConsoleResponses
+    /// The OpenID provider, when OpenID Connect sign-in is configured.
+    let oidcProvider: OIDCProvider?
     /// The form routes registered.
     let forms = FormRegistry()
 
@@ -47,9 +49,11 @@ package struct Console: Sendable {
     ///   - templates: The page templates.
     ///   - setupCode: The one-time first-run setup code (print it where the operator sees it).
     ///   - throttle: Failed sign-in counts.
+    ///   - oidc: OpenID Connect sign-in, when configured.
     package init(
         settings: ConsoleSettings, records: any RecordStore, workspace: ConsoleWorkspace, engine: any ConsoleEngine,
-        templates: ConsoleTemplates, setupCode: SetupCode = SetupCode(), throttle: LoginThrottle = LoginThrottle()
+        templates: ConsoleTemplates, setupCode: SetupCode = SetupCode(), throttle: LoginThrottle = LoginThrottle(),
+        oidc: OIDCSettings? = nil
     ) {
         self.engine = engine
         self.templates = templates
@@ -61,6 +65,7 @@ package struct Console: Sendable {
         self.throttle = throttle
         layout = ConsoleLayout(settings: settings, templates: templates)
         responses = ConsoleResponses(settings: settings)
+        oidcProvider = oidc.map { OIDCProvider(settings: $0) }
     }
 
     /// Registers every console route under the base path.
@@ -81,19 +86,26 @@ package struct Console: Sendable {
         let login = LoginPages(console: self)
         base.get("/login") { request, context in try await login.show(request, context) }
         base.post("/login") { request, context in try await login.submit(request, context) }
+        if let oidcProvider {
+            let oidc = OIDCLoginPages(console: self, provider: oidcProvider)
+            base.get("/login/oidc") { request, context in try await oidc.start(request, context) }
+            base.get("/login/oidc/callback") { request, context in try await oidc.callback(request, context) }
+        }
         let setup = SetupPage(console: self)
         base.get("/setup") { request, context in try await setup.show(request, context) }
         base.post("/setup") { request, context in try await setup.submit(request, context) }
 
         let signedIn = base.group().add(middleware: ConsoleSessionMiddleware(sessions: sessions, responses: responses, layout: layout))
-        let overview = OverviewPage(console: self)
-        signedIn.get("/") { request, context in try await overview.show(request, context) }
         signedIn.post("/logout") { request, context in try await login.logout(request, context) }
         forms.add("/logout")
         let pages = PageRoutes(group: signedIn, console: self)
+        OverviewPages.register(pages)
         CustomerPages.register(pages)
         ConnectorPages.register(pages)
         IntegrationPages.register(pages)
+        CustomerLimitPages.register(pages)
+        JobPages.register(pages)
+        WorkspacePages.register(pages)
         WebhookPages.register(pages)
         UserPages.register(pages)
     }

@@ -50,8 +50,6 @@ SECTIONS_NOT_BUILT_YET = {
     "actions",
     "flows",
     "flow-runs",
-    "jobs",
-    "workspace",
 }
 # Generous for a loaded 2-core machine; a healthy page or process answers well within them.
 PAGE_WAIT = 30

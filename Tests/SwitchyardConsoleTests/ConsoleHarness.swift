@@ -28,8 +28,12 @@ struct ConsoleHarness: Sendable {
     /// The default workspace's key.
     let workspaceKey: String
 
-    /// - Parameter engine: Another engine than the in-process API (a separate api process).
-    init(basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil) async throws {
+    /// - Parameters:
+    ///   - engine: Another engine than the in-process API (a separate api process).
+    ///   - oidc: OpenID Connect sign-in settings.
+    init(basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil, oidc: OIDCSettings? = nil)
+        async throws
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try OpenStore.open(
@@ -49,7 +53,7 @@ struct ConsoleHarness: Sendable {
         console = Console(
             settings: ConsoleSettings(basePath: basePath, secureCookies: secureCookies), records: store.records, workspace: workspace,
             engine: engine ?? InProcessConsoleEngine(api: api, workspace: workspace, logger: Logger(label: "console-tests")),
-            templates: try ConsoleTemplates(), setupCode: SetupCode(value: Self.setupCode))
+            templates: try ConsoleTemplates(), setupCode: SetupCode(value: Self.setupCode), oidc: oidc)
     }
 
     /// Calls the API in process as the workspace's admin (to set up what a page shows).
@@ -76,17 +80,22 @@ struct ConsoleHarness: Sendable {
 
     /// Runs `body` with a browser on the console.
     func run(_ body: @Sendable (inout Browser) async throws -> Void) async throws {
-        let router = SwitchyardRouter.make(maxRequestBodyBytes: 1 << 20, metrics: PrometheusCollectorRegistry(), quietPaths: [])
-        router.get("/") { _, _ in "ok" }
-        console.register(on: router)
-        SwitchyardRouter.finish(router)
-        try await Application(router: router).test(.router) { client in
+        try await run(logger: Logger(label: "console-tests")) { client in
             var browser = Browser(client: client)
             try await body(&browser)
             for cookie in browser.setCookies {
                 #expect(cookie.contains("; HttpOnly"), "every cookie the console sets is HttpOnly: \(cookie)")
             }
         }
+    }
+
+    /// Runs `body` with a test client on the console; the app logs to `logger`.
+    func run(logger: Logger, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = SwitchyardRouter.make(maxRequestBodyBytes: 1 << 20, metrics: PrometheusCollectorRegistry(), quietPaths: [])
+        router.get("/") { _, _ in "ok" }
+        console.register(on: router)
+        SwitchyardRouter.finish(router)
+        try await Application(router: router, logger: logger).test(.router) { client in try await body(client) }
     }
 }
 
