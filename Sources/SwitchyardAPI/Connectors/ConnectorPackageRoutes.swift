@@ -21,7 +21,7 @@ enum ConnectorPackageRoutes {
 
     static let versionSchema = RecordJSON.schema([
         "version": ["type": "string"], "changelog": ["type": "string"], "sha256": ["type": "string"], "size": ["type": "integer"],
-        "connectorId": ["type": "string"],
+        "connectorId": ["type": "string"], "parametersSchema": ["type": "object"],
     ])
 
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
