@@ -6,8 +6,9 @@ import io
 import zipfile
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 
-from console_browser import alert_text, api, axe, fill, heading, open_page, shot, submit
+from console_browser import alert_text, api, axe, fill, heading, open_page, shot, submit, wait
 
 KEY = "browser-catalog"
 SPEC = f"""name: Browser catalog
@@ -59,6 +60,18 @@ def test_an_admin_uploads_a_connector_sees_a_broken_ones_lines_and_creates_an_in
     axe(browser, "connector-upload-problems")
     shot(browser, "connector-upload-problems")
 
+    # console.js: a file dropped on the zone fills the file input (here four bytes: a broken zip).
+    browser.execute_script("""
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array([80, 75, 5, 6])], "dropped.zip", {type: "application/zip"}));
+        const drop = new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true});
+        document.querySelector("[data-dropzone]").dispatchEvent(drop);
+    """)
+    assert browser.execute_script("return document.getElementById('upload-file').files[0].name") == "dropped.zip"
+    assert browser.find_element(By.CSS_SELECTOR, "[data-dropzone-status]").text == "dropped.zip is ready. Press Upload to send it."
+    submit(browser, browser.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] button[type=submit]"))
+    assert "The connector archive was refused: archive" in alert_text(browser), alert_text(browser)
+
     upload(browser, package(scratch / "good.zip", SPEC))
     assert browser.current_url == connector_url
     assert heading(browser) == "Connector Browser catalog"
@@ -82,3 +95,13 @@ def test_an_admin_uploads_a_connector_sees_a_broken_ones_lines_and_creates_an_in
     assert "browser-secret-value" not in browser.page_source
     axe(browser, "integration")
     shot(browser, "integration")
+
+    # console.js asks before archiving (data-confirm); accepted, the archive goes through.
+    browser.execute_script("window.switchyardPageBeforeSubmit = true;")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/archive'] button[type=submit]").click()
+    wait(browser).until(expected_conditions.alert_is_present())
+    assert browser.switch_to.alert.text.startswith("Archive the integration Browser integration?")
+    browser.switch_to.alert.accept()
+    wait(browser).until(lambda d: d.execute_script("return !window.switchyardPageBeforeSubmit && document.readyState === 'complete'"))
+    assert heading(browser) == "Integrations"
+    assert "Integration Browser integration archived." in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
