@@ -77,6 +77,9 @@ import Testing
             #expect(answer.body.contains("<th scope=\"col\">File</th><th scope=\"col\">Line</th>"))
             #expect(answer.body.contains("<tr><td><code>spec.yml</code></td><td>3</td><td>colour: unknown field"), "\(answer.body)")
             #expect(answer.body.contains("<tr><td><code>operations/list-things/spec.yml</code></td><td>5</td><td>run.method: must be one of"))
+            let other = try await browser.upload("\(path)/upload?csrf=\(csrf)", file: CatalogFixtures.zip(CatalogFixtures.package(key: "other-key")))
+            #expect(other.status == .badRequest)
+            #expect(other.body.contains("<tr><td><code>spec.yml</code></td><td></td><td>key: the package&#39;s key is other-key"), "\(other.body)")
             let connector = try await harness.call(.get, "/connectors/\(CatalogFixtures.key)")
             #expect(connector["development"] == nil, "nothing was stored")
         }

@@ -57,5 +57,9 @@ import Testing
         #expect(PackageProblems.rows(problem).map(\.file) == ["a.yml", "b.yml"])
         let archive = APIProblem(message: "The connector archive was refused: archive entry \"../x\": leaves", fields: ["entry": "../x"])
         #expect(PackageProblems.rows(archive) == [.init(file: "../x", line: "", message: archive.message)])
+        let otherKey = APIProblem(message: "spec.yml: key: the package's key is a, but this connector's key is b", fields: ["key": "must be b"])
+        let row = PackageProblems.Row(file: "spec.yml", line: "", message: "key: the package's key is a, but this connector's key is b")
+        #expect(PackageProblems.rows(otherKey) == [row])
+        #expect(PackageProblems.rows(APIProblem(message: "the connector package cannot be read")).isEmpty)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// The problems of a refused connector package as rows of a table (file, line, message), read
 /// from the API's error: `data.problems` holds one problem a line as `FILE:LINE: PATH: MESSAGE`
-/// (docs/connectors.md, "Errors"); an archive refusal names its entry in `data.entry`.
+/// (docs/connectors.md, "Errors"); an archive refusal names its entry in `data.entry`; a package
+/// for another connector is refused with a `spec.yml: key: …` message.
 enum PackageProblems {
     /// One row.
     struct Row: Sendable, Equatable {
@@ -22,6 +23,8 @@ enum PackageProblems {
         if let entry = problem.fields["entry"] {
             return [Row(file: entry, line: "", message: problem.message)]
         }
+        // A package for another connector: "spec.yml: key: the package's key is …".
+        if problem.message.hasPrefix("spec.yml: ") { return [parse(problem.message)] }
         return []
     }
 
