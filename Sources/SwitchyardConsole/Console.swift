@@ -108,5 +108,11 @@ package struct Console: Sendable {
         WorkspacePages.register(pages)
         WebhookPages.register(pages)
         UserPages.register(pages)
+        // Any other address under the base path: a console page that says so, not the API's JSON.
+        let notFound = layout.page(
+            title: "Not found",
+            body: "<p class=\"error\" role=\"alert\">There is no console page at this address.</p>"
+                + "<p><a href=\"\(HTML.escape(settings.url("/")))\">Go to the overview</a></p>")
+        base.get("/**") { _, _ in responses.html(notFound, status: .notFound) }
     }
 }
