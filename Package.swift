@@ -296,6 +296,7 @@ let package = Package(
             name: "SwitchyardConsoleTests",
             dependencies: [
                 "SwitchyardConsole",
+                "SwitchyardConnectors",
                 "SwitchyardServer",
                 "SwitchyardStore",
                 "SwitchyardHTTP",
@@ -304,7 +305,6 @@ let package = Package(
                 "SwitchyardAPI",
                 "SwitchyardBlobs",
                 "SwitchyardEngine",
-                "SwitchyardConnectors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

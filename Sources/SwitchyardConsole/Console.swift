@@ -77,6 +77,12 @@ package struct Console: Sendable {
             headers[.cacheControl] = "public, max-age=3600"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsoleStylesheet.text)))
         }
+        base.get("/assets/console.js") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/javascript; charset=utf-8"
+            headers[.cacheControl] = "public, max-age=3600"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsoleScript.text)))
+        }
         let login = LoginPages(console: self)
         base.get("/login") { request, context in try await login.show(request, context) }
         base.post("/login") { request, context in try await login.submit(request, context) }
@@ -95,6 +101,8 @@ package struct Console: Sendable {
         let pages = PageRoutes(group: signedIn, console: self)
         OverviewPages.register(pages)
         CustomerPages.register(pages)
+        ConnectorPages.register(pages)
+        IntegrationPages.register(pages)
         CustomerLimitPages.register(pages)
         JobPages.register(pages)
         WorkspacePages.register(pages)
@@ -102,5 +110,11 @@ package struct Console: Sendable {
         UserPages.register(pages)
         ConnectionPages.register(pages)
         FlowRunPages.register(pages)
+        // Any other address under the base path: a console page that says so, not the API's JSON.
+        let notFound = layout.page(
+            title: "Not found",
+            body: "<p class=\"error\" role=\"alert\">There is no console page at this address.</p>"
+                + "<p><a href=\"\(HTML.escape(settings.url("/")))\">Go to the overview</a></p>")
+        base.get("/**") { _, _ in responses.html(notFound, status: .notFound) }
     }
 }

@@ -67,6 +67,8 @@ enum ConsoleStylesheet {
         ol.timeline h3 { margin: 0; font-size: 1rem; }
         .muted { color: var(--muted); font-weight: normal; }
         code.wrap { word-break: break-all; }
+        .field { margin: 0 0 1rem; } .hint { color: var(--muted); margin: 0.25rem 0 0; } fieldset.parameters { border: 0; padding: 0; margin: 0; }
+        .dropzone { border: 2px dashed var(--line); padding: 1rem; } .dropzone-over { border-color: var(--accent); border-style: solid; }
 
         """
 }

@@ -46,12 +46,8 @@ ADMIN_PASSWORD = "a long enough password"
 # The crawler accepts a 404 from these and nothing else; once one answers, the crawl fails until
 # its line is removed here, so the list only shrinks. Remove your section's line with its page.
 SECTIONS_NOT_BUILT_YET = {
-    "connectors",
-    "integrations",
-    "connections",
     "actions",
     "flows",
-    "flow-runs",
 }
 # Generous for a loaded 2-core machine; a healthy page or process answers well within them.
 PAGE_WAIT = 30
@@ -208,7 +204,7 @@ def start_switchyard(command: list[str], name: str, data_dir: Path, timeout: flo
     (PORT=0) with DATA_DIR=`data_dir`, reads the console's URL from its start line, and returns
     once the process is ready: its health check `GET /?wait=60000` holds the answer until then (or
     answers 503 naming what is not ready after that deadline)."""
-    child = ChildProcess(command, process_environment(DATA_DIR=str(data_dir), PORT="0", **env), name)
+    child = ChildProcess(command, process_environment(**{"DATA_DIR": str(data_dir), "PORT": "0", **env}), name)
     try:
         match = child.output.wait_for(r"Console at (http://\S+/)\s*$", "'Console at' start line", timeout)
         server = Switchyard(child=child, data_dir=data_dir, console_url=match.group(1))
