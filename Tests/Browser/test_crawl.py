@@ -17,7 +17,9 @@ def test_every_page_an_admin_reaches_from_the_overview_answers_and_passes_axe_in
     seen = crawl(browser, console, prefix=signed_in_admin.base_path, name="console", dark_too=True)
     assert not seen.problems, "\n".join(seen.problems)
     assert console in seen.pages and console + "customers" in seen.pages
-    assert sum(page.startswith(console + "customers/") for page in seen.pages) == 2, "both customers' pages"
+    customer_pages = [page.removeprefix(console + "customers/") for page in seen.pages if page.startswith(console + "customers/")]
+    assert sum("/" not in page for page in customer_pages) == 2, f"both customers' pages: {customer_pages}"
+    assert sum(page.endswith("/limits") for page in customer_pages) == 2, f"both customers' limits, linked from their pages: {customer_pages}"
     print(f"crawled {len(seen.pages)} page(s): {seen.pages}")
 
 
