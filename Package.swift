@@ -150,6 +150,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -294,6 +295,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardConsole",
                 "SwitchyardServer",
+                "SwitchyardEngine",
                 "SwitchyardStore",
                 "SwitchyardHTTP",
                 "SwitchyardCore",

@@ -86,5 +86,7 @@ package struct Console: Sendable {
         forms.add("/logout")
         let pages = PageRoutes(group: signedIn, console: self)
         CustomerPages.register(pages)
+        ActionPages.register(pages)
+        FlowPages.register(pages)
     }
 }

@@ -42,6 +42,17 @@ enum ConsoleStylesheet {
         textarea { width: 100%; min-height: 12rem; font-family: ui-monospace, monospace; }
         .logout { display: flex; gap: 0.75rem; align-items: center; }
         .logout button { padding: 0.2rem 0.75rem; }
+        fieldset.inline { border: 0; padding: 0; margin: 0.5rem 0; display: flex; gap: 0.5rem; align-items: center; }
+        fieldset.inline legend { float: left; margin-right: 0.5rem; }
+        ul.problems { margin: 0.25rem 0; padding-left: 1.25rem; }
+        .flow-graph-box { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
+        figure.graph { margin: 0; max-width: 100%; overflow: auto; }
+        .flow-graph rect { fill: var(--bg); stroke: var(--accent); stroke-width: 1.5; }
+        .flow-graph text { fill: var(--fg); font-size: 13px; font-family: inherit; }
+        .flow-graph .flow-node-type { fill: var(--muted); font-size: 12px; }
+        .flow-graph .flow-edge { fill: none; stroke: var(--muted); stroke-width: 1.5; }
+        .flow-graph .flow-edge-back { stroke-dasharray: 5 4; }
+        .flow-graph .flow-arrowhead { fill: var(--muted); }
 
         """
 }
