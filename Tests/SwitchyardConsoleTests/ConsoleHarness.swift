@@ -134,6 +134,8 @@ struct Page: Sendable {
 struct Browser {
     let client: any TestClientProtocol
     var cookie: String?
+    /// The one-time notice cookie, sent back once like a browser does.
+    var notice: String?
     var setCookies: [String] = []
 
     init(client: any TestClientProtocol) {
@@ -150,7 +152,8 @@ struct Browser {
 
     mutating func send(_ method: HTTPRequest.Method, _ uri: String, form: [(String, String)]?) async throws -> Page {
         var headers = HTTPFields()
-        if let cookie { headers[.cookie] = "switchyard_console=\(cookie)" }
+        let cookies = [cookie.map { "switchyard_console=\($0)" }, notice.map { "switchyard_console_notice=\($0)" }].compactMap { $0 }
+        if !cookies.isEmpty { headers[.cookie] = cookies.joined(separator: "; ") }
         var body: ByteBuffer?
         if let form {
             headers[.contentType] = "application/x-www-form-urlencoded"
@@ -161,11 +164,13 @@ struct Browser {
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         let page = Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
         setCookies += response.headers[values: .setCookie]
-        if let set = page.setCookie,
-            let value = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
-            value.count == 2
-        {
-            cookie = value[1].isEmpty ? nil : String(value[1])
+        for set in response.headers[values: .setCookie] {
+            // The session cookie, and the one-time notice a redirect leaves for the next page.
+            guard let value = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
+                value.count == 2
+            else { continue }
+            let text = value[1].isEmpty ? nil : String(value[1])
+            if value[0] == "switchyard_console" { cookie = text } else if value[0] == "switchyard_console_notice" { notice = text }
         }
         return page
     }

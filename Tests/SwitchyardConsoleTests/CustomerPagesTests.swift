@@ -46,8 +46,9 @@ import Testing
             let csrf = try await harness.signIn(&browser, role: "viewer", email: "vic@example.com")
             #expect(try await browser.get("/console/customers").status == .ok, "a viewer reads")
             let forms = harness.console.formPaths.filter { $0 != "/logout" }.map { path in
-                "/console" + path.split(separator: "/").map { $0.hasPrefix(":") ? "acme" : String($0) }.joined(separator: "/")
+                "/console/" + path.split(separator: "/").map { $0.hasPrefix(":") ? "acme" : String($0) }.joined(separator: "/")
             }
+            #expect(forms.contains("/console/actions/acme/definition") && forms.contains("/console/flows/acme/run"), "\(forms)")
             for path in forms {
                 let refused = try await browser.post(path, [("csrf", csrf), ("name", "changed")])
                 #expect(refused.status == .forbidden && refused.body.contains("Viewers cannot change anything"), "\(path)")

@@ -69,7 +69,8 @@ struct DefinitionEditor: Sendable {
     func values(action: String, formatLinks: String? = nil) -> [String: Any] {
         var values: [String: Any] = [
             "action": action, "text": text, "yaml": format == .yaml, "json": format == .json, "hasErrors": hasErrors,
-            "problems": problems.keys.sorted().map { ["path": $0, "message": problems[$0] ?? ""] },
+            "problems": problems.keys.sorted().map { path -> [String: Any] in ["path": path, "message": problems[path] ?? ""] },
+            "hasProblems": !problems.isEmpty,
         ]
         if let syntax { values["syntax"] = ["sentence": syntax.sentence] }
         if let message { values["message"] = message }

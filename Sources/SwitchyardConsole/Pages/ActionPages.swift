@@ -73,7 +73,7 @@ enum ActionPages {
             input = empty ? .null : try DefinitionText.parse(state.input, as: state.format)
         } catch {
             state.failed = true
-            state.outcome = ["sentence": "The input is not valid: " + error.sentence, "problems": [[String: Any]]()]
+            state.outcome = ["sentence": "The input is not valid: " + error.sentence, "hasProblems": false]
             return try await detail(page, run: state)
         }
         var body: [String: JSONValue] = ["input": input]
@@ -89,6 +89,7 @@ enum ActionPages {
             }
             let logID = problem.fields["actionRunLogId"] ?? ""
             state.outcome = ["sentence": "The run failed: " + problem.sentence, "problems": problems, "logId": logID]
+            state.outcome?["hasProblems"] = !problems.isEmpty
         }
         return try await detail(page, run: state)
     }
