@@ -88,5 +88,7 @@ package struct Console: Sendable {
         CustomerPages.register(pages)
         ActionPages.register(pages)
         FlowPages.register(pages)
+        WebhookPages.register(pages)
+        UserPages.register(pages)
     }
 }

@@ -5,7 +5,7 @@ import SwitchyardCore
 import SwitchyardStore
 import Testing
 
-/// Console users of a workspace, with the roles admin and member.
+/// Console users of a workspace, with the roles admin, member and viewer.
 @Suite("Platform users")
 struct PlatformUserTests {
     @Test(
@@ -29,7 +29,8 @@ struct PlatformUserTests {
             #expect(
                 try await client.send(.post, "/platform-users", token: admin, body: ["email": "ADA@example.com", "role": "member"]).status == 409)
             let bad = try await client.send(.post, "/platform-users", token: admin, body: ["email": "not-an-email", "role": "owner"])
-            #expect(bad.status == 400 && bad.json["data"]?["email"] != nil && bad.json["data"]?["role"] == "must be admin or member", "\(bad.json)")
+            #expect(
+                bad.status == 400 && bad.json["data"]?["email"] != nil && bad.json["data"]?["role"] == "must be admin, member or viewer", "\(bad.json)")
             // What the schema's pattern accepts, the route accepts: an `@` followed by an emoji
             // modifier is still one `@` (schemathesis found this one).
             let modified = try await client.send(
@@ -58,6 +59,23 @@ struct PlatformUserTests {
                 ["iss": .string(other.key), "isAdmin": true, "exp": .number(Date().timeIntervalSince1970 + 600)], secret: other.secret)
             #expect(try await client.send(.get, "/platform-users", token: otherAdmin).json["items"]?.arrayCount == 0)
             #expect(try await client.send(.get, "/platform-users/bob@example.com", token: otherAdmin).status == 404)
+        }
+    }
+
+    @Test("A user may be a viewer (read only in the console); demoting the last admin to viewer is refused")
+    func viewerRole() async throws {
+        let harness = try await APIHarness.make()
+        defer { harness.remove() }
+        try await harness.withClient { client in
+            let admin = try await harness.adminToken()
+            let viewer = try await client.send(.post, "/platform-users", token: admin, body: ["email": "vera@example.com", "role": "viewer"])
+            #expect(viewer.status == 201 && viewer.json["role"] == "viewer", "\(viewer.json)")
+            let ada = try await client.send(.post, "/platform-users", token: admin, body: ["email": "ada@example.com", "role": "admin"])
+            let adaID = try #require(ada.json["id"]?.stringValue)
+            let demoted = try await client.send(.patch, "/platform-users/\(adaID)", token: admin, body: ["role": "viewer"])
+            #expect(demoted.status == 409, "the last admin stays an admin: \(demoted.json)")
+            let promoted = try await client.send(.patch, "/platform-users/vera@example.com", token: admin, body: ["role": "member"])
+            #expect(promoted.status == 200 && promoted.json["role"] == "member", "\(promoted.json)")
         }
     }
 }

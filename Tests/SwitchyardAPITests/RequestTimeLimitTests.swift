@@ -36,6 +36,10 @@ struct SlowListStore: RecordStore {
     func purge(_ kind: RecordKind, createdBefore: Int64, limit: Int) async throws(SwitchyardError) -> Int {
         try await base.purge(kind, createdBefore: createdBefore, limit: limit)
     }
+
+    func createdCounts(_ kind: RecordKind, scope: StoreScope, since: Int64, interval: Int64, buckets: Int) async throws(SwitchyardError) -> [Int] {
+        try await base.createdCounts(kind, scope: scope, since: since, interval: interval, buckets: buckets)
+    }
 }
 
 @Suite("Request time limit (MAX_REQUEST_TIME_SECONDS)")

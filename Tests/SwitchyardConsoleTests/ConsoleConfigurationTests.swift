@@ -24,10 +24,12 @@ import Testing
             _ = try load(["IS_CONSOLE": "1"])
             Issue.record("a console alone without ENGINE_API_URI was accepted")
         } catch {
-            #expect(error.problems.contains { $0.variable == "ENGINE_API_URI" && $0.reason.contains("is required when the console role runs without") })
+            #expect(
+                error.problems.contains { $0.variable == "ENGINE_API_URI" && $0.reason.contains("is required when the console role runs without") })
         }
         #expect(try load(["IS_CONSOLE": "1", "ENGINE_API_URI": "http://api:9000/"]).console.engineAPIURI?.hasPrefix("http://api:9000") == true)
-        #expect(try load(["IS_CONSOLE": "1", "NEXT_PUBLIC_ENGINE_API_URI": "https://api.example.com"]).console.engineAPIURI == "https://api.example.com")
+        #expect(
+            try load(["IS_CONSOLE": "1", "NEXT_PUBLIC_ENGINE_API_URI": "https://api.example.com"]).console.engineAPIURI == "https://api.example.com")
         #expect(try load([:]).console.engineAPIURI == nil, "all-in-one calls the API in process")
         #expect(throws: ConfigurationError.self) { try load(["IS_CONSOLE": "1", "ENGINE_API_URI": "api:9000"]) }
     }

@@ -129,13 +129,14 @@ struct Page: Sendable {
     var setCookie: String? { headers[.setCookie] }
 }
 
-/// A minimal browser: keeps the session cookie it was given, posts forms, records every
-/// `Set-Cookie` it saw.
+/// A minimal browser: keeps the cookies it was given (the session's and the one-time notice's),
+/// posts forms, records every `Set-Cookie` it saw.
 struct Browser {
     let client: any TestClientProtocol
+    /// The session cookie's value.
     var cookie: String?
-    /// The one-time notice cookie, sent back once like a browser does.
-    var notice: String?
+    /// Other cookies by name (the one-time notice).
+    var others: [String: String] = [:]
     var setCookies: [String] = []
 
     init(client: any TestClientProtocol) {
@@ -152,8 +153,8 @@ struct Browser {
 
     mutating func send(_ method: HTTPRequest.Method, _ uri: String, form: [(String, String)]?) async throws -> Page {
         var headers = HTTPFields()
-        let cookies = [cookie.map { "switchyard_console=\($0)" }, notice.map { "switchyard_console_notice=\($0)" }].compactMap { $0 }
-        if !cookies.isEmpty { headers[.cookie] = cookies.joined(separator: "; ") }
+        let jar = (cookie.map { ["switchyard_console=\($0)"] } ?? []) + others.map { "\($0.key)=\($0.value)" }
+        if !jar.isEmpty { headers[.cookie] = jar.joined(separator: "; ") }
         var body: ByteBuffer?
         if let form {
             headers[.contentType] = "application/x-www-form-urlencoded"
@@ -163,14 +164,18 @@ struct Browser {
         }
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         let page = Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
-        setCookies += response.headers[values: .setCookie]
         for set in response.headers[values: .setCookie] {
-            // The session cookie, and the one-time notice a redirect leaves for the next page.
-            guard let value = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
-                value.count == 2
+            setCookies.append(set)
+            guard let pair = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
+                pair.count == 2
             else { continue }
-            let text = value[1].isEmpty ? nil : String(value[1])
-            if value[0] == "switchyard_console" { cookie = text } else if value[0] == "switchyard_console_notice" { notice = text }
+            let (name, value) = (String(pair[0]), String(pair[1]))
+            let removed = value.isEmpty || set.contains("Max-Age=0")
+            if name == "switchyard_console" {
+                cookie = removed ? nil : value
+            } else {
+                others[name] = removed ? nil : value
+            }
         }
         return page
     }

@@ -17,6 +17,7 @@ enum FlowRunRoutes {
         "trigger": ["type": "string"],
         "input": [:], "output": [:], "error": ["type": "object"], "parameters": [:], "queuedAt": ["type": "string"], "startedAt": ["type": "string"],
         "finishedAt": ["type": "string"], "stopRequested": ["type": "boolean"], "parentRunId": ["type": "string"], "nodeRuns": ["type": "array"],
+        "retryOf": ["type": "string", "description": "the run this one retries"],
     ])
 
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
@@ -38,11 +39,13 @@ enum FlowRunRoutes {
                 return try await launch(instance, input: body.input, launcher: try deps.require(deps.flowLauncher))
             },
             APIRoute(
-                method: .get, path: "/flow-runs", access: .any, operationID: "listFlowRuns", summary: "List flow runs, oldest first",
-                tag: "Flow runs",
-                parameters: APIRoute.Parameter.listParameters + [
+                method: .get, path: "/flow-runs", access: .any, operationID: "listFlowRuns",
+                summary: "List flow runs, oldest first (order=newest for newest first)", tag: "Flow runs",
+                parameters: APIRoute.Parameter.orderedList + [
                     .query("flowInstanceId", ["type": "string"], "only this instance's runs"),
                     .query("connectionId", ["type": "string"], "only this connection's runs"),
+                    .query("flowId", ["type": "string"], "only runs of this flow (the flow's id, as flowId in the run)"),
+                    .query("customerId", ["type": "string"], "only this customer's runs (its id or internalId)"),
                     .query("status", ["type": "string", "enum": statuses], "only runs in this state"),
                 ],
                 requestSchema: nil, responseSchema: RecordJSON.listSchema(runSchema), successStatus: 200
@@ -50,6 +53,8 @@ enum FlowRunRoutes {
                 let query = try ListQuery(request.query)
                 var fields: [String: String?] = [:]
                 if let value = request.query["connectionId"] { fields["connectionId"] = value }
+                if let value = request.query["flowId"] { fields["flowId"] = value }
+                let tenant = try await CustomerRoutes.filterID(request.query["customerId"], request, deps)
                 if let value = request.query["status"] {
                     guard FlowRunRecord.Status(rawValue: value) != nil else {
                         throw SwitchyardError(
@@ -60,7 +65,7 @@ enum FlowRunRoutes {
                 }
                 let page = try await deps.records.list(
                     .flowRuns, scope: request.caller.scope,
-                    filter: RecordFilter(parentID: request.query["flowInstanceId"], includeArchived: query.includeArchived, documentFields: fields),
+                    filter: query.filter(RecordFilter(parentID: request.query["flowInstanceId"], tenantID: tenant, documentFields: fields)),
                     limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page) { json($0) }
@@ -81,7 +86,42 @@ enum FlowRunRoutes {
             ) { request throws(SwitchyardError) in
                 try await stop(request.path("id"), request, deps)
             },
+            APIRoute(
+                method: .post, path: "/flow-runs/{id}/retry", access: .admin, operationID: "retryFlowRun",
+                summary: "Run a failed or stopped run's flow instance again with the same input; the new run records retryOf", tag: "Flow runs",
+                parameters: [.path("id", "the failed or stopped run's id")], requestSchema: nil, responseSchema: runSchema, successStatus: 201
+            ) { request throws(SwitchyardError) in
+                try await retry(request.path("id"), request, deps)
+            },
         ]
+    }
+
+    /// Queues a new run of a failed or stopped run's instance with the run's input.
+    /// - Throws: `conflict` for a run that has not ended or that succeeded, or whose instance is
+    ///   disabled or gone.
+    static func retry(_ id: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
+        let launcher = try deps.require(deps.flowLauncher)
+        let run = try await deps.records.get(.flowRuns, id: id, scope: request.caller.scope)
+        let status = FlowRunRecord.status(run)
+        guard status == .failed || status == .stopped else {
+            let state = status?.rawValue ?? "unknown"
+            let problem = status == .completed ? "it succeeded" : "it is still \(state); stop it first or wait for it to end"
+            throw SwitchyardError(
+                .conflict, "flow run \(id) cannot be retried: \(problem) (only failed or stopped runs can be)", data: ["status": "is \(state)"])
+        }
+        let scope = StoreScope.tenant(run.tenantID ?? "", in: run.workspaceID)
+        guard let instanceID = run.parentID ?? run.document["flowInstanceId"]?.stringValue,
+            let record = try? await deps.records.get(.flows, id: instanceID, scope: scope), record.archivedAt == nil
+        else {
+            throw SwitchyardError(.conflict, "flow run \(id)'s flow instance no longer exists", data: ["flowInstanceId": "is archived or gone"])
+        }
+        let instance = Element(record)
+        guard FlowInstances.isEnabled(instance) else {
+            throw SwitchyardError(.conflict, "flow instance \(record.id) is disabled; enable it to run it", data: ["enabled": "is false"])
+        }
+        let start = FlowLauncher.Start(
+            trigger: run.document["trigger"]?.stringValue ?? FlowNode.TriggerKind.api.rawValue, input: run.document["input"] ?? [:], retryOf: run.id)
+        return json(try await launcher.launch(instance, start: start))
     }
 
     static func json(_ run: Record, extra: [String: JSONValue] = [:]) -> JSONValue {

@@ -31,6 +31,11 @@ package struct APIDependencies: Sendable {
     package var flowLauncher: FlowLauncher?
     /// Flow instances of connections.
     package var flowInstances: FlowInstances?
+    /// Whether queued-task limits apply (`ENABLE_LIMITS`).
+    package var limitsEnabled = false
+    /// The deployment's default queued-task limits (`QUEUED_TASKS_MAX_*`), shown as the
+    /// effective values where no workspace or customer sets its own.
+    package var limitDefaults = JobLimitSettings.standard
 
     /// Creates the dependencies.
     /// - Parameter connections: The process's connection services, spread over the fields.

@@ -128,4 +128,13 @@ extension APIRoute.Parameter {
         .query("cursor", ["type": "string"], "the cursor of the previous page"),
         .query("includeArchived", ["type": "boolean"], "include archived objects"),
     ]
+
+    /// The list parameters plus `order` (oldest or newest first).
+    static let orderedList: [Self] =
+        listParameters + [.query("order", ["type": "string", "enum": ["oldest", "newest"]], "oldest first (default) or newest first")]
+
+    /// The ordered list parameters plus a `search` substring over what is named.
+    static func searchableList(_ what: String) -> [Self] {
+        orderedList + [.query("search", ["type": "string", "maxLength": 200], "only objects whose \(what) contains this (case-insensitive)")]
+    }
 }

@@ -41,13 +41,17 @@ enum ConnectionRoutes {
         [
             APIRoute(
                 method: .get, path: "/connections", access: .any, operationID: "listConnections", summary: "List connections", tag: "Connections",
-                parameters: APIRoute.Parameter.listParameters + [.query("integrationId", ["type": "string"], "only connections to this integration")],
+                parameters: APIRoute.Parameter.searchableList("key or name") + [
+                    .query("integrationId", ["type": "string"], "only connections to this integration"),
+                    .query("customerId", ["type": "string"], "only this customer's connections (its id or internalId)"),
+                ],
                 requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
+                let tenant = try await CustomerRoutes.filterID(request.query["customerId"], request, deps)
                 let page = try await deps.records.list(
                     .connections, scope: request.caller.scope,
-                    filter: RecordFilter(parentID: request.query["integrationId"], includeArchived: query.includeArchived),
+                    filter: query.filter(RecordFilter(parentID: request.query["integrationId"], tenantID: tenant), searchFields: ["name"]),
                     limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page, json)

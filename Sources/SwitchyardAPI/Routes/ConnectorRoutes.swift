@@ -11,11 +11,12 @@ enum ConnectorRoutes {
         [
             APIRoute(
                 method: .get, path: "/connectors", access: .any, operationID: "listConnectors", summary: "List connectors", tag: "Connectors",
-                parameters: APIRoute.Parameter.listParameters, requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
+                parameters: APIRoute.Parameter.searchableList("key or name"), requestSchema: nil, responseSchema: RecordJSON.listSchema(schema),
+                successStatus: 200
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
                 let page = try await deps.records.list(
-                    .connectors, scope: request.caller.scope, filter: RecordFilter(includeArchived: query.includeArchived), limit: query.limit,
+                    .connectors, scope: request.caller.scope, filter: query.filter(searchFields: ["name"]), limit: query.limit,
                     cursor: query.cursor
                 )
                 return RecordJSON.list(page) { RecordJSON.object($0) }

@@ -27,6 +27,14 @@ enum CustomerRoutes {
         return record
     }
 
+    /// The tenant id a list's `customerId` filter names: for an admin, the customer's id (found
+    /// by id or internalId; an unknown one is `not_found`); a tenant sees only its own rows anyway.
+    static func filterID(_ selector: String?, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> String? {
+        guard let selector, !selector.isEmpty else { return nil }
+        guard request.caller.isAdmin else { return selector }
+        return try await resolve(selector, request, deps, includeArchived: true).id
+    }
+
     private static func find(_ selector: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> Record {
         let scope = StoreScope.workspace(request.caller.workspaceID)
         if let record = try? await deps.records.get(.tenants, id: selector, scope: scope) { return record }
@@ -58,11 +66,13 @@ enum CustomerRoutes {
         return [
             APIRoute(
                 method: .get, path: base, access: .admin, operationID: "list\(name)s", summary: "List customers", tag: "Customers",
-                parameters: APIRoute.Parameter.listParameters, requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
+                parameters: APIRoute.Parameter.searchableList("internalId or name"), requestSchema: nil,
+                responseSchema: RecordJSON.listSchema(schema),
+                successStatus: 200
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
                 let page = try await deps.records.list(
-                    .tenants, scope: .workspace(request.caller.workspaceID), filter: RecordFilter(includeArchived: query.includeArchived),
+                    .tenants, scope: .workspace(request.caller.workspaceID), filter: query.filter(searchFields: ["name"]),
                     limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page, json)

@@ -14,15 +14,19 @@ enum ExternalAPILogRoutes {
         [
             APIRoute(
                 method: .get, path: "/external-api-logs", access: .any, operationID: "listExternalApiLogs",
-                summary: "List external API requests, oldest first",
+                summary: "List external API requests, oldest first (order=newest for newest first)",
                 tag: "Logs",
-                parameters: APIRoute.Parameter.listParameters + [.query("connectionId", ["type": "string"], "only this connection's requests")],
+                parameters: APIRoute.Parameter.searchableList("URL") + [
+                    .query("connectionId", ["type": "string"], "only this connection's requests"),
+                    .query("customerId", ["type": "string"], "only this customer's requests (its id or internalId)"),
+                ],
                 requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
+                let tenant = try await CustomerRoutes.filterID(request.query["customerId"], request, deps)
                 let page = try await deps.records.list(
                     .externalAPILogs, scope: request.caller.scope,
-                    filter: RecordFilter(parentID: request.query["connectionId"], includeArchived: query.includeArchived),
+                    filter: query.filter(RecordFilter(parentID: request.query["connectionId"], tenantID: tenant), searchFields: ["url"]),
                     limit: query.limit, cursor: query.cursor
                 )
                 return RecordJSON.list(page) { RecordJSON.object($0) }

@@ -35,12 +35,13 @@ enum IntegrationRoutes {
         [
             APIRoute(
                 method: .get, path: "/integrations", access: .any, operationID: "listIntegrations", summary: "List integrations", tag: "Integrations",
-                parameters: APIRoute.Parameter.listParameters, requestSchema: nil, responseSchema: RecordJSON.listSchema(schema), successStatus: 200
+                parameters: APIRoute.Parameter.searchableList("key or name"), requestSchema: nil, responseSchema: RecordJSON.listSchema(schema),
+                successStatus: 200
             ) { request throws(SwitchyardError) in
                 let query = try ListQuery(request.query)
                 let scope = request.caller.scope
                 let page = try await deps.records.list(
-                    .integrations, scope: scope, filter: RecordFilter(includeArchived: query.includeArchived), limit: query.limit,
+                    .integrations, scope: scope, filter: query.filter(searchFields: ["name"]), limit: query.limit,
                     cursor: query.cursor
                 )
                 var connections: [String: Record] = [:]

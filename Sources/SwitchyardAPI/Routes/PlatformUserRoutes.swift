@@ -4,18 +4,19 @@ import SwitchyardHTTP
 import SwitchyardStore
 
 /// `/platform-users`: the people of the SaaS company who use the console, each a member of a
-/// workspace with the role `admin` or `member`. Admin only. The email is the user's key, unique
+/// workspace with the role `admin` (platform admin), `member` (workspace admin) or `viewer` (read
+/// only). Admin only. The email is the user's key, unique
 /// per workspace (an archived user's email is free again). How they sign in is the console's
 /// business (Auth0 or built-in logins); this is who they are and what they may do.
 enum PlatformUserRoutes {
-    static let roles = ["admin", "member"]
+    static let roles = ["admin", "member", "viewer"]
 
     static let schema = RecordJSON.schema([
-        "email": ["type": "string"], "name": ["type": "string"], "role": ["type": "string", "enum": ["admin", "member"]],
+        "email": ["type": "string"], "name": ["type": "string"], "role": ["type": "string", "enum": ["admin", "member", "viewer"]],
     ])
 
     static let email: JSONValue = ["type": "string", "minLength": 3, "maxLength": 254, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"]
-    static let role: JSONValue = ["type": "string", "enum": ["admin", "member"]]
+    static let role: JSONValue = ["type": "string", "enum": ["admin", "member", "viewer"]]
     static let name: JSONValue = ["type": "string", "minLength": 1, "maxLength": 200]
 
     static func json(_ record: Record) -> JSONValue {
@@ -53,7 +54,7 @@ enum PlatformUserRoutes {
                 let role = reader.string("role", required: true, maxLength: 20)
                 let name = reader.string("name")
                 if let address, !isEmail(address) { reader.reject("email", "must be an email address") }
-                if let role, !roles.contains(role) { reader.reject("role", "must be admin or member") }
+                if let role, !roles.contains(role) { reader.reject("role", "must be admin, member or viewer") }
                 try reader.finish()
                 var document: [String: JSONValue] = ["role": .string(role ?? "member")]
                 if let name { document["name"] = .string(name) }
@@ -82,11 +83,11 @@ enum PlatformUserRoutes {
                 var reader = try BodyReader(request.body, allowed: ["role", "name"])
                 let role = reader.string("role", maxLength: 20)
                 let name = reader.string("name")
-                if let role, !roles.contains(role) { reader.reject("role", "must be admin or member") }
+                if let role, !roles.contains(role) { reader.reject("role", "must be admin, member or viewer") }
                 try reader.finish()
                 let user = try await resolve(request.path("id"), request, deps)
                 let scope = StoreScope.workspace(request.caller.workspaceID)
-                if role == "member", user.document["role"] == "admin" { try await keepAnAdmin(besides: user.id, scope: scope, deps) }
+                if let role, role != "admin", user.document["role"] == "admin" { try await keepAnAdmin(besides: user.id, scope: scope, deps) }
                 return json(
                     try await deps.records.update(.platformUsers, id: user.id, scope: scope, expectedRevision: nil) { record in
                         guard case .object(var document) = record.document else { return }

@@ -1,4 +1,5 @@
 import SwitchyardCore
+import SwitchyardStore
 
 /// Reads a JSON request body field by field, collecting every problem so the client learns
 /// all of them at once (`data` maps each field to what is wrong with it).
@@ -70,6 +71,10 @@ struct ListQuery {
     var limit: Int
     var cursor: String?
     var includeArchived: Bool
+    /// `order=newest`: newest first (the default is oldest first).
+    var newestFirst = false
+    /// `search`: a case-insensitive substring, for lists that take one.
+    var search: String?
 
     init(_ query: [String: String]) throws(SwitchyardError) {
         if let text = query["limit"] {
@@ -86,6 +91,28 @@ struct ListQuery {
         case "true"?: includeArchived = true
         case let other?: throw SwitchyardError(.badRequest, "includeArchived must be true or false, got \(other)", data: ["includeArchived": "must be true or false"])
         }
+        switch query["order"] {
+        case nil, "oldest"?: newestFirst = false
+        case "newest"?: newestFirst = true
+        case let other?:
+            throw SwitchyardError(.badRequest, "order must be oldest or newest, got \(other)", data: ["order": "must be oldest or newest"])
+        }
+        if let text = query["search"], !text.isEmpty {
+            guard text.unicodeScalars.count <= 200, !text.unicodeScalars.contains("\u{0}") else {
+                throw SwitchyardError(.badRequest, "search must be at most 200 characters, without U+0000", data: ["search": "is too long"])
+            }
+            search = text
+        }
+    }
+
+    /// A filter with this query's archive, order and search choices.
+    func filter(_ base: RecordFilter = RecordFilter(), searchFields: [String] = []) -> RecordFilter {
+        var filter = base
+        filter.includeArchived = includeArchived
+        filter.newestFirst = newestFirst
+        filter.search = search
+        filter.searchFields = searchFields
+        return filter
     }
 }
 

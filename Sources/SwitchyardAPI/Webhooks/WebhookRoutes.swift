@@ -17,7 +17,7 @@ enum WebhookRoutes {
         ],
     ]
     static let settingsBody: JSONValue = [
-        "type": "object", "additionalProperties": false, "required": ["url", "secret"],
+        "type": "object", "additionalProperties": false, "required": ["url"],
         "properties": [
             "url": ["type": "string", "minLength": 1, "maxLength": 2000, "pattern": "^https?://"],
             "secret": ["type": "string", "minLength": 16, "maxLength": 200],
@@ -45,13 +45,15 @@ enum WebhookRoutes {
             },
             APIRoute(
                 method: .put, path: "/webhook-settings", access: .admin, operationID: "putWebhookSettings",
-                summary: "Set the webhook URL, its signing secret (HMAC-SHA256 of each body) and the events to send (all when empty)",
+                summary: "Set the webhook URL, its signing secret (HMAC-SHA256 of each body; required the first time, kept when left out) "
+                    + "and the events to send (all when empty)",
                 tag: "Webhooks",
                 parameters: [], requestSchema: settingsBody, responseSchema: settingsSchema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["url", "secret", "events"])
+                let current = try await WebhookSettings.read(workspaceID: request.caller.workspaceID, records: deps.records)
                 let url = reader.string("url", required: true, maxLength: 2000)
-                let secret = reader.string("secret", required: true, maxLength: 200)
+                let secret = reader.string("secret", required: current == nil, maxLength: 200) ?? current?.secret
                 if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) { reader.reject("url", "must be an http(s) URL") }
                 if let secret, secret.unicodeScalars.count < 16 { reader.reject("secret", "must be 16 to 200 characters") }
                 var events: [String] = []

@@ -1,4 +1,7 @@
+import Foundation
+import HTTPTypes
 import SwitchyardCore
+import SwitchyardHTTP
 
 /// `<base>/customers`: the workspace's customers (tenants), searchable and paged, and one
 /// customer's page with its connections.

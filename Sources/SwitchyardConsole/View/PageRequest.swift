@@ -65,6 +65,18 @@ struct PageRequest: Sendable {
         try await call(EngineRequest(.get, path, query: query.filter { !$0.value.isEmpty }))
     }
 
+    /// A state-changing call whose API error a form shows next to its fields.
+    /// - Returns: The success answer, or the API's problem.
+    /// - Throws: ``PageFailure/unreachable(_:)`` only.
+    func submit(_ method: HTTPRequest.Method, _ path: String, _ body: JSONValue? = nil) async throws(PageFailure) -> Result<JSONValue, APIProblem> {
+        do {
+            return .success(try await change(method, path, body))
+        } catch {
+            guard case .problem(let problem) = error else { throw error }
+            return .failure(problem)
+        }
+    }
+
     /// A state-changing call with a JSON body.
     func change(_ method: HTTPRequest.Method, _ path: String, _ body: JSONValue? = nil) async throws(PageFailure) -> JSONValue {
         try await call(EngineRequest(method, path, body: body.map { .json($0) }))

@@ -22,7 +22,8 @@ enum ViewValue {
     /// A JSON value as indented text, for previews of inputs, outputs and definitions.
     static func pretty(_ value: JSONValue?) -> String {
         guard let value else { return "" }
-        guard let data = try? JSONSerialization.data(withJSONObject: foundation(value), options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed]) else {
+        guard let data = try? JSONSerialization.data(withJSONObject: foundation(value), options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])
+        else {
             return value.jsonText
         }
         return String(decoding: data, as: UTF8.self)

@@ -33,13 +33,16 @@ package struct FlowLauncher: Sendable {
         package var runID: String?
         /// The run that started this one with a `run-flow` node.
         package var parentRunID: String?
+        /// The failed or stopped run this one retries.
+        package var retryOf: String?
 
         /// Describes a start.
-        package init(trigger: String, input: JSONValue, runID: String? = nil, parentRunID: String? = nil) {
+        package init(trigger: String, input: JSONValue, runID: String? = nil, parentRunID: String? = nil, retryOf: String? = nil) {
             self.trigger = trigger
             self.input = input
             self.runID = runID
             self.parentRunID = parentRunID
+            self.retryOf = retryOf
         }
     }
 
@@ -81,6 +84,7 @@ package struct FlowLauncher: Sendable {
             "queuedAt": FlowRunRecord.time(StoreClock.now()),
         ]
         if let parent = start.parentRunID { document["parentRunId"] = .string(parent) }
+        if let retried = start.retryOf { document["retryOf"] = .string(retried) }
         let id = start.runID ?? UUID().uuidString.lowercased()
         return (NewRecord(kind: .flowRuns, id: id, tenantID: scope.tenantID, parentID: instance.record.id, document: .object(document)), scope)
     }

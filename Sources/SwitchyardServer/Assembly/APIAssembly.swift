@@ -25,9 +25,11 @@ enum APIAssembly {
             directory: workspaces, tenants: tenants, maxLifetime: configuration.api.tokenMaxLifetime,
             verifyPlatformToken: { token in (try? await issuer.verify(token)) != nil }
         )
-        let dependencies = APIDependencies(
+        var dependencies = APIDependencies(
             records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: connections
         )
+        dependencies.limitsEnabled = configuration.work.limitsEnabled
+        dependencies.limitDefaults = configuration.jobs.limits
         let api = configuration.api
         let limiter =
             configuration.work.limitsEnabled

@@ -26,11 +26,11 @@ struct ConsoleCommand: AsyncParsableCommand {
             abstract: "Add a console user; without --password-stdin a random password is generated and printed once.")
         @Option(help: "The user's email (their sign-in name).") var email: String
         @Option(help: "The user's name.") var name: String
-        @Option(help: "admin or member.") var role: String = "member"
+        @Option(help: "admin, member or viewer.") var role: String = "member"
         @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
 
         func validate() throws {
-            guard ConsoleAccounts.roles.contains(role) else { throw ValidationError("--role must be admin or member") }
+            guard ConsoleAccounts.roles.contains(role) else { throw ValidationError("--role must be admin, member or viewer") }
         }
 
         func run() async throws {

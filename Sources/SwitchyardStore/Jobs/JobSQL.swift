@@ -233,4 +233,17 @@ enum JobSQL {
 
     static let getLimits =
         "SELECT running_per_connection, running_per_tenant, queue_per_connection FROM sy_job_limits WHERE workspace_id = ? AND tenant_id = ?"
+
+    /// One workspace's jobs, newest first (``WorkspaceJobQuery/arguments``).
+    static func workspaceList(_ dialect: SQLDialect, _ query: WorkspaceJobQuery) -> String {
+        let states = query.states.isEmpty ? JobState.allCases.count : query.states.count
+        return "SELECT \(columns(dialect)) FROM sy_jobs WHERE workspace_id = ?" + (query.queue == nil ? "" : " AND queue = ?")
+            + " AND state IN (\(placeholders(states))) AND id < ? ORDER BY id DESC LIMIT ?"
+    }
+
+    static let workspaceCounts = "SELECT queue, state, COUNT(*) FROM sy_jobs WHERE workspace_id = ? GROUP BY queue, state"
+
+    static let workers = "SELECT id, queue, busy, seen_us FROM sy_workers WHERE seen_us >= ? ORDER BY seen_us DESC, id"
+
+    static let leases = "SELECT name, holder, expires_us FROM sy_leases ORDER BY name"
 }

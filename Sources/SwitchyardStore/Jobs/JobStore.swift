@@ -113,6 +113,19 @@ package protocol JobStore: Sendable {
 
     /// The limits set on a workspace or tenant (not the effective ones).
     func limits(workspaceID: String, tenantID: String?) async throws(SwitchyardError) -> JobLimits
+
+    /// One workspace's jobs, newest first.
+    /// - Throws: `bad_request` for a limit outside 1...1000.
+    func jobs(_ query: WorkspaceJobQuery) async throws(SwitchyardError) -> [Job]
+
+    /// Job counts per queue and state of one workspace's jobs (`waiting` holds the available ones).
+    func counts(workspaceID: String) async throws(SwitchyardError) -> JobCounts
+
+    /// Workers seen since `since`, most recently seen first.
+    func workers(since: Int64) async throws(SwitchyardError) -> [WorkerPresence]
+
+    /// Every named lease, held or run out, by name.
+    func leases() async throws(SwitchyardError) -> [LeaseHolder]
 }
 
 /// Job counts by queue and state.

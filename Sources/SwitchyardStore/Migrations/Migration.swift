@@ -30,6 +30,7 @@ package enum Migrations {
         Migration(version: 6, name: "0006_connection_requests") { dialect in recordTable(.connectionRequests, dialect) },
         Migration(version: 7, name: "0007_webhook_deliveries") { dialect in recordTable(.webhookDeliveries, dialect) },
         Migration(version: 8, name: "0008_console_sessions") { dialect in recordTable(.consoleSessions, dialect) },
+        Migration(version: 9, name: "0009_console_lists") { dialect in consoleLists(dialect) },
     ]
 
     /// The kinds the first migration created; later kinds come with migrations of their own.

@@ -71,16 +71,26 @@ package struct RecordFilter: Sendable, Equatable {
     /// Only rows whose document has these top-level string fields (`nil`: the field is absent
     /// or null). Names are identifiers chosen by code (letters and digits), never by clients.
     package var documentFields: [String: String?]
+    /// Only rows whose key, or one of ``searchFields``, contains this text (case-insensitive).
+    package var search: String?
+    /// The top-level document fields ``search`` also looks in (identifiers chosen by code).
+    package var searchFields: [String]
+    /// Newest first instead of oldest first.
+    package var newestFirst: Bool
 
     /// Creates a filter.
     package init(
-        key: String? = nil, parentID: String? = nil, tenantID: String? = nil, includeArchived: Bool = false, documentFields: [String: String?] = [:]
+        key: String? = nil, parentID: String? = nil, tenantID: String? = nil, includeArchived: Bool = false, documentFields: [String: String?] = [:],
+        search: String? = nil, searchFields: [String] = [], newestFirst: Bool = false
     ) {
         self.key = key
         self.parentID = parentID
         self.tenantID = tenantID
         self.includeArchived = includeArchived
         self.documentFields = documentFields
+        self.search = search
+        self.searchFields = searchFields
+        self.newestFirst = newestFirst
     }
 }
 

@@ -36,6 +36,34 @@ struct RecordQuery {
             let field = try Self.documentField(name, dialect)
             if let value { add("\(field) = ?", value) } else { conditions.append("\(field) IS NULL") }
         }
+        if let search = filter.search, !search.isEmpty { try addSearch(search, fields: filter.searchFields, dialect) }
+    }
+
+    /// A case-insensitive substring match over the key and some document fields. `%`, `_` and
+    /// `\` in the text match themselves.
+    mutating func addSearch(_ text: String, fields: [String], _ dialect: SQLDialect) throws(SwitchyardError) {
+        var escaped = ""
+        for character in text.lowercased() {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        let pattern = "%" + escaped + "%"
+        var columns = ["key"]
+        for name in fields { columns.append(try Self.documentField(name, dialect)) }
+        let matches = columns.map { "lower(\($0)) LIKE ? ESCAPE '\\'" }
+        conditions.append("(" + matches.joined(separator: " OR ") + ")")
+        values.append(contentsOf: Array(repeating: pattern, count: columns.count))
+    }
+
+    /// The keyset condition after a cursor's row, in the list's order.
+    static func position(_ filter: RecordFilter, _ dialect: SQLDialect) -> String {
+        let time = dialect == .postgres ? "?::bigint" : "CAST(? AS INTEGER)"
+        return "(created_us, id) \(filter.newestFirst ? "<" : ">") (\(time), ?)"
+    }
+
+    /// The list's `ORDER BY` and `LIMIT`.
+    static func order(_ filter: RecordFilter, limit: Int) -> String {
+        filter.newestFirst ? " ORDER BY created_us DESC, id DESC LIMIT \(limit + 1)" : " ORDER BY created_us, id LIMIT \(limit + 1)"
     }
 
     /// The SQL of a top-level document field as text.
@@ -54,7 +82,11 @@ struct RecordQuery {
     /// The context a cursor is bound to: a cursor of one list is refused by another.
     static func cursorContext(_ kind: RecordKind, _ scope: StoreScope, _ filter: RecordFilter) -> String {
         let fields = filter.documentFields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.map { "s" + $0 } ?? "n")" }
-        return ([kind.rawValue, scope.workspaceID, scope.tenantID ?? "", filter.key ?? "", filter.parentID ?? "", filter.tenantID ?? "", filter.includeArchived ? "1" : "0"] + fields)
+        let parts = [
+            kind.rawValue, scope.workspaceID, scope.tenantID ?? "", filter.key ?? "", filter.parentID ?? "", filter.tenantID ?? "",
+            filter.includeArchived ? "1" : "0", filter.search ?? "", filter.searchFields.joined(separator: ","), filter.newestFirst ? "desc" : "asc",
+        ]
+        return (parts + fields)
             .joined(separator: "\u{1F}")
     }
 
@@ -88,10 +120,9 @@ struct RecordQuery {
     }
 
     /// The query of one list page: scope, filter, and the keyset position after the cursor
-    /// (`positionCondition` is the backend's SQL for "after (created_us, id)", with two values).
+    /// (after `(created_us, id)` in the list's order, ``position(_:_:)``).
     static func page(
-        _ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?, cursors: PageCursor, positionCondition: String,
-        dialect: SQLDialect
+        _ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?, cursors: PageCursor, dialect: SQLDialect
     ) throws(SwitchyardError) -> (query: RecordQuery, context: String) {
         try PageCursor.validate(limit: limit)
         let context = cursorContext(kind, scope, filter)
@@ -99,7 +130,7 @@ struct RecordQuery {
         try query.apply(filter, dialect)
         if let cursor {
             let (createdAt, id) = try cursors.decode(cursor, context: context)
-            query.conditions.append(positionCondition)
+            query.conditions.append(position(filter, dialect))
             query.values += [String(createdAt), id]
         }
         return (query, context)
@@ -110,6 +141,31 @@ struct RecordQuery {
         let items = Array(rows.prefix(limit))
         let next = rows.count > limit ? items.last.map { cursors.encode(createdAt: $0.createdAt, id: $0.id, context: context) } : nil
         return Page(items: items, cursor: next)
+    }
+}
+
+extension RecordQuery {
+    /// The statement of ``RecordStore/createdCounts(_:scope:since:interval:buckets:)``: rows of
+    /// `(bucket, count)` for the buckets that have any, with its values in order.
+    static func createdCounts(
+        _ kind: RecordKind, scope: StoreScope, since: Int64, interval: Int64, buckets: Int, dialect: SQLDialect
+    ) throws(SwitchyardError) -> (sql: String, values: [String?]) {
+        guard interval > 0, (1...1440).contains(buckets) else {
+            throw SwitchyardError(.badRequest, "an interval must be positive and buckets 1 to 1440", data: ["field": "buckets"])
+        }
+        let time = dialect == .postgres ? "?::bigint" : "CAST(? AS INTEGER)"
+        var query = readable(by: scope)
+        query.add("created_us >= \(time)", String(since))
+        query.add("created_us < \(time)", String(since + interval * Int64(buckets)))
+        let sql = "SELECT (created_us - \(time)) / \(time) AS bucket, COUNT(*) FROM \(kind.table) WHERE \(query.whereClause) GROUP BY 1"
+        return (sql, [String(since), String(interval)] + query.values)
+    }
+
+    /// Spreads `(bucket, count)` rows over every bucket.
+    static func spread(_ rows: [(Int64, Int)], buckets: Int) -> [Int] {
+        var counts = Array(repeating: 0, count: buckets)
+        for (bucket, count) in rows where bucket >= 0 && bucket < Int64(buckets) { counts[Int(bucket)] = count }
+        return counts
     }
 }
 

@@ -32,6 +32,11 @@ package protocol RecordStore: Sendable {
     /// Deletes up to `limit` records of a kind created before a time (log retention).
     /// - Returns: How many were deleted.
     func purge(_ kind: RecordKind, createdBefore: Int64, limit: Int) async throws(SwitchyardError) -> Int
+    /// How many records of a kind the scope can read were created in each of `buckets`
+    /// consecutive intervals of `interval` microseconds from `since`, counted by the database.
+    /// - Returns: One count per interval, oldest first.
+    /// - Throws: `bad_request` for an interval that is not positive or buckets outside 1...1440.
+    func createdCounts(_ kind: RecordKind, scope: StoreScope, since: Int64, interval: Int64, buckets: Int) async throws(SwitchyardError) -> [Int]
 }
 
 /// Single writes are batches of one, the same on every backend.

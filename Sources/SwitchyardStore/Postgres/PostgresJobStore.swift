@@ -410,6 +410,50 @@ extension PostgresRecordStore: JobStore {
         }
     }
 
+    package func jobs(_ query: WorkspaceJobQuery) async throws(SwitchyardError) -> [Job] {
+        try JobDecoding.checkLimit(query.limit)
+        return try await run { client, logger in
+            try await Self.jobs(try await client.query(Self.query(JobSQL.workspaceList(.postgres, query), query.arguments), logger: logger))
+        }
+    }
+
+    package func counts(workspaceID: String) async throws(SwitchyardError) -> JobCounts {
+        try await run { client, logger in
+            var counts = JobCounts()
+            let rows = try await client.query(Self.query(JobSQL.workspaceCounts, [.text(workspaceID)]), logger: logger)
+                .decode((String, String, Int).self)
+            for try await (queue, state, count) in rows {
+                guard let queue = JobQueueName(rawValue: queue), let state = JobState(rawValue: state) else { continue }
+                counts.byState[queue, default: [:]][state] = count
+                if state == .available { counts.waiting[queue, default: 0] += count }
+            }
+            return counts
+        }
+    }
+
+    package func workers(since: Int64) async throws(SwitchyardError) -> [WorkerPresence] {
+        try await run { client, logger in
+            var workers: [WorkerPresence] = []
+            let rows = try await client.query(Self.query(JobSQL.workers, [.int(since)]), logger: logger).decode((String, String, Int16, Int64).self)
+            for try await (id, queue, busy, seen) in rows {
+                guard let queue = JobQueueName(rawValue: queue) else { continue }
+                workers.append(WorkerPresence(id: id, queue: queue, busy: busy != 0, seenAt: seen))
+            }
+            return workers
+        }
+    }
+
+    package func leases() async throws(SwitchyardError) -> [LeaseHolder] {
+        try await run { client, logger in
+            var leases: [LeaseHolder] = []
+            let rows = try await client.query(Self.query(JobSQL.leases, []), logger: logger).decode((String, String, Int64).self)
+            for try await (name, holder, expires) in rows {
+                leases.append(LeaseHolder(name: name, holder: holder, expiresAt: expires))
+            }
+            return leases
+        }
+    }
+
     // MARK: Wake-ups
 
     /// Listens on `sy_jobs` and signals ``wakeups``; reconnects after failures until cancelled.

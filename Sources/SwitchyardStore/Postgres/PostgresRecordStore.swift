@@ -134,9 +134,9 @@ package final class PostgresRecordStore: RecordStore, Migrator {
 
     package func list(_ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?) async throws(SwitchyardError) -> Page {
         let (query, context) = try RecordQuery.page(
-            kind, scope: scope, filter: filter, limit: limit, cursor: cursor, cursors: cursors, positionCondition: "(created_us, id) > (?::bigint, ?)", dialect: .postgres
+            kind, scope: scope, filter: filter, limit: limit, cursor: cursor, cursors: cursors, dialect: .postgres
         )
-        let rows = try await fetch(kind, query, suffix: " ORDER BY created_us, id LIMIT \(limit + 1)")
+        let rows = try await fetch(kind, query, suffix: RecordQuery.order(filter, limit: limit))
         return RecordQuery.page(from: rows, limit: limit, context: context, cursors: cursors)
     }
 
@@ -259,6 +259,19 @@ package final class PostgresRecordStore: RecordStore, Migrator {
             let sql = "DELETE FROM \(kind.table) WHERE id IN (SELECT id FROM \(kind.table) WHERE created_us < ? LIMIT ?) RETURNING 1"
             return try await client.query(Self.query(sql, [.int(createdBefore), .int(Int64(limit))]), logger: logger).collect().count
         }
+    }
+
+    package func createdCounts(
+        _ kind: RecordKind, scope: StoreScope, since: Int64, interval: Int64, buckets: Int
+    ) async throws(SwitchyardError) -> [Int] {
+        let (sql, values) = try RecordQuery.createdCounts(kind, scope: scope, since: since, interval: interval, buckets: buckets, dialect: .postgres)
+        let statement = Self.statement(sql, values)
+        let rows = try await run { client, logger in
+            var rows: [(Int64, Int)] = []
+            for try await row in try await client.query(statement, logger: logger).decode((Int64, Int).self) { rows.append(row) }
+            return rows
+        }
+        return RecordQuery.spread(rows, buckets: buckets)
     }
 
     // MARK: Helpers

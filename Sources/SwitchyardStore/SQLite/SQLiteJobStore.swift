@@ -337,6 +337,46 @@ extension SQLiteRecordStore: JobStore {
         }
     }
 
+    package func jobs(_ query: WorkspaceJobQuery) async throws(SwitchyardError) -> [Job] {
+        try JobDecoding.checkLimit(query.limit)
+        return try await run { pool in
+            try await pool.read { db in try Self.jobs(db, JobSQL.workspaceList(.sqlite, query), Self.arguments(query.arguments)) }
+        }
+    }
+
+    package func counts(workspaceID: String) async throws(SwitchyardError) -> JobCounts {
+        try await run { pool in
+            try await pool.read { db in
+                var counts = JobCounts()
+                for row in try Row.fetchAll(db, sql: JobSQL.workspaceCounts, arguments: [workspaceID]) {
+                    guard let queue = JobQueueName(rawValue: row[0]), let state = JobState(rawValue: row[1]) else { continue }
+                    counts.byState[queue, default: [:]][state] = row[2]
+                    if state == .available { counts.waiting[queue, default: 0] += row[2] as Int }
+                }
+                return counts
+            }
+        }
+    }
+
+    package func workers(since: Int64) async throws(SwitchyardError) -> [WorkerPresence] {
+        try await run { pool in
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: JobSQL.workers, arguments: [since]).compactMap { row -> WorkerPresence? in
+                    guard let queue = JobQueueName(rawValue: row[1]) else { return nil }
+                    return WorkerPresence(id: row[0], queue: queue, busy: (row[2] as Int) != 0, seenAt: row[3])
+                }
+            }
+        }
+    }
+
+    package func leases() async throws(SwitchyardError) -> [LeaseHolder] {
+        try await run { pool in
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: JobSQL.leases).map { row in LeaseHolder(name: row[0], holder: row[1], expiresAt: row[2]) }
+            }
+        }
+    }
+
     // MARK: Helpers
 
     private static func arguments(_ values: [SQLArgument]) -> StatementArguments {

@@ -80,10 +80,9 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
 
     package func list(_ kind: RecordKind, scope: StoreScope, filter: RecordFilter, limit: Int, cursor: String?) async throws(SwitchyardError) -> Page {
         let (query, context) = try RecordQuery.page(
-            kind, scope: scope, filter: filter, limit: limit, cursor: cursor, cursors: cursors,
-            positionCondition: "(created_us, id) > (CAST(? AS INTEGER), ?)", dialect: .sqlite
+            kind, scope: scope, filter: filter, limit: limit, cursor: cursor, cursors: cursors, dialect: .sqlite
         )
-        let rows = try await fetch(kind, query, suffix: " ORDER BY created_us, id LIMIT \(limit + 1)")
+        let rows = try await fetch(kind, query, suffix: RecordQuery.order(filter, limit: limit))
         return RecordQuery.page(from: rows, limit: limit, context: context, cursors: cursors)
     }
 
@@ -178,6 +177,18 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
                 return db.changesCount
             }
         }
+    }
+
+    package func createdCounts(
+        _ kind: RecordKind, scope: StoreScope, since: Int64, interval: Int64, buckets: Int
+    ) async throws(SwitchyardError) -> [Int] {
+        let (sql, values) = try RecordQuery.createdCounts(kind, scope: scope, since: since, interval: interval, buckets: buckets, dialect: .sqlite)
+        let rows = try await run { pool in
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: Self.arguments(values)).map { row -> (Int64, Int) in (row[0], row[1]) }
+            }
+        }
+        return RecordQuery.spread(rows, buckets: buckets)
     }
 
     // MARK: Helpers
