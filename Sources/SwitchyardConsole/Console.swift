@@ -80,14 +80,16 @@ package struct Console: Sendable {
         base.post("/setup") { request, context in try await setup.submit(request, context) }
 
         let signedIn = base.group().add(middleware: ConsoleSessionMiddleware(sessions: sessions, responses: responses, layout: layout))
-        let overview = OverviewPage(console: self)
-        signedIn.get("/") { request, context in try await overview.show(request, context) }
         signedIn.post("/logout") { request, context in try await login.logout(request, context) }
         forms.add("/logout")
         let pages = PageRoutes(group: signedIn, console: self)
+        OverviewPages.register(pages)
         CustomerPages.register(pages)
+        CustomerLimitPages.register(pages)
         ActionPages.register(pages)
         FlowPages.register(pages)
+        JobPages.register(pages)
+        WorkspacePages.register(pages)
         WebhookPages.register(pages)
         UserPages.register(pages)
     }

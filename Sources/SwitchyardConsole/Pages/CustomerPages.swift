@@ -21,7 +21,7 @@ enum CustomerPages {
             values["href"] = base.url(EngineRequest.path("customers", item["id"]?.stringValue ?? ""))
             values["created"] = ViewValue.time(item["createdAt"]?.stringValue)
         }
-        var values: [String: Any] = ["items": items, "q": paging.search, "empty": items.isEmpty]
+        var values: [String: Any] = ["items": items, "q": paging.search, "searched": !paging.search.isEmpty, "empty": items.isEmpty]
         values["next"] = ListPage.next(answer, path: "/customers", page: page)
         return .view(PageView(title: "Customers", template: "customers", section: "/customers", values: values))
     }

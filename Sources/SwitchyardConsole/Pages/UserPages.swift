@@ -96,11 +96,13 @@ enum UserPages {
             values["roles"] = roles.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == role] }
         }
         let chosen = ConsoleRole(input["role"] ?? "member")
-        let values: [String: Any] = [
-            "users": users, "input": input, "problem": problem?.sentence as Any, "errors": problem?.fieldValues ?? [:],
+        var values: [String: Any] = [
+            "users": users, "input": input, "errors": problem?.fieldValues ?? [:],
             "roles": roles.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == chosen] },
             "minimum": ConsoleAccounts.minimumPasswordLength,
         ]
+        // A nil boxed in Any is no nil to the template: it would show "nil".
+        if let problem { values["problem"] = problem.sentence }
         return .view(
             PageView(
                 title: "Console users", template: "users", section: "/users", values: values, status: problem.map { .init(code: $0.status) } ?? .ok))

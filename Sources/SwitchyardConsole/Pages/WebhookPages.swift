@@ -84,11 +84,12 @@ enum WebhookPages {
         let answer = try await page.get("/webhook-deliveries", paging.query(["status": status]).filter { $0.key != "search" })
         let base = page.console.settings
         var values: [String: Any] = [
-            "url": url, "configured": configured, "problem": problem?.sentence as Any,
-            "errors": problem?.fieldValues ?? [:],
+            "url": url, "configured": configured, "errors": problem?.fieldValues ?? [:],
             "events": events.map { ["name": $0, "id": "event-" + $0.replacingOccurrences(of: ".", with: "-"), "checked": chosen.contains($0)] },
             "statuses": statuses.map { ["name": $0, "selected": $0 == status] },
         ]
+        // A nil boxed in Any is no nil to the template: it would show "nil".
+        if let problem { values["problem"] = problem.sentence }
         let items = ListPage.items(answer) { item, values in
             values["href"] = base.url("/webhooks/deliveries" + EngineRequest.path(item["id"]?.stringValue ?? ""))
             values["created"] = ViewValue.time(item["createdAt"]?.stringValue)
