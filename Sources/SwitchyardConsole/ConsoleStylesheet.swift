@@ -42,8 +42,10 @@ enum ConsoleStylesheet {
         textarea { width: 100%; min-height: 12rem; font-family: ui-monospace, monospace; }
         .logout { display: flex; gap: 0.75rem; align-items: center; }
         .logout button { padding: 0.2rem 0.75rem; }
-        fieldset.inline { border: 0; padding: 0; margin: 0.5rem 0; display: flex; gap: 0.5rem; align-items: center; }
-        fieldset.inline legend { float: left; margin-right: 0.5rem; }
+        fieldset.inline { border: 0; padding: 0; margin: 0.5rem 0; }
+        fieldset.inline legend { float: left; margin-right: 1rem; padding: 0; }
+        fieldset.inline input { width: auto; margin: 0 0.25rem 0 0.75rem; }
+        fieldset.inline label { display: inline; font-weight: 400; }
         ul.problems { margin: 0.25rem 0; padding-left: 1.25rem; }
         .flow-graph-box { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
         figure.graph { margin: 0; max-width: 100%; overflow: auto; }

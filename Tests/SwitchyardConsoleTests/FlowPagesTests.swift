@@ -74,6 +74,7 @@ import Testing
             let page = try await browser.get("/console/flows/\(flowID)")
             #expect(page.body.contains("href=\"/console/customers/\(customerID)\""))
             #expect(page.body.contains("href=\"/console/connections/\(connectionID)\""))
+            #expect(page.body.contains("\">Hub</a>"), "the integration is linked by its name")
             #expect(page.body.contains("<td>Enabled</td>") && page.body.contains("<option value=\"instance:\(instanceID)\""))
 
             let toggle = "/console/flows/\(flowID)/instances/\(instanceID)/enabled"

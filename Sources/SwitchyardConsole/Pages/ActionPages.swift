@@ -37,7 +37,7 @@ enum ActionPages {
         let format = DefinitionFormat(named: page.query("format"))
         let content = DefinitionEditor.content(of: action, fields: kind.fields)
         let shown = editor ?? DefinitionEditor(content: content, format: format, order: kind.fields)
-        var values = ElementPages.facts(action, kind, page)
+        var values = await ElementPages.facts(action, kind, page)
         values["editor"] = shown.values(action: here + "/definition", formatLinks: here)
         values["archiveAction"] = here + "/archive"
         values["runAction"] = here + "/run"

@@ -121,11 +121,16 @@ enum ElementPages {
         return .redirect(kind.path, notice: "Archived the \(kind.singular).")
     }
 
-    /// The facts every element shows: key, layer, integration (linked), parent (linked).
-    static func facts(_ element: JSONValue, _ kind: ElementKind, _ page: PageRequest) -> [String: Any] {
+    /// The facts every element shows: key, layer, integration (linked, by name when it can be
+    /// read), parent (linked).
+    static func facts(_ element: JSONValue, _ kind: ElementKind, _ page: PageRequest) async -> [String: Any] {
         let settings = page.console.settings
         var values = ViewValue.of(element) as? [String: Any] ?? [:]
-        if let id = element["integrationId"]?.stringValue { values["integrationHref"] = settings.url(EngineRequest.path("integrations", id)) }
+        if let id = element["integrationId"]?.stringValue {
+            values["integrationHref"] = settings.url(EngineRequest.path("integrations", id))
+            let integration = try? await page.get(EngineRequest.path("integrations", id))
+            values["integrationName"] = integration?["name"]?.stringValue ?? id
+        }
         if let id = element["parentId"]?.stringValue { values["parentHref"] = settings.url(EngineRequest.path(String(kind.path.dropFirst()), id)) }
         if let id = element["connectionId"]?.stringValue { values["connectionHref"] = settings.url(EngineRequest.path("connections", id)) }
         values["customized"] = element["isCustomized"] == .bool(true) ? "yes" : "no"

@@ -37,7 +37,7 @@ enum FlowPages {
         let content = DefinitionEditor.content(of: flow, fields: kind.fields)
         let shown = editor ?? DefinitionEditor(content: content, format: format, order: kind.fields)
         let name = flow["name"]?.stringValue ?? id
-        var values = ElementPages.facts(flow, kind, page)
+        var values = await ElementPages.facts(flow, kind, page)
         values["editor"] = shown.values(action: here + "/definition", formatLinks: here)
         values["archiveAction"] = here + "/archive"
         values["runAction"] = here + "/run"
@@ -45,7 +45,7 @@ enum FlowPages {
         let nodes = FlowGraphLayout.nodes(of: flow["nodes"])
         let layout = FlowGraphLayout(nodes)
         values["graph"] = FlowGraphSVG.render(layout, label: "Graph of flow \(name): \(nodes.count) node\(nodes.count == 1 ? "" : "s")")
-        values["nodes"] = nodes.map { node -> [String: Any] in
+        values["nodes"] = layout.boxes.map(\.node).map { node -> [String: Any] in
             var row: [String: Any] = ["key": node.key, "type": node.type, "links": node.links.joined(separator: ", ")]
             row["hasLinks"] = !node.links.isEmpty
             row["nodeName"] = node.name
