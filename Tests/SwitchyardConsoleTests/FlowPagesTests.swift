@@ -46,6 +46,16 @@ import Testing
             }
             #expect(svg.contains("Start &lt;here&gt;") && !page.body.contains("Start <here>"), "node names are escaped")
             #expect(page.body.contains("<code>start</code> — Start &lt;here&gt; (api-trigger);\nlinks to left, right"), "a text list of the nodes")
+
+            let csrf = try #require(page.body.components(separatedBy: "name=\"csrf\" value=\"").dropFirst().first?.prefix { $0 != "\"" })
+            let form = try await browser.get("/console/flows/new")
+            let starter = try #require(ActionPagesTests.definition(form.body))
+            #expect(starter.contains("type: api-trigger"))
+            let made = try await browser.post(
+                "/console/flows/new", [("csrf", String(csrf)), ("key", "fresh"), ("format", "yaml"), ("definition", starter)])
+            #expect(made.status == .seeOther && made.location?.hasPrefix("/console/flows/") == true)
+            let fresh = try await browser.get(try #require(made.location))
+            #expect(fresh.body.contains("Created the flow.") && fresh.body.contains("data-from=\"start\" data-to=\"done\""))
         }
     }
 
@@ -76,6 +86,13 @@ import Testing
             #expect(page.body.contains("href=\"/console/connections/\(connectionID)\""))
             #expect(page.body.contains("\">Hub</a>"), "the integration is linked by its name")
             #expect(page.body.contains("<td>Enabled</td>") && page.body.contains("<option value=\"instance:\(instanceID)\""))
+
+            let integrationID = try #require(try await harness.call(.get, "/integrations/hub")["id"]?.stringValue)
+            let filtered = try await browser.get("/console/flows?integration=\(integrationID)")
+            #expect(filtered.body.contains("href=\"/console/flows/\(flowID)\""))
+            #expect(filtered.body.contains("<option value=\"\(integrationID)\" selected>"), "the filter is kept")
+            let universal = try await browser.get("/console/flows?layer=universal")
+            #expect(universal.status == .ok && !universal.body.contains("href=\"/console/flows/\(flowID)\""), "the filter leaves it out")
 
             let toggle = "/console/flows/\(flowID)/instances/\(instanceID)/enabled"
             let off = try await browser.post(toggle, [("csrf", csrf), ("enabled", "false")])
