@@ -32,6 +32,8 @@ package struct Console: Sendable {
     let layout: ConsoleLayout
     /// Pages, redirects and cookies.
     let responses: ConsoleResponses
+    /// The OpenID provider, when OpenID Connect sign-in is configured.
+    let oidcProvider: OIDCProvider?
     /// The form routes registered.
     let forms = FormRegistry()
 
@@ -47,9 +49,11 @@ package struct Console: Sendable {
     ///   - templates: The page templates.
     ///   - setupCode: The one-time first-run setup code (print it where the operator sees it).
     ///   - throttle: Failed sign-in counts.
+    ///   - oidc: OpenID Connect sign-in, when configured.
     package init(
         settings: ConsoleSettings, records: any RecordStore, workspace: ConsoleWorkspace, engine: any ConsoleEngine,
-        templates: ConsoleTemplates, setupCode: SetupCode = SetupCode(), throttle: LoginThrottle = LoginThrottle()
+        templates: ConsoleTemplates, setupCode: SetupCode = SetupCode(), throttle: LoginThrottle = LoginThrottle(),
+        oidc: OIDCSettings? = nil
     ) {
         self.engine = engine
         self.templates = templates
@@ -61,6 +65,7 @@ package struct Console: Sendable {
         self.throttle = throttle
         layout = ConsoleLayout(settings: settings, templates: templates)
         responses = ConsoleResponses(settings: settings)
+        oidcProvider = oidc.map { OIDCProvider(settings: $0) }
     }
 
     /// Registers every console route under the base path.
@@ -75,6 +80,11 @@ package struct Console: Sendable {
         let login = LoginPages(console: self)
         base.get("/login") { request, context in try await login.show(request, context) }
         base.post("/login") { request, context in try await login.submit(request, context) }
+        if let oidcProvider {
+            let oidc = OIDCLoginPages(console: self, provider: oidcProvider)
+            base.get("/login/oidc") { request, context in try await oidc.start(request, context) }
+            base.get("/login/oidc/callback") { request, context in try await oidc.callback(request, context) }
+        }
         let setup = SetupPage(console: self)
         base.get("/setup") { request, context in try await setup.show(request, context) }
         base.post("/setup") { request, context in try await setup.submit(request, context) }
@@ -92,5 +102,11 @@ package struct Console: Sendable {
         WorkspacePages.register(pages)
         WebhookPages.register(pages)
         UserPages.register(pages)
+        // Any other address under the base path: a console page that says so, not the API's JSON.
+        let notFound = layout.page(
+            title: "Not found",
+            body: "<p class=\"error\" role=\"alert\">There is no console page at this address.</p>"
+                + "<p><a href=\"\(HTML.escape(settings.url("/")))\">Go to the overview</a></p>")
+        base.get("/**") { _, _ in responses.html(notFound, status: .notFound) }
     }
 }

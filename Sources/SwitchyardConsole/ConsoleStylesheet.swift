@@ -40,8 +40,21 @@ enum ConsoleStylesheet {
         .field-error { color: var(--error); font-weight: 600; margin: 0.25rem 0 0; }
         textarea, select { font: inherit; padding: 0.4rem; border: 1px solid var(--line); background: var(--bg); color: var(--fg); }
         textarea { width: 100%; min-height: 12rem; font-family: ui-monospace, monospace; }
+        svg.chart { width: 100%; height: auto; max-height: 12rem; }
+        svg.chart .label { font-size: 11px; fill: var(--muted); }
+        svg.chart .axis { stroke: var(--line); }
+        svg.chart .ok { fill: var(--accent); }
+        svg.chart .failed { fill: var(--error); }
+        form.inline { display: inline-flex; flex-wrap: wrap; gap: 0.25rem; align-items: center; margin: 0.2rem 0.5rem 0.2rem 0; }
+        form.inline label { font-weight: normal; }
+        button.danger { background: var(--error); border-color: var(--error); }
+        fieldset { border: 1px solid var(--line); margin: 0.5rem 0; }
+        p.check { margin: 0.2rem 0; }
+        p.check input { width: auto; }
+        p.check label { display: inline; font-weight: normal; }
         .logout { display: flex; gap: 0.75rem; align-items: center; }
         .logout button { padding: 0.2rem 0.75rem; }
+        .oidc a { display: inline-block; padding: 0.4rem 1rem; border: 1px solid var(--accent); color: var(--accent); text-decoration: none; }
         fieldset.inline { border: 0; padding: 0; margin: 0.5rem 0; }
         fieldset.inline legend { float: left; margin-right: 1rem; padding: 0; }
         fieldset.inline input { width: auto; margin: 0 0.25rem 0 0.75rem; }

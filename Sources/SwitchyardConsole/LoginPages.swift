@@ -44,6 +44,16 @@ struct LoginPages: Sendable {
         return console.responses.redirect(to: "/login", cookie: console.responses.clearedCookie())
     }
 
+    /// The "Sign in with …" link when OpenID Connect sign-in is configured (a plain link: it
+    /// works without JavaScript).
+    private var oidcLink: String {
+        guard let provider = console.oidcProvider else { return "" }
+        return """
+            <p class="oidc"><a href="\(HTML.escape(console.settings.url("/login/oidc")))">\
+            Sign in with \(HTML.escape(provider.settings.providerName))</a></p>
+            """
+    }
+
     private func page(email: String, message: String?, status: HTTPResponse.Status) -> Response {
         let body = """
             \(HTML.message(message))
@@ -52,6 +62,7 @@ struct LoginPages: Sendable {
             \(HTML.field("password", label: "Password", type: "password", autocomplete: "current-password"))
             <p><button type="submit">Sign in</button></p>
             </form>
+            \(oidcLink)
             """
         return console.responses.html(console.layout.page(title: "Sign in", body: body), status: status)
     }

@@ -208,7 +208,7 @@ def start_switchyard(command: list[str], name: str, data_dir: Path, timeout: flo
     (PORT=0) with DATA_DIR=`data_dir`, reads the console's URL from its start line, and returns
     once the process is ready: its health check `GET /?wait=60000` holds the answer until then (or
     answers 503 naming what is not ready after that deadline)."""
-    child = ChildProcess(command, process_environment(DATA_DIR=str(data_dir), PORT="0", **env), name)
+    child = ChildProcess(command, process_environment(**{"DATA_DIR": str(data_dir), "PORT": "0", **env}), name)
     try:
         match = child.output.wait_for(r"Console at (http://\S+/)\s*$", "'Console at' start line", timeout)
         server = Switchyard(child=child, data_dir=data_dir, console_url=match.group(1))

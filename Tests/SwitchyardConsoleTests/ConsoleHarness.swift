@@ -34,10 +34,12 @@ struct ConsoleHarness: Sendable {
 
     /// - Parameters:
     ///   - engine: Another engine than the in-process API (a separate api process).
+    ///   - oidc: OpenID Connect sign-in settings.
     ///   - connections: Whether the API has connection services (action and flow runs, flow
     ///     instances), wired as the API tests' harness does.
     init(
-        basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil, connections: Bool = false
+        basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil, oidc: OIDCSettings? = nil,
+        connections: Bool = false
     ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -68,7 +70,7 @@ struct ConsoleHarness: Sendable {
         console = Console(
             settings: ConsoleSettings(basePath: basePath, secureCookies: secureCookies), records: store.records, workspace: workspace,
             engine: engine ?? InProcessConsoleEngine(api: api, workspace: workspace, logger: Logger(label: "console-tests")),
-            templates: try ConsoleTemplates(), setupCode: SetupCode(value: Self.setupCode))
+            templates: try ConsoleTemplates(), setupCode: SetupCode(value: Self.setupCode), oidc: oidc)
     }
 
     /// Calls the API in process as the workspace's admin (to set up what a page shows).
@@ -95,27 +97,28 @@ struct ConsoleHarness: Sendable {
 
     /// Runs `body` with a browser on the console.
     func run(_ body: @Sendable (inout Browser) async throws -> Void) async throws {
-        let router = SwitchyardRouter.make(maxRequestBodyBytes: 1 << 20, metrics: PrometheusCollectorRegistry(), quietPaths: [])
-        router.get("/") { _, _ in "ok" }
-        console.register(on: router)
-        SwitchyardRouter.finish(router)
-        do {
-            try await test(router, body)
-        } catch {
-            try? await http?.shutdown()
-            throw error
-        }
-        try? await http?.shutdown()
-    }
-
-    private func test(_ router: Router<SwitchyardRequestContext>, _ body: @Sendable (inout Browser) async throws -> Void) async throws {
-        try await Application(router: router).test(.router) { client in
+        try await run(logger: Logger(label: "console-tests")) { client in
             var browser = Browser(client: client)
             try await body(&browser)
             for cookie in browser.setCookies {
                 #expect(cookie.contains("; HttpOnly"), "every cookie the console sets is HttpOnly: \(cookie)")
             }
         }
+    }
+
+    /// Runs `body` with a test client on the console; the app logs to `logger`.
+    func run(logger: Logger, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = SwitchyardRouter.make(maxRequestBodyBytes: 1 << 20, metrics: PrometheusCollectorRegistry(), quietPaths: [])
+        router.get("/") { _, _ in "ok" }
+        console.register(on: router)
+        SwitchyardRouter.finish(router)
+        do {
+            try await Application(router: router, logger: logger).test(.router) { client in try await body(client) }
+        } catch {
+            try? await http?.shutdown()
+            throw error
+        }
+        try? await http?.shutdown()
     }
 }
 

@@ -32,6 +32,8 @@ import Testing
             let detail = try await browser.get("/console/customers/\(id)")
             #expect(detail.status == .ok && detail.body.contains("cust-7") && detail.body.contains("Customer &lt;7&gt;"))
 
+            let nowhere = try await browser.get("/console/no/such/page")
+            #expect(nowhere.status == .notFound && nowhere.body.contains("There is no console page at this address."), "an HTML page")
             let missing = try await browser.get("/console/customers/nobody")
             #expect(missing.status == .notFound && missing.body.contains("Customer nobody not found."))
         }

@@ -41,7 +41,7 @@ import SwitchyardStore
 
     @Test(arguments: Role.allCases)
     func eachSeedVariableSelectsItsRoleAlone(role: Role) throws {
-        let configuration = try load([role.environmentVariable: "1"])
+        let configuration = try load([role.environmentVariable: "1", "ENGINE_API_URI": "http://api:9000"])
         #expect(configuration.roles.roles == [role])
     }
 
@@ -52,7 +52,7 @@ import SwitchyardStore
 
     @Test func roleFlagWinsOverEnvironment() throws {
         let flag = try RoleSelection.parse(flags: ["queued-worker,console"])
-        let configuration = try load(["IS_API": "1"], roles: flag)
+        let configuration = try load(["IS_API": "1", "ENGINE_API_URI": "http://api:9000"], roles: flag)
         #expect(configuration.roles.roles == [.queuedWorker, .console])
         #expect(try RoleSelection.parse(flags: ["all"]).isAllInOne)
     }

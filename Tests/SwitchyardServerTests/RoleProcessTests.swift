@@ -19,16 +19,22 @@ struct RoleProcessTests {
         #expect(try await child.stop() == 0, "\(child.output)")
     }
 
+    /// Where a console without the api role would find the API (it must be told; nothing listens).
+    static let engine = "http://127.0.0.1:9"
+
     @Test(arguments: Role.allCases)
     func roleStartedByItsVariableAnswersHealth(role: Role) async throws {
-        let child = try SwitchyardProcess(["serve"], environment: [role.environmentVariable: "1", "DATA_DIR": try await SwitchyardProcess.migratedDataDirectory()])
+        let child = try SwitchyardProcess(
+            ["serve"],
+            environment: [role.environmentVariable: "1", "DATA_DIR": try await SwitchyardProcess.migratedDataDirectory(), "ENGINE_API_URI": Self.engine])
         try await expectHealthy(child, roles: [role])
     }
 
     @Test(arguments: Role.allCases)
     func roleStartedByFlagAnswersHealth(role: Role) async throws {
         let child = try SwitchyardProcess(
-            ["serve", "--role", role.rawValue], environment: ["IS_API": "1", "DATA_DIR": try await SwitchyardProcess.migratedDataDirectory()]
+            ["serve", "--role", role.rawValue],
+            environment: ["IS_API": "1", "DATA_DIR": try await SwitchyardProcess.migratedDataDirectory(), "ENGINE_API_URI": Self.engine]
         )
         try await expectHealthy(child, roles: [role])
     }

@@ -33,7 +33,20 @@ enum ConsoleAssembly {
             }
         }
         return Console(
-            settings: settings(configuration), records: store.records, workspace: workspace, engine: engine, templates: try ConsoleTemplates())
+            settings: settings(configuration), records: store.records, workspace: workspace, engine: engine, templates: try ConsoleTemplates(),
+            oidc: oidc(configuration))
+    }
+
+    /// OpenID Connect sign-in from the configuration, or `nil` when it is not configured. The
+    /// redirect URI is the public URL (`BASE_URI`) + the console's base path +
+    /// `/login/oidc/callback`.
+    static func oidc(_ configuration: SwitchyardConfiguration) -> OIDCSettings? {
+        let auth = configuration.consoleAuth
+        guard let issuer = auth.oidcIssuer, let clientID = auth.oidcClientID, let clientSecret = auth.oidcClientSecret else { return nil }
+        let redirectURI = configuration.urls.baseURI + settings(configuration).url("/login/oidc/callback")
+        return OIDCSettings(
+            issuer: issuer, clientID: clientID, clientSecret: clientSecret, providerName: auth.oidcProviderName ?? issuer,
+            redirectURI: redirectURI, allowedEmailDomains: auth.allowedEmailDomains)
     }
 
     /// The console's serving settings from the configuration.
@@ -54,7 +67,8 @@ enum ConsoleAssembly {
 }
 
 /// Prints the console's first-run setup code in the log once the database is ready, while no
-/// console account exists.
+/// console account exists; with OpenID Connect sign-in, also the redirect URI to register at the
+/// provider.
 struct ConsoleSetupAnnouncement: Service {
     let console: Console
     let publicURL: String
@@ -64,6 +78,10 @@ struct ConsoleSetupAnnouncement: Service {
     func run() async throws {
         let (console, publicURL, logger) = (console, publicURL, logger)
         await OnceReady.run(monitor: monitor, logger: logger, failure: "cannot read the console accounts") { () throws(SwitchyardError) in
+            if let oidc = console.oidcSettings {
+                let message = "console sign-in through OpenID Connect at \(oidc.issuer); the provider must allow the redirect URI \(oidc.redirectURI)"
+                logger.notice("\(message)")
+            }
             if try await !console.accounts.anyExists() {
                 let page = publicURL + console.settings.url("/setup")
                 logger.notice("console first-run setup: open \(page) and enter the setup code \(console.setupCode.value)")

@@ -28,14 +28,23 @@ struct ConsoleCommand: AsyncParsableCommand {
         @Option(help: "The user's name.") var name: String
         @Option(help: "admin, member or viewer.") var role: String = "member"
         @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
+        @Flag(help: "No password: an invitation, the user signs in through OpenID Connect only.") var noPassword = false
 
         func validate() throws {
             guard ConsoleAccounts.roles.contains(role) else { throw ValidationError("--role must be admin, member or viewer") }
+            if noPassword && passwordStdin { throw ValidationError("--no-password and --password-stdin exclude each other") }
         }
 
         func run() async throws {
-            let (password, generated) = try ConsoleCommand.password(fromStandardInput: passwordStdin)
             let (email, name, role) = (email, name, role)
+            if noPassword {
+                try await CommandSupport.withStore("console users add") { store in
+                    let account = try await ConsoleAssembly.accounts(store.records).addWithoutPassword(email: email, name: name, role: role)
+                    print("added console user \(account.email) (\(account.role)) with no password (an invitation to sign in through OpenID Connect)")
+                }
+                return
+            }
+            let (password, generated) = try ConsoleCommand.password(fromStandardInput: passwordStdin)
             try await CommandSupport.withStore("console users add") { store in
                 let account = try await ConsoleAssembly.accounts(store.records).add(email: email, name: name, role: role, password: password)
                 print("added console user \(account.email) (\(account.role))")

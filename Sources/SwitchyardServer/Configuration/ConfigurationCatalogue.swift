@@ -117,8 +117,13 @@ package enum ConfigurationCatalogue {
         .init("BASE_PATH", "the console's path when the console role runs alone (CONSOLE_BASE_PATH wins)"),
         .init("ENGINE_API_URI", "the API the console calls when the api role is not in its process (required then)"),
         .init("NEXT_PUBLIC_ENGINE_API_URI", "the seed's name for ENGINE_API_URI (ENGINE_API_URI wins)"),
-        .init("AUTH0_DOMAIN", "console login through Auth0 (all three or none)"),
-        .init("AUTH0_CLIENT_ID", "Auth0 application client id"),
-        .init("AUTH0_CLIENT_SECRET", secret: true, "Auth0 application client secret"),
+        .init("OIDC_ISSUER", "console sign-in through OpenID Connect: the issuer URL (https), all three OIDC_* or none"),
+        .init("OIDC_CLIENT_ID", "the console's client id at the OpenID provider"),
+        .init("OIDC_CLIENT_SECRET", secret: true, "the console's client secret at the OpenID provider"),
+        .init("OIDC_PROVIDER_NAME", default: "issuer host", "name on the console's \"Sign in with …\" button"),
+        .init("AUTH0_DOMAIN", "console sign-in through Auth0: maps onto OIDC_ISSUER as `https://AUTH0_DOMAIN/` (all three AUTH0_* or none)"),
+        .init("AUTH0_CLIENT_ID", "Auth0 application client id (maps onto OIDC_CLIENT_ID)"),
+        .init("AUTH0_CLIENT_SECRET", secret: true, "Auth0 application client secret (maps onto OIDC_CLIENT_SECRET)"),
+        .init("CONSOLE_ALLOWED_EMAIL_DOMAINS", "email domains (comma list) whose people get a `viewer` account at first OpenID Connect sign-in"),
     ]
 }

@@ -35,6 +35,10 @@ package enum RecordKind: String, Sendable, CaseIterable, Codable {
     /// Console sign-in sessions: the id is a digest of the cookie's value, the CSRF token is
     /// the (encrypted) secret.
     case consoleSessions = "console_sessions"
+    /// Console sign-ins through OpenID Connect waiting for the provider's answer: the id is a
+    /// digest of the `state` parameter, the nonce and PKCE verifier are the (encrypted) secret.
+    /// Each is deleted on first use.
+    case consoleOIDCLogins = "console_oidc_logins"
 
     /// The kinds that exist at the universal, integration and connection-instance layers.
     package static let elements: [RecordKind] = [.actions, .flows, .dataSources, .fieldMappings, .dataLinkTables, .appEventTypes, .appDataSchemas]

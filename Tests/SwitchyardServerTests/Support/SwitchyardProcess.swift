@@ -42,8 +42,13 @@ final class SwitchyardProcess: @unchecked Sendable {
         process.standardError = errPipe
         let out = stdout
         let err = stderr
-        outPipe.fileHandleForReading.readabilityHandler = { handle in out.append(handle.availableData) }
-        errPipe.fileHandleForReading.readabilityHandler = { handle in err.append(handle.availableData) }
+        for (pipe, buffer) in [(outPipe, out), (errPipe, err)] {
+            pipe.fileHandleForReading.readabilityHandler = { handle in
+                let chunk = handle.availableData
+                buffer.append(chunk)
+                if chunk.isEmpty { handle.readabilityHandler = nil }
+            }
+        }
         let inPipe = input.map { _ in Pipe() }
         if let inPipe { process.standardInput = inPipe }
         try ProcessLaunch.run(process)
@@ -135,8 +140,12 @@ final class SwitchyardProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        // Let the pipes drain.
-        try await Task.sleep(for: .milliseconds(50))
+        // Read the pipes to their end (a loaded machine may deliver the last output well after
+        // the exit); a child process still holding them open is given 5 s at most.
+        let drained = ContinuousClock.now + .seconds(5)
+        while !(stdout.isClosed && stderr.isClosed) && ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         return process.terminationStatus
     }
 
