@@ -30,7 +30,7 @@ struct ConsoleHarness: Sendable {
     /// The default workspace's key.
     let workspaceKey: String
     /// The connection services' outbound client, with `connections: true` (shut down after ``run(_:)``).
-    let http: OutboundHTTPClient?
+    private(set) var http: OutboundHTTPClient? = nil
 
     /// - Parameters:
     ///   - engine: Another engine than the in-process API (a separate api process).
