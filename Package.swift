@@ -297,6 +297,7 @@ let package = Package(
             name: "SwitchyardConsoleTests",
             dependencies: [
                 "SwitchyardConsole",
+                "SwitchyardConnectors",
                 "SwitchyardServer",
                 "SwitchyardEngine",
                 "SwitchyardStore",

@@ -77,6 +77,12 @@ package struct Console: Sendable {
             headers[.cacheControl] = "public, max-age=3600"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsoleStylesheet.text)))
         }
+        base.get("/assets/console.js") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/javascript; charset=utf-8"
+            headers[.cacheControl] = "public, max-age=3600"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsoleScript.text)))
+        }
         let login = LoginPages(console: self)
         base.get("/login") { request, context in try await login.show(request, context) }
         base.post("/login") { request, context in try await login.submit(request, context) }
@@ -95,6 +101,8 @@ package struct Console: Sendable {
         let pages = PageRoutes(group: signedIn, console: self)
         OverviewPages.register(pages)
         CustomerPages.register(pages)
+        ConnectorPages.register(pages)
+        IntegrationPages.register(pages)
         CustomerLimitPages.register(pages)
         ActionPages.register(pages)
         FlowPages.register(pages)

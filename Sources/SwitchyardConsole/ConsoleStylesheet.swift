@@ -55,6 +55,8 @@ enum ConsoleStylesheet {
         .logout { display: flex; gap: 0.75rem; align-items: center; }
         .logout button { padding: 0.2rem 0.75rem; }
         .oidc a { display: inline-block; padding: 0.4rem 1rem; border: 1px solid var(--accent); color: var(--accent); text-decoration: none; }
+        .field { margin: 0 0 1rem; } .hint { color: var(--muted); margin: 0.25rem 0 0; } fieldset.parameters { border: 0; padding: 0; margin: 0; }
+        .dropzone { border: 2px dashed var(--line); padding: 1rem; } .dropzone-over { border-color: var(--accent); border-style: solid; }
         fieldset.inline { border: 0; padding: 0; margin: 0.5rem 0; }
         fieldset.inline legend { float: left; margin-right: 1rem; padding: 0; }
         fieldset.inline input { width: auto; margin: 0 0.25rem 0 0.75rem; }

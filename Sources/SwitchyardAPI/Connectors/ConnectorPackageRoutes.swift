@@ -14,13 +14,14 @@ import SwitchyardStore
 /// normalized archive the package reader accepts back; the digest names the content, so a
 /// published version's archive can never change. A connector record carries `development`
 /// (the last upload) and `latestVersion`; each published version is a `connector_versions`
-/// record keyed `<connector id>@<version>`, unique per workspace by index.
+/// record keyed `<connector id>@<version>`, unique per workspace by index. Both carry the
+/// package's `parametersSchema`, from which an integration's parameters form is built.
 enum ConnectorPackageRoutes {
     static let zipTypes = ["application/zip", "multipart/form-data"]
 
     static let versionSchema = RecordJSON.schema([
         "version": ["type": "string"], "changelog": ["type": "string"], "sha256": ["type": "string"], "size": ["type": "integer"],
-        "connectorId": ["type": "string"],
+        "connectorId": ["type": "string"], "parametersSchema": ["type": "object"],
     ])
 
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
@@ -102,19 +103,22 @@ enum ConnectorPackageRoutes {
         let digest = SHA256.hash(data: archive).map { String(format: "%02x", $0) }.joined()
         _ = try await deps.blobs.put(
             .connectors, key: ConnectorLoader.blobKey(workspace: scope.workspaceID, connectorID: connector.id, sha256: digest), data: archive)
-        let development: JSONValue = [
+        var development: [String: JSONValue] = [
             "sha256": .string(digest), "size": .number(Double(archive.count)),
             "uploadedAt": .string(ISO8601Time.string(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))),
             "authType": .string(package.auth.typeName),
             "operations": .array(package.operations.map { .string($0.key) }),
             "dataCollections": .array(package.dataCollections.map { .string($0.key) }),
         ]
+        // What an integration's parameters form is built from (the console reads it here).
+        if let schema = package.spec.parametersSchema { development["parametersSchema"] = schema }
+        let developmentVersion = JSONValue.object(development)
         let updated = try await deps.records.update(.connectors, id: connector.id, scope: scope, expectedRevision: nil) { record in
             var document = record.connectorDocument
             document.name = package.spec.name
             document.authType = package.auth.typeName
             if let logo = package.spec.logoUri { document.logoURI = logo }
-            document.development = development
+            document.development = developmentVersion
             record.connectorDocument = document
         }
         deps.configuration?.forgetConfiguration()
@@ -146,6 +150,7 @@ enum ConnectorPackageRoutes {
             "version": .string(version.description), "sha256": .string(sha), "size": size, "connectorId": .string(connector.id),
         ]
         if let changelog { document["changelog"] = .string(changelog) }
+        if let schema = current.development?["parametersSchema"] { document["parametersSchema"] = schema }
         let results: [Record?]
         do {
             results = try await deps.records.apply([
