@@ -9,6 +9,7 @@ import SwitchyardAPI
 import SwitchyardBlobs
 import SwitchyardConsole
 import SwitchyardCore
+import SwitchyardEngine
 import SwitchyardHTTP
 import SwitchyardStore
 import Testing
@@ -20,6 +21,7 @@ import Testing
 /// calls the API in process, as in an all-in-one process, as the install's default workspace.
 struct ConsoleHarness: Sendable {
     static let setupCode = "ABCD-EFGH-JKLM"
+    static let logger = Logger(label: "console-tests")
 
     let console: Console
     let store: OpenStore
@@ -27,13 +29,18 @@ struct ConsoleHarness: Sendable {
     let api: APIPipeline
     /// The default workspace's key.
     let workspaceKey: String
+    /// The connection services' outbound client, with `connections: true` (shut down after ``run(_:)``).
+    private(set) var http: OutboundHTTPClient? = nil
 
     /// - Parameters:
     ///   - engine: Another engine than the in-process API (a separate api process).
     ///   - oidc: OpenID Connect sign-in settings.
-    init(basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil, oidc: OIDCSettings? = nil)
-        async throws
-    {
+    ///   - connections: Whether the API has connection services (action and flow runs, flow
+    ///     instances), wired as the API tests' harness does.
+    init(
+        basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil, oidc: OIDCSettings? = nil,
+        connections: Bool = false
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try OpenStore.open(
@@ -43,10 +50,20 @@ struct ConsoleHarness: Sendable {
         let workspaces = WorkspaceDirectory(records: store.records, cacheTime: .zero)
         let tenants = TenantDirectory(records: store.records, cacheTime: .zero)
         let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: .seconds(3600)) { _ in false }
+        let blobs = try FileBlobStore(root: directory + "/blobs")
+        var services: ConnectionServices?
+        let sink = StoredExternalAPILogSink(records: store.records, logger: Self.logger)
+        http = connections ? OutboundHTTPClient(logSink: sink, logger: Self.logger) : nil
+        if let http {
+            let settings = ConnectionServices.Settings(
+                stateSecret: "console-test-secret-for-oauth-state-0", baseURI: "http://127.0.0.1:5999", callbackBase: "http://127.0.0.1:5999",
+                holder: "console-tests")
+            services = ConnectionServices(
+                records: store.records, jobs: store.jobs, blobs: blobs, http: http, code: nil, settings: settings, logger: Self.logger)
+        }
         api = APIPipeline(
             dependencies: APIDependencies(
-                records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants,
-                blobs: try FileBlobStore(root: directory + "/blobs")),
+                records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: services),
             authenticator: authenticator, limiter: nil, requestTimeLimit: .seconds(30), maxResponseBytes: 30 << 20)
         workspaceKey = try await workspaces.defaultWorkspace().0.key
         let workspace = ConsoleAssembly.workspace(store.records)
@@ -95,7 +112,13 @@ struct ConsoleHarness: Sendable {
         router.get("/") { _, _ in "ok" }
         console.register(on: router)
         SwitchyardRouter.finish(router)
-        try await Application(router: router, logger: logger).test(.router) { client in try await body(client) }
+        do {
+            try await Application(router: router, logger: logger).test(.router) { client in try await body(client) }
+        } catch {
+            try? await http?.shutdown()
+            throw error
+        }
+        try? await http?.shutdown()
     }
 }
 
