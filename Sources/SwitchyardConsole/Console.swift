@@ -104,6 +104,8 @@ package struct Console: Sendable {
         ConnectorPages.register(pages)
         IntegrationPages.register(pages)
         CustomerLimitPages.register(pages)
+        ActionPages.register(pages)
+        FlowPages.register(pages)
         JobPages.register(pages)
         WorkspacePages.register(pages)
         WebhookPages.register(pages)

@@ -69,6 +69,19 @@ enum ConsoleStylesheet {
         code.wrap { word-break: break-all; }
         .field { margin: 0 0 1rem; } .hint { color: var(--muted); margin: 0.25rem 0 0; } fieldset.parameters { border: 0; padding: 0; margin: 0; }
         .dropzone { border: 2px dashed var(--line); padding: 1rem; } .dropzone-over { border-color: var(--accent); border-style: solid; }
+        fieldset.inline { border: 0; padding: 0; margin: 0.5rem 0; }
+        fieldset.inline legend { float: left; margin-right: 1rem; padding: 0; }
+        fieldset.inline input { width: auto; margin: 0 0.25rem 0 0.75rem; }
+        fieldset.inline label { display: inline; font-weight: 400; }
+        ul.problems { margin: 0.25rem 0; padding-left: 1.25rem; }
+        .flow-graph-box { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
+        figure.graph { margin: 0; max-width: 100%; overflow: auto; }
+        .flow-graph rect { fill: var(--bg); stroke: var(--accent); stroke-width: 1.5; }
+        .flow-graph text { fill: var(--fg); font-size: 13px; font-family: inherit; }
+        .flow-graph .flow-node-type { fill: var(--muted); font-size: 12px; }
+        .flow-graph .flow-edge { fill: none; stroke: var(--muted); stroke-width: 1.5; }
+        .flow-graph .flow-edge-back { stroke-dasharray: 5 4; }
+        .flow-graph .flow-arrowhead { fill: var(--muted); }
 
         """
 }

@@ -44,26 +44,11 @@ struct LoginPages: Sendable {
         return console.responses.redirect(to: "/login", cookie: console.responses.clearedCookie())
     }
 
-    /// The "Sign in with …" link when OpenID Connect sign-in is configured (a plain link: it
-    /// works without JavaScript).
-    private var oidcLink: String {
-        guard let provider = console.oidcProvider else { return "" }
-        return """
-            <p class="oidc"><a href="\(HTML.escape(console.settings.url("/login/oidc")))">\
-            Sign in with \(HTML.escape(provider.settings.providerName))</a></p>
-            """
-    }
-
     private func page(email: String, message: String?, status: HTTPResponse.Status) -> Response {
-        let body = """
-            \(HTML.message(message))
-            <form method="post" action="\(HTML.escape(console.settings.url("/login")))">
-            \(HTML.field("email", label: "Email", type: "email", value: email, autocomplete: "username"))
-            \(HTML.field("password", label: "Password", type: "password", autocomplete: "current-password"))
-            <p><button type="submit">Sign in</button></p>
-            </form>
-            \(oidcLink)
-            """
+        var values: [String: Any] = ["base": console.settings.basePath, "email": email]
+        if let message { values["message"] = message }
+        if let provider = console.oidcProvider { values["provider"] = provider.settings.providerName }
+        let body = console.templates.render("login", values)
         return console.responses.html(console.layout.page(title: "Sign in", body: body), status: status)
     }
 }

@@ -59,19 +59,11 @@ struct SetupPage: Sendable {
     }
 
     private func page(email: String, name: String, message: String?, status: HTTPResponse.Status) -> Response {
-        let passwordLabel = "Password (at least \(ConsoleAccounts.minimumPasswordLength) characters)"
-        let passwordField = HTML.field("password", label: passwordLabel, type: "password", autocomplete: "new-password")
-        let body = """
-            <p>Create the first platform administrator. The setup code is printed in the server's log at start.</p>
-            \(HTML.message(message))
-            <form method="post" action="\(HTML.escape(console.settings.url("/setup")))">
-            \(HTML.field("code", label: "Setup code", autocomplete: "off"))
-            \(HTML.field("email", label: "Email", type: "email", value: email, autocomplete: "username"))
-            \(HTML.field("name", label: "Name", value: name, autocomplete: "name"))
-            \(passwordField)
-            <p><button type="submit">Create administrator</button></p>
-            </form>
-            """
+        var values: [String: Any] = [
+            "base": console.settings.basePath, "email": email, "name": name, "minimum": ConsoleAccounts.minimumPasswordLength,
+        ]
+        if let message { values["message"] = message }
+        let body = console.templates.render("setup", values)
         return console.responses.html(console.layout.page(title: "First-run setup", body: body), status: status)
     }
 }

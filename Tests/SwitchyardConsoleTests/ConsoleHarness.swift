@@ -21,6 +21,7 @@ import Testing
 /// calls the API in process, as in an all-in-one process, as the install's default workspace.
 struct ConsoleHarness: Sendable {
     static let setupCode = "ABCD-EFGH-JKLM"
+    static let logger = Logger(label: "console-tests")
 
     let console: Console
     let store: OpenStore
@@ -28,18 +29,19 @@ struct ConsoleHarness: Sendable {
     let api: APIPipeline
     /// The default workspace's key.
     let workspaceKey: String
-    /// With `connections: true`: the connection services the API uses, their outbound client
-    /// (loopback allowed) and their external API log (flush it before reading it).
-    let services: ConnectionServices?
-    let http: OutboundHTTPClient?
-    let logSink: StoredExternalAPILogSink?
+    /// The connection services' outbound client, with `connections: true` (shut down after ``run(_:)``).
+    private(set) var http: OutboundHTTPClient? = nil
+    /// With `connections: true`: the connection services the API uses, and their external API
+    /// log (flush it before reading it).
+    private(set) var services: ConnectionServices? = nil
+    private(set) var logSink: StoredExternalAPILogSink? = nil
 
     /// - Parameters:
     ///   - engine: Another engine than the in-process API (a separate api process).
     ///   - oidc: OpenID Connect sign-in settings.
-    ///   - connections: Whether the API has connection services (test, refresh, flows), as
-    ///     in `APIHarness`: an outbound client allowed to reach loopback and a stored external
-    ///     API log. Call ``shutdown()`` at the end.
+    ///   - connections: Whether the API has connection services (action and flow runs, flow
+    ///     instances, connection tests), wired as the API tests' harness does: an outbound
+    ///     client allowed to reach loopback (the Python test servers) and a stored external API log.
     init(
         basePath: String = "/console", secureCookies: Bool = false, engine: (any ConsoleEngine)? = nil, oidc: OIDCSettings? = nil,
         connections: Bool = false
@@ -54,7 +56,21 @@ struct ConsoleHarness: Sendable {
         let tenants = TenantDirectory(records: store.records, cacheTime: .zero)
         let authenticator = TokenAuthenticator(directory: workspaces, tenants: tenants, maxLifetime: .seconds(3600)) { _ in false }
         let blobs = try FileBlobStore(root: directory + "/blobs")
-        (services, http, logSink) = connections ? try Self.connectionServices(store, blobs: blobs) : (nil, nil, nil)
+        var services: ConnectionServices?
+        let sink = StoredExternalAPILogSink(records: store.records, logger: Self.logger)
+        // Tests talk to servers on loopback, which the SSRF guard refuses unless allowed.
+        var outbound = OutboundHTTPSettings()
+        outbound.addressPolicy = try AddressPolicy(allowedNetworksText: "127.0.0.0/8")
+        http = connections ? OutboundHTTPClient(settings: outbound, logSink: sink, logger: Self.logger) : nil
+        if let http {
+            let settings = ConnectionServices.Settings(
+                stateSecret: "console-test-secret-for-oauth-state-0", baseURI: "http://127.0.0.1:5999", callbackBase: "http://127.0.0.1:5999",
+                holder: "console-tests")
+            services = ConnectionServices(
+                records: store.records, jobs: store.jobs, blobs: blobs, http: http, code: nil, settings: settings, logger: Self.logger)
+            logSink = sink
+        }
+        self.services = services
         api = APIPipeline(
             dependencies: APIDependencies(
                 records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: services),
@@ -65,24 +81,6 @@ struct ConsoleHarness: Sendable {
             settings: ConsoleSettings(basePath: basePath, secureCookies: secureCookies), records: store.records, workspace: workspace,
             engine: engine ?? InProcessConsoleEngine(api: api, workspace: workspace, logger: Logger(label: "console-tests")),
             templates: try ConsoleTemplates(), setupCode: SetupCode(value: Self.setupCode), oidc: oidc)
-    }
-
-    /// Connection services as the API tests build them: loopback allowed, a stored external API log.
-    private static func connectionServices(
-        _ store: OpenStore, blobs: FileBlobStore
-    ) throws -> (ConnectionServices?, OutboundHTTPClient?, StoredExternalAPILogSink?) {
-        let logger = Logger(label: "console-tests")
-        var settings = OutboundHTTPSettings()
-        settings.addressPolicy = try AddressPolicy(allowedNetworksText: "127.0.0.0/8")
-        let sink = StoredExternalAPILogSink(records: store.records, logger: logger)
-        let client = OutboundHTTPClient(settings: settings, logSink: sink, logger: logger)
-        let services = ConnectionServices(
-            records: store.records, jobs: store.jobs, blobs: blobs, http: client, code: nil,
-            settings: .init(
-                stateSecret: "console-test-secret-for-oauth-state", baseURI: "http://127.0.0.1:5999", callbackBase: "http://127.0.0.1:5999",
-                holder: "console-\(UUID().uuidString.prefix(8))"),
-            logger: logger)
-        return (services, client, sink)
     }
 
     /// Shuts the outbound client down (harnesses made with `connections: true`).
@@ -129,7 +127,13 @@ struct ConsoleHarness: Sendable {
         router.get("/") { _, _ in "ok" }
         console.register(on: router)
         SwitchyardRouter.finish(router)
-        try await Application(router: router, logger: logger).test(.router) { client in try await body(client) }
+        do {
+            try await Application(router: router, logger: logger).test(.router) { client in try await body(client) }
+        } catch {
+            try? await http?.shutdown()
+            throw error
+        }
+        try? await http?.shutdown()
     }
 }
 

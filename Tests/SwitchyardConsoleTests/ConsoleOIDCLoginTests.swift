@@ -311,7 +311,6 @@ extension ConsoleHarness {
         store = other.store
         api = other.api
         workspaceKey = other.workspaceKey
-        (services, http, logSink) = (other.services, other.http, other.logSink)
         let workspace = ConsoleAssembly.workspace(store.records)
         console = Console(
             settings: other.console.settings, records: store.records, workspace: workspace,

@@ -50,6 +50,7 @@ import Testing
             let forms = harness.console.formPaths.filter { $0 != "/logout" }.map { path in
                 "/console/" + path.split(separator: "/").map { $0.hasPrefix(":") ? "acme" : String($0) }.joined(separator: "/")
             }
+            #expect(forms.contains("/console/actions/acme/definition") && forms.contains("/console/flows/acme/run"), "\(forms)")
             for path in forms {
                 let refused = try await browser.post(path, [("csrf", csrf), ("name", "changed")])
                 #expect(refused.status == .forbidden && refused.body.contains("Viewers cannot change anything"), "\(path): \(refused.status)")
