@@ -27,7 +27,8 @@ enum ConsoleStylesheet {
         .skip { position: absolute; left: -10000px; }
         .skip:focus { position: static; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-        nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; margin: 0; padding: 0.5rem 1.5rem; border-bottom: 1px solid var(--line); }
+        nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; margin: 0; padding: 0.5rem 1.5rem;
+          border-bottom: 1px solid var(--line); }
         nav a[aria-current="page"] { font-weight: 700; text-decoration: none; }
         table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
         th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid var(--line); vertical-align: top; }

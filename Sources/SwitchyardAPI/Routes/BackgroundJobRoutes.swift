@@ -116,7 +116,8 @@ enum BackgroundJobRoutes {
                 }
                 guard let cancelled = try await deps.jobs.cancel(job.id, worker: nil, reason: "cancelled by an admin through the API") else {
                     throw SwitchyardError(
-                        .conflict, "job \(job.id) is \(job.state.rawValue); only unfinished jobs can be cancelled", data: ["state": "is \(job.state.rawValue)"])
+                        .conflict, "job \(job.id) is \(job.state.rawValue); only unfinished jobs can be cancelled",
+                        data: ["state": "is \(job.state.rawValue)"])
                 }
                 return json(cancelled, detailed: true)
             },

@@ -89,7 +89,9 @@ struct ListQuery {
         switch query["includeArchived"] {
         case nil, "false"?: includeArchived = false
         case "true"?: includeArchived = true
-        case let other?: throw SwitchyardError(.badRequest, "includeArchived must be true or false, got \(other)", data: ["includeArchived": "must be true or false"])
+        case let other?:
+            throw SwitchyardError(
+                .badRequest, "includeArchived must be true or false, got \(other)", data: ["includeArchived": "must be true or false"])
         }
         switch query["order"] {
         case nil, "oldest"?: newestFirst = false
