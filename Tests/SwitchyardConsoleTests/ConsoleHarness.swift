@@ -171,30 +171,14 @@ struct Browser {
 
     mutating func send(_ method: HTTPRequest.Method, _ uri: String, form: [(String, String)]?) async throws -> Page {
         var headers = HTTPFields()
-        let jar = (cookie.map { ["switchyard_console=\($0)"] } ?? []) + others.map { "\($0.key)=\($0.value)" }
-        if !jar.isEmpty { headers[.cookie] = jar.joined(separator: "; ") }
-        var body: ByteBuffer?
+        var body: [UInt8]?
         if let form {
             headers[.contentType] = "application/x-www-form-urlencoded"
             let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
             let text = form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
-            body = ByteBuffer(string: text)
+            body = Array(text.utf8)
         }
-        let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
-        let page = Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
-        for set in response.headers[values: .setCookie] {
-            setCookies.append(set)
-            guard let pair = set.split(separator: ";").first?.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false),
-                pair.count == 2
-            else { continue }
-            let (name, value) = (String(pair[0]), String(pair[1]))
-            let removed = value.isEmpty || set.contains("Max-Age=0")
-            if name == "switchyard_console" {
-                cookie = removed ? nil : value
-            } else {
-                others[name] = removed ? nil : value
-            }
-        }
-        return page
+        let answer = try await raw(method, uri, headers: headers, body: body)
+        return Page(status: answer.status, headers: answer.headers, body: String(decoding: answer.bytes, as: UTF8.self))
     }
 }

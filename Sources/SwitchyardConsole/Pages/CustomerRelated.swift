@@ -40,15 +40,7 @@ enum CustomerRelated {
         values["hasInstances"] = !(instances["items"]?.arrayValue ?? []).isEmpty
         values["moreInstances"] = instances["cursor"]?.stringValue != nil
         let runs = try await page.get("/flow-runs", ["customerId": customerID, "limit": limit, "order": "newest"])
-        values["runs"] = ListPage.items(runs) { item, values in
-            let id = item["id"]?.stringValue ?? ""
-            values["href"] = settings.url(EngineRequest.path("flow-runs", id))
-            values["shortId"] = String(id.prefix(8))
-            values["statusLabel"] = FlowRunText.label(item["status"]?.stringValue)
-            values["statusTone"] = FlowRunText.tone(item["status"]?.stringValue)
-            values["queued"] = ViewValue.time(item["queuedAt"]?.stringValue ?? item["createdAt"]?.stringValue)
-            FlowRunPages.links(item, settings: settings, into: &values)
-        }
+        values["runs"] = ListPage.items(runs) { item, values in FlowRunPages.row(item, settings: settings, into: &values) }
         values["hasRuns"] = !(runs["items"]?.arrayValue ?? []).isEmpty
         values["allRuns"] = settings.url("/flow-runs") + "?" + FormURLEncoding.encode([("customerId", customerID)])
     }

@@ -34,14 +34,8 @@ enum FlowRunPages {
             }
         }
         let items = ListPage.items(answer) { item, values in
-            let id = item["id"]?.stringValue ?? ""
-            values["href"] = settings.url(EngineRequest.path("flow-runs", id))
-            values["shortId"] = String(id.prefix(8))
-            values["statusLabel"] = FlowRunText.label(item["status"]?.stringValue)
-            values["statusTone"] = FlowRunText.tone(item["status"]?.stringValue)
-            values["queued"] = ViewValue.time(item["queuedAt"]?.stringValue ?? item["createdAt"]?.stringValue)
+            row(item, settings: settings, into: &values)
             values["duration"] = FlowRunText.duration(from: item["startedAt"]?.stringValue, to: item["finishedAt"]?.stringValue)
-            links(item, settings: settings, into: &values)
             if let node = item["error"]?["nodeKey"]?.stringValue { values["failedNode"] = node }
         }
         var values: [String: Any] = ["items": items, "empty": items.isEmpty, "flows": flows]
@@ -105,6 +99,18 @@ enum FlowRunPages {
         let stopped = answer["status"]?.stringValue == "stopped"
         return .redirect(
             EngineRequest.path("flow-runs", id), notice: stopped ? "Stopped." : "Stop requested: the run stops after the node in progress.")
+    }
+
+    /// A run's row in a list: its link, short id, status in words and tone, queue time, and
+    /// the links to what it mentions.
+    static func row(_ item: JSONValue, settings: ConsoleSettings, into values: inout [String: Any]) {
+        let id = item["id"]?.stringValue ?? ""
+        values["href"] = settings.url(EngineRequest.path("flow-runs", id))
+        values["shortId"] = String(id.prefix(8))
+        values["statusLabel"] = FlowRunText.label(item["status"]?.stringValue)
+        values["statusTone"] = FlowRunText.tone(item["status"]?.stringValue)
+        values["queued"] = ViewValue.time(item["queuedAt"]?.stringValue ?? item["createdAt"]?.stringValue)
+        links(item, settings: settings, into: &values)
     }
 
     /// Links to the run's flow, customer and connection.
