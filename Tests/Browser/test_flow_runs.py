@@ -99,3 +99,13 @@ def test_an_admin_reads_a_failed_runs_error_and_retries_it(browser, signed_in_ad
     assert browser.find_element(By.CSS_SELECTOR, ".state").text in ("Connected", "Needs attention", "Disconnected")
     axe(browser, "connection")
     shot(browser, "connection")
+
+    # Its external API log: the node's refused request, and the entry's own page.
+    entries = browser.find_elements(By.CSS_SELECTOR, "a[href*='/external-api-logs/']")
+    assert entries, "the connection page lists the node's request in its external API log"
+    submit(browser, entries[0])
+    assert heading(browser) == "GET 127.0.0.1", heading(browser)
+    page = browser.find_element(By.TAG_NAME, "main").text
+    assert "/orders" in page and "no answer" in page, page
+    axe(browser, "external-api-log")
+    shot(browser, "external-api-log")
