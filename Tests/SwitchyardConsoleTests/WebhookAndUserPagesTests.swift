@@ -92,3 +92,33 @@ import Testing
         }
     }
 }
+
+/// With OpenID Connect sign-in, the users page also invites people without a password.
+@Suite struct UserInvitationTests {
+    @Test func withOIDCAnEmptyPasswordMakesAnInvitationWithoutItOneIsRequired() async throws {
+        let oidc = OIDCSettings(
+            issuer: "https://id.example.com", clientID: "c", clientSecret: "s", providerName: "Example ID",
+            redirectURI: "http://127.0.0.1/console/login/oidc/callback", allowedEmailDomains: [])
+        let harness = try await ConsoleHarness(oidc: oidc)
+        try await harness.run { browser in
+            let csrf = try await harness.signIn(&browser)
+            let form = try await browser.get("/console/users")
+            #expect(form.body.contains("leave it empty to invite them to sign in through the provider"))
+            let invited = try await browser.post(
+                "/console/users", [("csrf", csrf), ("email", "Guest@Partner.org"), ("name", "Guest"), ("role", "member"), ("password", "")])
+            #expect(invited.status == .seeOther)
+            let guest = try #require(try await harness.console.accounts.find(email: "guest@partner.org"))
+            #expect(guest.role == "member")
+            var other = Browser(client: browser.client)
+            let attempt = try await other.post("/console/login", [("email", "guest@partner.org"), ("password", "")])
+            #expect(attempt.status == .unauthorized, "an invitation has no password to sign in with")
+        }
+        let plain = try await ConsoleHarness()
+        try await plain.run { browser in
+            let csrf = try await plain.signIn(&browser)
+            let refused = try await browser.post(
+                "/console/users", [("csrf", csrf), ("email", "x@example.com"), ("name", "X"), ("role", "member"), ("password", "")])
+            #expect(refused.status == .badRequest && refused.body.contains("id=\"password-error\""), "no provider: a password is required")
+        }
+    }
+}

@@ -4,7 +4,8 @@ import SwitchyardCore
 import SwitchyardHTTP
 
 /// `<base>/users` (platform admins only): the console's users, adding one with a first
-/// password, changing a role, setting a new password, and removing a user. Nobody changes or
+/// password (or, with OpenID Connect sign-in, without one: an invitation), changing a role,
+/// setting a new password, and removing a user. Nobody changes or
 /// removes their own account here, so a platform admin cannot lock the last admin out.
 enum UserPages {
     /// Registers the pages.
@@ -28,7 +29,11 @@ enum UserPages {
         let form = try await page.form()
         let input = ["email": form["email"], "name": form["name"], "role": form["role"]]
         do throws(SwitchyardError) {
-            _ = try await page.console.accounts.add(email: form["email"], name: form["name"], role: form["role"], password: form["password"])
+            if form["password"].isEmpty, page.console.oidcProvider != nil {
+                _ = try await page.console.accounts.addWithoutPassword(email: form["email"], name: form["name"], role: form["role"])
+            } else {
+                _ = try await page.console.accounts.add(email: form["email"], name: form["name"], role: form["role"], password: form["password"])
+            }
         } catch {
             let field = ["email", "name", "role", "password"].first { error.message.hasPrefix($0) } ?? "email"
             let problem = APIProblem(
@@ -99,7 +104,7 @@ enum UserPages {
         var values: [String: Any] = [
             "users": users, "input": input, "errors": problem?.fieldValues ?? [:],
             "roles": roles.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == chosen] },
-            "minimum": ConsoleAccounts.minimumPasswordLength,
+            "minimum": ConsoleAccounts.minimumPasswordLength, "invitations": page.console.oidcProvider != nil,
         ]
         // A nil boxed in Any is no nil to the template: it would show "nil".
         if let problem { values["problem"] = problem.sentence }
