@@ -23,6 +23,22 @@ import Testing
             .replacingOccurrences(of: "&amp;", with: "&")
     }
 
+    @Test func theActionsListSearchesByKeyOrName() async throws {
+        let harness = try await ConsoleHarness()
+        try await harness.call(.post, "/actions", Self.action)
+        try await harness.call(.post, "/actions", ["key": "farewell", "name": "Say goodbye", "type": "transform", "config": ["output": [:]]])
+        try await harness.run { browser in
+            try await harness.signIn(&browser)
+            let byName = try await browser.get("/console/actions?q=GOODBYE")
+            #expect(byName.status == .ok && byName.body.contains("<code>farewell</code>") && !byName.body.contains("<code>greet</code>"))
+            #expect(byName.body.contains("value=\"GOODBYE\""), "the search is kept in its box")
+            let byKey = try await browser.get("/console/actions?q=gre")
+            #expect(byKey.body.contains("<code>greet</code>") && !byKey.body.contains("<code>farewell</code>"))
+            let none = try await browser.get("/console/actions?q=nothing-like-it")
+            #expect(none.body.contains("No actions match the filter."))
+        }
+    }
+
     @Test func anActionIsListedAndItsDefinitionIsEditedAsYAMLAndAsJSON() async throws {
         let harness = try await ConsoleHarness()
         let created = try await harness.call(.post, "/actions", Self.action)

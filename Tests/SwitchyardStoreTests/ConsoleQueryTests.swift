@@ -99,6 +99,17 @@ struct ConsoleQueryTests {
             #expect(try await search("_").isEmpty, "_ matches itself")
             #expect(try await search("nothing-like-it").isEmpty)
 
+            // A nested field (elements keep their name in content.name).
+            _ = try await records.insert(NewRecord(kind: .actions, key: "greet", document: ["content": ["name": "Say Hello"]]), scope: Self.w1)
+            _ = try await records.insert(NewRecord(kind: .actions, key: "bye", document: ["content": ["name": "Farewell"]]), scope: Self.w1)
+            let nested = try await records.list(
+                .actions, scope: Self.w1, filter: RecordFilter(search: "HELLO", searchFields: ["content.name"]), limit: 10, cursor: nil)
+            #expect(nested.items.compactMap(\.key) == ["greet"])
+            await #expect(throws: SwitchyardError.self, "a field part that is not an identifier is refused") {
+                _ = try await records.list(
+                    .actions, scope: Self.w1, filter: RecordFilter(search: "x", searchFields: ["content.na'me"]), limit: 1, cursor: nil)
+            }
+
             let newest = RecordFilter(newestFirst: true)
             let first = try await records.list(.tenants, scope: Self.w1, filter: newest, limit: 3, cursor: nil)
             let cursor = try #require(first.cursor)

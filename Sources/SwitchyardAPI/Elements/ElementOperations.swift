@@ -27,9 +27,9 @@ enum ElementOperations {
         }
         if let connectionID = request.query["connectionId"] { fields["connectionId"] = connectionID }
         if let instanceKey = request.query["instanceKey"] { fields["instanceKey"] = instanceKey }
-        let filter = RecordFilter(
-            key: request.query["key"], parentID: request.query["parentId"], tenantID: tenantID, includeArchived: query.includeArchived,
-            documentFields: fields)
+        let filter = query.filter(
+            RecordFilter(key: request.query["key"], parentID: request.query["parentId"], tenantID: tenantID, documentFields: fields),
+            searchFields: ["content.name"])
         let page = try await deps.records.list(type.kind, scope: scope, filter: filter, limit: query.limit, cursor: query.cursor)
         let resolver = ElementResolver(type: type, records: deps.records, scope: scope)
         var cache: [String: Record] = [:]

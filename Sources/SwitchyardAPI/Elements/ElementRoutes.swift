@@ -29,7 +29,7 @@ enum ElementRoutes {
         return [
             APIRoute(
                 method: .get, path: type.path, access: .any, operationID: "list\(type.typeName)s", summary: "List \(type.singular)s", tag: type.tag,
-                parameters: APIRoute.Parameter.listParameters + placement + [
+                parameters: APIRoute.Parameter.searchableList("key or name") + placement + [
                     .query("layer", ["type": "string", "enum": .array(ElementLayer.allCases.map { .string($0.rawValue) })], "only this layer"),
                     .query("parentId", ["type": "string"], "only children of this element"), .query("key", ["type": "string"], "only elements with this key"),
                 ],

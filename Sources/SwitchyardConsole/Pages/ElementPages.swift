@@ -36,9 +36,10 @@ enum ElementPages {
         let layers = ["universal", "integration", "instance"].map { ["value": $0, "selected": $0 == layer] as [String: Any] }
         var values: [String: Any] = [
             "items": items, "empty": items.isEmpty, "integrations": integrations, "layers": layers, "kindPath": kind.path,
-            "singular": kind.singular, "plural": kind.plural, "filtered": !integration.isEmpty || !layer.isEmpty,
+            "singular": kind.singular, "plural": kind.plural, "filtered": !integration.isEmpty || !layer.isEmpty || !paging.search.isEmpty,
+            "q": paging.search,
         ]
-        values["next"] = ListPage.next(answer, path: kind.path, page: page, keep: ["integration", "layer"])
+        values["next"] = ListPage.next(answer, path: kind.path, page: page, keep: ["q", "integration", "layer"])
         return .view(PageView(title: kind.plural, template: "elements", section: kind.path, values: values))
     }
 

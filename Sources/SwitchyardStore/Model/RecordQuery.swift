@@ -66,15 +66,23 @@ struct RecordQuery {
         filter.newestFirst ? " ORDER BY created_us DESC, id DESC LIMIT \(limit + 1)" : " ORDER BY created_us, id LIMIT \(limit + 1)"
     }
 
-    /// The SQL of a top-level document field as text.
-    /// - Throws: `bad_request` for a name that is not a plain identifier (it is spliced into SQL).
+    /// The SQL of a document field as text: a top-level name, or a nested one joined by dots
+    /// (`content.name`).
+    /// - Throws: `bad_request` for a name whose parts are not plain identifiers (it is spliced into SQL).
     static func documentField(_ name: String, _ dialect: SQLDialect) throws(SwitchyardError) -> String {
-        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first),
-            name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }), name.count <= 64
-        else {
-            throw SwitchyardError(.badRequest, "document field name \(name) must be letters and digits")
+        let segments = name.split(separator: ".", omittingEmptySubsequences: false)
+        let valid =
+            segments.count <= 4 && name.count <= 64
+            && segments.allSatisfy { segment in
+                guard let first = segment.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first) else { return false }
+                return segment.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+            }
+        guard valid else {
+            throw SwitchyardError(.badRequest, "document field name \(name) must be letters and digits (nested fields joined by dots)")
         }
-        return dialect == .postgres ? "(doc->>'\(name)')" : "json_extract(doc, '$.\(name)')"
+        guard dialect == .postgres else { return "json_extract(doc, '$.\(name)')" }
+        let path = segments.dropLast().map { "->'\($0)'" }.joined()
+        return "(doc\(path)->>'\(segments.last!)')"
     }
 
     var whereClause: String { conditions.joined(separator: " AND ") }
@@ -105,7 +113,8 @@ struct RecordQuery {
         _ before: Record, expectedRevision: Int64?, by change: (inout Record) throws(SwitchyardError) -> Void
     ) throws(SwitchyardError) -> Record {
         if let expectedRevision, expectedRevision != before.revision {
-            throw SwitchyardError(.conflict, "\(before.kind.rawValue) \(before.id) changed (revision \(before.revision), expected \(expectedRevision))")
+            throw SwitchyardError(
+                .conflict, "\(before.kind.rawValue) \(before.id) changed (revision \(before.revision), expected \(expectedRevision))")
         }
         var after = before
         try change(&after)
