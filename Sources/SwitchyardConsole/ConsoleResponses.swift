@@ -39,11 +39,14 @@ struct ConsoleResponses: Sendable {
     }
 
     /// The session cookie's value in a request, if it carries one.
-    static func sessionCookie(in request: Request) -> String? {
+    static func sessionCookie(in request: Request) -> String? { cookie(cookieName, in: request) }
+
+    /// A cookie's value in a request, if it carries one.
+    static func cookie(_ name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {
             for part in header.split(separator: ";") {
                 let pair = part.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == cookieName {
+                if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == name {
                     return String(pair[1]).trimmingCharacters(in: .whitespaces)
                 }
             }

@@ -61,10 +61,10 @@ struct OIDCLoginPages: Sendable {
         do {
             if let error = query["error"] {
                 // The state is used up either way.
-                _ = try? await pending.take(state: state, browser: Self.cookie(Self.bindingCookieName, in: request))
+                _ = try? await pending.take(state: state, browser: ConsoleResponses.cookie(Self.bindingCookieName, in: request))
                 throw OIDCFailure.provider(String(error), query["error_description"].map(String.init))
             }
-            let login = try await pending.take(state: state, browser: Self.cookie(Self.bindingCookieName, in: request))
+            let login = try await pending.take(state: state, browser: ConsoleResponses.cookie(Self.bindingCookieName, in: request))
             guard let code = query["code"].map(String.init), !code.isEmpty else {
                 throw OIDCFailure.unknownState("the callback has a state but no code")
             }
@@ -104,19 +104,6 @@ struct OIDCLoginPages: Sendable {
     private func bindingCookie(_ value: String, maxAge: Int) -> String {
         "\(Self.bindingCookieName)=\(value); Path=\(console.settings.url("/login/oidc")); Max-Age=\(maxAge); HttpOnly; SameSite=Lax"
             + (console.settings.secureCookies ? "; Secure" : "")
-    }
-
-    /// A cookie's value in a request.
-    static func cookie(_ name: String, in request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
-            for part in header.split(separator: ";") {
-                let pair = part.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == name {
-                    return String(pair[1]).trimmingCharacters(in: .whitespaces)
-                }
-            }
-        }
-        return nil
     }
 }
 

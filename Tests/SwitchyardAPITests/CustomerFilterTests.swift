@@ -93,7 +93,10 @@ import Testing
             #expect(queued.status == 409 && queued.json["data"]?["status"] == "is queued", "\(queued.json)")
             let scope = StoreScope.workspace(harness.workspace.key)
             _ = try await harness.store.records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
-                guard case .object(var members) = record.document else { return }
+                guard case .object(var members) = record.document else {
+                    Issue.record("the stored flow run is not a JSON object: \(record.document)")
+                    return
+                }
                 members["status"] = "failed"
                 record.document = .object(members)
             }

@@ -14,32 +14,7 @@ import SwitchyardTestSupport
 @Suite(.enabled(if: PythonTestServer.available, "needs SWITCHYARD_TEST_PYTHON (scripts/test)"))
 struct InputConnectionTests {
     static func package(port: Int) -> [String: Data] {
-        [
-            "spec.yml": Data(
-                """
-                key: bin
-                name: Bin
-                auth:
-                  type: client-credentials
-                  inputSchema:
-                    type: object
-                    required: [username, password]
-                    properties:
-                      username: { type: string, title: User name }
-                      password: { type: string, title: Password }
-                  makeApiClient:
-                    type: mapping
-                    mapping:
-                      baseUri: http://127.0.0.1:\(port)
-                      auth:
-                        username: { $var: credentials.username }
-                        password: { $var: credentials.password }
-                  test:
-                    type: rest-api-mapping
-                    path: /basic-auth/ada/correct-horse
-                    method: GET
-                """.utf8)
-        ]
+        TestConnectors.basicAuthBin(baseURI: "http://127.0.0.1:\(port)", password: "correct-horse")
     }
 
     @Test("The connect form asks for the inputSchema's fields; a failing test stores nothing; a passing one connects, and the proxy and POST /test use the credentials")

@@ -31,30 +31,7 @@ struct ConsoleConnectionWorld {
         let httpbin = try await PythonTestServer.start("httpbin_server.py")
         let harness = try await ConsoleHarness(connections: true)
         try await harness.call(.post, "/connectors", ["key": "bin", "name": "Bin"])
-        let spec = """
-            key: bin
-            name: Bin
-            auth:
-              type: client-credentials
-              inputSchema:
-                type: object
-                required: [username, password]
-                properties:
-                  username: { type: string, title: User name }
-                  password: { type: string, title: Password }
-              makeApiClient:
-                type: mapping
-                mapping:
-                  baseUri: \(httpbin.baseURL)
-                  auth:
-                    username: { $var: credentials.username }
-                    password: { $var: credentials.password }
-              test:
-                type: rest-api-mapping
-                path: /basic-auth/ada/\(password)
-                method: GET
-            """
-        let zip = Array(ConnectorArchive.pack(["spec.yml": Data(spec.utf8)]))
+        let zip = Array(ConnectorArchive.pack(TestConnectors.basicAuthBin(baseURI: httpbin.baseURL, password: password)))
         let caller = Caller(workspaceID: harness.workspaceKey, tenantID: nil, tenantKey: nil, isAdmin: true)
         _ = try await harness.api.call(
             InProcessCall(method: .post, path: "/connectors/bin/upload", rawBody: (zip, "application/zip")), caller: caller)

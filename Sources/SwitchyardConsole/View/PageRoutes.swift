@@ -105,15 +105,7 @@ struct PageRoutes {
 
     /// The one-time notice a redirect left, if any.
     static func notice(in request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
-            for part in header.split(separator: ";") {
-                let pair = part.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == noticeCookie {
-                    let text = String(pair[1]).trimmingCharacters(in: .whitespaces).removingPercentEncoding ?? ""
-                    return text.isEmpty ? nil : String(text.prefix(300))
-                }
-            }
-        }
-        return nil
+        let text = ConsoleResponses.cookie(noticeCookie, in: request)?.removingPercentEncoding ?? ""
+        return text.isEmpty ? nil : String(text.prefix(300))
     }
 }

@@ -21,33 +21,33 @@ package struct RequestTimeLimit: Sendable {
     /// Runs a route's handler under the limit.
     /// - Throws: What the handler throws, or `timeout` once the limit has passed.
     package func run(_ handler: @escaping @Sendable () async throws -> Response) async throws -> Response {
-        let outcome = await withTimeLimit(limit) { () async -> Result<Response, any Error> in
+        try await limited { () async -> Result<Response, any Error> in
             do {
                 return .success(try await handler())
             } catch {
                 return .failure(error)
             }
-        }
-        guard let outcome else {
-            throw SwitchyardError(.timeout, "the request took longer than its \(text) limit and was stopped", data: ["limit": text])
-        }
-        return try outcome.get()
+        }.get()
     }
 
     /// Runs an in-process call (the console's calls to the API) under the same limit.
     /// - Throws: What the operation throws, or `timeout` once the limit has passed.
     package func run<T: Sendable>(call operation: @escaping @Sendable () async throws(SwitchyardError) -> T) async throws(SwitchyardError) -> T {
-        let outcome = await withTimeLimit(limit) { () async -> Result<T, SwitchyardError> in
+        try await limited { () async -> Result<T, SwitchyardError> in
             do throws(SwitchyardError) {
                 return .success(try await operation())
             } catch {
                 return .failure(error)
             }
-        }
-        guard let outcome else {
+        }.get()
+    }
+
+    /// The work's outcome, or `timeout` once the limit has passed (the work is left behind).
+    private func limited<T: Sendable>(_ work: @escaping @Sendable () async -> T) async throws(SwitchyardError) -> T {
+        guard let outcome = await withTimeLimit(limit, work) else {
             throw SwitchyardError(.timeout, "the request took longer than its \(text) limit and was stopped", data: ["limit": text])
         }
-        return try outcome.get()
+        return outcome
     }
 
     /// The limit for people: whole seconds, or milliseconds under a second.
