@@ -45,7 +45,10 @@ struct ConnectionFlowTests {
     }
 
     @Test(
-        "OAuth 1.0a: request token, the user's consent, access token; signed requests through the proxy; a refusal at the provider comes back as an error"
+        """
+        OAuth 1.0a: request token, the user's consent, access token; signed requests through the proxy; a refusal at the provider comes back as an \
+        error
+        """
     )
     func oauth1ThreeLegged() async throws {
         let server = try await PythonTestServer.start("oauth1_server.py", arguments: ["--client", "switchyard-consumer:consumer-secret-value"])
@@ -114,7 +117,10 @@ struct ConnectionFlowTests {
     }
 
     @Test(
-        "switchyard-token connections call the SaaS's API with a token it verifies; external_api storage keeps credentials in the SaaS's store, never in the database; connection requests run headless"
+        """
+        switchyard-token connections call the SaaS's API with a token it verifies; external_api storage keeps credentials in the SaaS's store, never \
+        in the database; connection requests run headless
+        """
     )
     func switchyardTokenExternalCredentialsAndRequests() async throws {
         // The SaaS server needs the workspace's key and secret, so the workspace comes first.
@@ -229,7 +235,10 @@ struct ConnectionFlowTests {
     }
 
     @Test(
-        "getOAuthConfig supplies endpoints; an operation runs as the connection; the refresh scheduled ahead of expiry refreshes once per revision; disconnecting revokes the token at the provider"
+        """
+        getOAuthConfig supplies endpoints; an operation runs as the connection; the refresh scheduled ahead of expiry refreshes once per revision; \
+        disconnecting revokes the token at the provider
+        """
     )
     func operationsScheduledRefreshAndRevoke() async throws {
         let server = try await PythonTestServer.start(
@@ -266,7 +275,11 @@ struct ConnectionFlowTests {
                         """,
                     files: [
                         "operations/whoami/spec.yml":
-                            "name: Who am I\nrun:\n  type: rest-api-mapping\n  path: /echo\n  method: POST\n  requestMapping:\n    data:\n      note: { $var: input.note }\n  responseMapping:\n    user: { $var: response.data.token.sub }\n    note: { $var: response.data.json.note }\n"
+                            """
+                            name: Who am I\nrun:\n  type: rest-api-mapping\n  path: /echo\n  method: POST\n  requestMapping:\n    data:\n      note: \
+                            { $var: input.note }\n  responseMapping:\n    user: { $var: response.data.token.sub }\n    note: { $var: \
+                            response.data.json.note }\n
+                            """
                     ],
                     parameters: ["clientId": "switchyard", "clientSecret": "client-secret-value", "instance": .string(server.baseURL)]
                 )

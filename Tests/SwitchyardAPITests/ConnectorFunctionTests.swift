@@ -29,7 +29,10 @@ struct ConnectorFunctionTests {
     }
 
     @Test(
-        "JavaScript getCredentialsFromConnectionParameters, makeApiClient, test and an operation run in the sandbox; a failing JavaScript test stores nothing",
+        """
+        JavaScript getCredentialsFromConnectionParameters, makeApiClient, test and an operation run in the sandbox; a failing JavaScript test stores \
+        nothing
+        """,
         .enabled(if: sandboxAvailable, "needs node and bubblewrap")
     )
     func javascriptFunctions() async throws {
@@ -98,7 +101,10 @@ struct ConnectorFunctionTests {
     }
 
     @Test(
-        "The proxy streams the upstream's status, headers and body; a changed integration applies at once in the process that changed it and within seconds in another"
+        """
+        The proxy streams the upstream's status, headers and body; a changed integration applies at once in the process that changed it and within \
+        seconds in another
+        """
     )
     func proxyStreams() async throws {
         let server = try await PythonTestServer.start("httpbin_server.py")

@@ -52,7 +52,10 @@ struct CredentialHostTests {
     }
 
     @Test(
-        "A full URL to another host is refused with 403 naming it and the host receives nothing, through the proxy, an action, an operation and externalApiClient; a host in allowedHosts gets the credentials"
+        """
+        A full URL to another host is refused with 403 naming it and the host receives nothing, through the proxy, an action, an operation and \
+        externalApiClient; a host in allowedHosts gets the credentials
+        """
     )
     func credentialsStayOnTheirHosts() async throws {
         let httpbin = try await PythonTestServer.start("httpbin_server.py")

@@ -32,7 +32,10 @@ struct FlowRunTests {
     }
 
     @Test(
-        "A flow with a conditional branch, a for-each over 100 items through the connection and a JavaScript node completes with the expected output; every node run is recorded"
+        """
+        A flow with a conditional branch, a for-each over 100 items through the connection and a JavaScript node completes with the expected output; \
+        every node run is recorded
+        """
     )
     func branchingForEachJavaScriptFlowCompletes() async throws {
         try await FlowWorld.with { world, client in
@@ -105,7 +108,10 @@ struct FlowRunTests {
     }
 
     @Test(
-        "Retries with backoff recover from retryable errors, onError continue goes on with the error as output, and a node out of attempts fails the run"
+        """
+        Retries with backoff recover from retryable errors, onError continue goes on with the error as output, and a node out of attempts fails the \
+        run
+        """
     )
     func retriesAndOnErrorContinue() async throws {
         try await FlowWorld.with([.saas, .httpbin]) { world, client in
@@ -242,7 +248,10 @@ struct FlowRunTests {
     }
 
     @Test(
-        "A filter node ends its branch when its condition fails; a run-flow node waits for the sub-flow and gives its output; the connection's queue cap refuses a run without leaving a run row, and one connection runs one run at a time"
+        """
+        A filter node ends its branch when its condition fails; a run-flow node waits for the sub-flow and gives its output; the connection's queue \
+        cap refuses a run without leaving a run row, and one connection runs one run at a time
+        """
     )
     func filterSubFlowAndConnectionLimits() async throws {
         try await FlowWorld.with { world, client in

@@ -9,7 +9,10 @@ import Testing
 @Suite("Platform users")
 struct PlatformUserTests {
     @Test(
-        "Users belong to a workspace with a role; emails are unique regardless of case; the last admin cannot be demoted or removed; other workspaces and tenants see none"
+        """
+        Users belong to a workspace with a role; emails are unique regardless of case; the last admin cannot be demoted or removed; other workspaces \
+        and tenants see none
+        """
     )
     func platformUsers() async throws {
         let harness = try await APIHarness.make()
@@ -30,7 +33,8 @@ struct PlatformUserTests {
                 try await client.send(.post, "/platform-users", token: admin, body: ["email": "ADA@example.com", "role": "member"]).status == 409)
             let bad = try await client.send(.post, "/platform-users", token: admin, body: ["email": "not-an-email", "role": "owner"])
             #expect(
-                bad.status == 400 && bad.json["data"]?["email"] != nil && bad.json["data"]?["role"] == "must be admin, member or viewer", "\(bad.json)")
+                bad.status == 400 && bad.json["data"]?["email"] != nil && bad.json["data"]?["role"] == "must be admin, member or viewer",
+                "\(bad.json)")
             // What the schema's pattern accepts, the route accepts: an `@` followed by an emoji
             // modifier is still one `@` (schemathesis found this one).
             let modified = try await client.send(

@@ -136,7 +136,10 @@ struct CodeRunnerBasicsTests {
             }
         }
         let code =
-            "module.exports = async ({ externalApiClient }) => { try { await externalApiClient.get('/x') } catch (e) { return 'caught: ' + e.message } }"
+            """
+            module.exports = async ({ externalApiClient }) => { try { await externalApiClient.get('/x') } catch (e) { return 'caught: ' + e.message \
+            } }
+            """
         let result = try await SharedRunner.run(code, bridge: FailingBridge())
         #expect(result.value == "caught: runtime_error: upstream said 503")
     }

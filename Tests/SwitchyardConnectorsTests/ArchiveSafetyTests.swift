@@ -193,7 +193,14 @@ struct ArchiveSafetyTests {
     func inflaterMatchesZlib() throws {
         // Raw DEFLATE made by zlib (level 9) of examples/connectors/tasks-oauth2/spec.yml repeated 3 times.
         let fixture =
-            "7VTBbtswDL37Kwh0wFogdYYevVNQDFixDQ3Q7DQUASMztRbb0kSmafb1o6w6SbNg7X2+2RT5SD49vTOYtHA7WUsFV/kHMK5tyYgLBaDGXLC/Uaxr9aAk2FhNm365/gTnGlpsoaQlrmu5AGxLCLQMxBWIW1HLedZiQwXMkFcM57sWF9mKtgVIDF+62OQqq92D+x5sAZWI52I87k5zesLG15Qb14xjSu7bh8xjUFyhwHemogaLDEC2Xju5xU8dXX8D/VrbQGUBP0xtqZWbcgTp645MILnXJB+cpyCWOCIA9Jnpr8dkCVab7hMSwMmkuMvBNGk1gIeArcy62AtK55FSPe+D9AoDHeB4lx0bRaLfVNVlagUbXZqVl5QYCJWZ9L0JVmgEbrmsbUtzNIaYI1Fp73h9X53pJi9g4cqtHtGTBExcKJ2NlyIKiDVdY2cwqwgm0xuo7SMxoAB6m/81Ipw3uKKJt9ddo/cMC+RIxsXHXlLXepl6ZLFm8I6FdfWug2iHpKxKwyPYVNZU0OBWKw1p2y7jWdQ6uYKbAyzX1ltYkME1E1gByzorC5VQUaA8Xk5duw2Vn2PTHW0Hw993cjseMlGSdKBHcqmLXzbofa8ljyqVN98agAq+cqrn6e3drAtEiSvwt4TZy7FEwf77WXjzfopuxvkeMqEcRPeFAO8eUR3ggKr8NEDSxtyWJ4p7J5nuHmzev7Hjen7xqN6CkZ7hMxXso+iOuEgCPl4t4fYleSQsP8zM/knMqepTxNCTV//huX2ldp+XnQ0+PPjw4MODDw8+PPjw4MODDw8+PPjwf+zDfwA="
+            """
+            7VTBbtswDL37Kwh0wFogdYYevVNQDFixDQ3Q7DQUASMztRbb0kSmafb1o6w6SbNg7X2+2RT5SD49vTOYtHA7WUsFV/kHMK5tyYgLBaDGXLC/Uaxr9aAk2FhNm365/gTnGlpsoaQl\
+            rmu5AGxLCLQMxBWIW1HLedZiQwXMkFcM57sWF9mKtgVIDF+62OQqq92D+x5sAZWI52I87k5zesLG15Qb14xjSu7bh8xjUFyhwHemogaLDEC2Xju5xU8dXX8D/VrbQGUBP0xtqZWb\
+            cgTp645MILnXJB+cpyCWOCIA9Jnpr8dkCVab7hMSwMmkuMvBNGk1gIeArcy62AtK55FSPe+D9AoDHeB4lx0bRaLfVNVlagUbXZqVl5QYCJWZ9L0JVmgEbrmsbUtzNIaYI1Fp73h9\
+            X53pJi9g4cqtHtGTBExcKJ2NlyIKiDVdY2cwqwgm0xuo7SMxoAB6m/81Ipw3uKKJt9ddo/cMC+RIxsXHXlLXepl6ZLFm8I6FdfWug2iHpKxKwyPYVNZU0OBWKw1p2y7jWdQ6uYKb\
+            AyzX1ltYkME1E1gByzorC5VQUaA8Xk5duw2Vn2PTHW0Hw993cjseMlGSdKBHcqmLXzbofa8ljyqVN98agAq+cqrn6e3drAtEiSvwt4TZy7FEwf77WXjzfopuxvkeMqEcRPeFAO8e\
+            UR3ggKr8NEDSxtyWJ4p7J5nuHmzev7Hjen7xqN6CkZ7hMxXso+iOuEgCPl4t4fYleSQsP8zM/knMqepTxNCTV//huX2ldp+XnQ0+PPjw4MODDw8+PPjw4MODDw8+PPjwf+zDfwA=
+            """
         let url = Fixture.repositoryRoot.appendingPathComponent("examples/connectors/tasks-oauth2/spec.yml")
         let text = try String(contentsOf: url, encoding: .utf8)
         let expected = Array(String(repeating: text, count: 3).utf8)

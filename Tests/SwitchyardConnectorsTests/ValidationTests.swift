@@ -156,7 +156,10 @@ struct ValidationTests {
         ])
         #expect(
             problems(files) == [
-                "operations/a/run.js: JavaScript source must export a function (module.exports = async function (...) { ... } or export default async function ...)",
+                """
+                operations/a/run.js: JavaScript source must export a function (module.exports = async function (...) { ... } or export default async \
+                function ...)
+                """,
                 "test.js: JavaScript source must not be empty",
             ])
     }
@@ -211,7 +214,10 @@ struct ValidationTests {
         #expect(
             problems(Fixture.files(["spec.yml": spec])) == [
                 "spec.yml:8: auth.options.bad key: auth option key \"bad key\" must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
-                "spec.yml:12: auth.options.oauth.makeApiClient: is required (inline, or as one of the files auth/oauth/makeApiClient.map.yml, auth/oauth/makeApiClient.api.yml, auth/oauth/makeApiClient.js)",
+                """
+                spec.yml:12: auth.options.oauth.makeApiClient: is required (inline, or as one of the files auth/oauth/makeApiClient.map.yml, \
+                auth/oauth/makeApiClient.api.yml, auth/oauth/makeApiClient.js)
+                """,
                 "spec.yml:12: auth.options.oauth.requestTokenUri: is required unless getOAuthConfig is declared",
                 "spec.yml:12: auth.options.oauth.authorizeUri: is required unless getOAuthConfig is declared",
                 "spec.yml:12: auth.options.oauth.accessTokenUri: is required unless getOAuthConfig is declared",
@@ -239,10 +245,16 @@ struct ValidationTests {
         #expect(option.json["allowedHosts"] == ["uploads.example.com", "api.example.com:8443", "*.example.org", "[::1]:8080"])
         #expect(
             problems(Fixture.files(["spec.yml": spec("[\"https://api.example.com/v1\", \"api.example.com:99999\", \"*.com\", \"a b\", 5]")])) == [
-                "spec.yml:5: auth.allowedHosts[0]: must be a host name, optionally with :port, with no scheme or path (api.example.com, not https://api.example.com/v1)",
+                """
+                spec.yml:5: auth.allowedHosts[0]: must be a host name, optionally with :port, with no scheme or path (api.example.com, not \
+                https://api.example.com/v1)
+                """,
                 "spec.yml:5: auth.allowedHosts[1]: api.example.com:99999: the port must be a number from 1 to 65535",
                 "spec.yml:5: auth.allowedHosts[2]: *.com: a wildcard needs a domain with a dot after *. (*.example.com)",
-                "spec.yml:5: auth.allowedHosts[3]: a b: a host name has letters, digits, '.', '-' and '_' only (write international names in their xn-- form)",
+                """
+                spec.yml:5: auth.allowedHosts[3]: a b: a host name has letters, digits, '.', '-' and '_' only (write international names in their \
+                xn-- form)
+                """,
                 "spec.yml:5: auth.allowedHosts[4]: must be a string, not a number",
             ])
         #expect(
@@ -277,7 +289,10 @@ struct ValidationTests {
             found == [
                 "spec.yml:2: key: connector key \"not a key\" must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
                 "spec.yml:3: colour: unknown field (allowed: name, key, logoUri, description, apiDocsUri, parametersSchema, auth)",
-                "spec.yml:5: auth.makeApiClient: is required (inline, or as one of the files makeApiClient.map.yml, makeApiClient.api.yml, makeApiClient.js)",
+                """
+                spec.yml:5: auth.makeApiClient: is required (inline, or as one of the files makeApiClient.map.yml, makeApiClient.api.yml, \
+                makeApiClient.js)
+                """,
                 "data/y/spec.yml:1: name: is required",
                 "data/y/spec.yml:1: fieldsSchema: must be a JSON Schema (a mapping), not a number",
                 "data/y/spec.yml:4: methods.find: unknown field (allowed: list, findById, create, update, delete, match, search)",

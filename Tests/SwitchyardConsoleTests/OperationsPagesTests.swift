@@ -14,9 +14,12 @@ import Testing
         try await harness.store.jobs.recordWorker("worker-q1", queue: .queued, busy: true)
         #expect(try await harness.store.jobs.acquireLease("orchestrator", holder: "leader-7", ttl: .seconds(60)))
         let scope = StoreScope.tenant("t-1", in: harness.workspaceKey)
-        _ = try await harness.store.records.insert(NewRecord(kind: .flowRuns, tenantID: "t-1", document: ["status": "completed", "flowKey": "ok"]), scope: scope)
+        _ = try await harness.store.records.insert(
+            NewRecord(kind: .flowRuns, tenantID: "t-1", document: ["status": "completed", "flowKey": "ok"]), scope: scope)
         let failed = try await harness.store.records.insert(
-            NewRecord(kind: .flowRuns, tenantID: "t-1", document: ["status": "failed", "flowKey": "sync <deals>", "error": ["message": "HubSpot said 401"]]),
+            NewRecord(
+                kind: .flowRuns, tenantID: "t-1",
+                document: ["status": "failed", "flowKey": "sync <deals>", "error": ["message": "HubSpot said 401"]]),
             scope: scope)
         _ = try await harness.store.jobs.enqueue([NewJob(kind: "demo", queue: .queued, workspaceID: harness.workspaceKey)], limits: nil)
         try await harness.run { browser in
@@ -94,7 +97,8 @@ import Testing
         try await harness.run { browser in
             let csrf = try await harness.signIn(&browser)
             let bad = try await browser.post(
-                "/console/workspace/limits", [("csrf", csrf), ("runningPerConnection", "lots"), ("runningPerTenant", "5"), ("queuePerConnection", "")])
+                "/console/workspace/limits",
+                [("csrf", csrf), ("runningPerConnection", "lots"), ("runningPerTenant", "5"), ("queuePerConnection", "")])
             #expect(bad.status == .badRequest && bad.body.contains("id=\"limit-runningPerConnection-error\"") && bad.body.contains("value=\"lots\""))
             #expect(try await harness.call(.get, "/workspace/limits")["limits"]?["runningPerTenant"] == .null, "nothing saved")
             let saved = try await browser.post(
@@ -102,7 +106,8 @@ import Testing
             #expect(saved.status == .seeOther)
             #expect(try await harness.call(.get, "/workspace/limits")["limits"]?["runningPerTenant"] == .number(5))
             let customer = try await browser.post(
-                "/console/customers/acme/limits", [("csrf", csrf), ("runningPerConnection", "1"), ("runningPerTenant", ""), ("queuePerConnection", "")])
+                "/console/customers/acme/limits",
+                [("csrf", csrf), ("runningPerConnection", "1"), ("runningPerTenant", ""), ("queuePerConnection", "")])
             #expect(customer.status == .seeOther && customer.location == "/console/customers/acme/limits")
             let shown = try await browser.get("/console/customers/acme/limits")
             #expect(shown.body.contains("value=\"1\"") && shown.body.contains("<td>5</td>"), "own value, and the workspace's in force")
@@ -111,7 +116,9 @@ import Testing
             var member = Browser(client: browser.client)
             _ = try await member.post("/console/login", [("email", "mo@example.com"), ("password", "correct horse battery")])
             let memberCSRF = try #require(
-                (try await member.get("/console/workspace")).body.components(separatedBy: "name=\"csrf\" value=\"").dropFirst().first?.prefix { $0 != "\"" })
+                (try await member.get("/console/workspace")).body.components(separatedBy: "name=\"csrf\" value=\"").dropFirst().first?.prefix {
+                    $0 != "\""
+                })
             let refused = try await member.post("/console/workspace/limits", [("csrf", String(memberCSRF)), ("runningPerConnection", "9")])
             #expect(refused.status == .forbidden, "workspace admins do not change limits")
             #expect(try await harness.call(.get, "/workspace/limits")["limits"]?["runningPerConnection"] == .number(2))

@@ -31,7 +31,10 @@ struct ConnectionProcessTests {
     // MARK: Tests
 
     @Test(
-        "100 concurrent proxy requests on an expired token, split over two API processes on one database, cause exactly one refresh at the provider, and all 100 succeed",
+        """
+        100 concurrent proxy requests on an expired token, split over two API processes on one database, cause exactly one refresh at the provider, \
+        and all 100 succeed
+        """,
         .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
     )
     func concurrentExpiredRequestsOnTwoAPIProcessesRefreshOnce() async throws {
@@ -94,7 +97,10 @@ struct ConnectionProcessTests {
     }
 
     @Test(
-        "Tokens of 3 s and 60 s across two API processes: 5 sequential calls on a fresh token make no refresh, 100 concurrent calls on an expired one make exactly one",
+        """
+        Tokens of 3 s and 60 s across two API processes: 5 sequential calls on a fresh token make no refresh, 100 concurrent calls on an expired one \
+        make exactly one
+        """,
         .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL"),
         arguments: [3, 60]
     )
@@ -159,7 +165,10 @@ struct ConnectionProcessTests {
             let burstBudget = RefreshBudget.allowed(expected: 1, lifetime: lifetime, elapsed: .now - burst)
             #expect(
                 (1...burstBudget).contains(Self.refreshes(stats)),
-                "exactly one refresh must reach the provider (\(burstBudget) if the token ran out mid-burst): \(stats.jsonText)\n\(Self.logs(running, oauth))"
+                """
+                exactly one refresh must reach the provider (\(burstBudget) if the token ran out mid-burst): \
+                \(stats.jsonText)\n\(Self.logs(running, oauth))
+                """
             )
             let after = try await api.send(.GET, "/connections/\(connectionID)", token: tenant).json["credentialsRevision"]?.numberValue
             let refreshed = Double(Self.refreshes(stats))

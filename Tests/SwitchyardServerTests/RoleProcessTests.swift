@@ -26,7 +26,9 @@ struct RoleProcessTests {
     func roleStartedByItsVariableAnswersHealth(role: Role) async throws {
         let child = try SwitchyardProcess(
             ["serve"],
-            environment: [role.environmentVariable: "1", "DATA_DIR": try await SwitchyardProcess.migratedDataDirectory(), "ENGINE_API_URI": Self.engine])
+            environment: [
+                role.environmentVariable: "1", "DATA_DIR": try await SwitchyardProcess.migratedDataDirectory(), "ENGINE_API_URI": Self.engine,
+            ])
         try await expectHealthy(child, roles: [role])
     }
 

@@ -4,7 +4,7 @@ import SwitchyardStore
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A PostgreSQL server of the test's own (the shared one must not be killed), with `fsync` on.
@@ -45,7 +45,10 @@ package struct DedicatedPostgres: Sendable {
             if attempt == 5 {
                 let log = (try? String(contentsOfFile: "\(directory)/log", encoding: .utf8)) ?? ""
                 Issue.record(
-                    "pg_ctl start failed with status \(status) five times; the server log ends with:\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))"
+                    """
+                    pg_ctl start failed with status \(status) five times; the server log ends \
+                    with:\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))
+                    """
                 )
                 throw POSIXError(.EIO)
             }

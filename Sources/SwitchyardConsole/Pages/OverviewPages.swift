@@ -33,7 +33,8 @@ enum OverviewPages {
             let states = queue["states"]
             return [
                 "queue": queue["queue"]?.stringValue ?? "", "waiting": number(queue["waiting"]), "running": number(states?["running"]),
-                "retryable": number(states?["retryable"]), "dead": String(Int((states?["discarded"]?.numberValue ?? 0) + (states?["cancelled"]?.numberValue ?? 0))),
+                "retryable": number(states?["retryable"]),
+                "dead": String(Int((states?["discarded"]?.numberValue ?? 0) + (states?["cancelled"]?.numberValue ?? 0))),
                 "href": base.url("/jobs") + "?queue=" + (queue["queue"]?.stringValue ?? ""),
             ]
         }

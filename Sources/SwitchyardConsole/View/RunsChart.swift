@@ -23,7 +23,8 @@ enum RunsChart {
         let plotBottom = height - 20
         let plotHeight = plotBottom - plotTop
         let slot = Double(width - 40) / Double(max(1, minutes.count))
-        let summary = "\(total) runs in the last \(minutes.count) minutes, \(failed) failed; at most \(peak == 1 && total == 0 ? 0 : peak) in one minute"
+        let summary =
+            "\(total) runs in the last \(minutes.count) minutes, \(failed) failed; at most \(peak == 1 && total == 0 ? 0 : peak) in one minute"
         var parts = [
             "<svg class=\"chart\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-labelledby=\"runs-chart-title\" "
                 + "xmlns=\"http://www.w3.org/2000/svg\">",
