@@ -6,11 +6,8 @@ extension PageRequest {
     /// API's answer, or its problem. A missing record and an unreachable engine still throw, so
     /// they get the usual error pages.
     func attempt(_ method: HTTPRequest.Method, _ path: String) async throws(PageFailure) -> Result<JSONValue, APIProblem> {
-        do throws(PageFailure) {
-            return .success(try await change(method, path))
-        } catch {
-            guard case .problem(let problem) = error, problem.status != 404 else { throw error }
-            return .failure(problem)
-        }
+        let outcome = try await submit(method, path)
+        if case .failure(let problem) = outcome, problem.status == 404 { throw .problem(problem) }
+        return outcome
     }
 }

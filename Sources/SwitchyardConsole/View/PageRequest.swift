@@ -69,12 +69,7 @@ struct PageRequest: Sendable {
     /// - Returns: The success answer, or the API's problem.
     /// - Throws: ``PageFailure/unreachable(_:)`` only.
     func submit(_ method: HTTPRequest.Method, _ path: String, _ body: JSONValue? = nil) async throws(PageFailure) -> Result<JSONValue, APIProblem> {
-        do {
-            return .success(try await change(method, path, body))
-        } catch {
-            guard case .problem(let problem) = error else { throw error }
-            return .failure(problem)
-        }
+        try await submit(EngineRequest(method, path, body: body.map { .json($0) }))
     }
 
     /// A state-changing call with a JSON body.
