@@ -54,6 +54,8 @@ addEventListener("message", e => {
   else if (popup && e.source === popup.win && e.origin === location.origin && d.source === "switchyard-done") popup.done(d);
 });
 
+// A new fragment (a second link opened in this tab) is a new start: the fragment is read on load.
+addEventListener("hashchange", () => { if (location.hash.length > 1) location.reload() });
 addEventListener("keydown", e => { if (e.key === "Escape" && mode === "modal" && embedOK) { e.preventDefault(); close() } });
 
 function close() {
@@ -85,7 +87,7 @@ function screen(title, content, { back } = {}) {
     back ? btn(t("nav.back"), back, "link") : h("span"),
     (mode === "modal" && embedOK) || (mode === "page" && ret) ? btn(t("nav.close"), close, "close") : null);
   const h1 = h("h1", { tabindex: "-1", text: title });
-  app.replaceChildren(bar, h1, ...[content].flat());
+  app.replaceChildren(bar, h1, ...[content].flat().filter(Boolean));
   app.removeAttribute("aria-busy");
   h1.focus();
   return h1;
