@@ -121,7 +121,7 @@ class APIError extends Error {
   }
 }
 async function api(method, path, body, retried = false) {
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: "application/json" }, used = token;
   if (token && !requestMode) headers.Authorization = "Bearer " + token;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let res, data = null;
@@ -131,7 +131,7 @@ async function api(method, path, body, retried = false) {
   try { data = await res.json() } catch { }
   if (res.status === 401 && !requestMode) {
     if (!retried) {
-      const fresh = await newToken();
+      const fresh = token !== used ? token : await newToken();
       if (fresh && !tokenProblem(fresh)) { token = fresh; return api(method, path, body, true) }
     }
     authFailed("auth.expired");
@@ -140,14 +140,15 @@ async function api(method, path, body, retried = false) {
   if (!res.ok) throw new APIError(res.status, data);
   return data;
 }
+let tokenAsked = null; // one token request at a time, shared by the calls that got a 401
 function newToken() {
   if (mode !== "modal" || !embedOK) return Promise.resolve(null);
-  return new Promise(resolve => {
-    const done = value => { clearTimeout(timer); tokenWaiter = null; resolve(value) };
+  return (tokenAsked ||= new Promise(resolve => {
+    const done = value => { clearTimeout(timer); tokenWaiter = tokenAsked = null; resolve(value) };
     const timer = setTimeout(() => done(null), 15000);
     tokenWaiter = done;
     post("token-request");
-  });
+  }));
 }
 function tokenProblem(tok) {
   if (!tok) return "auth.missing";
