@@ -346,7 +346,7 @@ function fieldsOf(schema, given) {
   const props = schema?.properties || {}, req = schema?.required || [];
   const list = given?.length ? given : Object.keys(props).map(name => ({ name }));
   return list.map(f => {
-    const p = props[f.name] || {};
+    const p = { ...props[f.name], ...f.schema };
     const type = f.type || (Array.isArray(p.type) ? p.type.find(x => x !== "null") : p.type) || "string";
     return { ...p, ...f, type, title: f.title || p.title || f.name, required: f.required ?? req.includes(f.name),
       secret: f.secret ?? (p.format === "password" || p.writeOnly === true), enum: f.enum || p.enum };
