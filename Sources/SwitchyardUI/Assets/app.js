@@ -353,7 +353,7 @@ function fieldsOf(schema, given) {
   });
 }
 let formCount = 0;
-function buildForm(fields, values, submitLabel, submit) {
+function buildForm(fields, values, submitLabel, submit, invalid) {
   const n = ++formCount, rows = {};
   const general = h("p", { class: "error", role: "alert", hidden: true });
   const form = h("form", { novalidate: true, class: "form" }, general);
@@ -363,16 +363,16 @@ function buildForm(fields, values, submitLabel, submit) {
     const desc = f.description ? h("p", { class: "hint", id: id + "-d", text: f.description }) : null;
     let input;
     if (f.enum) {
-      input = h("select", { id }, h("option", { value: "", text: t("form.choose") }),
+      input = h("select", { id, name: f.name }, h("option", { value: "", text: t("form.choose") }),
         f.enum.map(o => h("option", { value: String(o), text: String(o), selected: v != null && String(v) === String(o) })));
     } else if (f.type === "boolean") {
-      input = h("input", { id, type: "checkbox", checked: v === true });
+      input = h("input", { id, name: f.name, type: "checkbox", checked: v === true });
     } else if (f.type === "object" || f.type === "array") {
-      input = h("textarea", { id, rows: 4, value: v == null ? "" : JSON.stringify(v, null, 2) });
+      input = h("textarea", { id, name: f.name, rows: 4, value: v == null ? "" : JSON.stringify(v, null, 2) });
     } else {
       const type = f.secret ? "password" : f.type === "integer" || f.type === "number" ? "number"
         : f.format === "email" ? "email" : f.format === "uri" || f.format === "url" ? "url" : "text";
-      input = h("input", { id, type, value: v == null ? "" : String(v), autocomplete: f.secret ? "new-password" : "off",
+      input = h("input", { id, name: f.name, type, value: v == null ? "" : String(v), autocomplete: f.secret ? "new-password" : "off",
         step: f.type === "integer" ? "1" : f.type === "number" ? "any" : null });
     }
     if (f.required) input.setAttribute("aria-required", "true");
@@ -402,7 +402,7 @@ function buildForm(fields, values, submitLabel, submit) {
       show(name, error);
       if (error) first ||= input; else if (value !== undefined) out[name] = value;
     }
-    if (first) return first.focus();
+    if (first) { invalid?.(); return first.focus() }
     save.disabled = true;
     save.textContent = t("form.saving");
     try { await submit(out) } catch (err) {
@@ -412,11 +412,10 @@ function buildForm(fields, values, submitLabel, submit) {
         const name = k.replace(/^(input|parameters)[./]/, "");
         if (show(name, String(text))) bad ||= rows[name].input;
       }
-      if (bad) return bad.focus();
-      general.textContent = err.message;
+      general.textContent = bad ? t("form.fix") : err.message;
       general.hidden = false;
       general.tabIndex = -1;
-      general.focus();
+      (bad || general).focus();
     } finally {
       if (form.isConnected) { save.disabled = false; save.textContent = submitLabel }
     }
@@ -479,7 +478,7 @@ async function connection(id, isStart, note) {
         await connection(id, isStart, t("connection.disconnected", { name }));
       } catch (e) { if (!e.shown) { yes.disabled = false; status.textContent = e.message } }
     }, "danger");
-    const box = h("div", { class: "confirm", role: "group", "aria-labelledby": "confirm-q" },
+    const box = h("div", { class: "confirm", role: "alertdialog", "aria-labelledby": "confirm-q" },
       h("p", { id: "confirm-q", text: t("connection.disconnectAsk", { name }) }),
       h("div", { class: "actions" }, yes, btn(t("common.cancel"), () => { box.replaceWith(actions); actions.lastChild.focus() })));
     actions.replaceWith(box);
@@ -514,14 +513,22 @@ async function flowList(c) {
 }
 function flowItem(c, f, inst, open) {
   const id = "flow-" + f.id, name = f.name || f.key, status = h("p", { class: "status", role: "status" });
+  const toggle = h("input", { type: "checkbox", role: "switch", id: id + "-on", name: "enabled", checked: !!inst?.enabled,
+    "aria-describedby": open ? null : id + "-h" });
   const save = async patch => {
     inst = inst ? await api("PATCH", `/flow-instances/${enc(inst.id)}`, patch)
       : await api("POST", "/flow-instances", { flowKey: f.key, connectionId: c.id, enabled: false, ...patch });
-    return inst;
+    toggle.checked = !!inst.enabled;
   };
-  const toggle = h("input", { type: "checkbox", role: "switch", id: id + "-on", checked: !!inst?.enabled,
-    "aria-describedby": open ? null : id + "-h" });
+  const schema = f.parametersSchema;
+  // A flow with settings is turned on together with them (the form is checked first).
+  const form = schema && Object.keys(schema.properties || {}).length ? buildForm(fieldsOf(schema), inst?.parameters || {},
+    t("flows.saveParams"), async parameters => {
+      await save({ enabled: toggle.checked, parameters });
+      status.textContent = t(toggle.checked ? "flows.savedOn" : "flows.savedOff", { name });
+    }, () => { status.textContent = t("flows.fillFirst") }) : null;
   toggle.addEventListener("change", async () => {
+    if (form && !inst) return form.requestSubmit();
     const on = toggle.checked;
     toggle.disabled = true;
     status.textContent = t("flows.saving");
@@ -530,29 +537,10 @@ function flowItem(c, f, inst, open) {
       if (!e.shown) status.textContent = t("flows.failed", { message: e.message });
     } finally { toggle.disabled = false; if (toggle.isConnected) toggle.focus() }
   });
-  const schema = f.parametersSchema, hasParams = schema && Object.keys(schema.properties || {}).length;
-  const item = h("li", { class: "flow" },
+  return h("li", { class: "flow" },
     h("div", { class: "flow-head" }, open ? h("span") : h("h3", { id: id + "-h", text: name }),
       h("label", { class: "switch", for: id + "-on" }, toggle, h("span", { text: t("flows.on") }))),
-    f.description ? para(f.description, "hint") : null);
-  if (hasParams) {
-    const form = buildForm(fieldsOf(schema), inst?.parameters || {}, t("flows.saveParams"), async parameters => {
-      await save({ parameters });
-      status.textContent = t("flows.paramsSaved", { name });
-    });
-    const region = h("div", { id: id + "-p", hidden: !open }, form);
-    if (!open) {
-      const more = btn(t("flows.settings", { name }), () => {
-        region.hidden = !region.hidden;
-        more.setAttribute("aria-expanded", String(!region.hidden));
-        if (!region.hidden) region.querySelector("input,select,textarea")?.focus();
-      }, "link", { "aria-expanded": "false", "aria-controls": id + "-p" });
-      item.append(more);
-    }
-    item.append(region);
-  }
-  item.append(status);
-  return item;
+    f.description ? para(f.description, "hint") : null, form, status);
 }
 async function flowPage(id, key, isStart) {
   const { c, integ, name } = await loadConnection(id);
