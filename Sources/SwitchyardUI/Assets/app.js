@@ -521,14 +521,25 @@ function flowItem(c, f, inst, open) {
     toggle.checked = !!inst.enabled;
   };
   const schema = f.parametersSchema;
-  // A flow with settings is turned on together with them (the form is checked first).
+  let viaToggle = false;
   const form = schema && Object.keys(schema.properties || {}).length ? buildForm(fieldsOf(schema), inst?.parameters || {},
     t("flows.saveParams"), async parameters => {
+      const on = viaToggle;
+      viaToggle = false;
       await save({ enabled: toggle.checked, parameters });
-      status.textContent = t(toggle.checked ? "flows.savedOn" : "flows.savedOff", { name });
-    }, () => { status.textContent = t("flows.fillFirst") }) : null;
+      status.textContent = t(on && toggle.checked ? "flows.enabled" : "flows.paramsSaved", { name });
+    }, () => { if (viaToggle) status.textContent = t("flows.fillFirst"); viaToggle = false }) : null;
+  const region = form && h("div", { id: id + "-p", hidden: !open }, form);
+  const more = form && !open && btn(t("flows.settings", { name }), () => expand(region.hidden), "link",
+    { "aria-expanded": "false", "aria-controls": id + "-p" });
+  const expand = show => {
+    region.hidden = !show;
+    more?.setAttribute("aria-expanded", String(show));
+    if (show) region.querySelector("input,select,textarea")?.focus();
+  };
   toggle.addEventListener("change", async () => {
-    if (form && !inst) return form.requestSubmit();
+    // A new instance of a flow with settings is turned on together with them (the form is checked first).
+    if (form && !inst) { viaToggle = true; expand(true); return form.requestSubmit() }
     const on = toggle.checked;
     toggle.disabled = true;
     status.textContent = t("flows.saving");
@@ -540,7 +551,7 @@ function flowItem(c, f, inst, open) {
   return h("li", { class: "flow" },
     h("div", { class: "flow-head" }, open ? h("span") : h("h3", { id: id + "-h", text: name }),
       h("label", { class: "switch", for: id + "-on" }, toggle, h("span", { text: t("flows.on") }))),
-    f.description ? para(f.description, "hint") : null, form, status);
+    f.description ? para(f.description, "hint") : null, more, region, status);
 }
 async function flowPage(id, key, isStart) {
   const { c, integ, name } = await loadConnection(id);
