@@ -4,7 +4,9 @@
 const D = document, root = D.documentElement;
 const json = id => { try { return JSON.parse(D.getElementById(id)?.textContent || "{}") || {} } catch { return {} } };
 const cfg = json("switchyard-config"), S = json("switchyard-strings");
-const t = (k, p = {}) => String(S[k] ?? k).replace(/\{(\w+)\}/g, (m, n) => (n in p ? p[n] : m));
+// A {message} (the server's sentence) loses its final full stop: the catalogue's sentence has one.
+const t = (k, p = {}) => String(S[k] ?? k)
+  .replace(/\{(\w+)\}/g, (m, n) => (!(n in p) ? m : n === "message" ? String(p[n]).replace(/\.\s*$/, "") : p[n]));
 const app = D.getElementById("app") || D.body.appendChild(D.createElement("main"));
 const apiBase = cfg.apiBase || "", basePath = cfg.basePath ?? "/ui";
 const enc = encodeURIComponent;
@@ -378,7 +380,8 @@ function buildForm(fields, values, submitLabel, submit, invalid) {
     if (f.required) input.setAttribute("aria-required", "true");
     input.setAttribute("aria-describedby", [desc && id + "-d", id + "-e"].filter(Boolean).join(" "));
     const label = h("label", { for: id }, f.title, f.required ? h("span", { class: "req", text: " " + t("form.required") }) : null);
-    const row = f.type === "boolean" ? h("div", { class: "field check" }, input, label, desc, err) : h("div", { class: "field" }, label, desc, input, err);
+    const box = f.type === "boolean";
+    const row = h("div", { class: box ? "field check" : "field" }, box ? [input, label] : [label, desc, input], box ? desc : null, err);
     rows[f.name] = { f, input, err };
     form.append(row);
   }
@@ -459,7 +462,11 @@ async function connection(id, isStart, note) {
   const bad = attention(c);
   const lastError = c.disconnectedReason || c.lastRefreshError || c.revokeError;
   const status = h("p", { class: "status", role: "status", text: note || "" });
-  const reconnect = () => { current = `connect/${enc(integ?.key || "")}`; loading(); connect(integ?.key || c.integrationId, c.id, false).catch(e => failed(e)) };
+  const reconnect = () => {
+    current = "connect/";
+    loading();
+    connect(integ?.key || c.integrationId, c.id, false).catch(e => failed(e));
+  };
   const test = async () => {
     status.textContent = t("connection.testing");
     try { await api("POST", `/connections/${enc(c.id)}/test`); status.textContent = t("connection.testOK", { name }) } catch (e) {
@@ -485,7 +492,8 @@ async function connection(id, isStart, note) {
     yes.focus();
   };
   const stateText = c.disconnected ? "connection.stateDisconnected" : bad ? "connection.stateError" : "connection.stateOK";
-  const flows = h("section", { "aria-labelledby": "flows-h" }, h("h2", { id: "flows-h", text: t("flows.title") }), para(t("common.loading"), "muted"));
+  const flows = h("section", { "aria-labelledby": "flows-h" }, h("h2", { id: "flows-h", text: t("flows.title") }),
+    para(t("common.loading"), "muted"));
   screen(name, [
     h("div", { class: "intro" }, logo(integ || { name }), h("p", { class: "lead" },
       h("span", { class: "badge " + (bad ? "attention" : "connected"), text: t(bad ? "state.attention" : "state.connected") }),
