@@ -244,7 +244,7 @@ async function connect(key, reconnectId, isStart) {
 
   const problem = e => {
     if (e?.shown || fatalShown) return;
-    if (requestMode && (e.data?.requestId || e.data?.requestToken)) {
+    if (requestMode && (e.data?.requestId || e.data?.requestToken || e.data?.state || e.status === 404)) {
       return message(t("link.title"), t(e.data.requestId === "already used" ? "link.used" : "link.expired"));
     }
     failed(e, isStart, again);
@@ -331,7 +331,7 @@ async function connect(key, reconnectId, isStart) {
           if (ans?.form) throw new APIError(400, { message: t("form.again") });
           handle(ans);
         } catch (e) {
-          if (e.shown || (requestMode && e.data?.requestId) || e.status === 404) return problem(e);
+          if (e.shown || (requestMode && (e.data?.requestId || e.data?.state)) || e.status === 404) return problem(e);
           throw e;
         }
       })], { back });
