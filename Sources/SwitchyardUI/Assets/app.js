@@ -58,7 +58,13 @@ addEventListener("message", e => {
 
 // A new fragment (a second link opened in this tab) is a new start: the fragment is read on load.
 addEventListener("hashchange", () => { if (location.hash.length > 1) location.reload() });
-addEventListener("keydown", e => { if (e.key === "Escape" && mode === "modal" && embedOK) { e.preventDefault(); close() } });
+// Escape cancels an open confirmation, else closes the modal.
+addEventListener("keydown", e => {
+  if (e.key !== "Escape" || mode !== "modal" || !embedOK) return;
+  e.preventDefault();
+  const cancel = app.querySelector(".confirm .actions button:last-child");
+  if (cancel) cancel.click(); else close();
+});
 
 function close() {
   if (popup) popup.win.close();
@@ -165,7 +171,7 @@ function tokenProblem(tok) {
 // Routing: the route names a screen; errors become pages.
 function go(route) {
   current = route;
-  const [kind, id, sub, key] = route.split("/").map(decodeURIComponent);
+  const [kind, id, sub, key] = route.split("/").map(part => { try { return decodeURIComponent(part) } catch { return part } });
   const isStart = route === startRoute;
   const run = async () => {
     try {
