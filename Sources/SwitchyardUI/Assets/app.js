@@ -88,21 +88,20 @@ function h(tag, attrs = {}, ...kids) {
 const btn = (text, onclick, cls = "", extra = {}) => h("button", { type: "button", class: cls, onclick, ...extra }, text);
 
 // One screen: the header (back, close), a focusable h1, the content.
+const bar = back => h("div", { class: "bar" }, back ? btn(t("nav.back"), back, "link") : h("span"),
+  (mode === "modal" && embedOK) || (mode === "page" && ret) ? btn(t("nav.close"), close, "close") : null);
 function screen(title, content, { back } = {}) {
   popupStop();
   D.title = title;
-  const bar = h("div", { class: "bar" },
-    back ? btn(t("nav.back"), back, "link") : h("span"),
-    (mode === "modal" && embedOK) || (mode === "page" && ret) ? btn(t("nav.close"), close, "close") : null);
   const h1 = h("h1", { tabindex: "-1", text: title });
-  app.replaceChildren(bar, h1, ...[content].flat().filter(Boolean));
+  app.replaceChildren(bar(back), h1, ...[content].flat().filter(Boolean));
   app.removeAttribute("aria-busy");
   h1.focus();
   return h1;
 }
 const para = (text, cls) => h("p", { class: cls, text });
 function loading(text = t("common.loading")) {
-  app.replaceChildren(h("p", { class: "loading", role: "status", text }));
+  app.replaceChildren(embedOK ? bar() : "", h("p", { class: "loading", role: "status", text }));
   app.setAttribute("aria-busy", "true");
 }
 const backToList = () => (startRoute === "catalogue" && current !== "catalogue" ? () => go("catalogue") : null);
