@@ -259,7 +259,7 @@ async function connect(key, reconnectId, isStart) {
     if (!requestMode && !isStart) {
       current = `connection/${enc(id)}`;
       loading();
-      return connection(id, false, t("done.text", { name })).catch(e => failed(e));
+      return connection(id, false, t("connection.connected", { name })).catch(e => failed(e));
     }
     if (mode === "modal") { message(t("done.title"), t("done.text", { name })); return post("result", { value: { connectionId: id } }) }
     if (ret) { const u = new URL(ret); u.searchParams.set("connectionId", id); return location.assign(u.href) }
@@ -503,7 +503,8 @@ async function connection(id, isStart, note) {
     h("div", { class: "intro" }, logo(integ || { name }), h("p", { class: "lead" },
       h("span", { class: "badge " + (bad ? "attention" : "connected"), text: t(bad ? "state.attention" : "state.connected") }),
       " ", t(stateText, { name }))),
-    lastError ? h("p", { class: "error" }, h("strong", { text: t("connection.lastError") + " " }), lastError) : null,
+    lastError ? h("p", { class: c.disconnected ? "" : "error" },
+      h("strong", { text: t(c.disconnected ? "connection.reason" : "connection.lastError") + " " }), lastError) : null,
     actions, status, flows], { back: backToList() });
   flowList(c).then(list => flows.lastChild.replaceWith(list), e => {
     if (!e.shown) flows.lastChild.replaceWith(para(e.status === 404 ? t("flows.none") : e.message, "error"));
