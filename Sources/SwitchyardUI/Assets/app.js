@@ -10,6 +10,8 @@ const t = (k, p = {}) => String(S[k] ?? k)
 const app = D.getElementById("app") || D.body.appendChild(D.createElement("main"));
 const apiBase = cfg.apiBase || "", basePath = cfg.basePath ?? "/ui";
 const enc = encodeURIComponent;
+// No icon request to the server (a top-level page would ask for /favicon.ico and log a 404).
+if (!D.querySelector("link[rel~=icon]")) D.head.append(Object.assign(D.createElement("link"), { rel: "icon", href: "data:," }));
 
 const frag = new URLSearchParams(location.hash.slice(1));
 history.replaceState(null, "", location.pathname);

@@ -7,6 +7,9 @@ try { S = JSON.parse(document.getElementById("switchyard-strings")?.textContent 
 // A {message} (the server's sentence) loses its final full stop: the catalogue's sentence has one.
 const t = (k, p = {}) => String(S[k] ?? k)
   .replace(/\{(\w+)\}/g, (m, n) => (!(n in p) ? m : n === "message" ? String(p[n]).replace(/\.\s*$/, "") : p[n]));
+if (!document.querySelector("link[rel~=icon]")) {
+  document.head.append(Object.assign(document.createElement("link"), { rel: "icon", href: "data:," }));
+}
 const id = q.get("connectionId");
 let error = null;
 if (!id) {
