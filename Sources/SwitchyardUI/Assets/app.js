@@ -213,7 +213,8 @@ async function catalogue() {
   const [ints, conns] = await Promise.all([api("GET", "/integrations?limit=1000"), api("GET", "/connections?limit=1000")]);
   const by = {};
   for (const c of conns.items || []) if (!c.archivedAt) (by[c.integrationId] ||= []).push(c);
-  const items = (ints.items || []).map(i => {
+  // An integration without a connector cannot be connected yet: it is not offered.
+  const items = (ints.items || []).filter(i => i.connectorId || by[i.id]).map(i => {
     const cs = by[i.id] || [], st = stateOf(cs), name = i.name || i.key;
     const open = () => go(cs.length ? `connection/${enc((cs.find(attention) || cs[0]).id)}` : `connect/${enc(i.key)}`);
     const li = h("li", {}, h("button", { type: "button", class: "card", onclick: open },
