@@ -53,7 +53,8 @@ struct ConnectJSONTests {
                 let invalid = try await Self.connect(
                     client, token: tenant,
                     ["integrationKey": "bin", "redirectUri": .string(done), "input": ["username": "Ada Lovelace", "password": "x"]])
-                #expect(invalid.status == 400 && invalid.json["data"]?["username"] != nil && invalid.json["data"]?["password"] == nil, "\(invalid.json)")
+                #expect(
+                    invalid.status == 400 && invalid.json["data"]?["username"] != nil && invalid.json["data"]?["password"] == nil, "\(invalid.json)")
                 let missing = try await Self.connect(client, token: tenant, ["integrationKey": "bin", "input": ["username": "ada"]])
                 #expect(missing.status == 400 && missing.json["data"]?["password"] == "is required", "\(missing.json)")
                 let refused = try await Self.connect(
@@ -71,6 +72,9 @@ struct ConnectJSONTests {
                 #expect(unknown.status == 404 && unknown.headers[.contentType]?.hasPrefix("application/json") == true, "\(unknown.json)")
                 let anonymous = try await Self.connect(client, token: nil, ["integrationKey": "bin"])
                 #expect(anonymous.status == 401, "\(anonymous.json)")
+                let broken = try await Self.connect(client, token: nil, ["requestToken": "not-a-request"])
+                #expect(broken.status == 400 && broken.json["data"]?["requestToken"] == "malformed", "\(broken.json)")
+                #expect(broken.json["message"]?.stringValue?.contains("ask for a new one") == true, "a link's words, not OAuth state's")
             }
         } catch {
             Issue.record("\(error)")
@@ -86,7 +90,8 @@ struct ConnectJSONTests {
         try await harness.withClient { client in
             let admin = try await harness.adminToken()
             let set = try await client.send(
-                .patch, "/workspace", token: admin, body: ["uiAllowedOrigins": ["HTTPS://App.Example.com:443", "http://127.0.0.1:8123", "http://127.0.0.1:8123/"]])
+                .patch, "/workspace", token: admin,
+                body: ["uiAllowedOrigins": ["HTTPS://App.Example.com:443", "http://127.0.0.1:8123", "http://127.0.0.1:8123/"]])
             #expect(set.status == 200 && set.json["uiAllowedOrigins"] == ["https://app.example.com", "http://127.0.0.1:8123"], "\(set.json)")
             let path = try await client.send(.patch, "/workspace", token: admin, body: ["uiAllowedOrigins": ["https://app.example.com/settings"]])
             #expect(path.status == 400 && path.json["data"]?["uiAllowedOrigins"]?.stringValue?.contains("no path") == true, "\(path.json)")

@@ -44,7 +44,9 @@ if (/^#[0-9a-f]{6}$/i.test(accent)) {
 
 // The embedding check: the host's origin must be allowed and be the real parent's origin.
 const anc = location.ancestorOrigins;
-const embedOK = mode === "page" || (window.parent !== window && (cfg.allowedOrigins || []).includes(hostOrigin)
+const allowed = cfg.allowedOrigins || [];
+const embedOK = mode === "page" || (window.parent !== window && /^https?:\/\/[^/]+$/.test(hostOrigin)
+  && (allowed.includes(hostOrigin) || allowed.includes("*"))
   && (!anc || anc[0] === hostOrigin));
 const post = (type, extra = {}) => {
   if (mode === "modal" && embedOK) parent.postMessage({ source: "switchyard", type, ...extra }, hostOrigin);
