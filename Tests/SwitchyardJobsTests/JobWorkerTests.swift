@@ -32,7 +32,7 @@ struct WorkerHarness {
     }
 
     /// Polls until a job reaches one of the states.
-    func wait(for id: Int64, in states: [JobState], timeout: Duration = .seconds(20)) async throws -> Job {
+    func wait(for id: Int64, in states: [JobState], timeout: Duration = .seconds(60)) async throws -> Job {
         let deadline = ContinuousClock.now + timeout
         var job = try await store.jobs.job(id)
         while !states.contains(job.state), ContinuousClock.now < deadline {

@@ -81,7 +81,7 @@ final class SwitchyardProcess: @unchecked Sendable {
     }
 
     /// Waits for the "listening on" line and returns the bound port.
-    func waitForPort(timeout: Duration = .seconds(20)) async throws -> Int {
+    func waitForPort(timeout: Duration = .seconds(60)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let port = Self.port(in: stdout.text) { return port }
@@ -97,7 +97,7 @@ final class SwitchyardProcess: @unchecked Sendable {
 
     /// Waits until the output contains a text; fails the test if the process exits first or
     /// the timeout passes.
-    func waitForOutput(_ text: String, timeout: Duration = .seconds(20)) async throws {
+    func waitForOutput(_ text: String, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !output.contains(text) {
             if !process.isRunning {
@@ -113,7 +113,7 @@ final class SwitchyardProcess: @unchecked Sendable {
     }
 
     /// Waits until `GET /` answers 200 and returns the port.
-    func waitUntilHealthy(timeout: Duration = .seconds(20)) async throws -> Int {
+    func waitUntilHealthy(timeout: Duration = .seconds(60)) async throws -> Int {
         let port = try await waitForPort(timeout: timeout)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
