@@ -163,6 +163,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SwitchyardUI",
+            dependencies: [
+                "SwitchyardCore",
+                "SwitchyardHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Assets")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SwitchyardServer",
             dependencies: [
                 "SwitchyardCore",
@@ -174,6 +190,7 @@ let package = Package(
                 "SwitchyardStore",
                 "SwitchyardHTTP",
                 "SwitchyardConsole",
+                "SwitchyardUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -91,6 +91,22 @@ import Testing
         }
     }
 
+    @Test func embeddingOriginsAreCheckedSavedOnePerLineAndShown() async throws {
+        let harness = try await ConsoleHarness()
+        try await harness.run { browser in
+            let csrf = try await harness.signIn(&browser)
+            let bad = try await browser.post("/console/workspace/embedding", [("csrf", csrf), ("origins", "https://app.example.com/path")])
+            #expect(bad.status == .badRequest && bad.body.contains("id=\"origins-error\"") && bad.body.contains("no path"), "\(bad.body)")
+            #expect(bad.body.contains(">https://app.example.com/path</textarea>"), "the input is kept")
+            #expect(try await harness.call(.get, "/workspace")["uiAllowedOrigins"] == [], "nothing saved")
+            let saved = try await browser.post("/console/workspace/embedding", [("csrf", csrf), ("origins", "https://App.example.com\r\n\nhttp://127.0.0.1:8123\n")])
+            #expect(saved.status == .seeOther)
+            #expect(try await harness.call(.get, "/workspace")["uiAllowedOrigins"] == ["https://app.example.com", "http://127.0.0.1:8123"])
+            let page = try await browser.get("/console/workspace")
+            #expect(page.body.contains(">https://app.example.com\nhttp://127.0.0.1:8123</textarea>"), "\(page.body)")
+        }
+    }
+
     @Test func limitsAreValidatedSavedAndOnlyPlatformAdminsChangeThem() async throws {
         let harness = try await ConsoleHarness()
         try await harness.call(.post, "/customers", ["internalId": "acme"])

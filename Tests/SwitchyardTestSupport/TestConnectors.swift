@@ -18,7 +18,7 @@ package enum TestConnectors {
                     type: object
                     required: [username, password]
                     properties:
-                      username: { type: string, title: User name }
+                      username: { type: string, title: User name, pattern: "^[a-z]+$", description: Lower-case letters only }
                       password: { type: string, title: Password }
                   makeApiClient:
                     type: mapping

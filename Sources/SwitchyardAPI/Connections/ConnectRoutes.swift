@@ -8,6 +8,8 @@ import SwitchyardHTTP
 /// The browser-facing connect flow: `GET|POST /connect` (the tenant token in `token` or the
 /// Authorization header, checked by the pipeline's authentication) redirects to the provider or
 /// shows an input form, and `GET /oauth-callback` finishes and redirects to `redirectUri`.
+/// With `Accept: application/json` (the end-user UI) `/connect` answers JSON instead: the form
+/// to show, the provider URL to open, or the new connection's id (see ``ConnectJSON``).
 struct ConnectRoutes: Sendable {
     /// Runs the connect flows.
     let flow: ConnectFlow
@@ -52,9 +54,11 @@ struct ConnectRoutes: Sendable {
         var request = request
         let read = try await RequestFields.read(&request)
         let (fields, input) = (read.fields, read.input)
+        let json = request.headers[.accept]?.contains("application/json") == true
         if let requestToken = fields["requestToken"] {
             // A connection request's link: the request names the tenant and the parameters.
             let finish = try await flow.start(requestToken: requestToken, input: input)
+            if json { return try ConnectJSON.answer(finish, redirectURI: nil) }
             if case .inputForm(let title, let inputs) = finish {
                 return ConnectPages.form(title: title, inputs: inputs, carrying: ["requestToken": requestToken])
             }
@@ -81,10 +85,11 @@ struct ConnectRoutes: Sendable {
                 throw SwitchyardError(.badRequest, "redirectUri must be an http or https URL", data: ["redirectUri": "must be an http(s) URL"])
             }
             let finish = try await flow.start(connect, scope: caller.scope)
+            if json { return try ConnectJSON.answer(finish, redirectURI: redirect) }
             if case .inputForm(let title, let inputs) = finish { return ConnectPages.form(title: title, inputs: inputs, carrying: fields) }
             return ConnectPages.answer(finish)
         } catch {
-            guard let redirect, error.key != .badRequest || error.data["redirectUri"] == nil else { throw error }
+            guard !json, let redirect, error.key != .badRequest || error.data["redirectUri"] == nil else { throw error }
             return ConnectPages.answer(
                 .redirect(PercentEncoding.appending(redirect, [("error", error.message), ("errorData", ConnectPages.errorData(error))])))
         }

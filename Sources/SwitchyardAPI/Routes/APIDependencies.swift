@@ -33,6 +33,9 @@ package struct APIDependencies: Sendable {
     package var flowInstances: FlowInstances?
     /// Whether queued-task limits apply (`ENABLE_LIMITS`).
     package var limitsEnabled = false
+    /// Whether this is a production deployment (`SWITCHYARD_ENV`/`NODE_ENV` = `production`):
+    /// then a workspace may not let every origin embed its UI.
+    package var isProduction = false
     /// The deployment's default queued-task limits (`QUEUED_TASKS_MAX_*`), shown as the
     /// effective values where no workspace or customer sets its own.
     package var limitDefaults = JobLimitSettings.standard

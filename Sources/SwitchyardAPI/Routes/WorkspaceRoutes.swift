@@ -15,6 +15,10 @@ enum WorkspaceRoutes {
             "key": ["type": "string"], "name": ["type": "string"],
             "secretMasked": ["type": "string", "description": "the secret with all but its last 4 characters replaced by *"],
             "publicKeyRegistered": ["type": "boolean"], "publicKey": ["type": ["string", "null"], "description": "the registered PEM"],
+            "uiAllowedOrigins": [
+                "type": "array", "items": ["type": "string"],
+                "description": "origins whose pages may embed the end-user UI (scheme://host[:port]; * only outside production)",
+            ],
             "previousSecretValidUntil": [
                 "type": ["string", "null"], "format": "date-time", "description": "when the secret before the last rotation stops being accepted",
             ],
@@ -39,6 +43,22 @@ enum WorkspaceRoutes {
                 tag: "Workspace", parameters: [], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 json(try await current(request, deps))
+            },
+            APIRoute(
+                method: .patch, path: "/workspace", access: .admin, operationID: "updateWorkspace",
+                summary: "Change the workspace's settings: uiAllowedOrigins, the origins whose pages may embed the end-user UI",
+                tag: "Workspace", parameters: [],
+                requestSchema: [
+                    "type": "object", "additionalProperties": false,
+                    "properties": ["uiAllowedOrigins": ["type": "array", "items": ["type": "string"], "maxItems": .number(Double(maxOrigins))]],
+                ],
+                responseSchema: schema, successStatus: 200
+            ) { request throws(SwitchyardError) in
+                var reader = try BodyReader(request.body, allowed: ["uiAllowedOrigins"])
+                let origins = allowedOrigins(&reader, allowAny: !deps.isProduction)
+                try reader.finish()
+                guard let origins else { return json(try await current(request, deps)) }
+                return json(try await deps.workspaces.setUIAllowedOrigins(key: request.caller.workspaceID, origins: origins))
             },
             APIRoute(
                 method: .post, path: "/workspace/reveal-secret", access: .admin, operationID: "revealWorkspaceSecret",
@@ -80,6 +100,33 @@ enum WorkspaceRoutes {
         ]
     }
 
+    /// The most origins a workspace may allow to embed its UI.
+    static let maxOrigins = 50
+
+    /// `uiAllowedOrigins` from a body, normalized and without repeats; `nil` when absent. Each
+    /// entry that is not an origin is reported under `uiAllowedOrigins`.
+    static func allowedOrigins(_ reader: inout BodyReader, allowAny: Bool) -> [String]? {
+        guard let value = reader.members("uiAllowedOrigins") else { return nil }
+        guard case .array(let items) = value, items.count <= maxOrigins else {
+            reader.reject("uiAllowedOrigins", "must be a list of at most \(maxOrigins) origins such as https://app.example.com")
+            return nil
+        }
+        var origins: [String] = []
+        for item in items {
+            guard let text = item.stringValue else {
+                reader.reject("uiAllowedOrigins", "must hold strings (origins such as https://app.example.com)")
+                return nil
+            }
+            switch WebOrigin.parse(text, allowAny: allowAny) {
+            case .success(let origin): if !origins.contains(origin) { origins.append(origin) }
+            case .failure(let problem):
+                reader.reject("uiAllowedOrigins", problem.message)
+                return nil
+            }
+        }
+        return origins
+    }
+
     /// The caller's workspace.
     static func current(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> Workspace {
         try await deps.workspaces.workspace(key: request.caller.workspaceID)
@@ -91,7 +138,7 @@ enum WorkspaceRoutes {
             "key": .string(workspace.key), "name": .string(workspace.name),
             "secretMasked": .string(String(repeating: "*", count: max(0, workspace.secret.count - visible.count)) + visible),
             "publicKeyRegistered": .bool(workspace.publicKeyPEM != nil), "publicKey": workspace.publicKeyPEM.map(JSONValue.string) ?? .null,
-            "previousSecretValidUntil": .null,
+            "previousSecretValidUntil": .null, "uiAllowedOrigins": .array(workspace.uiAllowedOrigins.map(JSONValue.string)),
         ]
         if let until = workspace.previousSecretValidUntil, until > StoreClock.now() {
             members["previousSecretValidUntil"] = .string(RecordJSON.timestamp(until))

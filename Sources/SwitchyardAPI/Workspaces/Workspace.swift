@@ -20,6 +20,9 @@ package struct Workspace: Sendable, Equatable {
     package var publicKeyPEM: String?
     /// The workspace's own request-rate limit (`limits.requestsPerSecond`), if set.
     package var requestsPerSecond: Double?
+    /// The origins whose pages may embed the end-user UI (`uiAllowedOrigins`), as
+    /// `scheme://host[:port]`; `*` (any origin) only outside production.
+    package var uiAllowedOrigins: [String] = []
 
     /// How long the old secret keeps working after a rotation.
     package static let rotationGrace: Duration = .seconds(24 * 3600)
@@ -45,6 +48,7 @@ package struct Workspace: Sendable, Equatable {
         var members: [String: JSONValue] = ["name": .string(name)]
         if let until = previousSecretValidUntil { members["previousSecretValidUntil"] = .number(Double(until)) }
         if let pem = publicKeyPEM { members["publicKey"] = .string(pem) }
+        if !uiAllowedOrigins.isEmpty { members["uiAllowedOrigins"] = .array(uiAllowedOrigins.map(JSONValue.string)) }
         return .object(members)
     }
 
@@ -66,6 +70,7 @@ package struct Workspace: Sendable, Equatable {
         previousSecretValidUntil = record.document["previousSecretValidUntil"]?.numberValue.map { Int64($0) }
         publicKeyPEM = record.document["publicKey"]?.stringValue
         requestsPerSecond = record.document["limits"]?["requestsPerSecond"]?.numberValue
+        if case .array(let origins)? = record.document["uiAllowedOrigins"] { uiAllowedOrigins = origins.compactMap(\.stringValue) }
     }
 
     /// Creates a workspace value.

@@ -96,4 +96,16 @@ package final class WorkspaceDirectory: Sendable {
         cache.withLock { $0[key] = nil }
         return try Workspace(record: record)
     }
+
+    /// Sets the origins whose pages may embed the end-user UI (already checked by the caller).
+    package func setUIAllowedOrigins(key: String, origins: [String]) async throws(SwitchyardError) -> Workspace {
+        let record = try await records.update(.workspaces, id: key, scope: .workspace(key), expectedRevision: nil) { record in
+            if case .object(var document) = record.document {
+                document["uiAllowedOrigins"] = origins.isEmpty ? nil : .array(origins.map(JSONValue.string))
+                record.document = .object(document)
+            }
+        }
+        cache.withLock { $0[key] = nil }
+        return try Workspace(record: record)
+    }
 }

@@ -16,6 +16,7 @@ enum WorkspacePages {
         pages.post("/workspace/public-key/remove") { page in try await removePublicKey(page) }
         pages.post("/workspace/test-token") { page in try await testToken(page) }
         pages.post("/workspace/limits") { page in try await saveLimits(page) }
+        pages.post("/workspace/embedding") { page in try await saveEmbedding(page) }
     }
 
     /// The settings page.
@@ -85,6 +86,16 @@ enum WorkspacePages {
         return .redirect("/workspace", notice: "Workspace limits saved.")
     }
 
+    /// Saves the origins whose pages may embed the end-user UI: one per line.
+    static func saveEmbedding(_ page: PageRequest) async throws -> PageResult {
+        let text = try await page.form()["origins"]
+        let origins = text.split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+        if case .failure(let problem) = try await page.submit(.patch, "/workspace", ["uiAllowedOrigins": .array(origins.map(JSONValue.string))]) {
+            return try await view(page, extra: ["originsInput": text], problem: problem)
+        }
+        return .redirect("/workspace", notice: origins.isEmpty ? "No origin may embed the UI now." : "Embedding origins saved.")
+    }
+
     private static func view(_ page: PageRequest, extra: [String: Any] = [:], problem: APIProblem? = nil) async throws -> PageResult {
         let workspace = try await page.get("/workspace")
         let limits = try await page.get("/workspace/limits")
@@ -94,6 +105,7 @@ enum WorkspacePages {
         values["limitsEnabled"] = limits["limitsEnabled"] == .bool(true)
         values["limitsAction"] = page.console.settings.url("/workspace/limits")
         values["tokenInput"] = ["minutes": "60"]
+        values["originsInput"] = (workspace["uiAllowedOrigins"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "\n")
         if let problem {
             values["problem"] = problem.sentence
             values["errors"] = problem.fieldValues

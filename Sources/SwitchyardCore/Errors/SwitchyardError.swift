@@ -12,6 +12,16 @@ package struct SwitchyardError: Error, Sendable, Equatable {
 
         private init(_ rawValue: String) { self.rawValue = rawValue }
 
+        /// The key with this wire value, or `nil` for a value that names none.
+        package init?(rawValue: String) {
+            let known: [Key] = [
+                .badRequest, .notAuthenticated, .accessDenied, .notFound, .alreadyExists, .tooLarge, .rateLimitExceeded, .conflict,
+                .unavailable, .timeout, .notSupported, .outputTooLarge, .interrupted, .internal,
+            ]
+            guard let key = known.first(where: { $0.rawValue == rawValue }) else { return nil }
+            self = key
+        }
+
         /// The request was malformed or failed validation.
         package static let badRequest = Key("bad_request")
         /// No valid credentials were presented.

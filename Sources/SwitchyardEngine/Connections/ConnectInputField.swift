@@ -10,6 +10,9 @@ package struct ConnectInputField: Sendable, Equatable {
     package var required: Bool
     /// Whether the value is a secret (shown as a password field).
     package var secret: Bool
+    /// The property's own schema (type, description, pattern, enum, format…), for a form that
+    /// checks the value before sending it.
+    package var schema: JSONValue = [:]
 
     /// The fields of an `inputSchema` (an object schema), in the order of their names.
     static func fields(of schema: JSONValue?) -> [ConnectInputField] {
@@ -20,7 +23,8 @@ package struct ConnectInputField: Sendable, Equatable {
             let lowered = name.lowercased()
             let secret = properties[name]?["format"] == "password" || ["key", "secret", "password", "token"].contains { lowered.contains($0) }
             return ConnectInputField(
-                name: name, title: properties[name]?["title"]?.stringValue ?? name, required: required.contains(name), secret: secret)
+                name: name, title: properties[name]?["title"]?.stringValue ?? name, required: required.contains(name), secret: secret,
+                schema: properties[name] ?? [:])
         }
     }
 }

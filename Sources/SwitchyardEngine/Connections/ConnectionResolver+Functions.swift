@@ -18,12 +18,39 @@ extension ConnectionResolver {
         guard missing.isEmpty else {
             throw SwitchyardError(.badRequest, "missing connection input: \(missing.keys.sorted().joined(separator: ", "))", data: missing)
         }
+        try Self.check(input, against: option.inputSchema)
         guard let function = option.functions[.getCredentialsFromConnectionParameters] else { return .object(input) }
         let variables: JSONValue = ["input": .object(input), "connectorParameters": integration.integrationParameters.json]
         return try await functions.run(
             function, name: "getCredentialsFromConnectionParameters",
             context: .init(workspaceID: scope.workspaceID, tenantID: scope.tenantID, variables: variables, transport: nil)
         )
+    }
+
+    /// Checks connection input against the auth option's `inputSchema`.
+    /// - Throws: `bad_request` with one entry per field at fault in `data` (keyed by the input's
+    ///   name), so a form can show each message next to its field.
+    static func check(_ input: [String: JSONValue], against schema: JSONValue?) throws(SwitchyardError) {
+        guard let schema, let compiled = try? JSONSchema(schema) else { return }
+        // A plain HTML form sends every value as text: read numbers and booleans as the schema types them.
+        var typed = input
+        for (name, value) in input {
+            guard case .string(let text) = value, let type = schema["properties"]?[name]?["type"]?.stringValue else { continue }
+            switch type {
+            case "integer", "number": if let number = Double(text) { typed[name] = .number(number) }
+            case "boolean": if text == "true" || text == "false" { typed[name] = .bool(text == "true") }
+            default: break
+            }
+        }
+        let problems = compiled.validate(.object(typed))
+        guard !problems.isEmpty else { return }
+        var data: [String: String] = [:]
+        for problem in problems {
+            let field = problem.path.split(whereSeparator: { $0 == "." || $0 == "[" }).first.map(String.init) ?? "input"
+            data[field] = data[field] ?? problem.message
+        }
+        let summary = data.keys.sorted().map { "\($0) \(data[$0] ?? "")" }.joined(separator: "; ")
+        throw SwitchyardError(.badRequest, "the connection input is not valid: \(summary)", data: data)
     }
 
     /// Runs the connector's `test` with these credentials, before there is a connection; a

@@ -29,6 +29,7 @@ enum APIAssembly {
             records: store.records, jobs: store.jobs, workspaces: workspaces, tenants: tenants, blobs: blobs, connections: connections
         )
         dependencies.limitsEnabled = configuration.work.limitsEnabled
+        dependencies.isProduction = configuration.secrets.isProduction
         dependencies.limitDefaults = configuration.jobs.limits
         let api = configuration.api
         let limiter =

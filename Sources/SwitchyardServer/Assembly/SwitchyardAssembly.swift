@@ -12,6 +12,7 @@ import SwitchyardEngine
 import SwitchyardHTTP
 import SwitchyardJobs
 import SwitchyardStore
+import SwitchyardUI
 
 /// Builds a process for any set of roles. Production (`switchyard serve`) and the tests call
 /// the same function, so tests run what production runs.
@@ -82,11 +83,13 @@ package enum SwitchyardAssembly {
                 configuration: configuration, store: store, connections: connections, registries: registries, monitor: monitor, logger: logger)
         }
         var api: APIPipeline?
+        var workspaceDirectory: WorkspaceDirectory?
         if roles.roles.contains(.api), let store, let blobs {
             let (workspaces, pipeline) = await APIAssembly.register(
                 on: router, configuration: configuration, store: store, blobs: blobs, secrets: secrets, connections: connections)
             services.append(WorkspaceBootstrap(workspaces: workspaces, monitor: monitor, logger: logger))
             api = pipeline
+            workspaceDirectory = workspaces
         }
         if roles.roles.contains(.console), let store {
             let console: Console
@@ -97,6 +100,14 @@ package enum SwitchyardAssembly {
             }
             console.register(on: router)
             services.append(ConsoleSetupAnnouncement(console: console, publicURL: configuration.urls.baseURI, monitor: monitor, logger: logger))
+        }
+        if roles.roles.contains(.ui), let store {
+            do {
+                let directory = workspaceDirectory ?? WorkspaceDirectory(records: store.records)
+                try UIAssembly.ui(configuration: configuration, directory: directory, logger: logger).register(on: router)
+            } catch {
+                throw StartupFailure("the ui cannot start: \(error)")
+            }
         }
         SwitchyardRouter.finish(router)
         let http = configuration.http
@@ -166,7 +177,7 @@ package enum SwitchyardAssembly {
     }
 
     /// The roles that keep state in the database.
-    static let databaseRoles: Set<Role> = [.api, .instantWorker, .queuedWorker, .orchestrator, .console]
+    static let databaseRoles: Set<Role> = [.api, .instantWorker, .queuedWorker, .orchestrator, .console, .ui]
 
     /// The dependency checks the selected roles need.
     ///

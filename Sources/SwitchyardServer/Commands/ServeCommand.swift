@@ -65,6 +65,9 @@ struct ServeCommand: AsyncParsableCommand {
                     if configuration.roles.roles.contains(.console) {
                         logger.info("Console at http://\(host):\(port)\(configuration.console.basePath)/")
                     }
+                    if configuration.roles.roles.contains(.ui) {
+                        logger.info("End-user UI at http://\(host):\(port)\(configuration.ui.basePath)/, SDK at http://\(host):\(port)/sdk.js")
+                    }
                     if configuration.roles.roles.contains(.api) {
                         logger.info("Get an admin token with: switchyard token --admin  (same DATA_DIR and environment)")
                     }

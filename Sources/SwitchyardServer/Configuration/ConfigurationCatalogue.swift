@@ -114,8 +114,9 @@ package enum ConfigurationCatalogue {
 
     static let auth: [ConfigurationVariable] = [
         .init("CONSOLE_BASE_PATH", default: "/console", "path the console is served under (every link and redirect carries it)"),
-        .init("BASE_PATH", "the console's path when the console role runs alone (CONSOLE_BASE_PATH wins)"),
-        .init("ENGINE_API_URI", "the API the console calls when the api role is not in its process (required then)"),
+        .init("BASE_PATH", "the console's (or ui's) path when that role runs alone (CONSOLE_BASE_PATH, UI_BASE_PATH win)"),
+        .init("ENGINE_API_URI", "the API the console calls, and the ui forwards to, when the api role is not in its process (required then)"),
+        .init("UI_BASE_PATH", default: "/ui", "path the end-user UI is served under (the SDK is at /sdk.js)"),
         .init("NEXT_PUBLIC_ENGINE_API_URI", "the seed's name for ENGINE_API_URI (ENGINE_API_URI wins)"),
         .init("OIDC_ISSUER", "console sign-in through OpenID Connect: the issuer URL (https), all three OIDC_* or none"),
         .init("OIDC_CLIENT_ID", "the console's client id at the OpenID provider"),

@@ -24,13 +24,10 @@ package struct ConsoleServingSettings: Sendable, Equatable {
         }
         basePath = "/console"
         guard let value else { return }
-        var path = value
-        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
-        if !path.hasPrefix("/") || path == "/" || !path.allSatisfy(allowed.contains) || path.contains("//") {
+        switch BasePath.parse(value) {
+        case .success(let path): basePath = path
+        case .failure:
             env.report(name, "must be a path such as /console or /admin/console: starting with /, not / alone, letters, digits, - . _ ~ and /")
-            return
         }
-        basePath = path
     }
 }

@@ -27,6 +27,8 @@ package struct SwitchyardConfiguration: Sendable {
     package var consoleAuth: ConsoleAuthSettings
     /// Where the console is served.
     package var console: ConsoleServingSettings
+    /// Where the end-user UI is served.
+    package var ui: UIServingSettings
     /// Whether debug logging is on (`DEBUG_ALL`).
     package var debugLogging: Bool
     /// The raw environment, kept only so `config check` can tell set from default.
@@ -58,6 +60,7 @@ package struct SwitchyardConfiguration: Sendable {
             customCode: CustomCodeSettings(env: &env, production: secrets.isProduction),
             consoleAuth: ConsoleAuthSettings(env: &env),
             console: ConsoleServingSettings(env: &env, roles: roles),
+            ui: UIServingSettings(env: &env, roles: roles),
             debugLogging: env.bool("DEBUG_ALL", default: false),
             environment: environment
         )

@@ -1,0 +1,131 @@
+import Foundation
+import AsyncHTTPClient
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SwitchyardCore
+import SwitchyardHTTP
+
+/// The `ui` role: the pages a SaaS's own customers see (the integration catalogue, connecting,
+/// a connection and its flows), drawn by `app.js` in a shell under the base path, and the embed
+/// SDK at `/sdk.js` that opens them from the SaaS's frontend.
+///
+/// A workspace's shell may be framed only by the origins in its `uiAllowedOrigins` (CSP
+/// `frame-ancestors`). The tenant token never reaches this server in a URL: the SDK passes it in
+/// the fragment, and the script sends it to the API as a bearer token.
+package struct EmbeddedUI: Sendable {
+    /// How the pages are served.
+    package let settings: UISettings
+    let assets: UIAssets
+    let policies: any EmbedPolicySource
+    let proxy: EngineProxy?
+    let logger: Logger
+
+    /// Creates the UI.
+    /// - Parameters:
+    ///   - settings: The base path, and the engine to forward API calls to when the `api` role is
+    ///     not in this process.
+    ///   - assets: The files it serves.
+    ///   - policies: Where the embedding origins come from.
+    package init(
+        settings: UISettings, assets: UIAssets, policies: any EmbedPolicySource, client: HTTPClient = .shared,
+        logger: Logger = Logger(label: "switchyard.ui")
+    ) {
+        self.settings = settings
+        self.assets = assets
+        self.policies = policies
+        self.logger = logger
+        proxy = settings.engineAPIURI.map { url in
+            var base = url
+            while base.hasSuffix("/") { base.removeLast() }
+            return EngineProxy(baseURL: base, client: client, timeout: .seconds(30))
+        }
+    }
+
+    /// The URL path of the SDK of this version, cached for good.
+    package static var versionedSDKPath: String { "/sdk-\(SwitchyardVersion.current).js" }
+
+    /// Registers the SDK at the root and the pages under the base path.
+    package func register(on router: Router<SwitchyardRequestContext>) {
+        let ui = self
+        let base = router.group(RouterPath(settings.basePath))
+        router.get("/sdk.js") { request, _ in ui.sdk(request, immutable: false) }
+        router.get(RouterPath(Self.versionedSDKPath)) { request, _ in ui.sdk(request, immutable: true) }
+        base.get("/sdk.js") { request, _ in ui.sdk(request, immutable: false) }
+        base.get("/embed/{workspace}") { request, context in
+            try await ui.embed(request, workspaceKey: context.parameters.get("workspace") ?? "")
+        }
+        base.get("/request") { request, _ in
+            let page = UIPage(assets: ui.assets, settings: ui.settings)
+            let html = page.shell(workspaceKey: nil, allowedOrigins: [], acceptLanguage: request.headers[.acceptLanguage])
+            return Response(status: .ok, headers: UIHeaders.page(frameAncestors: []), body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+        base.get("/done") { request, _ in
+            let html = UIPage(assets: ui.assets, settings: ui.settings).done(acceptLanguage: request.headers[.acceptLanguage])
+            return Response(status: .ok, headers: UIHeaders.page(frameAncestors: []), body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+        base.get("/assets/{name}") { request, context in
+            guard let asset = ui.assets.served[context.parameters.get("name") ?? ""] else {
+                throw SwitchyardError(.notFound, "no UI asset \(context.parameters.get("name") ?? "")")
+            }
+            return ui.file(asset, request: request, immutable: request.uri.queryParameters["v"].map(String.init) == asset.hash)
+        }
+        if let proxy {
+            let prefix = settings.basePath + "/api"
+            let logger = logger
+            for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+                base.on("/api/**", method: method) { request, _ in
+                    try await proxy.forward(request, path: String(request.uri.path.dropFirst(prefix.count)), logger: logger)
+                }
+            }
+        }
+    }
+
+    /// A workspace's shell, framed only by its allowed origins.
+    private func embed(_ request: Request, workspaceKey: String) async throws -> Response {
+        guard let origins = try await origins(of: workspaceKey) else {
+            let (language, _) = assets.catalogue(acceptLanguage: request.headers[.acceptLanguage])
+            let title = HTMLText.escape(assets.text("page.notFound.title"))
+            let html = """
+                <!doctype html><html lang="\(language)"><head><meta charset="utf-8"><title>\(title)</title></head><body><main><h1>\(title)</h1>\
+                <p>\(HTMLText.escape(assets.text("page.unknownWorkspace")))</p></main></body></html>
+                """
+            return Response(status: .notFound, headers: UIHeaders.page(frameAncestors: []), body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+        let page = UIPage(assets: assets, settings: settings)
+        let html = page.shell(workspaceKey: workspaceKey, allowedOrigins: origins, acceptLanguage: request.headers[.acceptLanguage])
+        return Response(status: .ok, headers: UIHeaders.page(frameAncestors: origins), body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The workspace's embedding origins, or `nil` when no workspace has the key.
+    private func origins(of workspaceKey: String) async throws(SwitchyardError) -> [String]? {
+        do {
+            return try await policies.allowedOrigins(workspaceKey: workspaceKey)
+        } catch {
+            if error.key == .notFound { return nil }
+            throw error
+        }
+    }
+
+    /// The SDK, loadable from any origin (a module script from another origin needs CORS).
+    private func sdk(_ request: Request, immutable: Bool) -> Response {
+        var response = file(assets.sdk, request: request, immutable: immutable)
+        response.headers[.accessControlAllowOrigin] = "*"
+        return response
+    }
+
+    /// A file with its `ETag`: cached for a year when its URL names its version, else revalidated
+    /// after five minutes; `304` when the browser has it.
+    private func file(_ asset: UIAsset, request: Request, immutable: Bool) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = asset.contentType
+        headers[.eTag] = asset.etag
+        headers[.cacheControl] = immutable ? "public, max-age=31536000, immutable" : "public, max-age=300"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.etag }) == true {
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import SwitchyardCore
+
+/// The UI's files, read once from the package resources (`Assets/`): the pages' script and
+/// style, the OAuth popup's script, the SDK, and the string catalogues (`strings/<lang>.json`).
+package struct UIAssets: Sendable {
+    /// The pages' script.
+    let app: UIAsset
+    /// The pages' style sheet.
+    let style: UIAsset
+    /// The OAuth popup's landing script.
+    let done: UIAsset
+    /// The embed SDK.
+    let sdk: UIAsset
+    /// The string catalogues by language tag (`en`).
+    let strings: [String: UIAsset]
+    /// The English catalogue, every string's source.
+    let english: UIAsset
+    private let englishTexts: [String: String]
+
+    /// The assets served under `assets/`, by file name.
+    var served: [String: UIAsset] { ["app.js": app, "app.css": style, "done.js": done] }
+
+    /// Reads the assets from the module's resources.
+    /// - Throws: `internal` when a file is missing (a packaging fault).
+    package init() throws(SwitchyardError) {
+        guard let root = Bundle.module.url(forResource: "Assets", withExtension: nil) else {
+            throw SwitchyardError(.internal, "the UI's assets are missing from the package")
+        }
+        try self.init(directory: root)
+    }
+
+    /// Reads the assets from a directory laid out as `Assets/`.
+    init(directory: URL) throws(SwitchyardError) {
+        let script = "text/javascript; charset=utf-8"
+        app = try Self.read(directory, "app.js", script)
+        style = try Self.read(directory, "app.css", "text/css; charset=utf-8")
+        done = try Self.read(directory, "done.js", script)
+        sdk = try Self.read(directory, "sdk.js", script)
+        let folder = directory.appendingPathComponent("strings")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        var strings: [String: UIAsset] = [:]
+        for name in names where name.hasSuffix(".json") {
+            let asset = try Self.read(directory, "strings/" + name, "application/json; charset=utf-8")
+            guard case .object? = try? JSONValue.parse(asset.text) else {
+                throw SwitchyardError(.internal, "the UI string catalogue \(name) is not a JSON object")
+            }
+            strings[String(name.dropLast(5))] = asset
+        }
+        guard let english = strings["en"] else { throw SwitchyardError(.internal, "the UI string catalogue strings/en.json is missing") }
+        self.strings = strings
+        self.english = english
+        var texts: [String: String] = [:]
+        if case .object(let members)? = try? JSONValue.parse(english.text) {
+            for (key, value) in members { texts[key] = value.stringValue }
+        }
+        englishTexts = texts
+    }
+
+    private static func read(_ directory: URL, _ name: String, _ type: String) throws(SwitchyardError) -> UIAsset {
+        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else {
+            throw SwitchyardError(.internal, "the UI asset \(name) is missing from the package")
+        }
+        return UIAsset(bytes: Array(data), contentType: type)
+    }
+
+    /// The catalogue for the first language of an `Accept-Language` header that has one, else
+    /// English.
+    func catalogue(acceptLanguage: String?) -> (language: String, strings: UIAsset) {
+        for part in (acceptLanguage ?? "").split(separator: ",") {
+            let tag = part.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            for candidate in [tag, String(tag.prefix { $0 != "-" })] {
+                if let asset = strings[candidate] { return (candidate, asset) }
+            }
+        }
+        return ("en", english)
+    }
+
+    /// An English string of the catalogue, for the few words the server writes itself; the key
+    /// when the catalogue lacks it.
+    func text(_ key: String) -> String { englishTexts[key] ?? key }
+}
