@@ -36,6 +36,8 @@ from console_browser import (
     start_switchyard, switchyard_binary, temporary_directory, wait)
 
 HOST_APP = REPO / "examples" / "host-app" / "server.py"
+# The app's strings: the tests look for what the page says, in the catalogue's words.
+STRINGS: dict[str, str] = json.loads((REPO / "Sources" / "SwitchyardUI" / "Assets" / "strings" / "en.json").read_text())
 SERVERS = REPO / "Tests" / "Servers"
 OAUTH_CLIENT_ID = "switchyard-embed"
 OAUTH_CLIENT_SECRET = "embed-client-secret-value"
@@ -86,6 +88,14 @@ auth:
     path: /basic-auth/api/{good}
     method: GET
 """
+
+
+def say(key: str, **values: object) -> str:
+    """A string of the app's catalogue with its {placeholders} filled in."""
+    text = STRINGS[key]
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
 
 
 def _host_app_module():

@@ -19,8 +19,8 @@ from selenium.webdriver.common.keys import Keys
 
 from console_browser import PAGE_WAIT, axe, dark_mode, shot, wait
 from embed_world import (
-    FLOW_KEY, GOOD_API_KEY, EmbedWorld, app_text, button, click_host, consent, enter_app, modal_open, open_host, popup_handle,
-    result, set_field, settled, start_world, still_pending, stop_world, wait_text)
+    FLOW_KEY, GOOD_API_KEY, EmbedWorld, app_text, button, click_host, consent, enter_app, modal_frame, modal_open, open_host, popup_handle,
+    result, say, set_field, settled, start_world, still_pending, stop_world, wait_text)
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +63,18 @@ def test_the_sdk_from_switchyards_origin_connects_by_oauth_in_a_popup(page, worl
     main = driver.current_window_handle
     start_connect(driver, "hub")
     enter_app(driver)
-    wait_text(driver, "Hub Tasks")
+    wait_text(driver, say("connect.title", name="Hub Tasks"))
     axe(driver, "embed-connect-oauth")
     shot(driver, "embed-connect-oauth")
     known = set(driver.window_handles)
-    button(driver, "Connect").click()
+    button(driver, say("connect.button", name="Hub Tasks")).click()
     popup = popup_handle(driver, known)
+    # While the popup is open, the frame says where to finish.
+    driver.switch_to.frame(modal_frame(driver))
+    wait_text(driver, say("connect.waitingTitle", name="Hub Tasks"))
+    axe(driver, "embed-connect-waiting")
+    shot(driver, "embed-connect-waiting")
+    driver.switch_to.default_content()
     consent(driver, main, popup)
     outcome = settled(driver)
     assert outcome["status"] == "resolved", outcome
@@ -88,16 +94,17 @@ def test_an_api_key_form_checks_in_the_page_then_on_the_server_then_connects(pag
     as_customer(driver, world, "api-key")
     start_connect(driver, "vault")
     enter_app(driver)
-    field = wait(driver).until(lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "input[name='apiKey'], input#apiKey")), None),
-                               "the form has an apiKey input")
+    wait_text(driver, say("connect.title", name="Vault"))
+    field = driver.find_element(By.CSS_SELECTOR, "input[id$='-apiKey']")
     assert field.get_attribute("type") in ("text", "password"), field.get_attribute("type")
+    label = driver.find_element(By.CSS_SELECTOR, f"label[for='{field.get_attribute('id')}']").text
+    assert label.startswith("API key"), f"the field is labelled from inputSchema's title: {label!r}"
     axe(driver, "embed-form")
     shot(driver, "embed-form")
 
     # Empty: the page says so next to the field, and nothing reaches the server.
-    button(driver, "Connect").click()
-    message = field_message(driver, field)
-    assert message and "required" in message.lower(), f"no message next to the empty field: {message!r}"
+    button(driver, say("connect.submit")).click()
+    wait(driver).until(lambda d: field_message(d, field) == say("v.required"), "the required message next to the field")
     assert field.get_attribute("aria-invalid") == "true"
     assert world.connections("api-key", "vault") == []
     axe(driver, "embed-form-invalid")
@@ -106,19 +113,19 @@ def test_an_api_key_form_checks_in_the_page_then_on_the_server_then_connects(pag
     # A key the server refuses (the connector's test fails at httpbin): the server's message.
     field.clear()
     field.send_keys("wrong-key-0000")
-    button(driver, "Connect").click()
-    text = wait(driver).until(lambda d: refusal(d), "the server's refusal shows")
-    assert "401" in text or "refused" in text.lower() or "not valid" in text.lower() or "failed" in text.lower(), text
+    button(driver, say("connect.submit")).click()
+    text = wait(driver).until(lambda d: refusal(d, field), "the server's refusal shows")
+    assert text != say("v.required") and "401" in text, f"not the server's message: {text!r}"
     assert world.connections("api-key", "vault") == [], "a refused key stores nothing"
     assert still_pending(driver), "a refused key does not settle the promise; the user can try again"
+    enter_app(driver)
     shot(driver, "embed-form-refused")
 
     # The good key connects.
-    driver.switch_to.frame(driver.find_element(By.CSS_SELECTOR, "iframe[src*='/embed/']"))
-    field = driver.find_element(By.CSS_SELECTOR, "input[name='apiKey'], input#apiKey")
+    field = driver.find_element(By.CSS_SELECTOR, "input[id$='-apiKey']")
     field.clear()
     field.send_keys(GOOD_API_KEY)
-    button(driver, "Connect").click()
+    button(driver, say("connect.submit")).click()
     outcome = settled(driver)
     assert outcome["status"] == "resolved" and outcome["value"].get("connectionId"), outcome
     listed = world.connections("api-key", "vault")
@@ -126,77 +133,90 @@ def test_an_api_key_form_checks_in_the_page_then_on_the_server_then_connects(pag
 
 
 def field_message(driver, field) -> str:
-    """The message the page shows next to a field: its aria-describedby or aria-errormessage target."""
-    def message(_):
-        ids = " ".join(filter(None, [field.get_attribute("aria-errormessage"), field.get_attribute("aria-describedby")])).split()
-        texts = [driver.execute_script("const e = document.getElementById(arguments[0]); return e ? e.textContent.trim() : ''", i) for i in ids]
-        return next((text for text in texts if text and re.search(r"required|enter|must|empty", text, re.I)), None)
-    try:
-        return wait(driver).until(message)
-    except Exception:  # noqa: BLE001 - reported below with the page
-        pytest.fail(f"the field has no error message tied to it (aria-describedby/aria-errormessage); the page shows:\n{app_text(driver)}")
+    """The message shown next to a field: the visible texts its aria-describedby points at, bar its description."""
+    return driver.execute_script("""
+      return (arguments[0].getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean)
+        .map((id) => document.getElementById(id)).filter((e) => e && !e.hidden && !e.classList.contains('hint'))
+        .map((e) => e.textContent.trim()).filter(Boolean).join(' ');
+    """, field)
 
 
-def refusal(driver) -> str | None:
-    """The server's refusal in the frame (an alert), if shown yet."""
-    driver.switch_to.default_content()
-    driver.switch_to.frame(driver.find_element(By.CSS_SELECTOR, "iframe[src*='/embed/']"))
-    alerts = [element.text for element in driver.find_elements(By.CSS_SELECTOR, "[role=alert]") if element.text.strip()]
-    return " ".join(alerts) or None
+def refusal(driver, field) -> str | None:
+    """The server's refusal in the frame: a message next to the field or an alert for the form."""
+    alerts = " ".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, "[role=alert]") if e.is_displayed() and e.text.strip())
+    return (field_message(driver, field) or alerts).strip() or None
 
 
 def test_a_flow_instance_is_enabled_with_parameters_and_the_connection_disconnected_from_its_screen(page, world):
     driver = page
     tenant = "flows"
+    flow = "Sync secrets"
     connection_id = world.connect_by_api_key(tenant)
     as_customer(driver, world, tenant)
     set_field(driver, "connection-id", connection_id)
     click_host(driver, "open-connection")
     enter_app(driver)
-    wait_text(driver, "Sync secrets")
-    assert "connected" in app_text(driver).lower()
+    wait_text(driver, say("connection.stateOK", name="Vault"))
+    wait(driver).until(lambda d: d.find_elements(By.XPATH, f"//h3[normalize-space(.)='{flow}']"), "the flow is listed")
     axe(driver, "embed-connection")
     shot(driver, "embed-connection")
 
-    # Enable the flow: its parameters form comes from parametersSchema; a too-short folder is refused in the page.
-    button(driver, "Sync secrets").click() if not driver.find_elements(By.CSS_SELECTOR, "input[name='folder']") else None
-    folder = wait(driver).until(lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "input[name='folder']")), None),
-                                "the flow's parameters form has a folder input")
-    every = driver.find_element(By.CSS_SELECTOR, "input[name='everyMinutes']")
+    # The parameters form comes from parametersSchema; it checks in the page before it saves.
+    button(driver, say("flows.settings", name=flow)).click()
+    folder = driver.find_element(By.CSS_SELECTOR, "input[id$='-folder']")
+    every = driver.find_element(By.CSS_SELECTOR, "input[id$='-everyMinutes']")
+    folder.send_keys("X")
+    every.send_keys("2")
+    button(driver, say("flows.saveParams")).click()
+    wait(driver).until(lambda d: field_message(d, folder) == say("v.minLength", min=2), "the folder's minLength message")
+    assert field_message(driver, every) == say("v.minimum", min=5)
+    axe(driver, "embed-flow-settings-invalid")
+    shot(driver, "embed-flow-settings-invalid")
     folder.clear()
     folder.send_keys("Inbox")
     every.clear()
     every.send_keys("15")
-    toggle = driver.find_element(By.CSS_SELECTOR, "input[type=checkbox][name='enabled'], [role=switch]")
-    if toggle.get_attribute("aria-checked") != "true" and not toggle.is_selected():
-        toggle.click()
+    button(driver, say("flows.saveParams")).click()
+    wait_text(driver, say("flows.paramsSaved", name=flow))
+    toggle = driver.find_element(By.CSS_SELECTOR, "input[type=checkbox][role=switch]")
+    assert not toggle.is_selected()
+    toggle.click()
+    wait_text(driver, say("flows.enabled", name=flow))
+
+    status, listed = world.as_tenant(tenant, "GET", f"/flow-instances?connectionId={connection_id}")
+    assert status == 200, listed
+    instances = [item for item in listed["items"] if item.get("key") == "vault-" + FLOW_KEY]
+    assert len(instances) == 1, listed
+    assert instances[0]["enabled"] is True and instances[0]["parameters"] == {"folder": "Inbox", "everyMinutes": 15}, instances[0]
+
+    # The same flow's own screen (the SDK's flow(key).openConfiguration()) shows the saved settings.
+    button(driver, say("nav.close")).click()
+    assert settled(driver)["value"] is None
+    set_field(driver, "flow-key", "vault-" + FLOW_KEY)
+    click_host(driver, "configure-flow")
+    enter_app(driver)
+    wait_text(driver, say("flows.settingsFor", name="Vault"))
+    assert driver.find_element(By.CSS_SELECTOR, "input[id$='-folder']").get_attribute("value") == "Inbox"
+    assert driver.find_element(By.CSS_SELECTOR, "input[type=checkbox][role=switch]").is_selected()
     axe(driver, "embed-flow")
     shot(driver, "embed-flow")
-    button(driver, "Save").click()
+    button(driver, say("nav.close")).click()
+    assert settled(driver)["value"] is None
 
-    def instance(_):
-        status, listed = world.as_tenant(tenant, "GET", f"/flow-instances?connectionId={connection_id}")
-        assert status == 200, listed
-        found = [item for item in listed["items"] if item.get("key") == "vault-" + FLOW_KEY]
-        return found[0] if found and found[0].get("enabled") else None
-    try:
-        saved = wait(driver).until(instance)
-    except Exception:  # noqa: BLE001
-        pytest.fail(f"no enabled instance of the flow after Save; the frame shows:\n{app_text(driver)}")
-    assert saved["parameters"] == {"folder": "Inbox", "everyMinutes": 15}, saved
-
-    # Disconnect from the connection screen.
-    button(driver, "Disconnect").click()
-    confirm = driver.find_elements(By.CSS_SELECTOR, "dialog[open] button, [role=alertdialog] button")
-    if confirm:
-        next(element for element in confirm if element.text.strip().lower().startswith("disconnect")).click()
-
-    def disconnected(_):
-        status, connection = world.as_tenant(tenant, "GET", f"/connections/{connection_id}")
-        return status == 200 and connection.get("disconnected") is True
-    wait(driver).until(disconnected, "the connection is disconnected in the API")
-    wait_text(driver, "disconnected", "not connected")
+    # Disconnect from the connection screen, after a confirmation.
+    click_host(driver, "open-connection")
+    enter_app(driver)
+    wait_text(driver, say("connection.stateOK", name="Vault"))
+    button(driver, say("connection.disconnect")).click()
+    axe(driver, "embed-connection-confirm-disconnect")
+    button(driver, say("connection.disconnectYes")).click()
+    wait_text(driver, say("connection.disconnected", name="Vault"))
+    status, connection = world.as_tenant(tenant, "GET", f"/connections/{connection_id}")
+    assert status == 200 and connection["disconnected"] is True and connection["state"] == "disconnected", connection
+    assert say("connection.stateDisconnected", name="Vault") in app_text(driver)
     shot(driver, "embed-connection-disconnected")
+    button(driver, say("nav.close")).click()
+    assert settled(driver)["value"] is None
 
 
 def test_with_popups_blocked_the_same_window_redirect_completes(page, world):
@@ -205,11 +225,11 @@ def test_with_popups_blocked_the_same_window_redirect_completes(page, world):
     as_customer(driver, world, tenant)
     start_connect(driver, "hub")
     enter_app(driver)
-    wait_text(driver, "Hub Tasks")
+    wait_text(driver, say("connect.title", name="Hub Tasks"))
     # A popup blocker: window.open answers null in the app's window.
     driver.execute_script("window.open = () => null;")
     known = set(driver.window_handles)
-    button(driver, "Connect").click()
+    button(driver, say("connect.button", name="Hub Tasks")).click()
     # The whole tab goes to the provider (no popup), then back to the host page.
     driver.switch_to.default_content()
     wait(driver).until(lambda d: "/authorize" in d.current_url, "the top page goes to the provider's consent page")
@@ -233,9 +253,14 @@ def test_closing_the_modal_resolves_null(page, world):
     enter_app(driver)
     wait_text(driver, "Hub Tasks")
     wait_text(driver, "Vault")
+    assert driver.find_element(By.TAG_NAME, "h1").text == say("catalogue.title")
     axe(driver, "embed-catalogue")
     shot(driver, "embed-catalogue")
-    button(driver, "Close").click()
+    # The search narrows the list.
+    search = driver.find_element(By.ID, "search")
+    search.send_keys("vau")
+    wait(driver).until(lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".cards li:not([hidden]) .name")] == ["Vault"])
+    button(driver, say("nav.close")).click()
     outcome = settled(driver)
     assert outcome == {"call": outcome["call"], "action": "open", "status": "resolved", "value": None}, outcome
     assert not modal_open(driver), "the modal is gone"
@@ -260,18 +285,20 @@ def test_light_and_dark_themes_render_with_the_accent_colour(page, world, theme)
     as_customer(driver, world, "themes")
     set_field(driver, "theme", theme)
     set_field(driver, "accent", accent)
-    # The page's own preference is the opposite: the option wins over prefers-color-scheme.
+    # The page's own preference is the opposite one: the option wins over prefers-color-scheme.
     dark_mode(driver, theme == "light")
     try:
-        click_host(driver, "open-catalogue")
+        start_connect(driver, "hub")
         enter_app(driver)
-        wait_text(driver, "Hub Tasks")
+        wait_text(driver, say("connect.title", name="Hub Tasks"))
         colours = driver.execute_script("""
-          const root = getComputedStyle(document.documentElement), body = getComputedStyle(document.body);
-          return {accent: root.getPropertyValue('--accent').trim(), background: body.backgroundColor,
-                  scheme: root.colorScheme, theme: document.documentElement.dataset.theme || ''};
+          const primary = [...document.querySelectorAll('button.primary')][0];
+          return {accent: getComputedStyle(document.documentElement).getPropertyValue('--accent').trim(),
+                  background: getComputedStyle(document.body).backgroundColor,
+                  button: primary ? getComputedStyle(primary).backgroundColor : null};
         """)
-        assert colours["accent"].lower() in (accent, "rgb(194, 65, 12)"), f"the accent is not applied: {colours}"
+        assert colours["accent"].lower() == accent, f"the accent is not applied: {colours}"
+        assert colours["button"] == "rgb(194, 65, 12)", f"the primary button does not wear the accent: {colours}"
         luminance = brightness(colours["background"])
         if theme == "dark":
             assert luminance < 0.3, f"the dark theme has a light background: {colours}"
@@ -279,7 +306,7 @@ def test_light_and_dark_themes_render_with_the_accent_colour(page, world, theme)
             assert luminance > 0.7, f"the light theme has a dark background: {colours}"
         axe(driver, f"embed-theme-{theme}")
         shot(driver, f"embed-theme-{theme}")
-        button(driver, "Close").click()
+        button(driver, say("nav.close")).click()
         assert settled(driver)["value"] is None
     finally:
         dark_mode(driver, False)
