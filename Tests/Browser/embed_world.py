@@ -32,7 +32,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from console_browser import (
-    LOGS, PAGE_WAIT, PROCESS_WAIT, REPO, ProcessOutput, Switchyard, api, free_port, need, open_page, process_environment, safe_name,
+    LOGS, PAGE_WAIT, REPO, ProcessOutput, Switchyard, api, free_port, need, open_page, process_environment, safe_name,
     start_switchyard, switchyard_binary, temporary_directory, wait)
 
 HOST_APP = REPO / "examples" / "host-app" / "server.py"
@@ -453,7 +453,3 @@ def frame_resource_urls(driver: WebDriver) -> list[str]:
     """Every URL the current document loaded or fetched (Resource Timing), and its own."""
     return driver.execute_script(
         "return [location.href, ...performance.getEntriesByType('resource').map((e) => e.name)]")
-
-
-def computed(driver: WebDriver, script: str):
-    return driver.execute_script(script)

@@ -17,7 +17,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from console_browser import PAGE_WAIT, axe, dark_mode, shot, wait
+from console_browser import axe, dark_mode, shot, wait
 from embed_world import (
     FLOW_KEY, GOOD_API_KEY, EmbedWorld, app_text, button, click_host, consent, enter_app, modal_frame, modal_open, open_host, popup_handle,
     result, say, set_field, settled, start_world, still_pending, stop_world, wait_text)
@@ -244,6 +244,30 @@ def test_with_popups_blocked_the_same_window_redirect_completes(page, world):
     wait(driver).until(lambda d: d.execute_script("return !!(window.hostApp && window.hostApp.ready)"))
     shown = result(driver)
     assert shown.get("action") == "returned" and shown.get("value") == {"connectionId": connection_id}, shown
+
+
+def test_same_window_mode_shows_the_connect_page_top_level_and_comes_back_with_the_connection(page, world):
+    driver = page
+    tenant = "same-window"
+    as_customer(driver, world, tenant)
+    driver.execute_script("document.getElementById('same-window').checked = true;")
+    start_connect(driver, "hub")
+    # The whole tab shows the app (page mode), without the token in its address.
+    wait(driver).until(lambda d: d.current_url.startswith(world.server.origin + "/ui/embed/"), "the tab goes to the UI")
+    wait(driver).until(lambda d: d.execute_script("const h = document.querySelector('#app h1'); return h && h.textContent"),
+                       "the app rendered")
+    assert "token" not in driver.current_url, driver.current_url
+    wait_text(driver, say("connect.introPage", name="Hub Tasks"))
+    axe(driver, "embed-page-mode-connect")
+    shot(driver, "embed-page-mode-connect")
+    button(driver, say("connect.button", name="Hub Tasks")).click()
+    wait(driver).until(lambda d: "/authorize" in d.current_url, "the tab goes on to the provider")
+    driver.find_element(By.CSS_SELECTOR, "button[name=confirm][value=yes]").click()
+    wait(driver).until(lambda d: d.current_url.startswith(world.host.origin + "/") and "connectionId=" in d.current_url,
+                       "the tab comes back to the host page with connectionId")
+    connection_id = urllib.parse.parse_qs(urllib.parse.urlsplit(driver.current_url).query)["connectionId"][0]
+    status, connection = world.as_tenant(tenant, "GET", f"/connections/{connection_id}")
+    assert status == 200 and connection["state"] == "connected", connection
 
 
 def test_closing_the_modal_resolves_null(page, world):
