@@ -43,6 +43,8 @@ OAUTH_CLIENT_ID = "switchyard-embed"
 OAUTH_CLIENT_SECRET = "embed-client-secret-value"
 GOOD_API_KEY = "good-key-4711"
 FLOW_KEY = "sync-tasks"
+# The SDK's modal iframe (the tests' own frames have an id).
+MODAL_FRAME = "iframe[src*='/embed/']:not([id])"
 # How long the SDK waits for the frame's `ready` before it rejects with `unavailable` (ui-spec.md),
 # plus room for a loaded machine.
 SDK_READY_LIMIT = 15 + PAGE_WAIT
@@ -366,7 +368,7 @@ def modal_frame(driver: WebDriver, timeout: float = PAGE_WAIT):
     """The SDK's iframe in the host page."""
     driver.switch_to.default_content()
     return wait(driver, timeout).until(
-        lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "iframe[src*='/embed/']")), None),
+        lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, MODAL_FRAME)), None),
         "the SDK opened no iframe on the UI's /embed/ page")
 
 
@@ -390,7 +392,7 @@ def frame_text(driver: WebDriver) -> str:
 
 def modal_open(driver: WebDriver) -> bool:
     driver.switch_to.default_content()
-    return bool(driver.find_elements(By.CSS_SELECTOR, "iframe[src*='/embed/']"))
+    return bool(driver.find_elements(By.CSS_SELECTOR, MODAL_FRAME))
 
 
 def app_text(driver: WebDriver) -> str:

@@ -30,17 +30,6 @@ def world():
     stop_world(started)
 
 
-@pytest.fixture
-def page(browser, world):
-    """The host app's page, opened in the worker's browser, as customer `tenant` (set per test)."""
-    browser.switch_to.default_content()
-    for handle in browser.window_handles[1:]:
-        browser.switch_to.window(handle)
-        browser.close()
-    browser.switch_to.window(browser.window_handles[0])
-    return browser
-
-
 def as_customer(driver, world: EmbedWorld, tenant: str) -> None:
     open_host(driver, world.host.origin)
     set_field(driver, "tenant-id", tenant)
@@ -160,6 +149,8 @@ def test_a_flow_instance_is_enabled_with_parameters_and_the_connection_disconnec
     wait(driver).until(lambda d: d.find_elements(By.XPATH, f"//h3[normalize-space(.)='{flow}']"), "the flow is listed")
     axe(driver, "embed-connection")
     shot(driver, "embed-connection")
+    button(driver, say("connection.test")).click()
+    wait_text(driver, say("connection.testOK", name="Vault"))
 
     # The parameters form comes from parametersSchema; it checks in the page before it saves.
     button(driver, say("flows.settings", name=flow)).click()
@@ -295,7 +286,7 @@ def test_closing_the_modal_resolves_null(page, world):
     driver.switch_to.default_content()
     focused = driver.execute_script("return document.activeElement && document.activeElement.tagName")
     assert focused == "IFRAME", f"the focus stays on the host page ({focused}), not in the modal"
-    driver.switch_to.frame(driver.find_element(By.CSS_SELECTOR, "iframe[src*='/embed/']"))
+    driver.switch_to.frame(modal_frame(driver))
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
     outcome = settled(driver)
     assert outcome["status"] == "resolved" and outcome["value"] is None and outcome["action"] == "connect", outcome
