@@ -66,7 +66,9 @@ def test_an_admin_reads_a_failed_runs_error_and_retries_it(browser, signed_in_ad
     tenant = minted.stdout.strip()
     status, request = call(server, "POST", "/connection-requests", json.dumps({"integrationKey": "closed"}).encode(), tenant)
     assert status == 201, request
-    token = urllib.parse.parse_qs(urllib.parse.urlsplit(request["url"]).query)["requestToken"][0]
+    link = urllib.parse.urlsplit(request["url"])
+    assert link.path.endswith("/ui/request") and not link.query, "the link opens the UI, the token in the fragment"
+    token = urllib.parse.parse_qs(link.fragment)["requestToken"][0]
     connected = call(server, "POST", "/connect", json.dumps({"requestToken": token, "input": {}}).encode(), tenant)
     status, connections = api(server, "GET", "/connections?customerId=acme")
     assert status == 200 and len(connections["items"]) == 1, (connected, connections)

@@ -31,6 +31,10 @@ extension ConnectFlow {
             NewRecord(kind: .connectionRequests, tenantID: tenant, parentID: integration.id, document: .object(document)), scope: scope
         )
         let token = state.sign(["q": .string(record.id), "w": .string(scope.workspaceID), "t": .string(tenant)], expiresAt: expiresAt)
+        if let uiURL {
+            // The fragment keeps the token out of server logs and Referer headers.
+            return (record, uiURL + "/request#requestToken=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token))
+        }
         return (record, PercentEncoding.appending(baseURL + "/connect", [("requestToken", token)]))
     }
 

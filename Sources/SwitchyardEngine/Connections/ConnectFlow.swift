@@ -21,8 +21,10 @@ package struct ConnectFlow: Sendable {
     let state: SignedState
     /// Where providers redirect: `<BASE_OAUTH_CALLBACK_URI>/oauth-callback`.
     let callbackURL: String
-    /// `BASE_URI`: where `/connect` links of connection requests point.
+    /// `BASE_URI`: where `/connect` links of connection requests point when there is no UI.
     let baseURL: String
+    /// The end-user UI (`ENGINE_UI_URI`): where connection request links open, when known.
+    let uiURL: String?
     /// Logs flows that fail and connections made.
     let logger: Logger
 

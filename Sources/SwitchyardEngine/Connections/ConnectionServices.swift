@@ -51,13 +51,17 @@ package struct ConnectionServices: Sendable {
         package var webhookRetry = WebhookNotifier.Retry()
         /// The queued queue's limits (`ENABLE_LIMITS`), which bound each connection's flow runs.
         package var jobLimits: JobLimitSettings?
+        /// The end-user UI's public URL (`ENGINE_UI_URI`, base path included), where connection
+        /// request links open; `nil` for the API's plain `/connect` form.
+        package var uiURI: String?
 
         /// Creates settings.
         package init(
             stateSecret: String, baseURI: String, callbackBase: String, holder: String, credentialStorage: CredentialVault.Mode = .database,
-            webhookRetry: WebhookNotifier.Retry = .init(), jobLimits: JobLimitSettings? = nil
+            webhookRetry: WebhookNotifier.Retry = .init(), jobLimits: JobLimitSettings? = nil, uiURI: String? = nil
         ) {
             self.jobLimits = jobLimits
+            self.uiURI = uiURI
             self.stateSecret = stateSecret
             self.baseURI = baseURI
             self.callbackBase = callbackBase
@@ -103,7 +107,8 @@ package struct ConnectionServices: Sendable {
         flowInstances = FlowInstances(records: records, jobs: jobs, logger: logger)
         connect = ConnectFlow(
             resolver: resolver, jobs: jobs, webhooks: webhooks, flowInstances: flowInstances, state: SignedState(secret: settings.stateSecret),
-            callbackURL: Self.trimmed(settings.callbackBase) + "/oauth-callback", baseURL: Self.trimmed(settings.baseURI), logger: logger
+            callbackURL: Self.trimmed(settings.callbackBase) + "/oauth-callback", baseURL: Self.trimmed(settings.baseURI),
+            uiURL: settings.uiURI.map(Self.trimmed), logger: logger
         )
         lifecycle = ConnectionLifecycle(resolver: resolver, sender: sender, refresher: refresher, webhooks: webhooks, logger: logger)
         operations = ConnectionOperations(resolver: resolver, sender: sender)

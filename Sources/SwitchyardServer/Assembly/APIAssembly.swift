@@ -84,7 +84,7 @@ enum APIAssembly {
                 holder: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
                 credentialStorage: storage,
                 webhookRetry: .init(maxAttempts: work.webhookMaxAttempts, base: work.webhookRetryBase),
-                jobLimits: work.limitsEnabled ? configuration.jobs.limits : nil
+                jobLimits: work.limitsEnabled ? configuration.jobs.limits : nil, uiURI: configuration.uiPublicURI
             ),
             logger: logger
         )

@@ -29,6 +29,12 @@ package struct SwitchyardConfiguration: Sendable {
     package var console: ConsoleServingSettings
     /// Where the end-user UI is served.
     package var ui: UIServingSettings
+
+    /// The end-user UI's public URL, where connection request links open: `ENGINE_UI_URI`, else
+    /// `BASE_URI` + `UI_BASE_PATH` when this process runs the ui role, else unknown.
+    package var uiPublicURI: String? {
+        ui.publicURI ?? (roles.roles.contains(.ui) ? urls.baseURI + ui.basePath : nil)
+    }
     /// Whether debug logging is on (`DEBUG_ALL`).
     package var debugLogging: Bool
     /// The raw environment, kept only so `config check` can tell set from default.
