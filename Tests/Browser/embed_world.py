@@ -166,6 +166,15 @@ def http_json(method: str, url: str, body: object | None = None, token: str | No
         return status, raw.decode(errors="replace")
 
 
+def http_text(url: str) -> tuple[int, str]:
+    """A plain GET; answers the status and the body as text."""
+    try:
+        with urllib.request.urlopen(url, timeout=PAGE_WAIT) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
 def package(spec: str) -> bytes:
     """A connector package (ZIP) holding `spec` as spec.yml."""
     buffer = io.BytesIO()

@@ -20,7 +20,7 @@ from selenium.webdriver.common.keys import Keys
 from console_browser import axe, dark_mode, open_page, shot, wait
 from embed_world import (
     FLOW_KEY, GOOD_API_KEY, EmbedWorld, app_text, button, click_host, consent, enter_app, modal_frame, modal_open, open_host, popup_handle,
-    result, say, set_field, settled, start_world, still_pending, stop_world, wait_text)
+    http_text, result, say, set_field, settled, start_world, still_pending, stop_world, wait_text)
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +76,8 @@ def test_the_sdk_from_switchyards_origin_connects_by_oauth_in_a_popup(page, worl
     # The connection works: the provider's API answers through it.
     status, me = world.as_tenant("oauth-popup", "POST", f"/connections/{connection_id}/test")
     assert status == 200, me
+    # No cookie was needed or set on the way (a browser blocking third-party cookies works the same).
+    assert driver.get_cookies() == [], driver.get_cookies()
 
 
 def test_an_api_key_form_checks_in_the_page_then_on_the_server_then_connects(page, world):
@@ -300,6 +302,27 @@ def test_a_broken_connection_request_link_says_to_ask_for_a_new_one(page, world)
     assert page.find_element(By.TAG_NAME, "h1").text == say("link.title"), app_text(page)
     assert say("link.expired") in app_text(page)
     axe(page, "embed-request-broken")
+
+
+def test_the_ui_weighs_at_most_60_kb_and_loads_nothing_from_outside_the_deployment(page, world):
+    driver = page
+    as_customer(driver, world, "weigh")
+    click_host(driver, "open-catalogue")
+    enter_app(driver)
+    wait_text(driver, "Hub Tasks")
+    loaded = driver.execute_script("""
+      const page = performance.getEntriesByType('navigation')[0];
+      return [[page.name, page.initiatorType || 'navigation', page.encodedBodySize],
+              ...performance.getEntriesByType('resource').map((e) => [e.name, e.initiatorType, e.encodedBodySize])];
+    """)
+    outside = [url for url, _, _ in loaded if not url.startswith(world.server.origin + "/")]
+    assert not outside, f"the UI loaded from outside the deployment: {outside}"
+    assets = [(url, size) for url, kind, size in loaded if kind != "fetch"]
+    assert any("/assets/app.js" in url for url, _ in assets) and all(size > 0 for _, size in assets), assets
+    status, sdk = http_text(world.server.origin + "/sdk.js")
+    assert status == 200
+    weight = sum(size for _, size in assets) + len(sdk.encode())
+    assert weight <= 60 * 1024, f"the UI weighs {weight} bytes (SDK, shell, app.js, app.css, …): {assets}"
 
 
 def test_closing_the_modal_resolves_null(page, world):
