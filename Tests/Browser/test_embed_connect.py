@@ -138,7 +138,7 @@ def refusal(driver, field) -> str | None:
     return (field_message(driver, field) or alerts).strip() or None
 
 
-def test_a_flow_instance_is_enabled_with_parameters_and_the_connection_disconnected_from_its_screen(page, world):
+def test_a_flow_instance_is_enabled_with_parameters_and_the_connection_disconnected_and_reconnected_from_its_screen(page, world):
     driver = page
     tenant = "flows"
     flow = "Sync secrets"
@@ -207,7 +207,18 @@ def test_a_flow_instance_is_enabled_with_parameters_and_the_connection_disconnec
     status, connection = world.as_tenant(tenant, "GET", f"/connections/{connection_id}")
     assert status == 200 and connection["disconnected"] is True and connection["state"] == "disconnected", connection
     assert say("connection.stateDisconnected", name="Vault") in app_text(driver)
+    axe(driver, "embed-connection-disconnected")
     shot(driver, "embed-connection-disconnected")
+
+    # Reconnect: the same connection, connected again with a new key.
+    button(driver, say("connection.reconnect")).click()
+    field = wait(driver).until(lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "input[id$='-apiKey']")), None), "the key form")
+    field.send_keys(GOOD_API_KEY)
+    button(driver, say("connect.submit")).click()
+    wait_text(driver, say("connection.stateOK", name="Vault"))
+    status, connection = world.as_tenant(tenant, "GET", f"/connections/{connection_id}")
+    assert status == 200 and connection["state"] == "connected" and connection["disconnected"] is False, connection
+    assert [c["id"] for c in world.connections(tenant, "vault")] == [connection_id], "reconnecting makes no second connection"
     button(driver, say("nav.close")).click()
     assert settled(driver)["value"] is None
 

@@ -4,8 +4,8 @@ embedding page are ignored by the app, and messages from a frame that is not the
 by the SDK; the tenant token reaches no Switchyard log line (at debug level) and no URL or
 Referer the provider sees; a missing, expired, badly signed or foreign-workspace token, an
 unknown integration and another tenant's connection each get a clear page and a rejected
-promise; a provider that refuses or fails after the consent gets an error with Try again, and no
-half-made connection.
+promise; a provider window closed half-way, a refused consent and a provider that fails after the
+consent each get a page with Try again, and no half-made connection.
 
 One world of processes (embed_world.py) for the whole file, Switchyard logging at debug level."""
 
@@ -309,7 +309,7 @@ def test_an_unknown_integration_and_another_tenants_connection_are_not_found(pag
     wait(driver).until(lambda d: not modal_open(d))
 
 
-def test_a_provider_that_refuses_or_fails_gets_an_error_with_retry_and_no_half_made_connection(page, world):
+def test_a_closed_provider_window_a_refused_consent_and_a_failing_provider_get_try_again_and_no_half_made_connection(page, world):
     driver = page
     tenant = "unlucky"
     name = "Hub Tasks"
@@ -318,11 +318,25 @@ def test_a_provider_that_refuses_or_fails_gets_an_error_with_retry_and_no_half_m
     set_field(driver, "integration-key", "hub")
     main = driver.current_window_handle
 
-    # The user denies the consent: a page that says so and what to do; nothing is stored.
+    # The user closes the provider's window half-way: the app notices, nothing is stored.
     click_host(driver, "connect")
     enter_app(driver)
     known = set(driver.window_handles)
     button(driver, say("connect.button", name=name)).click()
+    popup = popup_handle(driver, known)
+    driver.switch_to.window(popup)
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "button[name=confirm]"))
+    driver.close()
+    driver.switch_to.window(main)
+    enter_app(driver)
+    wait_text(driver, say("popup.closedTitle"))
+    axe(driver, "embed-popup-closed")
+    shot(driver, "embed-popup-closed")
+    assert world.connections(tenant, "hub") == []
+
+    # Try again; the user denies the consent: a page that says so and what to do; nothing is stored.
+    known = set(driver.window_handles)
+    button(driver, say("common.retry")).click()
     consent(driver, main, popup_handle(driver, known), allow=False)
     enter_app(driver)
     wait_text(driver, say("consent.title", name=name))
