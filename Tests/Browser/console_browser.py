@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -302,10 +303,19 @@ http {{
 
 
 def free_port() -> int:
-    """A loopback port that was free a moment ago (for nginx, which cannot report a port 0 choice)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A loopback port that was free a moment ago (for nginx, which cannot report a port 0 choice).
+
+    Picked below the kernel's ephemeral range (32768-60999), which outgoing connections and the
+    PORT=0 servers of parallel tests draw from, so nothing but an explicit bind can take it first."""
+    for _ in range(100):
+        port = random.randint(20000, 32767)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError("no free loopback port between 20000 and 32767")
 
 
 # --- Pages -----------------------------------------------------------------------------------------

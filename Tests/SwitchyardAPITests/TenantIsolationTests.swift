@@ -86,7 +86,7 @@ struct TenantIsolationTests {
         "POST /background-jobs/{id}/retry": .adminOnly, "POST /background-jobs/{id}/cancel": .adminOnly,
         "POST /flow-runs/{id}/retry": .adminOnly, "GET /status": .adminOnly,
         "GET /workspace": .adminOnly, "POST /workspace/reveal-secret": .adminOnly, "POST /workspace/rotate-secret": .adminOnly,
-        "PUT /workspace/public-key": .adminOnly, "DELETE /workspace/public-key": .adminOnly,
+        "PATCH /workspace": .adminOnly, "PUT /workspace/public-key": .adminOnly, "DELETE /workspace/public-key": .adminOnly,
         "GET /workspace/limits": .adminOnly, "PUT /workspace/limits": .adminOnly,
         "GET /customers/{id}/limits": .adminOnly, "PUT /customers/{id}/limits": .adminOnly,
         "GET /platform-users": .adminOnly, "POST /platform-users": .adminOnly, "GET /platform-users/{id}": .adminOnly,

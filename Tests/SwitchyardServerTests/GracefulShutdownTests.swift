@@ -7,7 +7,7 @@ import Glibc
 
 @Suite(.enabled(if: TestEnvironment.canRunBinary, "needs the built switchyard binary"))
 struct GracefulShutdownTests {
-    /// A request that takes 1.5 s (`GET /?wait=1500` while a dependency is still down) is in
+    /// A request that takes 4 s (`GET /?wait=4000` while a dependency is still down) is in
     /// flight when SIGTERM arrives: it completes with its full answer, then the process exits 0.
     @Test func sigtermLetsASlowRequestFinishThenExitsZero() async throws {
         let deadPort = try RawConnection.freePort()
@@ -17,23 +17,25 @@ struct GracefulShutdownTests {
         ])
         let port = try await child.waitForPort()
         let start = ContinuousClock.now
-        async let slow = TestHTTP.get(port: port, path: "/?wait=1500")
-        // Long enough for a loaded machine to have taken the request in, well inside its 1.5 s.
-        try await Task.sleep(for: .milliseconds(800))
+        async let slow = TestHTTP.get(port: port, path: "/?wait=4000")
+        // Long enough for a loaded machine (the whole suite runs in parallel) to have read the
+        // request, well inside its 4 s: a request still unread when SIGTERM arrives is on an idle
+        // connection, which a graceful shutdown closes.
+        try await Task.sleep(for: .milliseconds(2000))
         child.signal(SIGTERM)
         let response = try await slow
         let answered = ContinuousClock.now - start
         let status = try await child.waitForExit()
         #expect(response.status == 503)
         #expect(try response.json()["status"] as? String == "starting")
-        // A complete answer that took the full 1.5 s after SIGTERM was sent by a process that
+        // A complete answer that took the full 4 s after SIGTERM was sent by a process that
         // waited for it: a process that had exited could not have answered.
-        #expect(answered >= .milliseconds(1400), "the request must not be cut short")
+        #expect(answered >= .milliseconds(3900), "the request must not be cut short")
         #expect(status == 0, "\(child.output)")
     }
 
     @Test func sigintAlsoShutsDownCleanly() async throws {
-        let child = try SwitchyardProcess(["serve", "--role", "ui"])
+        let child = try SwitchyardProcess(["serve", "--role", "ui"], environment: ["ENGINE_API_URI": "http://127.0.0.1:9"])
         _ = try await child.waitUntilHealthy()
         child.signal(SIGINT)
         #expect(try await child.waitForExit() == 0)
@@ -41,7 +43,7 @@ struct GracefulShutdownTests {
     }
 
     @Test func newConnectionsAreRefusedAfterShutdown() async throws {
-        let child = try SwitchyardProcess(["serve", "--role", "ui"])
+        let child = try SwitchyardProcess(["serve", "--role", "ui"], environment: ["ENGINE_API_URI": "http://127.0.0.1:9"])
         let port = try await child.waitUntilHealthy()
         try await child.stop()
         #expect(throws: (any Error).self) { _ = try RawConnection(port: port) }

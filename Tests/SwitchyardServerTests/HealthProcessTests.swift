@@ -82,7 +82,7 @@ struct HealthProcessTests {
     @Test func rolesWithoutADatabaseDoNotCheckIt() async throws {
         let deadPort = try RawConnection.freePort()
         let child = try SwitchyardProcess(["serve", "--role", "ui,code-runner"], environment: [
-            "DATABASE_URL": "postgres://postgres@127.0.0.1:\(deadPort)/postgres",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:\(deadPort)/postgres", "ENGINE_API_URI": "http://127.0.0.1:9",
         ])
         let port = try await child.waitUntilHealthy()
         let checks = try #require(try await TestHTTP.get(port: port, path: "/").json()["checks"] as? [String: Any])

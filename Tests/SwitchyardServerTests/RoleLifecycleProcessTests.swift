@@ -32,8 +32,8 @@ struct RoleLifecycleProcessTests {
         /// The variables that choose its roles, merged into `extra`.
         func environment(_ extra: [String: String]) -> [String: String] {
             var own = isAllInOne ? [:] : Dictionary(uniqueKeysWithValues: roles.map { ($0.environmentVariable, "1") })
-            // A console without the api role calls the API over HTTP and must be told where it is.
-            if roles.contains(.console), !roles.contains(.api) { own["ENGINE_API_URI"] = "http://127.0.0.1:9" }
+            // A console or ui without the api role calls the API over HTTP and must be told where it is.
+            if !roles.isDisjoint(with: [.console, .ui]), !roles.contains(.api) { own["ENGINE_API_URI"] = "http://127.0.0.1:9" }
             return extra.merging(own) { _, role in role }
         }
         /// Whether it keeps state in the database, and so checks the database at start-up.

@@ -60,7 +60,7 @@ struct SecretHandlingTests {
     }
 
     @Test func missingSecretsAreGeneratedOnceStoredOwnerOnlyAndReused() async throws {
-        let first = try SwitchyardProcess(["serve", "--role", "ui"])
+        let first = try SwitchyardProcess(["serve", "--role", "ui"], environment: ["ENGINE_API_URI": "http://127.0.0.1:9"])
         _ = try await first.waitUntilHealthy()
         try await first.stop()
         #expect(first.output.contains("SECRET is not set; using a generated value stored in DATA_DIR"))
@@ -75,7 +75,7 @@ struct SecretHandlingTests {
             #expect(!first.output.contains(value), "a generated secret must not be logged")
             values[name] = value
         }
-        let second = try SwitchyardProcess(["serve", "--role", "ui"], environment: ["DATA_DIR": first.dataDirectory])
+        let second = try SwitchyardProcess(["serve", "--role", "ui"], environment: ["DATA_DIR": first.dataDirectory, "ENGINE_API_URI": "http://127.0.0.1:9"])
         _ = try await second.waitUntilHealthy()
         try await second.stop()
         for name in ["SECRET", "ENCRYPTION_SECRET"] {

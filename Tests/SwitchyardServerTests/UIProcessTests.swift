@@ -66,6 +66,10 @@ struct UIProcessTests {
         let script = try #require(framed.body.firstMatch(of: /assets\/app\.js\?v=([0-9a-f]+)/)?.1)
         let app = try await Self.send(port, .GET, "/ui/assets/app.js?v=\(script)")
         #expect(app.status == 200 && app.headers["Cache-Control"].first?.contains("immutable") == true)
+        let style = try #require(framed.body.firstMatch(of: /assets\/app\.css\?v=([0-9a-f]+)/)?.1)
+        let css = try await Self.send(port, .GET, "/ui/assets/app.css?v=\(style)")
+        let weight = framed.body.utf8.count + app.body.utf8.count + css.body.utf8.count
+        #expect(weight <= 60 * 1024, "the page weighs \(weight) bytes (shell with its strings, script, style sheet); the budget is 60 KB")
         #expect(try await Self.send(port, .GET, "/ui/assets/app.js").headers["Cache-Control"].first == "public, max-age=300")
         #expect(try await Self.send(port, .GET, "/ui/assets/secrets.txt").status == 404)
         let unknown = try await Self.send(port, .GET, "/ui/embed/no-such-workspace")
@@ -75,16 +79,32 @@ struct UIProcessTests {
         #expect(try await process.stop() == 0)
     }
 
-    @Test func uiAloneUnderTheSeedBasePathForwardsTheAPICallsToTheEngine() async throws {
+    @Test func uiAloneUnderTheSeedBasePathNeedsNoDatabaseAndForwardsTheAPICallsToTheEngine() async throws {
         let directory = try await SwitchyardProcess.migratedDataDirectory()
-        let (key, _, tenant) = try await Self.credentials(directory)
+        let (key, admin, tenant) = try await Self.credentials(directory)
         let api = try await ConsoleProcessTests.api(directory)
-        let ui = try SwitchyardProcess(["serve", "--role", "ui"], environment: ["DATA_DIR": directory, "BASE_PATH": "/portal/", "ENGINE_API_URI": api.uri])
+        let elsewhere = try TestEnvironment.temporaryDirectory()
+        let ui = try SwitchyardProcess(
+            ["serve", "--role", "ui"], environment: ["DATA_DIR": elsewhere, "BASE_PATH": "/portal/", "NEXT_PUBLIC_ENGINE_URI": api.uri])
         let port = try await ui.waitUntilHealthy()
         try await ui.waitForOutput("End-user UI at http://127.0.0.1:\(port)/portal/")
+        #expect(!FileManager.default.fileExists(atPath: elsewhere + "/switchyard.sqlite"), "the ui alone opens no database")
 
         let shell = try await Self.send(port, .GET, "/portal/embed/\(key)")
         #expect(shell.status == 200 && shell.body.contains("\"apiBase\":\"/portal/api\""), "\(shell.body)")
+        #expect(shell.headers["Content-Security-Policy"].first?.contains("frame-ancestors 'none'") == true)
+        #expect(try await Self.send(port, .GET, "/portal/embed/no-such-workspace").status == 404)
+        let allowed = try await Self.send(
+            api.uri.split(separator: ":").last.flatMap { Int($0) } ?? 0, .PATCH, "/workspace", headers: [("Authorization", "Bearer \(admin)")],
+            json: #"{"uiAllowedOrigins": ["https://app.example.com"]}"#)
+        #expect(allowed.status == 200, "\(allowed.body)")
+        let deadline = ContinuousClock.now + .seconds(15)
+        var policy = ""
+        while ContinuousClock.now < deadline, !policy.contains("frame-ancestors https://app.example.com") {
+            policy = try await Self.send(port, .GET, "/portal/embed/\(key)").headers["Content-Security-Policy"].first ?? ""
+            if !policy.contains("https://app.example.com") { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(policy.contains("frame-ancestors https://app.example.com"), "a change of origins reaches the ui within its cache time: \(policy)")
         let listed = try await Self.send(port, .GET, "/portal/api/integrations?limit=5", headers: [("Authorization", "Bearer \(tenant)")])
         #expect(listed.status == 200 && listed.body.contains("\"items\""), "\(listed.body)")
         let anonymous = try await Self.send(port, .GET, "/portal/api/connections")

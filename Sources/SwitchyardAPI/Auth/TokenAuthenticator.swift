@@ -14,7 +14,8 @@ package final class TokenAuthenticator: Sendable {
     /// Checks a platform admin token's signature (from `SECRET`).
     package typealias PlatformVerifier = @Sendable (String) async -> Bool
 
-    private let directory: WorkspaceDirectory
+    /// The workspaces tokens name.
+    let directory: WorkspaceDirectory
     private let tenants: TenantDirectory
     private let maxLifetime: Duration
     private let verifyPlatformToken: PlatformVerifier

@@ -54,7 +54,7 @@ package struct APIPipeline: Sendable {
 
     /// The endpoints outside the route table that the pipeline serves, for the OpenAPI document.
     package var endpoints: [OpenAPIDocument.Operational] {
-        (connect == nil ? [] : ConnectRoutes.endpoints) + (sender == nil ? [] : ProxyRoutes.endpoints)
+        (connect == nil ? [] : ConnectRoutes.endpoints) + (sender == nil ? [] : ProxyRoutes.endpoints) + EmbeddingRoutes.endpoints
     }
 
     /// Registers every route, and `GET /openapi.json` with `document`.
@@ -74,6 +74,8 @@ package struct APIPipeline: Sendable {
             let browser = group(on: router, sources: [.header, .fields], required: false, failure: .handToRoute)
             ConnectRoutes(flow: connect).register(on: browser, timeLimit: timeLimit)
         }
+        let open = group(on: router, sources: .header, required: false, failure: .handToRoute)
+        EmbeddingRoutes(directory: authenticator.directory).register(on: open, timeLimit: timeLimit)
         let body = document.jsonText
         router.get("/openapi.json") { _, _ in
             var headers = HTTPFields()

@@ -101,10 +101,9 @@ package enum SwitchyardAssembly {
             console.register(on: router)
             services.append(ConsoleSetupAnnouncement(console: console, publicURL: configuration.urls.baseURI, monitor: monitor, logger: logger))
         }
-        if roles.roles.contains(.ui), let store {
+        if roles.roles.contains(.ui) {
             do {
-                let directory = workspaceDirectory ?? WorkspaceDirectory(records: store.records)
-                try UIAssembly.ui(configuration: configuration, directory: directory, logger: logger).register(on: router)
+                try UIAssembly.ui(configuration: configuration, directory: workspaceDirectory, logger: logger).register(on: router)
             } catch {
                 throw StartupFailure("the ui cannot start: \(error)")
             }
@@ -177,7 +176,7 @@ package enum SwitchyardAssembly {
     }
 
     /// The roles that keep state in the database.
-    static let databaseRoles: Set<Role> = [.api, .instantWorker, .queuedWorker, .orchestrator, .console, .ui]
+    static let databaseRoles: Set<Role> = [.api, .instantWorker, .queuedWorker, .orchestrator, .console]
 
     /// The dependency checks the selected roles need.
     ///
