@@ -17,6 +17,7 @@ import importlib.util
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import urllib.error
@@ -32,7 +33,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from console_browser import (
-    LOGS, PAGE_WAIT, REPO, ProcessOutput, Switchyard, api, free_port, need, open_page, process_environment, safe_name,
+    LOGS, PAGE_WAIT, REPO, ChildProcess, ProcessOutput, Switchyard, api, free_port, need, open_page, process_environment, safe_name,
     start_switchyard, switchyard_binary, temporary_directory, wait)
 
 HOST_APP = REPO / "examples" / "host-app" / "server.py"
@@ -195,6 +196,11 @@ class EmbedWorld:
     workspace_key: str
     secret: str
     integration_ids: dict[str, str] = field(default_factory=dict)
+    ui_origin: str = ""
+    """Where /sdk.js and /ui are: Switchyard's origin, or the ui process's when it runs alone."""
+    ui: ChildProcess | None = None
+    """The ui process, when it runs alone (`start_world(separate_ui=True)`)."""
+    scratch: Path | None = None
 
     def tenant_token(self, tenant: str = "acme", lifetime: int = 3600, workspace_key: str | None = None,
                      secret: str | None = None) -> str:
@@ -248,8 +254,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 
-def start_world(name: str, **env: str) -> EmbedWorld:
-    """Starts every process, installs the integrations and the flow, allows the host app's origin."""
+def start_world(name: str, separate_ui: bool = False, **env: str) -> EmbedWorld:
+    """Starts every process, installs the integrations and the flow, allows the host app's origin.
+    With `separate_ui`, Switchyard runs as two processes on two origins: `--role api` (the
+    engine, SQLite) and `--role ui` (no database), which forwards the app's API calls to the
+    engine at ENGINE_API_URI."""
     started: list = []
     scratch = temporary_directory(f"switchyard-embed-{name}-")
     try:
@@ -261,17 +270,32 @@ def start_world(name: str, **env: str) -> EmbedWorld:
         httpbin = ServerProcess(SERVERS / "httpbin_server.py", [], f"embed-{name}-httpbin")
         started.append(httpbin)
         port = free_port()
-        server = start_switchyard(
-            [switchyard_binary(), "serve"], f"embed-{name}-switchyard", scratch / "data", PORT=str(port),
-            BASE_URI=f"http://127.0.0.1:{port}", OUTBOUND_ALLOWED_NETWORKS="127.0.0.0/8", **env)
-        started.append(server.child)
+        engine_env = {"PORT": str(port), "BASE_URI": f"http://127.0.0.1:{port}", "OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8", **env}
+        ui = None
+        if separate_ui:
+            ui_port = free_port()
+            ui_origin = f"http://127.0.0.1:{ui_port}"
+            # A process without every role does not migrate the database by itself.
+            migrated = subprocess.run([switchyard_binary(), "migrate"], env=process_environment(DATA_DIR=str(scratch / "data")),
+                                      capture_output=True, text=True, timeout=120)
+            assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+            engine = start_role("api", f"embed-{name}-api", DATA_DIR=str(scratch / "data"), ENGINE_UI_URI=ui_origin + "/ui", **engine_env)
+            started.append(engine)
+            server = Switchyard(child=engine, data_dir=scratch / "data", console_url=f"http://127.0.0.1:{port}/")
+            ui = start_role("ui", f"embed-{name}-ui", DATA_DIR=str(scratch / "ui-data"), PORT=str(ui_port), BASE_URI=ui_origin,
+                            ENGINE_API_URI=server.origin)
+            started.append(ui)
+        else:
+            server = start_switchyard([switchyard_binary(), "serve"], f"embed-{name}-switchyard", scratch / "data", **engine_env)
+            started.append(server.child)
+            ui_origin = server.origin
         integration_ids = install(server, oauth.port, httpbin.port)
         status, workspace = api(server, "GET", "/workspace")
         assert status == 200, workspace
         status, secret = api(server, "POST", "/workspace/reveal-secret")
         assert status == 200, secret
         host_env = {"PORT": "0", "WORKSPACE_KEY": workspace["key"], "WORKSPACE_SECRET": secret["secret"],
-                    "SWITCHYARD_URL": server.origin, "TENANT_ID": "acme"}
+                    "SWITCHYARD_URL": ui_origin, "TENANT_ID": "acme"}
         host = ServerProcess(HOST_APP, [], f"embed-{name}-host", host_env)
         started.append(host)
         foreign = ServerProcess(HOST_APP, [], f"embed-{name}-foreign", host_env)
@@ -279,10 +303,24 @@ def start_world(name: str, **env: str) -> EmbedWorld:
         status, allowed = api(server, "PATCH", "/workspace", {"uiAllowedOrigins": [host.origin]})
         assert status == 200, f"PATCH /workspace uiAllowedOrigins: {status} {allowed}"
         assert allowed.get("uiAllowedOrigins") == [host.origin], allowed
-        return EmbedWorld(server, oauth, httpbin, host, foreign, workspace["key"], secret["secret"], integration_ids)
+        return EmbedWorld(server, oauth, httpbin, host, foreign, workspace["key"], secret["secret"], integration_ids, ui_origin, ui, scratch)
     except BaseException:
         for process in reversed(started):
             process.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
+def start_role(role: str, name: str, **env: str) -> ChildProcess:
+    """`switchyard serve --role ROLE`, ready: its start line read and its health check passed."""
+    child = ChildProcess([switchyard_binary(), "serve", "--role", role], process_environment(**env), name)
+    try:
+        origin = child.output.wait_for(r"Switchyard listening on (http://[^\s/]+)", f"the {role} process's start line").group(1)
+        with urllib.request.urlopen(origin + "/?wait=60000", timeout=90) as health:
+            assert health.status == 200
+        return child
+    except BaseException:
+        child.stop()
         raise
 
 
@@ -290,8 +328,11 @@ def stop_world(world: EmbedWorld) -> None:
     """Stops every process; Switchyard must stop cleanly."""
     for process in (world.host, world.foreign, world.httpbin, world.oauth):
         process.stop()
-    status = world.server.child.stop()
-    assert status == 0, f"switchyard did not stop cleanly (exit {status}); see {world.server.child.output.log_path}"
+    statuses = [(child.output.log_path, child.stop()) for child in (world.ui, world.server.child) if child is not None]
+    if world.scratch is not None:
+        shutil.rmtree(world.scratch, ignore_errors=True)
+    for log, status in statuses:
+        assert status == 0, f"switchyard did not stop cleanly (exit {status}); see {log}"
 
 
 def install(server: Switchyard, oauth_port: int, httpbin_port: int) -> dict[str, str]:
