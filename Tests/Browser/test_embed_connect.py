@@ -336,24 +336,41 @@ def test_the_ui_weighs_at_most_60_kb_and_loads_nothing_from_outside_the_deployme
     assert weight <= 60 * 1024, f"the UI weighs {weight} bytes (SDK, shell, app.js, app.css, …): {assets}"
 
 
-def test_closing_the_modal_resolves_null(page, world):
+def catalogue_states(driver) -> dict[str, str]:
+    """The catalogue's cards: name -> state badge."""
+    return {card.find_element(By.CSS_SELECTOR, ".name").text: card.find_element(By.CSS_SELECTOR, ".badge").text
+            for card in driver.find_elements(By.CSS_SELECTOR, ".cards li:not([hidden])")}
+
+
+def test_the_catalogue_shows_each_integrations_state_and_closing_the_modal_resolves_null(page, world):
     driver = page
-    as_customer(driver, world, "closer")
+    tenant = "closer"
+    connection_id = world.connect_by_api_key(tenant)
+    as_customer(driver, world, tenant)
     click_host(driver, "open-catalogue")
     enter_app(driver)
     wait_text(driver, "Hub Tasks")
-    wait_text(driver, "Vault")
     assert driver.find_element(By.TAG_NAME, "h1").text == say("catalogue.title")
+    assert catalogue_states(driver) == {"Hub Tasks": say("state.none"), "Vault": say("state.connected")}, catalogue_states(driver)
     axe(driver, "embed-catalogue")
     shot(driver, "embed-catalogue")
     # The search narrows the list.
-    search = driver.find_element(By.ID, "search")
-    search.send_keys("vau")
-    wait(driver).until(lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".cards li:not([hidden]) .name")] == ["Vault"])
+    driver.find_element(By.ID, "search").send_keys("vau")
+    wait(driver).until(lambda d: list(catalogue_states(d)) == ["Vault"], "the search leaves Vault alone")
     button(driver, say("nav.close")).click()
     outcome = settled(driver)
     assert outcome == {"call": outcome["call"], "action": "open", "status": "resolved", "value": None}, outcome
     assert not modal_open(driver), "the modal is gone"
+
+    # A disconnected connection needs attention.
+    status, answer = world.as_tenant(tenant, "POST", f"/connections/{connection_id}/disconnect")
+    assert status == 200, answer
+    click_host(driver, "open-catalogue")
+    enter_app(driver)
+    wait_text(driver, "Hub Tasks")
+    assert catalogue_states(driver)["Vault"] == say("state.attention"), catalogue_states(driver)
+    button(driver, say("nav.close")).click()
+    assert settled(driver)["value"] is None
 
     # Escape closes it too, and the focus had moved into the frame.
     click_host(driver, "connect")
