@@ -88,7 +88,8 @@ package struct EmbeddedUI: Sendable {
             let (language, _) = assets.catalogue(acceptLanguage: request.headers[.acceptLanguage])
             let title = HTMLText.escape(assets.text("page.notFound.title"))
             let html = """
-                <!doctype html><html lang="\(language)"><head><meta charset="utf-8"><title>\(title)</title></head><body><main><h1>\(title)</h1>\
+                <!doctype html><html lang="\(language)"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>\(title)</title></head>\
+                <body><main><h1>\(title)</h1>\
                 <p>\(HTMLText.escape(assets.text("page.unknownWorkspace")))</p></main></body></html>
                 """
             return Response(status: .notFound, headers: UIHeaders.page(frameAncestors: []), body: .init(byteBuffer: ByteBuffer(string: html)))

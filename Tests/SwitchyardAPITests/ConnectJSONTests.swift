@@ -16,6 +16,9 @@ import SwitchyardTestSupport
 /// embedding origins.
 @Suite(.enabled(if: PythonTestServer.available, "needs SWITCHYARD_TEST_PYTHON (scripts/test)"))
 struct ConnectJSONTests {
+    /// A logo the end-user UI can show without loading anything from elsewhere.
+    static let logo = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"
+
     /// Posts a JSON connect body with `Accept: application/json`.
     static func connect(_ client: APIClient, token: String?, _ body: JSONValue) async throws -> APIClient.Answer {
         var headers = HTTPFields()
@@ -36,12 +39,17 @@ struct ConnectJSONTests {
                 let admin = try await harness.adminToken()
                 let tenant = try await harness.tenantToken("acme")
                 _ = try await client.send(.post, "/connectors", token: admin, body: ["key": "bin", "name": "Bin"])
-                let package = TestConnectors.basicAuthBin(baseURI: "http://127.0.0.1:\(server.port)", password: "correct-horse")
+                var package = TestConnectors.basicAuthBin(baseURI: "http://127.0.0.1:\(server.port)", password: "correct-horse")
+                let spec = String(decoding: package["spec.yml"] ?? Data(), as: UTF8.self)
+                package["spec.yml"] = Data(spec.replacingOccurrences(of: "name: Bin\n", with: "name: Bin\nlogoUri: \"\(Self.logo)\"\n").utf8)
                 let (uploaded, _) = try await client.sendBytes(
                     .post, "/connectors/bin/upload", token: admin, body: Array(ConnectorArchive.pack(package)), contentType: "application/zip")
                 #expect(uploaded.status == 200, "\(uploaded.json)")
                 _ = try await client.send(.post, "/integrations", token: admin, body: ["key": "bin", "name": "Bin", "connectorId": "bin"])
                 let done = "http://127.0.0.1:1/ui/done"
+                let listed = try await client.send(.get, "/integrations", token: tenant)
+                #expect(listed.json["items"]?.arrayValue?.first?["logoUri"] == .string(Self.logo), "the connector's logo: \(listed.json)")
+                #expect(try await client.send(.get, "/integrations/bin", token: tenant).json["logoUri"] == .string(Self.logo))
 
                 let form = try await Self.connect(client, token: tenant, ["integrationKey": "bin", "redirectUri": .string(done)])
                 #expect(form.status == 200, "\(form.json)")
@@ -53,7 +61,8 @@ struct ConnectJSONTests {
                 let invalid = try await Self.connect(
                     client, token: tenant,
                     ["integrationKey": "bin", "redirectUri": .string(done), "input": ["username": "Ada Lovelace", "password": "x"]])
-                #expect(invalid.status == 400 && invalid.json["data"]?["username"] != nil && invalid.json["data"]?["password"] == nil, "\(invalid.json)")
+                #expect(
+                    invalid.status == 400 && invalid.json["data"]?["username"] != nil && invalid.json["data"]?["password"] == nil, "\(invalid.json)")
                 let missing = try await Self.connect(client, token: tenant, ["integrationKey": "bin", "input": ["username": "ada"]])
                 #expect(missing.status == 400 && missing.json["data"]?["password"] == "is required", "\(missing.json)")
                 let refused = try await Self.connect(
@@ -71,6 +80,9 @@ struct ConnectJSONTests {
                 #expect(unknown.status == 404 && unknown.headers[.contentType]?.hasPrefix("application/json") == true, "\(unknown.json)")
                 let anonymous = try await Self.connect(client, token: nil, ["integrationKey": "bin"])
                 #expect(anonymous.status == 401, "\(anonymous.json)")
+                let broken = try await Self.connect(client, token: nil, ["requestToken": "not-a-request"])
+                #expect(broken.status == 400 && broken.json["data"]?["requestToken"] == "malformed", "\(broken.json)")
+                #expect(broken.json["message"]?.stringValue?.contains("ask for a new one") == true, "a link's words, not OAuth state's")
             }
         } catch {
             Issue.record("\(error)")
@@ -86,7 +98,8 @@ struct ConnectJSONTests {
         try await harness.withClient { client in
             let admin = try await harness.adminToken()
             let set = try await client.send(
-                .patch, "/workspace", token: admin, body: ["uiAllowedOrigins": ["HTTPS://App.Example.com:443", "http://127.0.0.1:8123", "http://127.0.0.1:8123/"]])
+                .patch, "/workspace", token: admin,
+                body: ["uiAllowedOrigins": ["HTTPS://App.Example.com:443", "http://127.0.0.1:8123", "http://127.0.0.1:8123/"]])
             #expect(set.status == 200 && set.json["uiAllowedOrigins"] == ["https://app.example.com", "http://127.0.0.1:8123"], "\(set.json)")
             let path = try await client.send(.patch, "/workspace", token: admin, body: ["uiAllowedOrigins": ["https://app.example.com/settings"]])
             #expect(path.status == 400 && path.json["data"]?["uiAllowedOrigins"]?.stringValue?.contains("no path") == true, "\(path.json)")

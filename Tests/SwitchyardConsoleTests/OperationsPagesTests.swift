@@ -99,7 +99,8 @@ import Testing
             #expect(bad.status == .badRequest && bad.body.contains("id=\"origins-error\"") && bad.body.contains("no path"), "\(bad.body)")
             #expect(bad.body.contains(">https://app.example.com/path</textarea>"), "the input is kept")
             #expect(try await harness.call(.get, "/workspace")["uiAllowedOrigins"] == [], "nothing saved")
-            let saved = try await browser.post("/console/workspace/embedding", [("csrf", csrf), ("origins", "https://App.example.com\r\n\nhttp://127.0.0.1:8123\n")])
+            let saved = try await browser.post(
+                "/console/workspace/embedding", [("csrf", csrf), ("origins", "https://App.example.com\r\n\nhttp://127.0.0.1:8123\n")])
             #expect(saved.status == .seeOther)
             #expect(try await harness.call(.get, "/workspace")["uiAllowedOrigins"] == ["https://app.example.com", "http://127.0.0.1:8123"])
             let page = try await browser.get("/console/workspace")

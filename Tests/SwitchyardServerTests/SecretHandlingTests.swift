@@ -75,7 +75,8 @@ struct SecretHandlingTests {
             #expect(!first.output.contains(value), "a generated secret must not be logged")
             values[name] = value
         }
-        let second = try SwitchyardProcess(["serve", "--role", "ui"], environment: ["DATA_DIR": first.dataDirectory, "ENGINE_API_URI": "http://127.0.0.1:9"])
+        let second = try SwitchyardProcess(
+            ["serve", "--role", "ui"], environment: ["DATA_DIR": first.dataDirectory, "ENGINE_API_URI": "http://127.0.0.1:9"])
         _ = try await second.waitUntilHealthy()
         try await second.stop()
         for name in ["SECRET", "ENCRYPTION_SECRET"] {

@@ -122,13 +122,16 @@ struct UIProcessTests {
         let alone = try await SwitchyardProcess.run(["serve", "--role", "ui"])
         #expect(alone.status == 78 && alone.output.contains("ENGINE_API_URI"), "\(alone.output)")
 
-        let secrets = ["SWITCHYARD_ENV": "production", "SECRET": String(repeating: "s", count: 40), "ENCRYPTION_SECRET": String(repeating: "e", count: 40)]
+        let secrets = [
+            "SWITCHYARD_ENV": "production", "SECRET": String(repeating: "s", count: 40), "ENCRYPTION_SECRET": String(repeating: "e", count: 40),
+        ]
         let directory = try await SwitchyardProcess.migratedDataDirectory(environment: secrets)
         let admin = try await SwitchyardProcess.run(["token", "--admin"], environment: secrets.merging(["DATA_DIR": directory]) { $1 })
         let token = admin.output.split(separator: "\n").last.map(String.init) ?? ""
         let process = try SwitchyardProcess(["serve", "--role", "api,ui"], environment: secrets.merging(["DATA_DIR": directory]) { $1 })
         let port = try await process.waitUntilHealthy()
-        let star = try await Self.send(port, .PATCH, "/workspace", headers: [("Authorization", "Bearer \(token)")], json: #"{"uiAllowedOrigins": ["*"]}"#)
+        let star = try await Self.send(
+            port, .PATCH, "/workspace", headers: [("Authorization", "Bearer \(token)")], json: #"{"uiAllowedOrigins": ["*"]}"#)
         #expect(star.status == 400 && star.body.contains("not allowed in production"), "\(star.body)")
         #expect(try await process.stop() == 0)
     }

@@ -14,6 +14,7 @@ import SwitchyardStore
 enum IntegrationRoutes {
     static let schema = RecordJSON.schema([
         "name": ["type": "string"], "connectorId": ["type": "string"], "connectorVersion": ["type": "string"], "parameters": ["type": "object"],
+        "logoUri": ["type": "string", "description": "the connector's logo (its spec.yml's logoUri)"],
         "connection": ConnectionRoutes.schema,
     ])
 
@@ -51,7 +52,8 @@ enum IntegrationRoutes {
                         if let parent = connection.parentID, connections[parent] == nil { connections[parent] = connection }
                     }
                 }
-                return RecordJSON.list(page) { record in json(record, connection: connections[record.id]) }
+                let logos = try await logos(of: page.items, scope: scope, deps)
+                return RecordJSON.list(page) { record in json(record, connection: connections[record.id], logo: logos[record.id]) }
             },
             APIRoute(
                 method: .post, path: "/integrations", access: .admin, operationID: "createIntegration", summary: "Create an integration",
@@ -99,7 +101,8 @@ enum IntegrationRoutes {
                         .connections, scope: request.caller.scope, filter: RecordFilter(parentID: record.id), limit: 1, cursor: nil
                     ).items.first
                 }
-                return json(record, connection: connection, revealSecrets: reveal)
+                let logo = try await logos(of: [record], scope: request.caller.scope, deps)[record.id]
+                return json(record, connection: connection, revealSecrets: reveal, logo: logo)
             },
             APIRoute(
                 method: .patch, path: "/integrations/{selector}", access: .admin, operationID: "updateIntegration", summary: "Change an integration",
@@ -156,12 +159,29 @@ enum IntegrationRoutes {
         ]
     }
 
-    static func json(_ record: Record, connection: Record?, revealSecrets: Bool = false) -> JSONValue {
+    static func json(_ record: Record, connection: Record?, revealSecrets: Bool = false, logo: String? = nil) -> JSONValue {
         var extra = connection.map { ["connection": ConnectionRoutes.json($0)] } ?? [:]
+        if let logo { extra["logoUri"] = .string(logo) }
         if case .object(let parameters)? = record.secret {
             extra["parameters"] = revealSecrets ? .object(parameters) : .object(parameters.mapValues { _ in "[redacted]" })
         }
         return RecordJSON.object(record, extra: extra)
+    }
+
+    /// The logo URI of each integration's connector (from its `spec.yml`), by integration id; one
+    /// read per distinct connector of the page.
+    static func logos(of integrations: [Record], scope: StoreScope, _ deps: APIDependencies) async throws(SwitchyardError) -> [String: String] {
+        var byConnector: [String: String?] = [:]
+        var logos: [String: String] = [:]
+        for integration in integrations {
+            guard let connectorID = integration.integrationDocument.connectorID else { continue }
+            if byConnector[connectorID] == nil {
+                let connector = try? await deps.records.get(.connectors, id: connectorID, scope: scope)
+                byConnector[connectorID] = .some(connector?.connectorDocument.logoURI)
+            }
+            if case .some(.some(let logo)) = byConnector[connectorID] { logos[integration.id] = logo }
+        }
+        return logos
     }
 
     /// Whether the caller asked for parameter values (`includeSecrets=true`, admins only).

@@ -45,7 +45,15 @@ package struct ConnectFlow: Sendable {
     ///   - token: The link's `requestToken`, which names the request and its tenant.
     ///   - input: What the user typed into the connect form, once they did.
     package func start(requestToken token: String, input: [String: JSONValue]?) async throws(SwitchyardError) -> ConnectFinish {
-        let payload = try state.verify(token)
+        let payload: [String: JSONValue]
+        do {
+            payload = try state.verify(token)
+        } catch {
+            // The link's token is a signed state; say what the user has: a broken or old link.
+            let reason = error.data["state"] == "expired" ? "expired" : "malformed"
+            throw SwitchyardError(
+                .badRequest, "this connection link is broken or has expired; ask for a new one", data: ["requestToken": reason])
+        }
         guard let id = payload["q"]?.stringValue, let workspace = payload["w"]?.stringValue, let tenant = payload["t"]?.stringValue else {
             throw SwitchyardError(.badRequest, "the connection request link is malformed", data: ["requestToken": "malformed"])
         }

@@ -34,7 +34,8 @@ package struct UIServingSettings: Sendable, Equatable {
         guard let value else { return }
         switch BasePath.parse(value) {
         case .success(let path): basePath = path
-        case .failure: env.report(name, "must be a path such as /ui or /app/integrations: starting with /, not / alone, letters, digits, - . _ ~ and /")
+        case .failure:
+            env.report(name, "must be a path such as /ui or /app/integrations: starting with /, not / alone, letters, digits, - . _ ~ and /")
         }
     }
 }

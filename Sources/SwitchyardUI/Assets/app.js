@@ -4,10 +4,14 @@
 const D = document, root = D.documentElement;
 const json = id => { try { return JSON.parse(D.getElementById(id)?.textContent || "{}") || {} } catch { return {} } };
 const cfg = json("switchyard-config"), S = json("switchyard-strings");
-const t = (k, p = {}) => String(S[k] ?? k).replace(/\{(\w+)\}/g, (m, n) => (n in p ? p[n] : m));
+// A {message} (the server's sentence) loses its final full stop: the catalogue's sentence has one.
+const t = (k, p = {}) => String(S[k] ?? k)
+  .replace(/\{(\w+)\}/g, (m, n) => (!(n in p) ? m : n === "message" ? String(p[n]).replace(/\.\s*$/, "") : p[n]));
 const app = D.getElementById("app") || D.body.appendChild(D.createElement("main"));
 const apiBase = cfg.apiBase || "", basePath = cfg.basePath ?? "/ui";
 const enc = encodeURIComponent;
+// No icon request to the server (a top-level page would ask for /favicon.ico and log a 404).
+if (!D.querySelector("link[rel~=icon]")) D.head.append(Object.assign(D.createElement("link"), { rel: "icon", href: "data:," }));
 
 const frag = new URLSearchParams(location.hash.slice(1));
 history.replaceState(null, "", location.pathname);
@@ -40,7 +44,9 @@ if (/^#[0-9a-f]{6}$/i.test(accent)) {
 
 // The embedding check: the host's origin must be allowed and be the real parent's origin.
 const anc = location.ancestorOrigins;
-const embedOK = mode === "page" || (window.parent !== window && (cfg.allowedOrigins || []).includes(hostOrigin)
+const allowed = cfg.allowedOrigins || [];
+const embedOK = mode === "page" || (window.parent !== window && /^https?:\/\/[^/]+$/.test(hostOrigin)
+  && (allowed.includes(hostOrigin) || allowed.includes("*"))
   && (!anc || anc[0] === hostOrigin));
 const post = (type, extra = {}) => {
   if (mode === "modal" && embedOK) parent.postMessage({ source: "switchyard", type, ...extra }, hostOrigin);
@@ -56,7 +62,13 @@ addEventListener("message", e => {
 
 // A new fragment (a second link opened in this tab) is a new start: the fragment is read on load.
 addEventListener("hashchange", () => { if (location.hash.length > 1) location.reload() });
-addEventListener("keydown", e => { if (e.key === "Escape" && mode === "modal" && embedOK) { e.preventDefault(); close() } });
+// Escape cancels an open confirmation, else closes the modal.
+addEventListener("keydown", e => {
+  if (e.key !== "Escape" || mode !== "modal" || !embedOK) return;
+  e.preventDefault();
+  const cancel = app.querySelector(".confirm .actions button:last-child");
+  if (cancel) cancel.click(); else close();
+});
 
 function close() {
   if (popup) popup.win.close();
@@ -80,21 +92,20 @@ function h(tag, attrs = {}, ...kids) {
 const btn = (text, onclick, cls = "", extra = {}) => h("button", { type: "button", class: cls, onclick, ...extra }, text);
 
 // One screen: the header (back, close), a focusable h1, the content.
+const bar = back => h("div", { class: "bar" }, back ? btn(t("nav.back"), back, "link") : h("span"),
+  (mode === "modal" && embedOK) || (mode === "page" && ret) ? btn(t("nav.close"), close, "close") : null);
 function screen(title, content, { back } = {}) {
   popupStop();
   D.title = title;
-  const bar = h("div", { class: "bar" },
-    back ? btn(t("nav.back"), back, "link") : h("span"),
-    (mode === "modal" && embedOK) || (mode === "page" && ret) ? btn(t("nav.close"), close, "close") : null);
   const h1 = h("h1", { tabindex: "-1", text: title });
-  app.replaceChildren(bar, h1, ...[content].flat().filter(Boolean));
+  app.replaceChildren(bar(back), h1, ...[content].flat().filter(Boolean));
   app.removeAttribute("aria-busy");
   h1.focus();
   return h1;
 }
 const para = (text, cls) => h("p", { class: cls, text });
 function loading(text = t("common.loading")) {
-  app.replaceChildren(h("p", { class: "loading", role: "status", text }));
+  app.replaceChildren(embedOK ? bar() : "", h("p", { class: "loading", role: "status", text }));
   app.setAttribute("aria-busy", "true");
 }
 const backToList = () => (startRoute === "catalogue" && current !== "catalogue" ? () => go("catalogue") : null);
@@ -163,7 +174,7 @@ function tokenProblem(tok) {
 // Routing: the route names a screen; errors become pages.
 function go(route) {
   current = route;
-  const [kind, id, sub, key] = route.split("/").map(decodeURIComponent);
+  const [kind, id, sub, key] = route.split("/").map(part => { try { return decodeURIComponent(part) } catch { return part } });
   const isStart = route === startRoute;
   const run = async () => {
     try {
@@ -204,7 +215,8 @@ async function catalogue() {
   const [ints, conns] = await Promise.all([api("GET", "/integrations?limit=1000"), api("GET", "/connections?limit=1000")]);
   const by = {};
   for (const c of conns.items || []) if (!c.archivedAt) (by[c.integrationId] ||= []).push(c);
-  const items = (ints.items || []).map(i => {
+  // An integration without a connector cannot be connected yet: it is not offered.
+  const items = (ints.items || []).filter(i => i.connectorId || by[i.id]).map(i => {
     const cs = by[i.id] || [], st = stateOf(cs), name = i.name || i.key;
     const open = () => go(cs.length ? `connection/${enc((cs.find(attention) || cs[0]).id)}` : `connect/${enc(i.key)}`);
     const li = h("li", {}, h("button", { type: "button", class: "card", onclick: open },
@@ -242,7 +254,7 @@ async function connect(key, reconnectId, isStart) {
 
   const problem = e => {
     if (e?.shown || fatalShown) return;
-    if (requestMode && (e.data?.requestId || e.data?.requestToken)) {
+    if (requestMode && (e.data?.requestId || e.data?.requestToken || e.data?.state || e.status === 404)) {
       return message(t("link.title"), t(e.data.requestId === "already used" ? "link.used" : "link.expired"));
     }
     failed(e, isStart, again);
@@ -252,7 +264,7 @@ async function connect(key, reconnectId, isStart) {
     if (!requestMode && !isStart) {
       current = `connection/${enc(id)}`;
       loading();
-      return connection(id, false, t("done.text", { name })).catch(e => failed(e));
+      return connection(id, false, t("connection.connected", { name })).catch(e => failed(e));
     }
     if (mode === "modal") { message(t("done.title"), t("done.text", { name })); return post("result", { value: { connectionId: id } }) }
     if (ret) { const u = new URL(ret); u.searchParams.set("connectionId", id); return location.assign(u.href) }
@@ -329,7 +341,7 @@ async function connect(key, reconnectId, isStart) {
           if (ans?.form) throw new APIError(400, { message: t("form.again") });
           handle(ans);
         } catch (e) {
-          if (e.shown || (requestMode && e.data?.requestId) || e.status === 404) return problem(e);
+          if (e.shown || (requestMode && (e.data?.requestId || e.data?.state)) || e.status === 404) return problem(e);
           throw e;
         }
       })], { back });
@@ -346,14 +358,14 @@ function fieldsOf(schema, given) {
   const props = schema?.properties || {}, req = schema?.required || [];
   const list = given?.length ? given : Object.keys(props).map(name => ({ name }));
   return list.map(f => {
-    const p = props[f.name] || {};
+    const p = { ...props[f.name], ...f.schema };
     const type = f.type || (Array.isArray(p.type) ? p.type.find(x => x !== "null") : p.type) || "string";
     return { ...p, ...f, type, title: f.title || p.title || f.name, required: f.required ?? req.includes(f.name),
       secret: f.secret ?? (p.format === "password" || p.writeOnly === true), enum: f.enum || p.enum };
   });
 }
 let formCount = 0;
-function buildForm(fields, values, submitLabel, submit) {
+function buildForm(fields, values, submitLabel, submit, invalid) {
   const n = ++formCount, rows = {};
   const general = h("p", { class: "error", role: "alert", hidden: true });
   const form = h("form", { novalidate: true, class: "form" }, general);
@@ -363,22 +375,23 @@ function buildForm(fields, values, submitLabel, submit) {
     const desc = f.description ? h("p", { class: "hint", id: id + "-d", text: f.description }) : null;
     let input;
     if (f.enum) {
-      input = h("select", { id }, h("option", { value: "", text: t("form.choose") }),
+      input = h("select", { id, name: f.name }, h("option", { value: "", text: t("form.choose") }),
         f.enum.map(o => h("option", { value: String(o), text: String(o), selected: v != null && String(v) === String(o) })));
     } else if (f.type === "boolean") {
-      input = h("input", { id, type: "checkbox", checked: v === true });
+      input = h("input", { id, name: f.name, type: "checkbox", checked: v === true });
     } else if (f.type === "object" || f.type === "array") {
-      input = h("textarea", { id, rows: 4, value: v == null ? "" : JSON.stringify(v, null, 2) });
+      input = h("textarea", { id, name: f.name, rows: 4, value: v == null ? "" : JSON.stringify(v, null, 2) });
     } else {
       const type = f.secret ? "password" : f.type === "integer" || f.type === "number" ? "number"
         : f.format === "email" ? "email" : f.format === "uri" || f.format === "url" ? "url" : "text";
-      input = h("input", { id, type, value: v == null ? "" : String(v), autocomplete: f.secret ? "new-password" : "off",
+      input = h("input", { id, name: f.name, type, value: v == null ? "" : String(v), autocomplete: f.secret ? "new-password" : "off",
         step: f.type === "integer" ? "1" : f.type === "number" ? "any" : null });
     }
     if (f.required) input.setAttribute("aria-required", "true");
     input.setAttribute("aria-describedby", [desc && id + "-d", id + "-e"].filter(Boolean).join(" "));
     const label = h("label", { for: id }, f.title, f.required ? h("span", { class: "req", text: " " + t("form.required") }) : null);
-    const row = f.type === "boolean" ? h("div", { class: "field check" }, input, label, desc, err) : h("div", { class: "field" }, label, desc, input, err);
+    const box = f.type === "boolean";
+    const row = h("div", { class: box ? "field check" : "field" }, box ? [input, label] : [label, desc, input], box ? desc : null, err);
     rows[f.name] = { f, input, err };
     form.append(row);
   }
@@ -402,7 +415,7 @@ function buildForm(fields, values, submitLabel, submit) {
       show(name, error);
       if (error) first ||= input; else if (value !== undefined) out[name] = value;
     }
-    if (first) return first.focus();
+    if (first) { invalid?.(); return first.focus() }
     save.disabled = true;
     save.textContent = t("form.saving");
     try { await submit(out) } catch (err) {
@@ -412,11 +425,10 @@ function buildForm(fields, values, submitLabel, submit) {
         const name = k.replace(/^(input|parameters)[./]/, "");
         if (show(name, String(text))) bad ||= rows[name].input;
       }
-      if (bad) return bad.focus();
-      general.textContent = err.message;
+      general.textContent = bad ? t("form.fix") : err.message;
       general.hidden = false;
       general.tabIndex = -1;
-      general.focus();
+      (bad || general).focus();
     } finally {
       if (form.isConnected) { save.disabled = false; save.textContent = submitLabel }
     }
@@ -460,7 +472,11 @@ async function connection(id, isStart, note) {
   const bad = attention(c);
   const lastError = c.disconnectedReason || c.lastRefreshError || c.revokeError;
   const status = h("p", { class: "status", role: "status", text: note || "" });
-  const reconnect = () => { current = `connect/${enc(integ?.key || "")}`; loading(); connect(integ?.key || c.integrationId, c.id, false).catch(e => failed(e)) };
+  const reconnect = () => {
+    current = "connect/";
+    loading();
+    connect(integ?.key || c.integrationId, c.id, false).catch(e => failed(e));
+  };
   const test = async () => {
     status.textContent = t("connection.testing");
     try { await api("POST", `/connections/${enc(c.id)}/test`); status.textContent = t("connection.testOK", { name }) } catch (e) {
@@ -479,19 +495,21 @@ async function connection(id, isStart, note) {
         await connection(id, isStart, t("connection.disconnected", { name }));
       } catch (e) { if (!e.shown) { yes.disabled = false; status.textContent = e.message } }
     }, "danger");
-    const box = h("div", { class: "confirm", role: "group", "aria-labelledby": "confirm-q" },
+    const box = h("div", { class: "confirm", role: "alertdialog", "aria-labelledby": "confirm-q" },
       h("p", { id: "confirm-q", text: t("connection.disconnectAsk", { name }) }),
       h("div", { class: "actions" }, yes, btn(t("common.cancel"), () => { box.replaceWith(actions); actions.lastChild.focus() })));
     actions.replaceWith(box);
     yes.focus();
   };
   const stateText = c.disconnected ? "connection.stateDisconnected" : bad ? "connection.stateError" : "connection.stateOK";
-  const flows = h("section", { "aria-labelledby": "flows-h" }, h("h2", { id: "flows-h", text: t("flows.title") }), para(t("common.loading"), "muted"));
+  const flows = h("section", { "aria-labelledby": "flows-h" }, h("h2", { id: "flows-h", text: t("flows.title") }),
+    para(t("common.loading"), "muted"));
   screen(name, [
     h("div", { class: "intro" }, logo(integ || { name }), h("p", { class: "lead" },
       h("span", { class: "badge " + (bad ? "attention" : "connected"), text: t(bad ? "state.attention" : "state.connected") }),
       " ", t(stateText, { name }))),
-    lastError ? h("p", { class: "error" }, h("strong", { text: t("connection.lastError") + " " }), lastError) : null,
+    lastError ? h("p", { class: c.disconnected ? "" : "error" },
+      h("strong", { text: t(c.disconnected ? "connection.reason" : "connection.lastError") + " " }), lastError) : null,
     actions, status, flows], { back: backToList() });
   flowList(c).then(list => flows.lastChild.replaceWith(list), e => {
     if (!e.shown) flows.lastChild.replaceWith(para(e.status === 404 ? t("flows.none") : e.message, "error"));
@@ -514,14 +532,33 @@ async function flowList(c) {
 }
 function flowItem(c, f, inst, open) {
   const id = "flow-" + f.id, name = f.name || f.key, status = h("p", { class: "status", role: "status" });
+  const toggle = h("input", { type: "checkbox", role: "switch", id: id + "-on", name: "enabled", checked: !!inst?.enabled,
+    "aria-describedby": open ? null : id + "-h" });
   const save = async patch => {
     inst = inst ? await api("PATCH", `/flow-instances/${enc(inst.id)}`, patch)
       : await api("POST", "/flow-instances", { flowKey: f.key, connectionId: c.id, enabled: false, ...patch });
-    return inst;
+    toggle.checked = !!inst.enabled;
   };
-  const toggle = h("input", { type: "checkbox", role: "switch", id: id + "-on", checked: !!inst?.enabled,
-    "aria-describedby": open ? null : id + "-h" });
+  const schema = f.parametersSchema;
+  let viaToggle = false;
+  const form = schema && Object.keys(schema.properties || {}).length ? buildForm(fieldsOf(schema), inst?.parameters || {},
+    t("flows.saveParams"), async parameters => {
+      const on = viaToggle;
+      viaToggle = false;
+      await save({ enabled: toggle.checked, parameters });
+      status.textContent = t(on && toggle.checked ? "flows.enabled" : "flows.paramsSaved", { name });
+    }, () => { if (viaToggle) status.textContent = t("flows.fillFirst"); viaToggle = false }) : null;
+  const region = form && h("div", { id: id + "-p", hidden: !open }, form);
+  const more = form && !open && btn(t("flows.settings", { name }), () => expand(region.hidden), "link",
+    { "aria-expanded": "false", "aria-controls": id + "-p" });
+  const expand = show => {
+    region.hidden = !show;
+    more?.setAttribute("aria-expanded", String(show));
+    if (show) region.querySelector("input,select,textarea")?.focus();
+  };
   toggle.addEventListener("change", async () => {
+    // A new instance of a flow with settings is turned on together with them (the form is checked first).
+    if (form && !inst) { viaToggle = true; expand(true); return form.requestSubmit() }
     const on = toggle.checked;
     toggle.disabled = true;
     status.textContent = t("flows.saving");
@@ -530,29 +567,10 @@ function flowItem(c, f, inst, open) {
       if (!e.shown) status.textContent = t("flows.failed", { message: e.message });
     } finally { toggle.disabled = false; if (toggle.isConnected) toggle.focus() }
   });
-  const schema = f.parametersSchema, hasParams = schema && Object.keys(schema.properties || {}).length;
-  const item = h("li", { class: "flow" },
+  return h("li", { class: "flow" },
     h("div", { class: "flow-head" }, open ? h("span") : h("h3", { id: id + "-h", text: name }),
       h("label", { class: "switch", for: id + "-on" }, toggle, h("span", { text: t("flows.on") }))),
-    f.description ? para(f.description, "hint") : null);
-  if (hasParams) {
-    const form = buildForm(fieldsOf(schema), inst?.parameters || {}, t("flows.saveParams"), async parameters => {
-      await save({ parameters });
-      status.textContent = t("flows.paramsSaved", { name });
-    });
-    const region = h("div", { id: id + "-p", hidden: !open }, form);
-    if (!open) {
-      const more = btn(t("flows.settings", { name }), () => {
-        region.hidden = !region.hidden;
-        more.setAttribute("aria-expanded", String(!region.hidden));
-        if (!region.hidden) region.querySelector("input,select,textarea")?.focus();
-      }, "link", { "aria-expanded": "false", "aria-controls": id + "-p" });
-      item.append(more);
-    }
-    item.append(region);
-  }
-  item.append(status);
-  return item;
+    f.description ? para(f.description, "hint") : null, more, region, status);
 }
 async function flowPage(id, key, isStart) {
   const { c, integ, name } = await loadConnection(id);

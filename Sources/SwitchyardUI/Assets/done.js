@@ -4,7 +4,12 @@
 const q = new URLSearchParams(location.search);
 let S = {};
 try { S = JSON.parse(document.getElementById("switchyard-strings")?.textContent || "{}") || {} } catch { }
-const t = (k, p = {}) => String(S[k] ?? k).replace(/\{(\w+)\}/g, (m, n) => (n in p ? p[n] : m));
+// A {message} (the server's sentence) loses its final full stop: the catalogue's sentence has one.
+const t = (k, p = {}) => String(S[k] ?? k)
+  .replace(/\{(\w+)\}/g, (m, n) => (!(n in p) ? m : n === "message" ? String(p[n]).replace(/\.\s*$/, "") : p[n]));
+if (!document.querySelector("link[rel~=icon]")) {
+  document.head.append(Object.assign(document.createElement("link"), { rel: "icon", href: "data:," }));
+}
 const id = q.get("connectionId");
 let error = null;
 if (!id) {

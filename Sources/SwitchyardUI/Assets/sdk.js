@@ -8,7 +8,7 @@
 // and that iframe.
 
 /** The SDK's version (also served immutable as /sdk-{version}.js). */
-export const version = "1.0.0";
+export const version = "0.1.0";
 
 const READY_TIMEOUT_MS = 15000;
 const THEMES = ["light", "dark", "auto"];
