@@ -50,8 +50,10 @@ MODAL_FRAME = "iframe[src*='/embed/']:not([id])"
 # plus room for a loaded machine.
 SDK_READY_LIMIT = 15 + PAGE_WAIT
 
+# Hub's logo is on another host: the UI must not load it (it draws a letter); Vault's is a data: URI.
 OAUTH_SPEC = """key: tasks
 name: Tasks
+logoUri: https://logos.example.com/tasks.png
 auth:
   type: oauth2
   title: Tasks account
@@ -69,8 +71,10 @@ auth:
     method: GET
 """
 
+VAULT_LOGO = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSI0MCIgaGVpZ2h0PSI0MCI+PHJlY3Qgd2lkdGg9IjQwIiBoZWlnaHQ9IjQwIiByeD0iOCIgZmlsbD0iIzBmNzY2ZSIvPjwvc3ZnPg=="
 API_KEY_SPEC = """key: vault
 name: Vault
+logoUri: {logo}
 auth:
   type: client-credentials
   title: API key
@@ -342,7 +346,7 @@ def install(server: Switchyard, oauth_port: int, httpbin_port: int) -> dict[str,
     for key, name, spec, integration, parameters in (
         ("tasks", "Tasks", OAUTH_SPEC.format(port=oauth_port), ("hub", "Hub Tasks"),
          {"clientId": OAUTH_CLIENT_ID, "clientSecret": OAUTH_CLIENT_SECRET}),
-        ("vault", "Vault", API_KEY_SPEC.format(port=httpbin_port, good=GOOD_API_KEY), ("vault", "Vault"), {}),
+        ("vault", "Vault", API_KEY_SPEC.format(port=httpbin_port, good=GOOD_API_KEY, logo=VAULT_LOGO), ("vault", "Vault"), {}),
     ):
         status, answer = api(server, "POST", "/connectors", {"key": key, "name": name})
         assert status == 201, answer
