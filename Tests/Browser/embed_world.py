@@ -71,7 +71,9 @@ auth:
     method: GET
 """
 
-VAULT_LOGO = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSI0MCIgaGVpZ2h0PSI0MCI+PHJlY3Qgd2lkdGg9IjQwIiBoZWlnaHQ9IjQwIiByeD0iOCIgZmlsbD0iIzBmNzY2ZSIvPjwvc3ZnPg=="
+VAULT_LOGO = ("data:image/svg+xml;base64,"
+              "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSI0MCIgaGVpZ2h0PSI0MCI+PHJlY3Qgd2lkdGg9"
+              "IjQwIiBoZWlnaHQ9IjQwIiByeD0iOCIgZmlsbD0iIzBmNzY2ZSIvPjwvc3ZnPg==")
 API_KEY_SPEC = """key: vault
 name: Vault
 logoUri: {logo}

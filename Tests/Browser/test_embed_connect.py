@@ -19,8 +19,8 @@ from selenium.webdriver.common.keys import Keys
 
 from console_browser import axe, dark_mode, open_page, shot, wait
 from embed_world import (
-    FLOW_KEY, GOOD_API_KEY, VAULT_LOGO, EmbedWorld, app_text, button, click_host, consent, enter_app, modal_frame, modal_open, open_host, popup_handle,
-    http_text, result, say, set_field, settled, start_world, still_pending, stop_world, wait_text)
+    FLOW_KEY, GOOD_API_KEY, VAULT_LOGO, EmbedWorld, app_text, button, click_host, consent, enter_app, modal_frame, modal_open, open_host,
+    popup_handle, http_text, result, say, set_field, settled, start_world, still_pending, stop_world, wait_text)
 
 
 @pytest.fixture(scope="module")
