@@ -48,6 +48,7 @@ def test_the_sdk_from_switchyards_origin_connects_by_oauth_in_a_popup(page, worl
     assert urllib.parse.urlsplit(driver.current_url).netloc == urllib.parse.urlsplit(world.host.origin).netloc
     sdk = driver.execute_script("return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('sdk.js'))")
     assert sdk and all(url.startswith(world.server.origin + "/") for url in sdk), f"the SDK was not loaded from Switchyard: {sdk}"
+    axe(driver, "embed-host-page")  # the example page itself is accessible too
 
     main = driver.current_window_handle
     start_connect(driver, "hub")
