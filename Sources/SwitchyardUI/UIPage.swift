@@ -26,23 +26,19 @@ struct UIPage {
             "workspaceKey": workspaceKey.map(JSONValue.string) ?? .null,
         ]
         config["language"] = .string(language)
-        let base = settings.basePath
-        return """
-            <!doctype html>
-            <html lang="\(language)" data-theme="auto"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
-            <title>Integrations</title>
-            <link rel="stylesheet" href="\(base)/assets/app.css?v=\(assets.style.hash)">
-            <script type="application/json" id="switchyard-config">\(Self.scriptJSON(JSONValue.object(config).jsonText))</script>
-            <script type="application/json" id="switchyard-strings">\(Self.scriptJSON(strings.text))</script>
-            <script type="module" src="\(base)/assets/app.js?v=\(assets.app.hash)"></script>
-            </head><body><main id="app" aria-live="polite"></main></body></html>
-            """
+        let configuration = #"<script type="application/json" id="switchyard-config">"#
+            + Self.scriptJSON(JSONValue.object(config).jsonText) + "</script>"
+        return page(language: language, strings: strings, extra: configuration, script: "app.js", hash: assets.app.hash)
     }
 
     /// The page the OAuth popup lands on: `done.js` reports its query to the window that opened it.
     func done(acceptLanguage: String?) -> String {
         let (language, strings) = assets.catalogue(acceptLanguage: acceptLanguage)
+        return page(language: language, strings: strings, extra: "", script: "done.js", hash: assets.done.hash)
+    }
+
+    /// A page of the UI: the style sheet, the string catalogue, `extra` JSON and one script.
+    private func page(language: String, strings: UIAsset, extra: String, script: String, hash: String) -> String {
         let base = settings.basePath
         return """
             <!doctype html>
@@ -50,8 +46,8 @@ struct UIPage {
             <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
             <title>Integrations</title>
             <link rel="stylesheet" href="\(base)/assets/app.css?v=\(assets.style.hash)">
-            <script type="application/json" id="switchyard-strings">\(Self.scriptJSON(strings.text))</script>
-            <script type="module" src="\(base)/assets/done.js?v=\(assets.done.hash)"></script>
+            \(extra)<script type="application/json" id="switchyard-strings">\(Self.scriptJSON(strings.text))</script>
+            <script type="module" src="\(base)/assets/\(script)?v=\(hash)"></script>
             </head><body><main id="app" aria-live="polite"></main></body></html>
             """
     }

@@ -38,14 +38,10 @@ struct ConnectJSONTests {
             try await harness.withClient { client in
                 let admin = try await harness.adminToken()
                 let tenant = try await harness.tenantToken("acme")
-                _ = try await client.send(.post, "/connectors", token: admin, body: ["key": "bin", "name": "Bin"])
                 var package = TestConnectors.basicAuthBin(baseURI: "http://127.0.0.1:\(server.port)", password: "correct-horse")
                 let spec = String(decoding: package["spec.yml"] ?? Data(), as: UTF8.self)
                 package["spec.yml"] = Data(spec.replacingOccurrences(of: "name: Bin\n", with: "name: Bin\nlogoUri: \"\(Self.logo)\"\n").utf8)
-                let (uploaded, _) = try await client.sendBytes(
-                    .post, "/connectors/bin/upload", token: admin, body: Array(ConnectorArchive.pack(package)), contentType: "application/zip")
-                #expect(uploaded.status == 200, "\(uploaded.json)")
-                _ = try await client.send(.post, "/integrations", token: admin, body: ["key": "bin", "name": "Bin", "connectorId": "bin"])
+                try await client.install("bin", name: "Bin", package: package, admin: admin)
                 let done = "http://127.0.0.1:1/ui/done"
                 let listed = try await client.send(.get, "/integrations", token: tenant)
                 #expect(listed.json["items"]?.arrayValue?.first?["logoUri"] == .string(Self.logo), "the connector's logo: \(listed.json)")

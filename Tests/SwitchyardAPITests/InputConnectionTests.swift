@@ -25,12 +25,7 @@ struct InputConnectionTests {
             try await harness.withClient { client in
                 let admin = try await harness.adminToken()
                 let tenant = try await harness.tenantToken("acme")
-                _ = try await client.send(.post, "/connectors", token: admin, body: ["key": "bin", "name": "Bin"])
-                let (uploaded, _) = try await client.sendBytes(
-                    .post, "/connectors/bin/upload", token: admin, body: Array(ConnectorArchive.pack(Self.package(port: server.port))), contentType: "application/zip"
-                )
-                #expect(uploaded.status == 200, "\(uploaded.json)")
-                _ = try await client.send(.post, "/integrations", token: admin, body: ["key": "bin", "name": "Bin", "connectorId": "bin"])
+                try await client.install("bin", name: "Bin", package: Self.package(port: server.port), admin: admin)
 
                 // The form: both fields, the password hidden, the token carried along.
                 let (form, page) = try await client.sendBytes(.get, "/connect?integrationKey=bin&redirectUri=https://app.example/done&token=\(tenant)", token: nil, body: nil, contentType: nil)

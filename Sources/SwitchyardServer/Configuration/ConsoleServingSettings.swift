@@ -16,18 +16,6 @@ package struct ConsoleServingSettings: Sendable, Equatable {
         if roles.roles.contains(.console), !roles.roles.contains(.api), engineAPIURI == nil {
             env.report("ENGINE_API_URI", "is required when the console role runs without the api role (the API's URL, e.g. http://api:9000)")
         }
-        var name = "CONSOLE_BASE_PATH"
-        var value = env.string(name)
-        if value == nil, roles.roles == [.console], let seed = env.string("BASE_PATH") {
-            name = "BASE_PATH"
-            value = seed
-        }
-        basePath = "/console"
-        guard let value else { return }
-        switch BasePath.parse(value) {
-        case .success(let path): basePath = path
-        case .failure:
-            env.report(name, "must be a path such as /console or /admin/console: starting with /, not / alone, letters, digits, - . _ ~ and /")
-        }
+        basePath = BasePath.read(&env, "CONSOLE_BASE_PATH", role: .console, roles: roles, default: "/console", example: "/admin/console")
     }
 }

@@ -24,35 +24,6 @@ package struct UIServingSettings: Sendable, Equatable {
         if runsUI, !roles.roles.contains(.api), engineAPIURI == nil {
             env.report("ENGINE_API_URI", "is required when the ui role runs without the api role (the API's URL, e.g. http://api:9000)")
         }
-        var name = "UI_BASE_PATH"
-        var value = env.string(name)
-        if value == nil, roles.roles == [.ui], let seed = env.string("BASE_PATH") {
-            name = "BASE_PATH"
-            value = seed
-        }
-        basePath = "/ui"
-        guard let value else { return }
-        switch BasePath.parse(value) {
-        case .success(let path): basePath = path
-        case .failure:
-            env.report(name, "must be a path such as /ui or /app/integrations: starting with /, not / alone, letters, digits, - . _ ~ and /")
-        }
+        basePath = BasePath.read(&env, "UI_BASE_PATH", role: .ui, roles: roles, default: "/ui", example: "/app/integrations")
     }
 }
-
-/// A path prefix a role serves under.
-enum BasePath {
-    /// The prefix without a trailing slash, or a failure when it is not a usable path.
-    static func parse(_ value: String) -> Result<String, ConfigurationProblemText> {
-        var path = value
-        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
-        if !path.hasPrefix("/") || path == "/" || !path.allSatisfy(allowed.contains) || path.contains("//") {
-            return .failure(ConfigurationProblemText())
-        }
-        return .success(path)
-    }
-}
-
-/// A base path that is not one.
-struct ConfigurationProblemText: Error {}

@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import Prometheus
 import SwitchyardAPI
+import SwitchyardConnectors
 import SwitchyardBlobs
 import SwitchyardCodeRunner
 import SwitchyardCore
@@ -218,5 +219,17 @@ struct APIClient: Sendable {
         let bytes = Array(response.body.readableBytesView)
         let json = (try? JSONValue.parse(String(decoding: bytes, as: UTF8.self))) ?? .null
         return (Answer(status: Int(response.status.code), json: json, headers: response.headers), bytes)
+    }
+}
+
+extension APIClient {
+    /// Creates a connector, uploads its package and makes an integration of the same key and
+    /// name, as an admin; records an issue when the upload is refused.
+    func install(_ key: String, name: String, package: [String: Data], admin: String) async throws {
+        _ = try await send(.post, "/connectors", token: admin, body: ["key": .string(key), "name": .string(name)])
+        let (uploaded, _) = try await sendBytes(
+            .post, "/connectors/\(key)/upload", token: admin, body: Array(ConnectorArchive.pack(package)), contentType: "application/zip")
+        #expect(uploaded.status == 200, "\(uploaded.json)")
+        _ = try await send(.post, "/integrations", token: admin, body: ["key": .string(key), "name": .string(name), "connectorId": .string(key)])
     }
 }
