@@ -66,6 +66,15 @@ def app_rendered(driver) -> bool:
         return False
 
 
+def frame_loaded(driver) -> bool:
+    """Whether the current frame left its initial about:blank and finished loading (the app, or
+    the browser's page for a refused frame)."""
+    try:
+        return bool(driver.execute_script("return location.href !== 'about:blank' && document.readyState === 'complete'"))
+    except WebDriverException:
+        return False
+
+
 def embed_url(world: EmbedWorld, fragment: str) -> str:
     return f"{world.server.origin}/ui/embed/{world.workspace_key}#{fragment}"
 
@@ -76,7 +85,7 @@ def test_a_page_on_a_non_allowed_origin_cannot_frame_the_ui_and_hears_nothing(pa
     foreign_tab = driver.current_window_handle
     click_host(driver, "open-catalogue")
     driver.switch_to.frame(modal_frame(driver))
-    wait(driver).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    wait(driver).until(frame_loaded, "the SDK's frame loaded (or was refused)")
     assert not app_rendered(driver), "a non-allowed origin framed the app"
 
     # A frame made by hand, claiming in its fragment the origin the workspace allows: the browser
@@ -94,6 +103,7 @@ def test_a_page_on_a_non_allowed_origin_cannot_frame_the_ui_and_hears_nothing(pa
     foreign = world.tenant_token("acme", workspace_key="another-workspace", secret="another-secret")
     track(driver, "open", "return sw({ token: args[0] }).open();", foreign)
     driver.switch_to.frame(modal_frame(driver))
+    wait(driver).until(frame_loaded, "the SDK's frame loaded (or was refused)")
     assert not app_rendered(driver), "an unknown workspace's page rendered the app"
 
     # The app's own lock, in a third tab: framed by the allowed page but told another origin, it
