@@ -1,7 +1,8 @@
 """What the embed tests (test_embed_*.py) share: a world of real processes on loopback, each its
 own origin, and the steps of driving the SDK's modal.
 
-- switchyard, all roles (SQLite in its own DATA_DIR), serving /sdk.js and /ui;
+- switchyard, all roles (SQLite in its own DATA_DIR), serving /sdk.js and /ui; or, with
+  `start_world(separate_ui=True)`, `--role api` and `--role ui` as two processes on two origins;
 - Tests/Servers/oauth_server.py (authlib) as the OAuth 2.0 provider of integration `hub`;
 - Tests/Servers/httpbin_server.py as the API of the API-key integration `vault` (its connection
   test asks httpbin's basic-auth endpoint, so only the key GOOD_API_KEY connects);
