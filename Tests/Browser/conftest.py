@@ -1,7 +1,8 @@
 """Fixtures of the console's browser tests.
 
 - `chromium`: one headless Chromium (through Debian's chromedriver) per pytest worker, shared by
-  the worker's tests; `browser` hands it to a test with no cookies and the light theme.
+  the worker's tests; `browser` hands it to a test with no cookies and the light theme, `page`
+  the same on a single tab (the tabs and popups an earlier test left are closed).
 - `switchyard`: starts the real binary (`switchyard serve`, all roles) on a free loopback port with
   its own DATA_DIR; call it with extra environment variables. Stopped after the test.
 - `signed_in_admin`: a switchyard whose first admin was created with the first-run setup page,
@@ -57,10 +58,23 @@ def chromium(tmp_path_factory):
 def browser(chromium):
     """The worker's Chromium, on a blank page with no cookies (every console on 127.0.0.1 shares
     them, whatever its port) and the light theme."""
+    # An earlier test may have left the driver on a popup that has closed since.
+    chromium.switch_to.window(chromium.window_handles[0])
     chromium.get("about:blank")
     chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
     chromium.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
     return chromium
+
+
+@pytest.fixture
+def page(browser):
+    """The `browser` on a single tab: tabs and popups an earlier test left behind are closed."""
+    browser.switch_to.default_content()
+    for handle in browser.window_handles[1:]:
+        browser.switch_to.window(handle)
+        browser.close()
+    browser.switch_to.window(browser.window_handles[0])
+    return browser
 
 
 @pytest.fixture

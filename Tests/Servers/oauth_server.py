@@ -256,6 +256,8 @@ class Store:
         self.refresh_tokens = {}
         self.refresh_mode = "ok"
         self.refresh_mode_left = None  # None: until changed; n: for n more requests
+        self.code_mode = "ok"
+        self.code_mode_left = None
         self.reset_stats()
 
     def reset_stats(self):
@@ -273,6 +275,8 @@ class Store:
             "access_tokens_issued": 0,
             "authorization_codes_issued": 0,
         }
+        # Every request but the test controls': method, path, query string and Referer.
+        self.requests = []
 
     def snapshot_stats(self):
         with self.lock:
@@ -388,9 +392,33 @@ class Store:
                     self.refresh_mode_left = None
             return mode
 
+    def set_code_mode(self, mode, times):
+        with self.lock:
+            self.code_mode = mode
+            self.code_mode_left = times
+
+    def take_code_mode(self):
+        with self.lock:
+            mode = self.code_mode
+            if self.code_mode_left is not None:
+                self.code_mode_left -= 1
+                if self.code_mode_left <= 0:
+                    self.code_mode = "ok"
+                    self.code_mode_left = None
+            return mode
+
+    def record_request(self, entry):
+        with self.lock:
+            self.requests.append(entry)
+
+    def recorded_requests(self):
+        with self.lock:
+            return list(self.requests)
+
     def control_state(self):
         with self.lock:
-            return {"refresh": self.refresh_mode, "refresh_times_left": self.refresh_mode_left}
+            return {"refresh": self.refresh_mode, "refresh_times_left": self.refresh_mode_left,
+                    "code_exchange": self.code_mode, "code_exchange_times_left": self.code_mode_left}
 
 
 # --------------------------------------------------------------------------
@@ -640,6 +668,13 @@ def create_app(store, rotate, require_pkce):
 
     @app.before_request
     def count_requests():
+        if not request.path.startswith("/_"):
+            store.record_request({
+                "method": request.method,
+                "path": request.path,
+                "query": request.query_string.decode("latin-1"),
+                "referer": request.headers.get("Referer"),
+            })
         if request.path.startswith("/api/"):
             store.bump("api_requests")
         elif request.path == "/token" and request.method == "POST":
@@ -691,6 +726,20 @@ def create_app(store, rotate, require_pkce):
     # ---- token endpoint
     @app.route("/token", methods=["POST"])
     def issue_token():
+        if request.form.get("grant_type") == "authorization_code":
+            mode = store.take_code_mode()
+            no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+            if mode == "503":
+                return json_response(
+                    {"error": "temporarily_unavailable"}, 503,
+                    {"Retry-After": "1", **no_store},
+                )
+            if mode == "invalid_grant":
+                return json_response(
+                    {"error": "invalid_grant",
+                     "error_description": "Code exchange refused by test control."},
+                    400, no_store,
+                )
         if request.form.get("grant_type") == "refresh_token":
             mode = store.take_refresh_mode()
             no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -776,6 +825,10 @@ def create_app(store, rotate, require_pkce):
     def stats():
         return loopback_only() or json_response(store.snapshot_stats())
 
+    @app.route("/_requests", methods=["GET"])
+    def recorded_requests():
+        return loopback_only() or json_response(store.recorded_requests())
+
     @app.route("/_control", methods=["POST"])
     def control():
         denied = loopback_only()
@@ -802,6 +855,17 @@ def create_app(store, rotate, require_pkce):
                                       "error_description": "refresh must be ok, 503, invalid_grant "
                                       "or slow:<seconds>; times a positive integer"}, 400)
             store.set_refresh_mode(mode, times)
+        if "code_exchange" in body:
+            mode = body["code_exchange"]
+            times = body.get("times")
+            ok = mode in ("ok", "503", "invalid_grant")
+            if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
+                ok = False
+            if not ok:
+                return json_response({"error": "invalid_request",
+                                      "error_description": "code_exchange must be ok, 503 or invalid_grant; "
+                                      "times a positive integer"}, 400)
+            store.set_code_mode(mode, times)
         if body.get("expire_all"):
             result["expired"] = store.expire_all()
         if body.get("reset_stats"):
