@@ -50,9 +50,14 @@ package struct EmbeddedUI: Sendable {
     package func register(on router: Router<SwitchyardRequestContext>) {
         let ui = self
         let base = router.group(RouterPath(settings.basePath))
-        router.get("/sdk.js") { request, _ in ui.sdk(request, immutable: false) }
-        router.get(RouterPath(Self.versionedSDKPath)) { request, _ in ui.sdk(request, immutable: true) }
-        base.get("/sdk.js") { request, _ in ui.sdk(request, immutable: false) }
+        let sdkPaths = [(router.group(), "/sdk.js", false), (router.group(), Self.versionedSDKPath, true), (base, "/sdk.js", false)]
+        for (group, path, immutable) in sdkPaths {
+            group.get(RouterPath(path)) { request, _ in ui.sdk(request, immutable: immutable) }
+            group.head(RouterPath(path)) { request, _ in
+                let full = ui.sdk(request, immutable: immutable)
+                return Response(status: full.status, headers: full.headers)
+            }
+        }
         base.get("/embed/{workspace}") { request, context in
             try await ui.embed(request, workspaceKey: context.parameters.get("workspace") ?? "")
         }
@@ -84,18 +89,16 @@ package struct EmbeddedUI: Sendable {
 
     /// A workspace's shell, framed only by its allowed origins.
     private func embed(_ request: Request, workspaceKey: String) async throws -> Response {
-        guard let origins = try await origins(of: workspaceKey) else {
-            let (language, _) = assets.catalogue(acceptLanguage: request.headers[.acceptLanguage])
-            let title = HTMLText.escape(assets.text("page.notFound.title"))
-            let html = """
-                <!doctype html><html lang="\(language)"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>\(title)</title></head>\
-                <body><main><h1>\(title)</h1>\
-                <p>\(HTMLText.escape(assets.text("page.unknownWorkspace")))</p></main></body></html>
-                """
-            return Response(status: .notFound, headers: UIHeaders.page(frameAncestors: []), body: .init(byteBuffer: ByteBuffer(string: html)))
-        }
         let page = UIPage(assets: assets, settings: settings)
-        let html = page.shell(workspaceKey: workspaceKey, allowedOrigins: origins, acceptLanguage: request.headers[.acceptLanguage])
+        let language = request.headers[.acceptLanguage]
+        guard let origins = try await origins(of: workspaceKey) else {
+            // A token for a workspace this server does not have: any page may frame the answer,
+            // which only says so (to the SDK too, so its promise rejects at once).
+            let html = page.shell(workspaceKey: workspaceKey, allowedOrigins: [WebOrigin.any], acceptLanguage: language, unknown: true)
+            let headers = UIHeaders.page(frameAncestors: ["*"])
+            return Response(status: .notFound, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+        let html = page.shell(workspaceKey: workspaceKey, allowedOrigins: origins, acceptLanguage: language)
         return Response(status: .ok, headers: UIHeaders.page(frameAncestors: origins), body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 

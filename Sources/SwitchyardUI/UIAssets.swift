@@ -16,7 +16,6 @@ package struct UIAssets: Sendable {
     let strings: [String: UIAsset]
     /// The English catalogue, every string's source.
     let english: UIAsset
-    private let englishTexts: [String: String]
 
     /// The assets served under `assets/`, by file name.
     var served: [String: UIAsset] { ["app.js": app, "app.css": style, "done.js": done] }
@@ -50,11 +49,6 @@ package struct UIAssets: Sendable {
         guard let english = strings["en"] else { throw SwitchyardError(.internal, "the UI string catalogue strings/en.json is missing") }
         self.strings = strings
         self.english = english
-        var texts: [String: String] = [:]
-        if case .object(let members)? = try? JSONValue.parse(english.text) {
-            for (key, value) in members { texts[key] = value.stringValue }
-        }
-        englishTexts = texts
     }
 
     private static func read(_ directory: URL, _ name: String, _ type: String) throws(SwitchyardError) -> UIAsset {
@@ -75,8 +69,4 @@ package struct UIAssets: Sendable {
         }
         return ("en", english)
     }
-
-    /// An English string of the catalogue, for the few words the server writes itself; the key
-    /// when the catalogue lacks it.
-    func text(_ key: String) -> String { englishTexts[key] ?? key }
 }

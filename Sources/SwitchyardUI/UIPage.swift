@@ -18,7 +18,8 @@ struct UIPage {
     ///   - workspaceKey: The workspace whose pages these are; `nil` for a connection request's link.
     ///   - allowedOrigins: The origins that may embed it.
     ///   - acceptLanguage: The browser's `Accept-Language`.
-    func shell(workspaceKey: String?, allowedOrigins: [String], acceptLanguage: String?) -> String {
+    ///   - unknown: Whether no workspace has the key (the page then only says so).
+    func shell(workspaceKey: String?, allowedOrigins: [String], acceptLanguage: String?, unknown: Bool = false) -> String {
         let (language, strings) = assets.catalogue(acceptLanguage: acceptLanguage)
         var config: [String: JSONValue] = [
             "apiBase": .string(settings.apiBase), "basePath": .string(settings.basePath),
@@ -26,6 +27,7 @@ struct UIPage {
             "workspaceKey": workspaceKey.map(JSONValue.string) ?? .null,
         ]
         config["language"] = .string(language)
+        if unknown { config["unknownWorkspace"] = true }
         let configuration = #"<script type="application/json" id="switchyard-config">"#
             + Self.scriptJSON(JSONValue.object(config).jsonText) + "</script>"
         return page(language: language, strings: strings, extra: configuration, script: "app.js", hash: assets.app.hash)

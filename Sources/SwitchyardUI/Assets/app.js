@@ -145,7 +145,7 @@ async function api(method, path, body, retried = false) {
       const fresh = token !== used ? token : await newToken();
       if (fresh && !tokenProblem(fresh)) { token = fresh; return api(method, path, body, true) }
     }
-    authFailed("auth.expired");
+    authFailed(expiredToken(token) ? "auth.expired" : "auth.invalid");
     throw Object.assign(new APIError(401, data), { shown: true });
   }
   if (!res.ok) throw new APIError(res.status, data);
@@ -161,14 +161,21 @@ function newToken() {
     post("token-request");
   }));
 }
+function claimsOf(tok) {
+  const part = tok.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), c => c.charCodeAt(0))));
+}
 function tokenProblem(tok) {
   if (!tok) return "auth.missing";
   try {
-    const part = tok.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), c => c.charCodeAt(0))));
+    const claims = claimsOf(tok);
     if ((claims.workspaceKey ?? claims.iss) !== cfg.workspaceKey) return "auth.foreign";
     return null;
   } catch { return "auth.invalid" }
+}
+// A refused token past its exp has expired; any other refused token is not valid (signature, workspace).
+function expiredToken(tok) {
+  try { const exp = claimsOf(tok).exp; return typeof exp === "number" && exp * 1000 <= Date.now() } catch { return false }
 }
 
 // Routing: the route names a screen; errors become pages.
@@ -342,6 +349,8 @@ async function connect(key, reconnectId, isStart) {
           handle(ans);
         } catch (e) {
           if (e.shown || (requestMode && (e.data?.requestId || e.data?.state)) || e.status === 404) return problem(e);
+          // The app refused the details (its connection test failed): plain words first, the server's detail after.
+          if (e.key === "access_denied") throw new APIError(403, { key: e.key, message: t("form.refused", { name, message: e.message }) });
           throw e;
         }
       })], { back });
@@ -586,7 +595,7 @@ if (!embedOK) {
   screen(t("embed.title"), para(t("embed.text"), "lead"));
 } else {
   post("ready");
-  const problem = requestMode ? (requestToken ? null : "link") : tokenProblem(token);
+  const problem = requestMode ? (requestToken ? null : "link") : cfg.unknownWorkspace ? "auth.unknownWorkspace" : tokenProblem(token);
   if (problem === "link") message(t("link.title"), t("link.expired"));
   else if (problem) authFailed(problem);
   else go(startRoute);

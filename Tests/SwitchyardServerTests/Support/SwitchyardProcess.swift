@@ -60,7 +60,7 @@ final class SwitchyardProcess: @unchecked Sendable {
 
     /// Runs a command to completion and returns its exit status and output.
     static func run(
-        _ arguments: [String], environment: [String: String] = [:], input: String? = nil, timeout: Duration = .seconds(30)
+        _ arguments: [String], environment: [String: String] = [:], input: String? = nil, timeout: Duration = .seconds(60)
     ) async throws
         -> (status: Int32, output: String)
     {
@@ -130,7 +130,7 @@ final class SwitchyardProcess: @unchecked Sendable {
     }
 
     /// Waits for the process to exit and returns its status; kills it on timeout.
-    func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
+    func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
