@@ -254,10 +254,9 @@ class Store:
         self.codes = {}
         self.access_tokens = {}
         self.refresh_tokens = {}
-        self.refresh_mode = "ok"
-        self.refresh_mode_left = None  # None: until changed; n: for n more requests
-        self.code_mode = "ok"
-        self.code_mode_left = None
+        # What the token endpoint does, per grant ("refresh", "code"): [mode, requests left]
+        # (None: until changed; n: for n more requests, then "ok" again).
+        self.modes = {"refresh": ["ok", None], "code": ["ok", None]}
         self.reset_stats()
 
     def reset_stats(self):
@@ -377,34 +376,16 @@ class Store:
             return n
 
     # ---- refresh control
-    def set_refresh_mode(self, mode, times):
+    def set_mode(self, grant, mode, times):
         with self.lock:
-            self.refresh_mode = mode
-            self.refresh_mode_left = times
+            self.modes[grant] = [mode, times]
 
-    def take_refresh_mode(self):
+    def take_mode(self, grant):
         with self.lock:
-            mode = self.refresh_mode
-            if self.refresh_mode_left is not None:
-                self.refresh_mode_left -= 1
-                if self.refresh_mode_left <= 0:
-                    self.refresh_mode = "ok"
-                    self.refresh_mode_left = None
-            return mode
-
-    def set_code_mode(self, mode, times):
-        with self.lock:
-            self.code_mode = mode
-            self.code_mode_left = times
-
-    def take_code_mode(self):
-        with self.lock:
-            mode = self.code_mode
-            if self.code_mode_left is not None:
-                self.code_mode_left -= 1
-                if self.code_mode_left <= 0:
-                    self.code_mode = "ok"
-                    self.code_mode_left = None
+            mode, left = self.modes[grant]
+            if left is not None:
+                left -= 1
+                self.modes[grant] = ["ok", None] if left <= 0 else [mode, left]
             return mode
 
     def record_request(self, entry):
@@ -417,8 +398,8 @@ class Store:
 
     def control_state(self):
         with self.lock:
-            return {"refresh": self.refresh_mode, "refresh_times_left": self.refresh_mode_left,
-                    "code_exchange": self.code_mode, "code_exchange_times_left": self.code_mode_left}
+            return {"refresh": self.modes["refresh"][0], "refresh_times_left": self.modes["refresh"][1],
+                    "code_exchange": self.modes["code"][0], "code_exchange_times_left": self.modes["code"][1]}
 
 
 # --------------------------------------------------------------------------
@@ -727,7 +708,7 @@ def create_app(store, rotate, require_pkce):
     @app.route("/token", methods=["POST"])
     def issue_token():
         if request.form.get("grant_type") == "authorization_code":
-            mode = store.take_code_mode()
+            mode = store.take_mode("code")
             no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
             if mode == "503":
                 return json_response(
@@ -741,7 +722,7 @@ def create_app(store, rotate, require_pkce):
                     400, no_store,
                 )
         if request.form.get("grant_type") == "refresh_token":
-            mode = store.take_refresh_mode()
+            mode = store.take_mode("refresh")
             no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
             if mode == "503":
                 return json_response(
@@ -854,7 +835,7 @@ def create_app(store, rotate, require_pkce):
                 return json_response({"error": "invalid_request",
                                       "error_description": "refresh must be ok, 503, invalid_grant "
                                       "or slow:<seconds>; times a positive integer"}, 400)
-            store.set_refresh_mode(mode, times)
+            store.set_mode("refresh", mode, times)
         if "code_exchange" in body:
             mode = body["code_exchange"]
             times = body.get("times")
@@ -865,7 +846,7 @@ def create_app(store, rotate, require_pkce):
                 return json_response({"error": "invalid_request",
                                       "error_description": "code_exchange must be ok, 503 or invalid_grant; "
                                       "times a positive integer"}, 400)
-            store.set_code_mode(mode, times)
+            store.set_mode("code", mode, times)
         if body.get("expire_all"):
             result["expired"] = store.expire_all()
         if body.get("reset_stats"):

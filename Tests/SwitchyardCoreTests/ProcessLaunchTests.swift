@@ -8,6 +8,18 @@ import SwitchyardCore
 /// when this process dies.
 @Suite
 struct ProcessLaunchTests {
+    @Test("A command run to completion inherits no descriptor of this process but its standard ones")
+    func runToCompletionClosesInheritedDescriptors() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { ends.forEach { close($0) } }
+        let (readEnd, writeEnd) = (ends[0], ends[1])
+        // `pipe` makes descriptors a child inherits; the command looks for them in its own table.
+        let script = "test -e /proc/$$/fd/\(readEnd) || test -e /proc/$$/fd/\(writeEnd) && exit 3; "
+            + "test -e /proc/$$/fd/2 || exit 4; exit 0"
+        #expect(try ProcessLaunch.runToCompletion("/bin/sh", ["-c", script]) == 0)
+    }
+
     @Test(
         "A child with a parent-death signal outlives the short-lived thread that started it",
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs setpriv (util-linux)")
