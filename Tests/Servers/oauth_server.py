@@ -614,6 +614,11 @@ CONSENT_PAGE = """<!doctype html>
 """
 
 
+def valid_times(times):
+    """Whether a control's `times` is absent or a positive integer."""
+    return times is None or (isinstance(times, int) and not isinstance(times, bool) and times >= 1)
+
+
 def create_app(store, rotate, require_pkce):
     app = Flask(__name__)
     app.config["OAUTH2_REFRESH_TOKEN_GENERATOR"] = True
@@ -707,8 +712,11 @@ def create_app(store, rotate, require_pkce):
     # ---- token endpoint
     @app.route("/token", methods=["POST"])
     def issue_token():
-        if request.form.get("grant_type") == "authorization_code":
-            mode = store.take_mode("code")
+        # The test controls can make the code exchange or the refresh fail (or a refresh slow).
+        forced = {"authorization_code": ("code", "Code exchange"), "refresh_token": ("refresh", "Refresh")}
+        grant = forced.get(request.form.get("grant_type"))
+        if grant:
+            mode = store.take_mode(grant[0])
             no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
             if mode == "503":
                 return json_response(
@@ -718,21 +726,7 @@ def create_app(store, rotate, require_pkce):
             if mode == "invalid_grant":
                 return json_response(
                     {"error": "invalid_grant",
-                     "error_description": "Code exchange refused by test control."},
-                    400, no_store,
-                )
-        if request.form.get("grant_type") == "refresh_token":
-            mode = store.take_mode("refresh")
-            no_store = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-            if mode == "503":
-                return json_response(
-                    {"error": "temporarily_unavailable"}, 503,
-                    {"Retry-After": "1", **no_store},
-                )
-            if mode == "invalid_grant":
-                return json_response(
-                    {"error": "invalid_grant",
-                     "error_description": "Refresh refused by test control."},
+                     "error_description": f"{grant[1]} refused by test control."},
                     400, no_store,
                 )
             if mode.startswith("slow:"):
@@ -829,8 +823,7 @@ def create_app(store, rotate, require_pkce):
                     ok = float(mode.split(":", 1)[1]) >= 0
                 except ValueError:
                     ok = False
-            if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
-                ok = False
+            ok = ok and valid_times(times)
             if not ok:
                 return json_response({"error": "invalid_request",
                                       "error_description": "refresh must be ok, 503, invalid_grant "
@@ -839,9 +832,7 @@ def create_app(store, rotate, require_pkce):
         if "code_exchange" in body:
             mode = body["code_exchange"]
             times = body.get("times")
-            ok = mode in ("ok", "503", "invalid_grant")
-            if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
-                ok = False
+            ok = mode in ("ok", "503", "invalid_grant") and valid_times(times)
             if not ok:
                 return json_response({"error": "invalid_request",
                                       "error_description": "code_exchange must be ok, 503 or invalid_grant; "

@@ -52,7 +52,7 @@ struct ConsoleConnectionWorld {
         let token = try #require(URLComponents(string: link)?.queryItems?.first { $0.name == "requestToken" }?.value)
         let services = try #require(harness.services)
         let finish = try await services.connect.start(requestToken: token, input: ["username": "ada", "password": .string(Self.password)])
-        guard case .connected(let connectionID) = finish else { throw TestServerError("connecting \(internalID) ended with \(finish)") }
+        guard case .connected(let connectionID, _) = finish else { throw TestServerError("connecting \(internalID) ended with \(finish)") }
         return (customerID, connectionID)
     }
 

@@ -10,23 +10,14 @@ import SwitchyardHTTP
 /// exactly one of `{"form": …}`, `{"redirect": url}` (open the provider's page) or
 /// `{"connectionId": id}`; a failure is the API's error JSON with its status.
 enum ConnectJSON {
-    /// The answer to a connect step.
-    /// - Parameter redirectURI: The `redirectUri` the client sent: a finish that would send the
-    ///   browser there is answered with its result instead, since the client asked in JSON.
+    /// The answer to a connect step. A finished connection is answered with its id, not sent on
+    /// to `redirectUri`, since the client asked in JSON.
     /// - Throws: The failure, as the error the client reads.
-    static func answer(_ finish: ConnectFinish, redirectURI: String?) throws(SwitchyardError) -> Response {
+    static func answer(_ finish: ConnectFinish) throws(SwitchyardError) -> Response {
         switch finish {
         case .redirect(let location):
-            if let redirectURI, location.hasPrefix(redirectURI), let result = URLComponents(string: location)?.queryItems {
-                let values = Dictionary(result.map { ($0.name, $0.value ?? "") }) { _, last in last }
-                if let id = values["connectionId"] { return json(["connectionId": .string(id)]) }
-                if let message = values["error"] {
-                    let data = (try? JSONValue.parse(values["errorData"] ?? ""))?["key"]?.stringValue
-                    throw SwitchyardError(SwitchyardError.Key(rawValue: data ?? "") ?? .badRequest, message)
-                }
-            }
             return json(["redirect": .string(location)])
-        case .connected(let id):
+        case .connected(let id, _):
             return json(["connectionId": .string(id)])
         case .failed(let key, let message):
             throw SwitchyardError(SwitchyardError.Key(rawValue: key) ?? .badRequest, message)

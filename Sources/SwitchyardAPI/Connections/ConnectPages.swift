@@ -11,12 +11,12 @@ enum ConnectPages {
     /// The answer to a finished connect step: a redirect, or a page saying how it ended.
     static func answer(_ finish: ConnectFinish) -> Response {
         switch finish {
-        case .redirect(let location):
+        case .redirect(let location), .connected(_, redirect: let location?):
             var headers = HTTPFields()
             headers[.location] = location
             headers[.cacheControl] = "no-store"
             return Response(status: .found, headers: headers)
-        case .connected(let id):
+        case .connected(let id, redirect: nil):
             return page("Connected", "The connection \(id) is ready. You can close this window.", status: .ok)
         case .failed(_, let message):
             return page("Connection failed", message, status: .badRequest)

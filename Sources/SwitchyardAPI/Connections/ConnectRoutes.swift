@@ -58,7 +58,7 @@ struct ConnectRoutes: Sendable {
         if let requestToken = fields["requestToken"] {
             // A connection request's link: the request names the tenant and the parameters.
             let finish = try await flow.start(requestToken: requestToken, input: input)
-            if json { return try ConnectJSON.answer(finish, redirectURI: nil) }
+            if json { return try ConnectJSON.answer(finish) }
             if case .inputForm(let title, let inputs) = finish {
                 return ConnectPages.form(title: title, inputs: inputs, carrying: ["requestToken": requestToken])
             }
@@ -85,7 +85,7 @@ struct ConnectRoutes: Sendable {
                 throw SwitchyardError(.badRequest, "redirectUri must be an http or https URL", data: ["redirectUri": "must be an http(s) URL"])
             }
             let finish = try await flow.start(connect, scope: caller.scope)
-            if json { return try ConnectJSON.answer(finish, redirectURI: redirect) }
+            if json { return try ConnectJSON.answer(finish) }
             if case .inputForm(let title, let inputs) = finish { return ConnectPages.form(title: title, inputs: inputs, carrying: fields) }
             return ConnectPages.answer(finish)
         } catch {

@@ -82,9 +82,10 @@ extension ConnectFlow {
     /// The end of a successful flow: the request (if any) marked done, the user sent on.
     func finished(_ request: ConnectRequest, connectionID: String, pending: String?, scope: StoreScope) async -> ConnectFinish {
         if let pending { await settle(pending, scope: scope, status: "success", connectionID: connectionID) }
-        guard let redirect = request.redirectURI else { return .connected(connectionID: connectionID) }
-        return .redirect(
-            PercentEncoding.appending(redirect, [("connectionId", connectionID)] + (request.customState.map { [("customState", $0)] } ?? [])))
+        let redirect = request.redirectURI.map {
+            PercentEncoding.appending($0, [("connectionId", connectionID)] + (request.customState.map { [("customState", $0)] } ?? []))
+        }
+        return .connected(connectionID: connectionID, redirect: redirect)
     }
 
     /// Records how a connect request ended; its secrets (PKCE verifier, token secret) go.
