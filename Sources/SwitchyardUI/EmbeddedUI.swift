@@ -36,11 +36,7 @@ package struct EmbeddedUI: Sendable {
         self.assets = assets
         self.policies = policies
         self.logger = logger
-        proxy = settings.engineAPIURI.map { url in
-            var base = url
-            while base.hasSuffix("/") { base.removeLast() }
-            return EngineProxy(baseURL: base, client: client, timeout: .seconds(30))
-        }
+        proxy = settings.engineAPIURI.map { EngineProxy(baseURL: $0, client: client, timeout: .seconds(30)) }
     }
 
     /// The URL path of the SDK of this version, cached for good.

@@ -21,6 +21,18 @@ struct EngineProxy: Sendable {
     /// The largest request and answer forwarded.
     static let maxBytes = 32 << 20
 
+    /// Creates the proxy.
+    /// - Parameters:
+    ///   - baseURL: The engine API (`ENGINE_API_URI`).
+    ///   - timeout: How long one call may take.
+    init(baseURL: String, client: HTTPClient, timeout: TimeAmount) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.client = client
+        self.timeout = timeout
+    }
+
     /// Forwards one request; `path` is the part after the forwarding prefix (`/connections`).
     func forward(_ request: Request, path: String, logger: Logger) async throws -> Response {
         var url = baseURL + path

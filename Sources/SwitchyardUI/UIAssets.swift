@@ -18,7 +18,7 @@ package struct UIAssets: Sendable {
     let english: UIAsset
 
     /// The assets served under `assets/`, by file name.
-    var served: [String: UIAsset] { ["app.js": app, "app.css": style, "done.js": done] }
+    let served: [String: UIAsset]
 
     /// Reads the assets from the module's resources.
     /// - Throws: `internal` when a file is missing (a packaging fault).
@@ -36,6 +36,7 @@ package struct UIAssets: Sendable {
         style = try Self.read(directory, "app.css", "text/css; charset=utf-8")
         done = try Self.read(directory, "done.js", script)
         sdk = try Self.read(directory, "sdk.js", script)
+        served = ["app.js": app, "app.css": style, "done.js": done]
         let folder = directory.appendingPathComponent("strings")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         var strings: [String: UIAsset] = [:]

@@ -87,22 +87,21 @@ package final class WorkspaceDirectory: Sendable {
 
     /// Registers (or, with `nil`, removes) the public key tenant tokens may be signed against.
     package func setPublicKey(key: String, pem: String?) async throws(SwitchyardError) -> Workspace {
-        let record = try await records.update(.workspaces, id: key, scope: .workspace(key), expectedRevision: nil) { record in
-            if case .object(var document) = record.document {
-                document["publicKey"] = pem.map(JSONValue.string)
-                record.document = .object(document.filter { $0.value != .null })
-            }
-        }
-        cache.withLock { $0[key] = nil }
-        return try Workspace(record: record)
+        try await set("publicKey", to: pem.map(JSONValue.string), in: key)
     }
 
     /// Sets the origins whose pages may embed the end-user UI (already checked by the caller).
     package func setUIAllowedOrigins(key: String, origins: [String]) async throws(SwitchyardError) -> Workspace {
+        try await set("uiAllowedOrigins", to: origins.isEmpty ? nil : .array(origins.map(JSONValue.string)), in: key)
+    }
+
+    /// Sets (or, with `nil`, removes) one field of a workspace's document, and forgets the
+    /// cached workspace.
+    private func set(_ field: String, to value: JSONValue?, in key: String) async throws(SwitchyardError) -> Workspace {
         let record = try await records.update(.workspaces, id: key, scope: .workspace(key), expectedRevision: nil) { record in
             if case .object(var document) = record.document {
-                document["uiAllowedOrigins"] = origins.isEmpty ? nil : .array(origins.map(JSONValue.string))
-                record.document = .object(document)
+                document[field] = value
+                record.document = .object(document.filter { $0.value != .null })
             }
         }
         cache.withLock { $0[key] = nil }
