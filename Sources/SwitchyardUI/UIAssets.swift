@@ -16,6 +16,8 @@ package struct UIAssets: Sendable {
     let strings: [String: UIAsset]
     /// The English catalogue, every string's source.
     let english: UIAsset
+    /// What a page says with JavaScript off (`page.noscript`), by language tag.
+    private let noscript: [String: String]
 
     /// The assets served under `assets/`, by file name.
     let served: [String: UIAsset]
@@ -40,16 +42,24 @@ package struct UIAssets: Sendable {
         let folder = directory.appendingPathComponent("strings")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         var strings: [String: UIAsset] = [:]
+        var noscript: [String: String] = [:]
         for name in names where name.hasSuffix(".json") {
             let asset = try Self.read(directory, "strings/" + name, "application/json; charset=utf-8")
-            guard case .object? = try? JSONValue.parse(asset.text) else {
+            guard case .object(let texts)? = try? JSONValue.parse(asset.text) else {
                 throw SwitchyardError(.internal, "the UI string catalogue \(name) is not a JSON object")
             }
             strings[String(name.dropLast(5))] = asset
+            noscript[String(name.dropLast(5))] = texts["page.noscript"]?.stringValue
         }
         guard let english = strings["en"] else { throw SwitchyardError(.internal, "the UI string catalogue strings/en.json is missing") }
         self.strings = strings
         self.english = english
+        self.noscript = noscript
+    }
+
+    /// What a page in a language says with JavaScript off (English when that catalogue lacks it).
+    func noscriptText(language: String) -> String {
+        noscript[language] ?? noscript["en"] ?? "These screens need JavaScript."
     }
 
     private static func read(_ directory: URL, _ name: String, _ type: String) throws(SwitchyardError) -> UIAsset {

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SwitchyardCore
+import SwitchyardHTTP
 
 /// The HTML the UI serves: the app's shell (every screen is drawn by `app.js` in it) and the
 /// OAuth popup's landing page. Both carry their settings and the string catalogue as JSON, so
@@ -50,7 +51,8 @@ struct UIPage {
             <link rel="stylesheet" href="\(base)/assets/app.css?v=\(assets.style.hash)">
             \(extra)<script type="application/json" id="switchyard-strings">\(Self.scriptJSON(strings.text))</script>
             <script type="module" src="\(base)/assets/\(script)?v=\(hash)"></script>
-            </head><body><main id="app" aria-live="polite"></main></body></html>
+            </head><body><main id="app" aria-live="polite"><noscript><p>\(HTMLText.escape(assets.noscriptText(language: language)))</p></noscript>\
+            </main></body></html>
             """
     }
 

@@ -55,6 +55,7 @@ struct UIProcessTests {
         let policy = try #require(shell.headers["Content-Security-Policy"].first)
         #expect(policy.contains("frame-ancestors 'none'") && policy.contains("connect-src 'self'") && !policy.contains("unsafe-inline"))
         #expect(shell.headers["Referrer-Policy"].first == "no-referrer" && shell.headers["Cache-Control"].first == "no-store")
+        #expect(shell.body.contains("<noscript><p>These integration screens need JavaScript."), "with JavaScript off the page says why it is empty")
 
         let allowed = try await Self.send(
             port, .PATCH, "/workspace", headers: [("Authorization", "Bearer \(admin)")], json: #"{"uiAllowedOrigins": ["http://127.0.0.1:8123"]}"#)
