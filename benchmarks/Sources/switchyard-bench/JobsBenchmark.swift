@@ -9,10 +9,18 @@ import SwitchyardStore
 /// instant-worker` processes (the release binary), woken by LISTEN/NOTIFY. SQLite: the
 /// embedded default, one process whose workers share the enqueuer's process (as the API and
 /// workers do in all-in-one). No-op jobs; three runs per case, medians reported.
+///
+/// Environment (benchmarks/jobs/run sets these for the fsync-on comparison with PgQueuer):
+/// JOBS_BENCH_PROCESSES (worker process counts, e.g. "1,2,4,8"), JOBS_BENCH_RUNS, JOBS_BENCH_JOBS,
+/// JOBS_BENCH_SQLITE=0 (skip the SQLite case), JOBS_BENCH_LABEL (appended to the PostgreSQL case)
+/// and JOBS_BENCH_RATE_TARGET (the jobs/s row's target).
 enum JobsBenchmark {
-    static let jobs = 20_000
+    static let environment = ProcessInfo.processInfo.environment
+    static let jobs = environment["JOBS_BENCH_JOBS"].flatMap { Int($0) } ?? 20_000
     static let latencyJobs = 300
-    static let runs = 3
+    static let runs = environment["JOBS_BENCH_RUNS"].flatMap { Int($0) } ?? 3
+    static let label = environment["JOBS_BENCH_LABEL"] ?? ""
+    static let rateTarget = environment["JOBS_BENCH_RATE_TARGET"] ?? "≥ 10000 (postgres)"
 
     struct Result {
         var jobsPerSecond: Double
@@ -35,11 +43,12 @@ enum JobsBenchmark {
                     results.append(try await measurePostgres(url: url, admin: admin, processes: processes, binary: binary, logger: logger))
                     try? await StoreBenchmark.adminQuery(adminURL, "DROP DATABASE \(name) WITH (FORCE)", logger: logger)
                 }
-                report("postgres, \(processes) worker process\(processes == 1 ? "" : "es")", results)
+                report("postgres, \(processes) worker process\(processes == 1 ? "" : "es")" + label, results)
             }
         } else {
             row("jobs", "postgres", "skipped", "-", "SWITCHYARD_TEST_POSTGRES_URL or SWITCHYARD_BINARY not set", "")
         }
+        guard environment["JOBS_BENCH_SQLITE"] != "0" else { return }
         var results: [Result] = []
         for _ in 0..<runs { results.append(try await measureSQLite(logger: logger)) }
         report("sqlite, embedded (1 process)", results)
@@ -47,7 +56,7 @@ enum JobsBenchmark {
 
     static func report(_ scenario: String, _ results: [Result]) {
         let rates = Sample(values: results.map(\.jobsPerSecond))
-        row("jobs", scenario, "no-op jobs/s, enqueue→completed", format(rates.percentile(50), 0), "min \(format(rates.values.min() ?? 0, 0)) max \(format(rates.values.max() ?? 0, 0))", "≥ 10000 (postgres)")
+        row("jobs", scenario, "no-op jobs/s, enqueue→completed", format(rates.percentile(50), 0), "min \(format(rates.values.min() ?? 0, 0)) max \(format(rates.values.max() ?? 0, 0))", rateTarget)
         let p50 = Sample(values: results.map { Sample(values: $0.latencies).percentile(50) })
         let p99 = Sample(values: results.map { Sample(values: $0.latencies).percentile(99) })
         row("jobs", scenario, "enqueue→start p50 ms", format(p50.percentile(50), 2), "runs \(p50.values.map { format($0, 2) }.joined(separator: " / "))", "≤ 2")
@@ -134,8 +143,8 @@ enum JobsBenchmark {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for part in 0..<2 {
                 group.addTask {
-                    for _ in stride(from: part * 500, to: Self.jobs, by: 1000) {
-                        _ = try await jobs.enqueue(Array(repeating: noop, count: 500), limits: nil)
+                    for start in stride(from: part * 500, to: Self.jobs, by: 1000) {
+                        _ = try await jobs.enqueue(Array(repeating: noop, count: min(500, Self.jobs - start)), limits: nil)
                     }
                 }
             }
