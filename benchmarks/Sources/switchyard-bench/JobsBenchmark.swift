@@ -10,17 +10,14 @@ import SwitchyardStore
 /// embedded default, one process whose workers share the enqueuer's process (as the API and
 /// workers do in all-in-one). No-op jobs; three runs per case, medians reported.
 ///
-/// Environment (benchmarks/jobs/run sets these for the fsync-on comparison with PgQueuer):
-/// JOBS_BENCH_PROCESSES (worker process counts, e.g. "1,2,4,8"), JOBS_BENCH_RUNS, JOBS_BENCH_JOBS,
-/// JOBS_BENCH_SQLITE=0 (skip the SQLite case), JOBS_BENCH_LABEL (appended to the PostgreSQL case)
-/// and JOBS_BENCH_RATE_TARGET (the jobs/s row's target).
+/// Environment (benchmarks/jobs/versus_pgqueuer.py sets these for the fsync-on comparison with
+/// PgQueuer): JOBS_BENCH_PROCESSES (worker process counts, e.g. "1,2,4,8"), JOBS_BENCH_RUNS,
+/// JOBS_BENCH_JOBS and JOBS_BENCH_SQLITE=0 (skip the SQLite case).
 enum JobsBenchmark {
     static let environment = ProcessInfo.processInfo.environment
     static let jobs = environment["JOBS_BENCH_JOBS"].flatMap { Int($0) } ?? 20_000
     static let latencyJobs = 300
     static let runs = environment["JOBS_BENCH_RUNS"].flatMap { Int($0) } ?? 3
-    static let label = environment["JOBS_BENCH_LABEL"] ?? ""
-    static let rateTarget = environment["JOBS_BENCH_RATE_TARGET"] ?? "≥ 10000 (postgres)"
 
     struct Result {
         var jobsPerSecond: Double
@@ -43,7 +40,7 @@ enum JobsBenchmark {
                     results.append(try await measurePostgres(url: url, admin: admin, processes: processes, binary: binary, logger: logger))
                     try? await StoreBenchmark.adminQuery(adminURL, "DROP DATABASE \(name) WITH (FORCE)", logger: logger)
                 }
-                report("postgres, \(processes) worker process\(processes == 1 ? "" : "es")" + label, results)
+                report("postgres, \(processes) worker process\(processes == 1 ? "" : "es")", results)
             }
         } else {
             row("jobs", "postgres", "skipped", "-", "SWITCHYARD_TEST_POSTGRES_URL or SWITCHYARD_BINARY not set", "")
@@ -56,7 +53,7 @@ enum JobsBenchmark {
 
     static func report(_ scenario: String, _ results: [Result]) {
         let rates = Sample(values: results.map(\.jobsPerSecond))
-        row("jobs", scenario, "no-op jobs/s, enqueue→completed", format(rates.percentile(50), 0), "min \(format(rates.values.min() ?? 0, 0)) max \(format(rates.values.max() ?? 0, 0))", rateTarget)
+        row("jobs", scenario, "no-op jobs/s, enqueue→completed", format(rates.percentile(50), 0), "min \(format(rates.values.min() ?? 0, 0)) max \(format(rates.values.max() ?? 0, 0))", "≥ 10000 (postgres)")
         let p50 = Sample(values: results.map { Sample(values: $0.latencies).percentile(50) })
         let p99 = Sample(values: results.map { Sample(values: $0.latencies).percentile(99) })
         row("jobs", scenario, "enqueue→start p50 ms", format(p50.percentile(50), 2), "runs \(p50.values.map { format($0, 2) }.joined(separator: " / "))", "≤ 2")
