@@ -37,7 +37,10 @@ let package = Package(
     targets: [
         .target(
             name: "SwitchyardCore",
-            dependencies: [],
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

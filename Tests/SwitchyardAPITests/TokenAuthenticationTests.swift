@@ -131,6 +131,42 @@ struct TokenAuthenticationTests {
         }
     }
 
+    @Test("A token verified a moment ago is still refused once it expires, or once its workspace's keys change")
+    func rememberedTokensAreCheckedAgain() async throws {
+        let harness = try await APIHarness.make()
+        defer { harness.remove() }
+        let key = JSONValue.string(harness.workspace.key)
+        let shortLived = try await APIHarness.sign(
+            ["iss": key, "id": "t2", "exp": .number(Date().timeIntervalSince1970 + 2)], secret: harness.workspace.secret)
+        #expect(try await harness.authenticator.authenticate(shortLived).tenantKey == "t2")
+        #expect(try await harness.authenticator.authenticate(shortLived).tenantKey == "t2")
+        let deadline = ContinuousClock.now + .seconds(20)
+        var refusal: SwitchyardError?
+        while refusal == nil, ContinuousClock.now < deadline {
+            do throws(SwitchyardError) {
+                _ = try await harness.authenticator.authenticate(shortLived)
+                try? await Task.sleep(for: .milliseconds(100))
+            } catch {
+                refusal = error
+            }
+        }
+        #expect(refusal?.message.contains("expired") == true, "\(String(describing: refusal))")
+        // Registering a public key keeps the secret valid; a token the secret signed still works,
+        // and one forged by a key the workspace never had does not, even after valid uses of others.
+        let token = try await harness.tenantToken("t3")
+        #expect(try await harness.authenticator.authenticate(token).tenantKey == "t3")
+        _ = try await harness.workspaces.setPublicKey(key: harness.workspace.key, pem: ES256PrivateKey().publicKey.pemRepresentation)
+        #expect(try await harness.authenticator.authenticate(token).tenantKey == "t3")
+        let forged = try await APIHarness.sign(
+            ["iss": key, "id": "t3", "exp": .number(Date().timeIntervalSince1970 + 60)], secret: Workspace.newSecret())
+        await #expect(throws: SwitchyardError.self) { _ = try await harness.authenticator.authenticate(forged) }
+    }
+
+    @Test("A tenant's record id is the first 16 bytes of SHA-256 of workspace, NUL, tenant id, in hex (stored ids never change)")
+    func tenantRecordIDIsStable() {
+        #expect(TenantDirectory.recordID(workspaceID: "ws-key", key: "customer-1") == "tn_227df3ad0f2496a5ca42d9b67d83bc36")
+    }
+
     @Test("ES256 tokens verify against a registered public key")
     func registeredPublicKey() async throws {
         let harness = try await APIHarness.make()

@@ -7,7 +7,8 @@ import SwitchyardCore
     @Test("jsonText writes what JSONEncoder writes: sorted keys, escapes, integral and fractional numbers")
     func writerMatchesEncoder() throws {
         let samples: [JSONValue] = [
-            .null, true, false, 0, -3, 1.5, 1e-7, 12_345_678_901, 0.1,
+            .null, true, false, 0, -3, 1.5, 1e-7, 12_345_678_901, 0.1, 10, -10, 100, 9_007_199_254_740_991, -9_007_199_254_740_991, 1e300,
+            "", "\r\u{08}\u{0C}\u{1F}\u{00}x", "ascii only",
             "plain", "quote \" backslash \\ slash / newline \n tab \t bell \u{07} é 😀",
             ["b": 1, "a": [1, "x", .null], "c": ["nested": true]], [], [:],
         ]
@@ -21,6 +22,7 @@ import SwitchyardCore
             #expect(sample.jsonText == expected || sameAsEncoder, "\(sample.jsonText) vs \(expected)")
         }
         #expect(JSONValue.number(.nan).jsonText == "null")
+        #expect(JSONValue.array([10, -205, 0, "a\u{01}\"b"]).jsonText == #"[10,-205,0,"a\u0001\"b"]"#)
     }
 
     @Test("ISO 8601 timestamps match Foundation's, before and after the epoch and across leap years")

@@ -98,4 +98,18 @@ struct RedactionRuleTests {
             #expect(!preview.contains("LONG"))
         }
     }
+
+    @Test(
+        "sensitive fields are redacted however they are spelled: percent-encoded form names, non-ASCII letters, any case",
+        arguments: [
+            ("a=1&%74oken=pct-value-1", "pct-value-1"), ("{\"\u{212A}ey\": \"kelvin-value-2\"}", "kelvin-value-2"),
+            ("{\"PassWord\": \"case-value-3\", \"x\": 1}", "case-value-3"), ("plain=ok&Api_Key=form-value-4", "form-value-4"),
+        ])
+    func spelledFields(body: String, value: String) async throws {
+        try await withClient(OutboundHTTPSettings(previewBytes: 200), logger: LogCapture().logger, resolver: StubResolver()) { client, sink in
+            _ = try? await client.send(OutboundRequest(method: .POST, url: "http://10.0.0.1/", body: Array(body.utf8)))
+            let preview = try #require(await sink.entries.first?.requestBodyPreview)
+            #expect(!preview.contains(value) && preview.contains("[redacted]"), "\(preview)")
+        }
+    }
 }

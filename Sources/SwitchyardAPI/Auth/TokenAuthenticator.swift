@@ -20,6 +20,7 @@ package final class TokenAuthenticator: Sendable {
     private let maxLifetime: Duration
     private let verifyPlatformToken: PlatformVerifier
     private let keyCache = Mutex<[String: (fingerprint: String, keys: JWTKeyCollection)]>([:])
+    private let verified = VerifiedTokens()
 
     static let acceptedAlgorithms: Set<String> = ["HS256", "HS512", "RS256", "ES256"]
 
@@ -37,6 +38,8 @@ package final class TokenAuthenticator: Sendable {
     /// Verifies a token.
     /// - Throws: `not_authenticated` naming the problem.
     package func authenticate(_ token: String) async throws(SwitchyardError) -> Caller {
+        let now = Date().timeIntervalSince1970
+        if let caller = try await remembered(token, now: now) { return caller }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let header = Self.json(parts[0]), case .object = header, let payload = Self.json(parts[1]), case .object = payload
         else {
@@ -70,25 +73,56 @@ package final class TokenAuthenticator: Sendable {
             throw Self.refused("the token could not be verified: its claims are malformed or its signature is not valid")
         }
         guard let exp = claims.exp else { throw Self.refused("the token has no exp claim; tokens must expire") }
-        let now = Date().timeIntervalSince1970
         if exp <= now { throw Self.refused("the token expired at \(Date(timeIntervalSince1970: exp).formatted(.iso8601))") }
         let longest = Double(maxLifetime.components.seconds)
         if exp - now > longest + 60 {
             throw Self.refused("the token is valid for \(Int(exp - now)) s, longer than the \(Int(longest)) s allowed; mint shorter-lived tokens")
         }
         guard let tenantKey = claims.tenant else {
-            if claims.isAdmin { return Caller(workspaceID: workspace.key, tenantID: nil, tenantKey: nil, isAdmin: true) }
-            throw Self.refused("the token names no tenant (set id or tenantKey) and is not an admin token (isAdmin: true)")
+            guard claims.isAdmin else {
+                throw Self.refused("the token names no tenant (set id or tenantKey) and is not an admin token (isAdmin: true)")
+            }
+            let caller = Caller(workspaceID: workspace.key, tenantID: nil, tenantKey: nil, isAdmin: true)
+            verified.remember(token, .init(caller: caller, expires: exp, fingerprint: Self.fingerprint(workspace), tenant: nil), now: now)
+            return caller
         }
         guard !tenantKey.isEmpty, tenantKey.count <= 256 else { throw Self.refused("the token's tenant id must be 1 to 256 characters") }
         let tenant = try await tenants.ensure(workspaceID: workspace.key, key: tenantKey, name: claims.name, fields: claims.fields)
-        return Caller(workspaceID: workspace.key, tenantID: tenant.id, tenantKey: tenantKey, isAdmin: false)
+        let caller = Caller(workspaceID: workspace.key, tenantID: tenant.id, tenantKey: tenantKey, isAdmin: false)
+        let claimed = VerifiedTokens.TenantClaims(key: tenantKey, name: claims.name, fields: claims.fields)
+        verified.remember(token, .init(caller: caller, expires: exp, fingerprint: Self.fingerprint(workspace), tenant: claimed), now: now)
+        return caller
+    }
+
+    /// The caller of a token this process verified a moment ago, if its workspace still accepts
+    /// the same keys; a tenant token's tenant is confirmed as on full verification.
+    private func remembered(_ token: String, now: Double) async throws(SwitchyardError) -> Caller? {
+        guard let entry = verified.entry(token, now: now) else { return nil }
+        guard let workspace = try? await directory.workspace(key: entry.caller.workspaceID), Self.fingerprint(workspace) == entry.fingerprint
+        else {
+            verified.forget(token)
+            return nil
+        }
+        guard let tenant = entry.tenant else { return entry.caller }
+        do {
+            _ = try await tenants.ensure(workspaceID: workspace.key, key: tenant.key, name: tenant.name, fields: tenant.fields)
+        } catch {
+            verified.forget(token)
+            throw error
+        }
+        return entry.caller
+    }
+
+    /// What identifies the keys a workspace's tokens verify against now: its accepted secrets
+    /// and its public key.
+    static func fingerprint(_ workspace: Workspace) -> String {
+        workspace.acceptedSecrets().joined(separator: ":") + "|" + (workspace.publicKeyPEM ?? "")
     }
 
     /// The verification keys of a workspace, rebuilt when its secrets or public key change.
     private func keys(for workspace: Workspace) async throws -> JWTKeyCollection {
         let secrets = workspace.acceptedSecrets()
-        let fingerprint = secrets.joined(separator: ":") + "|" + (workspace.publicKeyPEM ?? "")
+        let fingerprint = Self.fingerprint(workspace)
         if let cached = keyCache.withLock({ $0[workspace.key] }), cached.fingerprint == fingerprint { return cached.keys }
         let keys = JWTKeyCollection()
         for (index, secret) in secrets.enumerated() {

@@ -54,7 +54,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     /// The token of an `Authorization: Bearer` header.
     static func bearer(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
-        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard let header = request.headers[.authorization] else { return nil }
+        let bytes = header.utf8
+        // The scheme is case-insensitive: OR-ing 0x20 lowercases letters and keeps the space.
+        guard bytes.count >= 7, bytes.prefix(7).elementsEqual("bearer ".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        var token = bytes.dropFirst(7)
+        while let first = token.first, isBlank(first) { token = token.dropFirst() }
+        while let last = token.last, isBlank(last) { token = token.dropLast() }
+        return String(decoding: token, as: UTF8.self)
     }
 }

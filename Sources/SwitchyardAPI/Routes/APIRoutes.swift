@@ -63,7 +63,7 @@ package struct APIRoutes: Sendable {
         let buffer: ByteBuffer
         switch result {
         case .json(let value):
-            buffer = ByteBuffer(string: value.jsonText)
+            buffer = ByteBuffer(bytes: value.jsonBytes)
             headers[.contentType] = "application/json; charset=utf-8"
         case .file(let bytes, let contentType, let filename):
             buffer = ByteBuffer(bytes: bytes)

@@ -21,7 +21,10 @@ package final class TenantDirectory: Sendable {
     /// The record id of a workspace's tenant.
     package static func recordID(workspaceID: String, key: String) -> String {
         let digest = SHA256.hash(data: Data((workspaceID + "\u{0}" + key).utf8))
-        return "tn_" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = Array("tn_".utf8)
+        for byte in digest.prefix(16) { text += [hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]] }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The tenant with this id, created or updated to match the token.

@@ -6,7 +6,9 @@ import Synchronization
 ///
 /// The timer stops as soon as the operation finishes, so short operations under long limits (an
 /// API request under its 60 s limit) leave nothing sleeping behind them.
-package func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
+package func withTimeLimit<T: Sendable>(
+    _ limit: Duration, timer: TimeLimitTimer = .eventLoop, _ operation: @escaping @Sendable () async -> T
+) async -> T? {
     let outcome = FirstOutcome<T?>()
     return await withTaskCancellationHandler {
         await withCheckedContinuation { continuation in
@@ -17,9 +19,7 @@ package func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escapin
             }
             outcome.arm(
                 work: work,
-                timer: Task {
-                    try? await Task.sleep(for: limit)
-                    guard !Task.isCancelled else { return }
+                stopTimer: timer.schedule(limit) {
                     // Answer first: a cancelled operation may otherwise finish first, with an error.
                     outcome.resume(nil)
                     work.cancel()
@@ -31,13 +31,28 @@ package func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escapin
     }
 }
 
+/// What fires a time limit: by default an event loop's timer (``TimerSleep/schedule(after:_:)``),
+/// which is freed as soon as the operation ends; a test may pass its own.
+package struct TimeLimitTimer: Sendable {
+    /// Calls `fire` after a delay; returns what cancels it.
+    package let schedule: @Sendable (Duration, @escaping @Sendable () -> Void) -> @Sendable () -> Void
+
+    /// A timer over a scheduling function.
+    package init(schedule: @escaping @Sendable (Duration, @escaping @Sendable () -> Void) -> @Sendable () -> Void) {
+        self.schedule = schedule
+    }
+
+    /// An event loop's timer.
+    package static let eventLoop = TimeLimitTimer { delay, fire in TimerSleep.schedule(after: delay, fire) }
+}
+
 /// Resumes a continuation with whichever result arrives first, and stops the timer then.
 private final class FirstOutcome<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T, Never>?
         var early: [T] = []
         var done = false
-        var timer: Task<Void, Never>?
+        var stopTimer: (@Sendable () -> Void)?
         var work: Task<Void, Never>?
         var cancelled = false
     }
@@ -53,15 +68,15 @@ private final class FirstOutcome<T: Sendable>: Sendable {
         if let value = early.first { continuation.resume(returning: value) }
     }
 
-    /// Keeps the timer to cancel when the result arrives (at once if it already has), and the
+    /// Keeps the timer to stop when the result arrives (at once if it already has), and the
     /// work to cancel if the caller is cancelled (at once if it already was).
-    func arm(work: Task<Void, Never>, timer: Task<Void, Never>) {
+    func arm(work: Task<Void, Never>, stopTimer: @escaping @Sendable () -> Void) {
         let (done, cancelled) = state.withLock { state -> (Bool, Bool) in
             state.work = work
-            if !state.done { state.timer = timer }
+            if !state.done { state.stopTimer = stopTimer }
             return (state.done, state.cancelled)
         }
-        if done { timer.cancel() }
+        if done { stopTimer() }
         if cancelled { work.cancel() }
     }
 
@@ -75,18 +90,18 @@ private final class FirstOutcome<T: Sendable>: Sendable {
     }
 
     func resume(_ value: T) {
-        let (continuation, timer) = state.withLock { state -> (CheckedContinuation<T, Never>?, Task<Void, Never>?) in
+        let (continuation, stopTimer) = state.withLock { state -> (CheckedContinuation<T, Never>?, (@Sendable () -> Void)?) in
             guard !state.done else { return (nil, nil) }
             state.done = true
-            defer { state.timer = nil }
+            defer { state.stopTimer = nil }
             guard let continuation = state.continuation else {
                 state.early = [value]
-                return (nil, state.timer)
+                return (nil, state.stopTimer)
             }
             state.continuation = nil
-            return (continuation, state.timer)
+            return (continuation, state.stopTimer)
         }
-        timer?.cancel()
+        stopTimer?()
         continuation?.resume(returning: value)
     }
 }

@@ -53,7 +53,13 @@ package enum JSONValue: Sendable, Hashable, Codable {
 
     /// The value as compact JSON text with sorted keys.
     package var jsonText: String {
-        var output = ""
+        String(decoding: jsonBytes, as: UTF8.self)
+    }
+
+    /// The value as compact JSON with sorted keys, in UTF-8.
+    package var jsonBytes: [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
         JSONWriter.write(self, into: &output)
         return output
     }

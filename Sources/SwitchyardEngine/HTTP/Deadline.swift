@@ -12,7 +12,7 @@ func withDeadline<T: Sendable>(
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await operation() }
         group.addTask {
-            try await Task.sleep(until: deadline, clock: .continuous)
+            try await TimerSleep.sleep(until: deadline)
             return nil
         }
         defer { group.cancelAll() }

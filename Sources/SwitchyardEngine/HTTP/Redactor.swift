@@ -26,6 +26,35 @@ struct Redactor: Sendable {
         "token", "secret", "password", "passwd", "credential", "api-key", "apikey", "api_key", "auth", "signature", "key",
     ]
 
+    // The patterns are built once: a regex literal in a function is compiled again on every call.
+    // `Regex` is not `Sendable` only because its output type need not be; its compiled program is
+    // set once (atomically) and matching only reads it, so sharing these constants is safe.
+    nonisolated(unsafe) private static let pairPattern = #/(?:^|[&;?\s])([^=&;?\s"]+)=([^&;\s"]*)/#
+    nonisolated(unsafe) private static let delimitedPairPattern = #/(^|[&;?\s])([^=&;?\s"]+)=([^&;\s"]*)/#
+    nonisolated(unsafe) private static let jsonFieldPattern = #/"((?:[^"\\]|\\.)*)"\s*:\s*("(?:[^"\\]|\\.)*"|[-0-9.eE+]+)/#
+    nonisolated(unsafe) private static let jsonValuePattern = #/("((?:[^"\\]|\\.)*)"\s*:\s*)("(?:[^"\\]|\\.)*"|[-0-9.eE+]+|true|false|null)/#
+    nonisolated(unsafe) private static let cutJSONString = #/("((?:[^"\\]|\\.)*)"\s*:\s*)"(?:[^"\\]|\\.)*$/#
+    private static let sensitiveWordBytes = sensitiveWords.map { Array($0.utf8) }
+
+    /// Whether a text may hold a field or parameter with a sensitive name: one of the sensitive
+    /// words in any case, a percent escape (a form name is decoded before it is judged), or any
+    /// non-ASCII character (some lowercase to ASCII letters, as the Kelvin sign to `k`). A text
+    /// with none of them has nothing the patterns would redact, so they are not run on it.
+    static func mayNameSomethingSensitive(_ text: String) -> Bool {
+        var lowered = Array(text.utf8)
+        for index in lowered.indices {
+            let byte = lowered[index]
+            if byte == UInt8(ascii: "%") || byte >= 0x80 { return true }
+            if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { lowered[index] = byte | 0x20 }
+        }
+        return sensitiveWordBytes.contains { word in
+            guard lowered.count >= word.count else { return false }
+            return (0...(lowered.count - word.count)).contains { start in
+                lowered[start] == word[0] && lowered[start..<(start + word.count)].elementsEqual(word)
+            }
+        }
+    }
+
     /// Every form of every secret value, longest first.
     private let secretForms: [String]
     /// The longest form, for how far past a cut a secret may reach.
@@ -126,8 +155,10 @@ struct Redactor: Sendable {
             text = prefix
         }
         // A sensitive JSON string cut before its closing quote.
-        text = text.replacing(#/("((?:[^"\\]|\\.)*)"\s*:\s*)"(?:[^"\\]|\\.)*$/#) { match in
-            Self.isSensitiveName(String(match.output.2)) ? "\(match.output.1)\"\(Self.placeholder)" : String(match.output.0)
+        if Self.mayNameSomethingSensitive(text) {
+            text = text.replacing(Self.cutJSONString) { match in
+                Self.isSensitiveName(String(match.output.2)) ? "\(match.output.1)\"\(Self.placeholder)" : String(match.output.0)
+            }
         }
         // The start of a secret at the very end of the cut.
         for form in secretForms where cut && form.count > 1 {
@@ -151,7 +182,8 @@ struct Redactor: Sendable {
     /// with decoded values.
     private static func sensitivePairs(in text: String) -> [(name: String, value: String)] {
         var pairs: [(name: String, value: String)] = []
-        for match in text.matches(of: #/(?:^|[&;?\s])([^=&;?\s"]+)=([^&;\s"]*)/#) {
+        guard mayNameSomethingSensitive(text) else { return [] }
+        for match in text.matches(of: pairPattern) {
             let name = decodeFormComponent(String(match.output.1))
             guard isSensitiveName(name) else { continue }
             let raw = String(match.output.2)
@@ -164,7 +196,8 @@ struct Redactor: Sendable {
     /// String and number values of JSON fields whose name is sensitive (found textually, so
     /// any nesting and invalid JSON are covered).
     private static func sensitiveJSONValues(in text: String) -> [String] {
-        text.matches(of: #/"((?:[^"\\]|\\.)*)"\s*:\s*("(?:[^"\\]|\\.)*"|[-0-9.eE+]+)/#).compactMap { match in
+        guard mayNameSomethingSensitive(text) else { return [] }
+        return text.matches(of: jsonFieldPattern).compactMap { match in
             guard isSensitiveName(String(match.output.1)) else { return nil }
             let value = String(match.output.2)
             guard value.hasPrefix("\"") else { return value }
@@ -201,7 +234,8 @@ struct Redactor: Sendable {
 
     /// Replaces the values of sensitive `name=value` pairs.
     private static func redactPairs(in text: String) -> String {
-        text.replacing(#/(^|[&;?\s])([^=&;?\s"]+)=([^&;\s"]*)/#) { match in
+        guard mayNameSomethingSensitive(text) else { return text }
+        return text.replacing(delimitedPairPattern) { match in
             isSensitiveName(decodeFormComponent(String(match.output.2)))
                 ? "\(match.output.1)\(match.output.2)=\(placeholder)" : String(match.output.0)
         }
@@ -209,7 +243,8 @@ struct Redactor: Sendable {
 
     /// Replaces the values of sensitive JSON fields (strings, numbers, literals).
     private static func redactJSONFields(in text: String) -> String {
-        text.replacing(#/("((?:[^"\\]|\\.)*)"\s*:\s*)("(?:[^"\\]|\\.)*"|[-0-9.eE+]+|true|false|null)/#) { match in
+        guard mayNameSomethingSensitive(text) else { return text }
+        return text.replacing(jsonValuePattern) { match in
             isSensitiveName(String(match.output.2)) ? "\(match.output.1)\"\(placeholder)\"" : String(match.output.0)
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `switchyard` command line: one binary, every role, and the admin tools around them.
 package struct SwitchyardCommand: AsyncParsableCommand {
@@ -19,6 +20,7 @@ package struct SwitchyardCommand: AsyncParsableCommand {
 extension SwitchyardCommand {
     /// Parses the process arguments and runs the chosen command; the executable's only call.
     package static func start() async {
+        MemoryTuning.apply(environment: ProcessInfo.processInfo.environment)
         await main()
     }
 }

@@ -41,7 +41,7 @@ package enum ConfigurationCatalogue {
         .init("DATABASE_URL", default: "DATA_DIR/switchyard.sqlite", secret: true, "`postgres://user:pass@host:port/db?sslmode=…` or a SQLite file path"),
         .init("DATABASE_MAX_POOL_SIZE", default: "20", "largest number of PostgreSQL connections per process"),
         .init("DATABASE_MIN_POOL_SIZE", default: "0", "connections kept open when idle"),
-        .init("DATABASE_MAX_IDLE_TIME_MS", default: "60000", "idle time before a pooled connection is closed"),
+        .init("DATABASE_MAX_IDLE_TIME_MS", default: "10000", "idle time before a pooled connection is closed"),
         .init("DATABASE_CONNECT_TIMEOUT_MS", default: "10000", "time allowed to open one connection"),
         .init("STORAGE_PROVIDER", default: "fs", "object storage: `fs` (files under DATA_DIR/blobs); `s3` is not available yet"),
         .init("TMP_STORAGE_BUCKET", default: "tmp", "bucket for temporary files"),

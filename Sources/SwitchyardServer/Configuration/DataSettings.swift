@@ -41,7 +41,7 @@ package struct DataSettings: Sendable, Equatable {
         if minPoolSize > maxPoolSize {
             env.report("DATABASE_MIN_POOL_SIZE", "\(minPoolSize) is larger than DATABASE_MAX_POOL_SIZE (\(maxPoolSize))")
         }
-        maxIdleTime = .milliseconds(env.int("DATABASE_MAX_IDLE_TIME_MS", default: 60_000, in: 0...86_400_000))
+        maxIdleTime = .milliseconds(env.int("DATABASE_MAX_IDLE_TIME_MS", default: 10_000, in: 0...86_400_000))
         connectTimeout = .milliseconds(env.int("DATABASE_CONNECT_TIMEOUT_MS", default: 10_000, in: 1...600_000))
         storageProvider = env.choice("STORAGE_PROVIDER", ["fs", "s3"], default: "fs")
         if storageProvider == "s3" {

@@ -1,4 +1,5 @@
 import Synchronization
+import SwitchyardCore
 
 /// Wakes waiting workers when jobs become available. Fed by PostgreSQL notifications or, on
 /// SQLite, directly by the store; workers also poll, so a lost wake-up only costs latency.
@@ -50,7 +51,7 @@ package final class JobWakeups: Sendable {
                     self.state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume()
                 }
             }
-            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { try? await TimerSleep.sleep(for: timeout) }
             await group.next()
             group.cancelAll()
         }

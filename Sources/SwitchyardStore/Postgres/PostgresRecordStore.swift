@@ -14,7 +14,7 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         /// Connections kept open when idle.
         package var minConnections = 0
         /// Idle time before a connection closes.
-        package var idleTimeout: Duration = .seconds(60)
+        package var idleTimeout: Duration = .seconds(10)
         /// Time allowed to open one connection.
         package var connectTimeout: Duration = .seconds(10)
         /// Whether ``run()`` also listens for job notifications (workers do; job executors and
@@ -24,7 +24,9 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         package var watchdog = SupervisedPostgresClient.Watchdog()
 
         /// Creates settings.
-        package init(maxConnections: Int = 20, minConnections: Int = 0, idleTimeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10)) {
+        package init(
+            maxConnections: Int = 20, minConnections: Int = 0, idleTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(10)
+        ) {
             self.maxConnections = maxConnections
             self.minConnections = minConnections
             self.idleTimeout = idleTimeout
@@ -52,6 +54,13 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         configuration.options.maximumConnections = pool.maxConnections
         configuration.options.minimumConnections = pool.minConnections
         configuration.options.connectionIdleTimeout = pool.idleTimeout
+        // The pool arms its timers with `Task.sleep`, and a cancelled sleep keeps its memory until
+        // its deadline. It arms a keep-alive timer (30 s) and, above the minimum connections, an
+        // idle timer every time a connection goes back to the pool, and cancels them when it is
+        // leased again: at thousands of queries a second that kept hundreds of MB alive (decision
+        // 0018). So no keep-alive (a dead connection fails its next query, which is retried, and
+        // the watchdog replaces a stuck pool), and idle connections close after 10 s by default.
+        configuration.options.keepAliveBehavior = nil
         configuration.options.connectTimeout = pool.connectTimeout
         let direct: PostgresConnection.Configuration
         do {

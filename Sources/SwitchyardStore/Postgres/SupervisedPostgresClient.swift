@@ -106,12 +106,13 @@ package final class SupervisedPostgresClient: Sendable {
                 work.cancel()
             })
         }
-        var timer: Task<Void, Never>?
+        // An event loop's timer, freed as soon as the request ends (a cancelled `Task.sleep` would
+        // hold its memory for the whole limit: decision 0018).
+        var stopTimer: (@Sendable () -> Void)?
         if limited {
             let limit = watchdog.abandonAfter
-            timer = Task {
-                try? await Task.sleep(for: limit)
-                guard !Task.isCancelled, outcome.finish(.failure(SwitchyardError(.unavailable, "PostgreSQL did not answer within \(limit)"))) else { return }
+            stopTimer = TimerSleep.schedule(after: limit) {
+                guard outcome.finish(.failure(SwitchyardError(.unavailable, "PostgreSQL did not answer within \(limit)"))) else { return }
                 work.cancel()
                 self.state.withLock { $0.abandoned += 1 }
                 self.logger.warning("a PostgreSQL request got no answer in time and was given up", metadata: ["limit": "\(limit)"])
@@ -123,7 +124,7 @@ package final class SupervisedPostgresClient: Sendable {
             outcome.finish(.failure(CancellationError()))
             work.cancel()
         }
-        timer?.cancel()
+        stopTimer?()
         state.withLock { state in
             state.inFlight -= 1
             state.lastProgress = .now
