@@ -95,11 +95,27 @@ struct Redactor: Sendable {
 
     /// Replaces every secret value in `text`.
     func text(_ text: String) -> String {
+        guard !secretForms.isEmpty else { return text }
+        // ASCII text can hold a secret only byte for byte: search the bytes first, and go
+        // through Foundation's (slower, equivalence-aware) search only for a form that is there.
+        let bytes = Array(text.utf8)
+        let ascii = bytes.allSatisfy { $0 < 0x80 }
         var result = text
-        for form in secretForms where result.contains(form) {
+        for form in secretForms where ascii ? Self.occurs(Array(form.utf8), in: bytes) : result.contains(form) {
             result = result.replacingOccurrences(of: form, with: Self.placeholder)
         }
         return result
+    }
+
+    /// Whether `needle` occurs in `haystack`, byte for byte.
+    static func occurs(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return needle.isEmpty }
+        var start = 0
+        while start <= haystack.count - needle.count {
+            if haystack[start] == first, haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+            start += 1
+        }
+        return false
     }
 
     /// The URL with sensitive query values and every secret value redacted.
