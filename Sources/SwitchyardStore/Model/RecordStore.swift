@@ -26,6 +26,11 @@ package protocol RecordStore: Sendable {
     /// - Returns: For each write, the record it produced (`nil` for deletes).
     /// - Throws: The first write's failure; nothing has been changed then.
     func apply(_ writes: [RecordWrite]) async throws(SwitchyardError) -> [Record?]
+    /// Makes a conditional patch of one record's document, in one transaction with inserts of
+    /// new records in the patch's scope (written first).
+    /// - Throws: `not_found` when the record does not exist or the scope may not write it; the
+    ///   inserts' failures. Nothing has been changed then.
+    func patch(_ patch: RecordPatch, inserting: [NewRecord]) async throws(SwitchyardError) -> PatchedRecord
     /// Re-encrypts up to `batchSize` secrets of a kind not yet under the current key.
     /// - Returns: How many were re-encrypted; 0 when the kind is done.
     func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int
