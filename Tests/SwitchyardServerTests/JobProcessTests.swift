@@ -169,7 +169,7 @@ struct JobProcessTests {
     }
 
     @Test(
-        "A queued worker with QUEUED_TASKS_WORKER_CONCURRENCY 3 runs two slow jobs at the same time, each in its own executor, and kills an over-memory job alone",
+        "QUEUED_TASKS_WORKER_CONCURRENCY 3: a queued worker runs two slow jobs at once, each in its own executor, and kills an over-memory job alone",
         .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
     )
     func slotsRunJobsAtOnceUnderTheirOwnCaps() async throws {
@@ -204,16 +204,21 @@ struct JobProcessTests {
             for job in jobs.dropFirst() {
                 #expect(job.state == .completed && job.attempt == 1 && job.errors.isEmpty, "a slow job must finish in its first attempt: \(job)")
             }
-            let (first, second) = (jobs[1], jobs[2])
-            let overlap = (first.attemptedAt ?? .max) < (second.finalizedAt ?? 0) && (second.attemptedAt ?? .max) < (first.finalizedAt ?? 0)
-            #expect(overlap, "the two slow jobs ran one after the other: \(first) \(second)")
+            // Each sleeps 3 s: one after the other, they would start at least 3 s apart.
+            let starts = jobs.dropFirst().map { $0.attemptedAt ?? 0 }
+            let apart = abs(starts[0] - starts[1])
+            #expect(starts.allSatisfy { $0 > 0 } && apart < 1_500_000, "the two slow jobs started \(apart / 1000) ms apart: \(jobs)")
             try await worker.stop()
         }
     }
 
     @Test("A job over its time or memory cap fails with timeout or out_of_memory, and the worker keeps serving; operators retry and cancel from the CLI")
     func capsFailTheJobNotTheWorker() async throws {
-        let environment = ["MAX_QUEUED_TASKS_PROCESS_TIME_SECONDS": "1", "MAX_QUEUED_TASKS_MEMORY_MB": "48", "ALL_IN_ONE_QUEUED_TASKS_WORKERS": "1"]
+        // One slot, so the three jobs run in turn and the last shows the slot's executor was replaced.
+        let environment = [
+            "MAX_QUEUED_TASKS_PROCESS_TIME_SECONDS": "1", "MAX_QUEUED_TASKS_MEMORY_MB": "48", "ALL_IN_ONE_QUEUED_TASKS_WORKERS": "1",
+            "QUEUED_TASKS_WORKER_CONCURRENCY": "1",
+        ]
         let server = try SwitchyardProcess(["serve"], environment: environment)
         _ = try await server.waitUntilHealthy()
         let env = environment.merging(["DATA_DIR": server.dataDirectory]) { $1 }

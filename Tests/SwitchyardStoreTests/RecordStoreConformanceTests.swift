@@ -238,7 +238,8 @@ import SwitchyardCore
     func conditionalPatchesWithInserts(backend: Backend) async throws {
         try await TestDatabase.with(backend) { store, _ in
             let records = store.records
-            let run = try await records.insert(NewRecord(kind: .flowRuns, id: "run-1", document: ["status": "queued", "sleeping": true]), scope: Self.a)
+            let run = try await records.insert(
+                NewRecord(kind: .flowRuns, id: "run-1", document: ["status": "queued", "sleeping": true]), scope: Self.a)
             let start = RecordPatch(
                 .flowRuns, id: "run-1", scope: Self.a,
                 cases: [
@@ -274,7 +275,8 @@ import SwitchyardCore
             await expectError(.notFound) {
                 _ = try await records.patch(RecordPatch(.flowRuns, id: "missing", scope: Self.a, cases: end.cases), inserting: rows)
             }
-            #expect(try await records.all(.nodeRuns, scope: Self.a, filter: RecordFilter(parentID: "run-1")).count == 3, "the inserts were rolled back")
+            let kept = try await records.all(.nodeRuns, scope: Self.a, filter: RecordFilter(parentID: "run-1"))
+            #expect(kept.count == 3, "the inserts were rolled back")
         }
     }
 }

@@ -52,7 +52,9 @@ package struct FlowLauncher: Sendable {
     package func launch(_ instance: Element, start: Start) async throws(SwitchyardError) -> Record {
         let (run, scope) = try await runRecord(instance, start: start)
         // The connection rides along so the worker reads it while it takes the run.
-        var args: [String: JSONValue] = ["runId": .string(run.id ?? ""), "workspaceId": .string(scope.workspaceID), "tenantId": .string(scope.tenantID ?? "")]
+        var args: [String: JSONValue] = [
+            "runId": .string(run.id ?? ""), "workspaceId": .string(scope.workspaceID), "tenantId": .string(scope.tenantID ?? ""),
+        ]
         if let connectionID = instance.connectionID { args["connectionId"] = .string(connectionID) }
         let job = NewJob(
             kind: FlowRunRecord.jobKind, queue: .queued, args: .object(args),

@@ -126,8 +126,10 @@ struct Redactor: Sendable {
             text = prefix
         }
         // A sensitive JSON string cut before its closing quote.
-        text = text.replacing(#/("((?:[^"\\]|\\.)*)"\s*:\s*)"(?:[^"\\]|\\.)*$/#) { match in
-            Self.isSensitiveName(String(match.output.2)) ? "\(match.output.1)\"\(Self.placeholder)" : String(match.output.0)
+        if text.contains("\"") {
+            text = text.replacing(Patterns.openJSONString) { match in
+                Self.isSensitiveName(String(match.output.2)) ? "\(match.output.1)\"\(Self.placeholder)" : String(match.output.0)
+            }
         }
         // The start of a secret at the very end of the cut.
         for form in secretForms where cut && form.count > 1 {
@@ -151,7 +153,8 @@ struct Redactor: Sendable {
     /// with decoded values.
     private static func sensitivePairs(in text: String) -> [(name: String, value: String)] {
         var pairs: [(name: String, value: String)] = []
-        for match in text.matches(of: #/(?:^|[&;?\s])([^=&;?\s"]+)=([^&;\s"]*)/#) {
+        guard text.contains("=") else { return pairs }
+        for match in text.matches(of: Patterns.pair) {
             let name = decodeFormComponent(String(match.output.1))
             guard isSensitiveName(name) else { continue }
             let raw = String(match.output.2)
@@ -164,7 +167,8 @@ struct Redactor: Sendable {
     /// String and number values of JSON fields whose name is sensitive (found textually, so
     /// any nesting and invalid JSON are covered).
     private static func sensitiveJSONValues(in text: String) -> [String] {
-        text.matches(of: #/"((?:[^"\\]|\\.)*)"\s*:\s*("(?:[^"\\]|\\.)*"|[-0-9.eE+]+)/#).compactMap { match in
+        guard text.contains("\"") else { return [] }
+        return text.matches(of: Patterns.jsonValue).compactMap { match in
             guard isSensitiveName(String(match.output.1)) else { return nil }
             let value = String(match.output.2)
             guard value.hasPrefix("\"") else { return value }
@@ -201,7 +205,8 @@ struct Redactor: Sendable {
 
     /// Replaces the values of sensitive `name=value` pairs.
     private static func redactPairs(in text: String) -> String {
-        text.replacing(#/(^|[&;?\s])([^=&;?\s"]+)=([^&;\s"]*)/#) { match in
+        guard text.contains("=") else { return text }
+        return text.replacing(Patterns.pairToRedact) { match in
             isSensitiveName(decodeFormComponent(String(match.output.2)))
                 ? "\(match.output.1)\(match.output.2)=\(placeholder)" : String(match.output.0)
         }
@@ -209,7 +214,8 @@ struct Redactor: Sendable {
 
     /// Replaces the values of sensitive JSON fields (strings, numbers, literals).
     private static func redactJSONFields(in text: String) -> String {
-        text.replacing(#/("((?:[^"\\]|\\.)*)"\s*:\s*)("(?:[^"\\]|\\.)*"|[-0-9.eE+]+|true|false|null)/#) { match in
+        guard text.contains("\"") else { return text }
+        return text.replacing(Patterns.jsonField) { match in
             isSensitiveName(String(match.output.2)) ? "\(match.output.1)\"\(placeholder)\"" : String(match.output.0)
         }
     }
@@ -223,4 +229,19 @@ struct Redactor: Sendable {
         let encoded = text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
         return spaceAsPlus ? encoded.replacingOccurrences(of: "%20", with: "+") : encoded
     }
+}
+
+/// The redactor's patterns, built once: a regex literal is parsed again each time it is
+/// evaluated, which cost more than the matching on every logged request.
+private enum Patterns {
+    /// A JSON string cut before its closing quote, after its field name.
+    nonisolated(unsafe) static let openJSONString = #/("((?:[^"\\]|\\.)*)"\s*:\s*)"(?:[^"\\]|\\.)*$/#
+    /// A `name=value` pair.
+    nonisolated(unsafe) static let pair = #/(?:^|[&;?\s])([^=&;?\s"]+)=([^&;\s"]*)/#
+    /// A JSON field with a string or number value.
+    nonisolated(unsafe) static let jsonValue = #/"((?:[^"\\]|\\.)*)"\s*:\s*("(?:[^"\\]|\\.)*"|[-0-9.eE+]+)/#
+    /// A `name=value` pair with its separator captured.
+    nonisolated(unsafe) static let pairToRedact = #/(^|[&;?\s])([^=&;?\s"]+)=([^&;\s"]*)/#
+    /// A JSON field with a string, number or literal value.
+    nonisolated(unsafe) static let jsonField = #/("((?:[^"\\]|\\.)*)"\s*:\s*)("(?:[^"\\]|\\.)*"|[-0-9.eE+]+|true|false|null)/#
 }

@@ -84,7 +84,8 @@ package enum ConfigurationCatalogue {
         .init("ALL_IN_ONE_QUEUED_TASKS_WORKERS", default: "2", "queued-tasks workers in an all-in-one process"),
         .init(
             "QUEUED_TASKS_WORKER_CONCURRENCY", default: "4",
-            "jobs one queued-tasks worker runs at once, each in its own executor process (started when first needed) under its own memory and time caps"),
+            "jobs one queued-tasks worker runs at once, each in its own executor process (started when first needed) under its own memory "
+                + "and time caps"),
         .init("MAX_INSTANT_TASKS_PROCESS_TIME_SECONDS", default: "60", "time limit of one instant task"),
         .init("JOBS_LEASE_SECONDS", default: "30", "a running job returns to the queue this long after its worker stops renewing it"),
         .init("JOBS_POLL_INTERVAL_MS", default: "1000", "how often idle workers look for jobs when no wake-up arrives"),

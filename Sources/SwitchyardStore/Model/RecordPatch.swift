@@ -71,14 +71,9 @@ package struct PatchedRecord: Sendable {
 }
 
 extension RecordStore {
-    /// Makes the patch as an update with a closure (stores that have no faster way).
+    /// Makes the patch as an update with a closure, in one transaction with the inserts (for
+    /// stores without a way of their own; this one writes the record even when no case holds).
     package func patch(_ patch: RecordPatch, inserting: [NewRecord]) async throws(SwitchyardError) -> PatchedRecord {
-        try await patchByUpdate(patch, inserting: inserting)
-    }
-
-    /// A patch made as an update with a closure, in one transaction with the inserts: the way
-    /// of stores without a single-statement form.
-    package func patchByUpdate(_ patch: RecordPatch, inserting: [NewRecord]) async throws(SwitchyardError) -> PatchedRecord {
         let seen = Mutex<(before: Record?, applied: Int?)>((nil, nil))
         let cases = patch.cases
         let results = try await apply(

@@ -260,18 +260,21 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         let conditions = patch.cases.map { SQLArgument.text(JSONValue.object($0.when).jsonText) }
         var documents = "CASE WHEN false THEN prior.raw"
         for (index, patchCase) in patch.cases.enumerated() {
-            documents += " WHEN prior.raw @> ?::jsonb THEN (prior.raw" + String(repeating: " - ?::text", count: patchCase.remove.count) + ") || ?::jsonb"
+            let removed = String(repeating: " - ?::text", count: patchCase.remove.count)
+            documents += " WHEN prior.raw @> ?::jsonb THEN (prior.raw\(removed)) || ?::jsonb"
             arguments += [conditions[index]] + patchCase.remove.map { .text($0) } + [.text(JSONValue.object(patchCase.set).jsonText)]
         }
         let applied = "CASE WHEN false THEN -1" + patch.cases.indices.map { " WHEN prior.raw @> ?::jsonb THEN \($0)" }.joined() + " END"
         let any = patch.cases.isEmpty ? "false" : Array(repeating: "prior.raw @> ?::jsonb", count: patch.cases.count).joined(separator: " OR ")
         parts.append(
-            "changed AS (UPDATE \(table) SET doc = \(documents) END, revision = \(table).revision + 1, updated_us = GREATEST(?::bigint, \(table).updated_us + 1) "
-                + "FROM prior WHERE \(table).id = prior.id AND (\(any)) RETURNING \(table).revision, \(table).updated_us, \(table).doc::text, \(applied) AS applied)")
+            "changed AS (UPDATE \(table) SET doc = \(documents) END, revision = \(table).revision + 1, "
+                + "updated_us = GREATEST(?::bigint, \(table).updated_us + 1) FROM prior WHERE \(table).id = prior.id AND (\(any)) "
+                + "RETURNING \(table).revision, \(table).updated_us, \(table).doc::text, \(applied) AS applied)")
         arguments += [.int(now)] + conditions + conditions
         let sql = "WITH " + parts.joined(separator: ", ")
-            + " SELECT prior.id, prior.workspace_id, prior.tenant_id, prior.key, prior.parent_id, prior.created_us, prior.updated_us, prior.archived_us,"
-            + " prior.revision, prior.doc, prior.secret, changed.revision, changed.updated_us, changed.doc, changed.applied FROM prior LEFT JOIN changed ON true"
+            + " SELECT prior.id, prior.workspace_id, prior.tenant_id, prior.key, prior.parent_id, prior.created_us, prior.updated_us,"
+            + " prior.archived_us, prior.revision, prior.doc, prior.secret, changed.revision, changed.updated_us, changed.doc, changed.applied"
+            + " FROM prior LEFT JOIN changed ON true"
         let statement = Self.query(sql, arguments)
         let kind = patch.kind
         let found = try await run { client, logger -> PatchedRecord? in
@@ -296,12 +299,14 @@ package final class PostgresRecordStore: RecordStore, Migrator {
             }
         }
         let before = Record(
-            kind: kind, id: id, workspaceID: try c[1].decode(String.self), tenantID: try c[2].decode(String?.self), key: try c[3].decode(String?.self),
+            kind: kind, id: id, workspaceID: try c[1].decode(String.self), tenantID: try c[2].decode(String?.self),
+            key: try c[3].decode(String?.self),
             parentID: try c[4].decode(String?.self), createdAt: try c[5].decode(Int64.self), updatedAt: try c[6].decode(Int64.self),
             archivedAt: try c[7].decode(Int64?.self), revision: try c[8].decode(Int64.self), document: try document(try c[9].decode(String.self)),
             secret: try c[10].decode(String?.self).map { text throws(SwitchyardError) in try keys.open(text, kind: kind, id: id) }
         )
-        guard let revision = try c[11].decode(Int64?.self), let updated = try c[12].decode(Int64?.self), let text = try c[13].decode(String?.self) else {
+        guard let revision = try c[11].decode(Int64?.self), let updated = try c[12].decode(Int64?.self), let text = try c[13].decode(String?.self)
+        else {
             return PatchedRecord(before: before, record: before, applied: nil)
         }
         var after = before
