@@ -279,4 +279,23 @@ import SwitchyardCore
             #expect(kept.count == 3, "the inserts were rolled back")
         }
     }
+
+    /// A record stored with the job that works on it: both are there (the job ready to run), or,
+    /// when the record cannot be stored, neither.
+    @Test(arguments: Backend.available)
+    func recordsAndTheirJobsCommitTogether(backend: Backend) async throws {
+        try await TestDatabase.with(backend) { store, _ in
+            let records = store.records
+            let job = NewJob(kind: "flows.run", queue: .queued, args: ["runId": "run-1"], workspaceID: "w1", tenantID: "tenant-a")
+            let run = try await records.insert(
+                NewRecord(kind: .flowRuns, id: "run-1", document: ["status": "queued"]), scope: Self.a, enqueueing: job)
+            #expect(try await records.get(.flowRuns, id: "run-1", scope: Self.a) == run)
+            let fetched = try await store.jobs.fetch(queue: .queued, worker: "w", limit: 10, lease: .seconds(30), limits: nil)
+            #expect(fetched.map(\.args) == [["runId": "run-1"]])
+            await expectError(.alreadyExists) {
+                _ = try await records.insert(NewRecord(kind: .flowRuns, id: "run-1"), scope: Self.a, enqueueing: job)
+            }
+            #expect(try await store.jobs.jobs(states: [], limit: 10, afterID: nil).count == 1, "no job without its record")
+        }
+    }
 }

@@ -60,8 +60,15 @@ package struct FlowLauncher: Sendable {
             kind: FlowRunRecord.jobKind, queue: .queued, args: .object(args),
             maxAttempts: 10, workspaceID: scope.workspaceID, tenantID: scope.tenantID, connectionID: instance.connectionID
         )
-        let results = try await records.apply([.insert(run, scope: scope), .enqueue(job, limits: limits)])
-        guard let stored = results.first ?? nil else { throw SwitchyardError(.internal, "storing the flow run returned nothing") }
+        let stored: Record
+        if limits == nil {
+            // Nothing to check first: one statement stores both.
+            stored = try await records.insert(run, scope: scope, enqueueing: job)
+        } else {
+            let results = try await records.apply([.insert(run, scope: scope), .enqueue(job, limits: limits)])
+            guard let first = results.first ?? nil else { throw SwitchyardError(.internal, "storing the flow run returned nothing") }
+            stored = first
+        }
         await webhooks.notify("flowRun.queued", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(stored))
         return stored
     }

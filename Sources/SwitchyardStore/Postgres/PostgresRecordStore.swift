@@ -228,6 +228,35 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         guard deleted > 0 else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
     }
 
+    /// One statement (no BEGIN and COMMIT): the record's insert, the job's, and the queue's
+    /// wake-up when the job is due. A job with a unique key goes the way of ``apply(_:)``.
+    package func insert(_ record: NewRecord, scope: StoreScope, enqueueing job: NewJob) async throws(SwitchyardError) -> Record {
+        try job.validate()
+        guard job.uniqueKey == nil else { return try await apply([.insert(record, scope: scope), .enqueue(job, limits: nil)])[0]! }
+        let tenant = try RecordQuery.tenant(for: record, in: scope)
+        let id = record.id ?? UUID().uuidString.lowercased()
+        let now = StoreClock.now()
+        let sealed = try record.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: record.kind, id: id) }
+        let due = (job.scheduledAt ?? now) <= now
+        let sql = "WITH inserted AS (INSERT INTO \(record.kind.table) (id, workspace_id, tenant_id, key, parent_id, created_us, updated_us,"
+            + " doc, secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)), job AS (INSERT INTO sy_jobs (state, queue, kind, priority, args,"
+            + " max_attempts, workspace_id, tenant_id, connection_id, unique_key, scheduled_us, created_us)"
+            + " VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?) RETURNING id) "
+            + (due ? "SELECT pg_notify('sy_jobs', ?) FROM job" : "SELECT id FROM job")
+        var arguments: [SQLArgument] = [
+            .text(id), .text(scope.workspaceID), .text(tenant), .text(record.key), .text(record.parentID), .int(now), .int(now),
+            .text(record.document.jsonText), .text(sealed),
+        ]
+        arguments += JobSQL.insertArguments(job, now: now)
+        if due { arguments.append(.text(job.queue.rawValue)) }
+        let statement = Self.query(sql, arguments)
+        try await run { client, logger in _ = try await client.query(statement, logger: logger).collect() }
+        return Record(
+            kind: record.kind, id: id, workspaceID: scope.workspaceID, tenantID: tenant, key: record.key, parentID: record.parentID,
+            createdAt: now, updatedAt: now, archivedAt: nil, revision: 1, document: record.document, secret: record.secret
+        )
+    }
+
     /// One statement: the inserts and the patch as data-modifying parts of one `WITH` (atomic
     /// without BEGIN and COMMIT), the record locked while its conditions are checked.
     package func patch(_ patch: RecordPatch, inserting: [NewRecord]) async throws(SwitchyardError) -> PatchedRecord {
