@@ -9,10 +9,15 @@ import SwitchyardStore
 /// instant-worker` processes (the release binary), woken by LISTEN/NOTIFY. SQLite: the
 /// embedded default, one process whose workers share the enqueuer's process (as the API and
 /// workers do in all-in-one). No-op jobs; three runs per case, medians reported.
+///
+/// Environment (benchmarks/jobs/versus_pgqueuer.py sets these for the fsync-on comparison with
+/// PgQueuer): JOBS_BENCH_PROCESSES (worker process counts, e.g. "1,2,4,8"), JOBS_BENCH_RUNS,
+/// JOBS_BENCH_JOBS and JOBS_BENCH_SQLITE=0 (skip the SQLite case).
 enum JobsBenchmark {
-    static let jobs = 20_000
+    static let environment = ProcessInfo.processInfo.environment
+    static let jobs = environment["JOBS_BENCH_JOBS"].flatMap { Int($0) } ?? 20_000
     static let latencyJobs = 300
-    static let runs = 3
+    static let runs = environment["JOBS_BENCH_RUNS"].flatMap { Int($0) } ?? 3
 
     struct Result {
         var jobsPerSecond: Double
@@ -40,6 +45,7 @@ enum JobsBenchmark {
         } else {
             row("jobs", "postgres", "skipped", "-", "SWITCHYARD_TEST_POSTGRES_URL or SWITCHYARD_BINARY not set", "")
         }
+        guard environment["JOBS_BENCH_SQLITE"] != "0" else { return }
         var results: [Result] = []
         for _ in 0..<runs { results.append(try await measureSQLite(logger: logger)) }
         report("sqlite, embedded (1 process)", results)
@@ -134,8 +140,8 @@ enum JobsBenchmark {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for part in 0..<2 {
                 group.addTask {
-                    for _ in stride(from: part * 500, to: Self.jobs, by: 1000) {
-                        _ = try await jobs.enqueue(Array(repeating: noop, count: 500), limits: nil)
+                    for start in stride(from: part * 500, to: Self.jobs, by: 1000) {
+                        _ = try await jobs.enqueue(Array(repeating: noop, count: min(500, Self.jobs - start)), limits: nil)
                     }
                 }
             }
