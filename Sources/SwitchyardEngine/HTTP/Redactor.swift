@@ -126,7 +126,7 @@ struct Redactor: Sendable {
             text = prefix
         }
         // A sensitive JSON string cut before its closing quote.
-        if text.contains("\"") {
+        if text.utf8.contains(UInt8(ascii: "\"")) {
             text = text.replacing(Patterns.openJSONString) { match in
                 Self.isSensitiveName(String(match.output.2)) ? "\(match.output.1)\"\(Self.placeholder)" : String(match.output.0)
             }
@@ -153,7 +153,7 @@ struct Redactor: Sendable {
     /// with decoded values.
     private static func sensitivePairs(in text: String) -> [(name: String, value: String)] {
         var pairs: [(name: String, value: String)] = []
-        guard text.contains("=") else { return pairs }
+        guard text.utf8.contains(UInt8(ascii: "=")) else { return pairs }
         for match in text.matches(of: Patterns.pair) {
             let name = decodeFormComponent(String(match.output.1))
             guard isSensitiveName(name) else { continue }
@@ -167,7 +167,7 @@ struct Redactor: Sendable {
     /// String and number values of JSON fields whose name is sensitive (found textually, so
     /// any nesting and invalid JSON are covered).
     private static func sensitiveJSONValues(in text: String) -> [String] {
-        guard text.contains("\"") else { return [] }
+        guard text.utf8.contains(UInt8(ascii: "\"")) else { return [] }
         return text.matches(of: Patterns.jsonValue).compactMap { match in
             guard isSensitiveName(String(match.output.1)) else { return nil }
             let value = String(match.output.2)
@@ -205,7 +205,7 @@ struct Redactor: Sendable {
 
     /// Replaces the values of sensitive `name=value` pairs.
     private static func redactPairs(in text: String) -> String {
-        guard text.contains("=") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "=")) else { return text }
         return text.replacing(Patterns.pairToRedact) { match in
             isSensitiveName(decodeFormComponent(String(match.output.2)))
                 ? "\(match.output.1)\(match.output.2)=\(placeholder)" : String(match.output.0)
@@ -214,7 +214,7 @@ struct Redactor: Sendable {
 
     /// Replaces the values of sensitive JSON fields (strings, numbers, literals).
     private static func redactJSONFields(in text: String) -> String {
-        guard text.contains("\"") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "\"")) else { return text }
         return text.replacing(Patterns.jsonField) { match in
             isSensitiveName(String(match.output.2)) ? "\(match.output.1)\"\(placeholder)\"" : String(match.output.0)
         }
