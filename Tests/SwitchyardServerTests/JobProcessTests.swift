@@ -168,9 +168,57 @@ struct JobProcessTests {
         }
     }
 
+    @Test(
+        "QUEUED_TASKS_WORKER_CONCURRENCY 3: a queued worker runs two slow jobs at once, each in its own executor, and kills an over-memory job alone",
+        .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
+    )
+    func slotsRunJobsAtOnceUnderTheirOwnCaps() async throws {
+        let adminURL = try #require(TestEnvironment.postgresURL)
+        let database = try PostgresTestDatabase.create(adminURL: adminURL)
+        defer { database.drop() }
+        let url = database.url(port: URLComponents(string: adminURL)?.port ?? 5432)
+        var environment = [
+            "DATABASE_URL": url, "QUEUED_TASKS_WORKER_CONCURRENCY": "3", "MAX_QUEUED_TASKS_MEMORY_MB": "48", "JOBS_POLL_INTERVAL_MS": "200",
+        ]
+        environment["DATA_DIR"] = try await SwitchyardProcess.migratedDataDirectory(environment: environment)
+        let env = environment
+        let store = try openStore(url)
+        try await store.whileRunning { store in
+            let worker = try SwitchyardProcess(["serve", "--role", "queued-worker"], environment: env)
+            _ = try await worker.waitUntilHealthy()
+            let greedy = NewJob(kind: "diagnostics.allocate", queue: .queued, args: ["mb": 400, "ms": 5000], maxAttempts: 1)
+            let slow = (0..<2).map { index in
+                NewJob(kind: "diagnostics.sleep", queue: .queued, args: ["ms": 3000, "n": .number(Double(index))], maxAttempts: 1)
+            }
+            let ids = try await store.jobs.enqueue([greedy] + slow, limits: nil).map(\.id)
+            let deadline = ContinuousClock.now + .seconds(60)
+            var jobs: [Job] = []
+            while ContinuousClock.now < deadline {
+                jobs = try await store.jobs.jobs(states: [], limit: 10, afterID: nil).filter { ids.contains($0.id) }.sorted { $0.id < $1.id }
+                if jobs.count == 3, jobs.allSatisfy({ JobState.finished.contains($0.state) }) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try #require(jobs.count == 3, "\(jobs)")
+            #expect(jobs[0].state == .discarded, "\(jobs[0])")
+            #expect(jobs[0].errors.contains { $0.error.contains("out_of_memory") }, "\(jobs[0].errors)\n\(worker.output)")
+            for job in jobs.dropFirst() {
+                #expect(job.state == .completed && job.attempt == 1 && job.errors.isEmpty, "a slow job must finish in its first attempt: \(job)")
+            }
+            // Each sleeps 3 s: one after the other, they would start at least 3 s apart.
+            let starts = jobs.dropFirst().map { $0.attemptedAt ?? 0 }
+            let apart = abs(starts[0] - starts[1])
+            #expect(starts.allSatisfy { $0 > 0 } && apart < 1_500_000, "the two slow jobs started \(apart / 1000) ms apart: \(jobs)")
+            try await worker.stop()
+        }
+    }
+
     @Test("A job over its time or memory cap fails with timeout or out_of_memory, and the worker keeps serving; operators retry and cancel from the CLI")
     func capsFailTheJobNotTheWorker() async throws {
-        let environment = ["MAX_QUEUED_TASKS_PROCESS_TIME_SECONDS": "1", "MAX_QUEUED_TASKS_MEMORY_MB": "48", "ALL_IN_ONE_QUEUED_TASKS_WORKERS": "1"]
+        // One slot, so the three jobs run in turn and the last shows the slot's executor was replaced.
+        let environment = [
+            "MAX_QUEUED_TASKS_PROCESS_TIME_SECONDS": "1", "MAX_QUEUED_TASKS_MEMORY_MB": "48", "ALL_IN_ONE_QUEUED_TASKS_WORKERS": "1",
+            "QUEUED_TASKS_WORKER_CONCURRENCY": "1",
+        ]
         let server = try SwitchyardProcess(["serve"], environment: environment)
         _ = try await server.waitUntilHealthy()
         let env = environment.merging(["DATA_DIR": server.dataDirectory]) { $1 }

@@ -230,4 +230,72 @@ import SwitchyardCore
             #expect(try await records.get(.flowRuns, id: "run-ok", scope: Self.a).id == "run-ok", "the delete was rolled back")
         }
     }
+
+    /// A patch applies its first case that holds (removing, then setting fields), reports the
+    /// record before and after, writes its inserts with it, and changes nothing (not even the
+    /// inserts) when the record is missing or another tenant's.
+    @Test(arguments: Backend.available)
+    func conditionalPatchesWithInserts(backend: Backend) async throws {
+        try await TestDatabase.with(backend) { store, _ in
+            let records = store.records
+            let run = try await records.insert(
+                NewRecord(kind: .flowRuns, id: "run-1", document: ["status": "queued", "sleeping": true]), scope: Self.a)
+            let start = RecordPatch(
+                .flowRuns, id: "run-1", scope: Self.a,
+                cases: [
+                    .init(when: ["status": "queued"], set: ["status": "running", "startedAt": "now"]),
+                    .init(when: ["status": "running", "sleeping": true], set: ["sleeping": false]),
+                ])
+            let started = try await records.patch(start, inserting: [])
+            #expect(started.applied == 0 && started.before == run)
+            #expect(started.record.document == ["status": "running", "sleeping": true, "startedAt": "now"] && started.record.revision == 2)
+            #expect(try await records.get(.flowRuns, id: "run-1", scope: Self.a) == started.record)
+            let woken = try await records.patch(start, inserting: [])
+            #expect(woken.applied == 1 && woken.before == started.record && woken.record.document["sleeping"] == false)
+
+            let rows = (1...3).map { NewRecord(kind: .nodeRuns, tenantID: "tenant-a", parentID: "run-1", document: ["nodeKey": .string("n\($0)")]) }
+            let end = RecordPatch(
+                .flowRuns, id: "run-1", scope: Self.a,
+                cases: [.init(when: ["status": "running"], set: ["status": "completed", "output": ["n": 1]], remove: ["sleeping"])])
+            let ended = try await records.patch(end, inserting: rows)
+            #expect(ended.applied == 0)
+            #expect(ended.record.document == ["status": "completed", "startedAt": "now", "output": ["n": 1]])
+            let nodes = try await records.all(.nodeRuns, scope: Self.a, filter: RecordFilter(parentID: "run-1"))
+            #expect(Set(nodes.compactMap { $0.document["nodeKey"]?.stringValue }) == ["n1", "n2", "n3"])
+
+            let again = try await records.patch(end, inserting: [])
+            #expect(again.applied == nil && again.record == ended.record, "no case holds: nothing changes")
+            #expect(try await records.get(.flowRuns, id: "run-1", scope: Self.a).revision == ended.record.revision)
+
+            let lost = NewRecord(kind: .nodeRuns, id: "lost", tenantID: "tenant-b", parentID: "run-1")
+            await expectError(.notFound) {
+                _ = try await records.patch(RecordPatch(.flowRuns, id: "run-1", scope: Self.b, cases: end.cases), inserting: [lost])
+            }
+            await expectError(.notFound) { _ = try await records.get(.nodeRuns, id: "lost", scope: Self.b) }
+            await expectError(.notFound) {
+                _ = try await records.patch(RecordPatch(.flowRuns, id: "missing", scope: Self.a, cases: end.cases), inserting: rows)
+            }
+            let kept = try await records.all(.nodeRuns, scope: Self.a, filter: RecordFilter(parentID: "run-1"))
+            #expect(kept.count == 3, "the inserts were rolled back")
+        }
+    }
+
+    /// A record stored with the job that works on it: both are there (the job ready to run), or,
+    /// when the record cannot be stored, neither.
+    @Test(arguments: Backend.available)
+    func recordsAndTheirJobsCommitTogether(backend: Backend) async throws {
+        try await TestDatabase.with(backend) { store, _ in
+            let records = store.records
+            let job = NewJob(kind: "flows.run", queue: .queued, args: ["runId": "run-1"], workspaceID: "w1", tenantID: "tenant-a")
+            let run = try await records.insert(
+                NewRecord(kind: .flowRuns, id: "run-1", document: ["status": "queued"]), scope: Self.a, enqueueing: job)
+            #expect(try await records.get(.flowRuns, id: "run-1", scope: Self.a) == run)
+            let fetched = try await store.jobs.fetch(queue: .queued, worker: "w", limit: 10, lease: .seconds(30), limits: nil)
+            #expect(fetched.map(\.args) == [["runId": "run-1"]])
+            await expectError(.alreadyExists) {
+                _ = try await records.insert(NewRecord(kind: .flowRuns, id: "run-1"), scope: Self.a, enqueueing: job)
+            }
+            #expect(try await store.jobs.jobs(states: [], limit: 10, afterID: nil).count == 1, "no job without its record")
+        }
+    }
 }

@@ -14,17 +14,20 @@ struct FlowExecution {
     var existing: [String: Record]
     /// The output of the last node that ran: the run's output.
     var lastOutput: JSONValue = .null
-    /// Whether `run` was read or written just now (the run's start), so the first check needs
-    /// no read of its own.
-    var runIsFresh = true
+    /// When `run` was last read or written (its stop flag is that fresh), in store microseconds.
+    var runReadAt = StoreClock.now()
     /// Finished idempotent nodes whose rows are not written yet. They go with the next write
     /// (a non-idempotent node's, a sleep's, the run's end) in one transaction, or when there
     /// are many or they waited long: a worker that dies first makes resume run them again,
     /// which is harmless for idempotent nodes.
-    var pending: [RecordWrite] = []
+    var pending: [NewRecord] = []
     var pendingSince: Int64 = 0
     static let maxPending = 100
     static let maxPendingAge: Int64 = 500_000
+    /// How old the run's stop flag may be at a node boundary before it is read again, in
+    /// microseconds: a stop ends a run at the first node boundary this long after it was asked
+    /// for (a run of quick nodes does not read its run row before every node).
+    static let stopCheckInterval: Int64 = 100_000
 
     private var records: any RecordStore { runner.records }
 
@@ -320,22 +323,23 @@ struct FlowExecution {
         return output
     }
 
-    /// Ends the walk when the run was asked to stop.
+    /// Ends the walk when the run was asked to stop (read again once the last read is older
+    /// than ``stopCheckInterval``).
     private mutating func checkStop() async throws(FlowInterrupt) {
-        if runIsFresh {
-            runIsFresh = false
-        } else {
+        let now = StoreClock.now()
+        if now - runReadAt >= Self.stopCheckInterval {
             do {
                 run = try await records.get(.flowRuns, id: run.id, scope: scope)
             } catch {
                 throw .store(error)
             }
+            runReadAt = now
         }
         if run.document["stopRequested"] == .bool(true) || FlowRunRecord.status(run) == .stopped { throw .stopped }
     }
 
     /// The pending node rows, taken (the run's end writes them with its own update).
-    mutating func takePending() -> [RecordWrite] {
+    mutating func takePending() -> [NewRecord] {
         defer { pending = [] }
         return pending
     }
@@ -397,15 +401,15 @@ struct FlowExecution {
                 record.secret = hidden
             }
         } else {
-            write = .insert(
-                NewRecord(kind: .nodeRuns, tenantID: scope.tenantID, parentID: run.id, document: .object(document), secret: hidden), scope: scope)
-        }
-        if status == .completed, node.idempotent, replacing == nil {
-            if pending.isEmpty { pendingSince = now }
-            pending.append(write)
-            guard pending.count >= Self.maxPending || now - pendingSince >= Self.maxPendingAge else { return nil }
-            try await flush([])
-            return nil
+            let row = NewRecord(kind: .nodeRuns, tenantID: scope.tenantID, parentID: run.id, document: .object(document), secret: hidden)
+            if status == .completed, node.idempotent {
+                if pending.isEmpty { pendingSince = now }
+                pending.append(row)
+                guard pending.count >= Self.maxPending || now - pendingSince >= Self.maxPendingAge else { return nil }
+                try await flush([])
+                return nil
+            }
+            write = .insert(row, scope: scope)
         }
         let written = try await flush([write]).last ?? nil
         guard let written else { throw .store(SwitchyardError(.internal, "storing node run \(path) returned nothing")) }
@@ -416,7 +420,8 @@ struct FlowExecution {
     /// Writes the pending rows and `writes` in one transaction.
     @discardableResult
     private mutating func flush(_ writes: [RecordWrite]) async throws(FlowInterrupt) -> [Record?] {
-        let batch = takePending() + writes
+        let scope = scope
+        let batch = takePending().map { RecordWrite.insert($0, scope: scope) } + writes
         guard !batch.isEmpty else { return [] }
         do {
             return try await records.apply(batch)

@@ -51,12 +51,24 @@ package struct FlowLauncher: Sendable {
     ///   instance is archived, `rate_limit_exceeded` when the connection's queue is full.
     package func launch(_ instance: Element, start: Start) async throws(SwitchyardError) -> Record {
         let (run, scope) = try await runRecord(instance, start: start)
+        // The connection rides along so the worker reads it while it takes the run.
+        var args: [String: JSONValue] = [
+            "runId": .string(run.id ?? ""), "workspaceId": .string(scope.workspaceID), "tenantId": .string(scope.tenantID ?? ""),
+        ]
+        if let connectionID = instance.connectionID { args["connectionId"] = .string(connectionID) }
         let job = NewJob(
-            kind: FlowRunRecord.jobKind, queue: .queued, args: ["runId": .string(run.id ?? ""), "workspaceId": .string(scope.workspaceID), "tenantId": .string(scope.tenantID ?? "")],
+            kind: FlowRunRecord.jobKind, queue: .queued, args: .object(args),
             maxAttempts: 10, workspaceID: scope.workspaceID, tenantID: scope.tenantID, connectionID: instance.connectionID
         )
-        let results = try await records.apply([.insert(run, scope: scope), .enqueue(job, limits: limits)])
-        guard let stored = results.first ?? nil else { throw SwitchyardError(.internal, "storing the flow run returned nothing") }
+        let stored: Record
+        if limits == nil {
+            // Nothing to check first: one statement stores both.
+            stored = try await records.insert(run, scope: scope, enqueueing: job)
+        } else {
+            let results = try await records.apply([.insert(run, scope: scope), .enqueue(job, limits: limits)])
+            guard let first = results.first ?? nil else { throw SwitchyardError(.internal, "storing the flow run returned nothing") }
+            stored = first
+        }
         await webhooks.notify("flowRun.queued", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(stored))
         return stored
     }

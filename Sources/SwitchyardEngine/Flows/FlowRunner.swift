@@ -6,7 +6,8 @@ import Synchronization
 
 /// Runs flow runs, one job attempt at a time (decision 0012). The run walks its node snapshot
 /// from the trigger; every node's result is stored as a node run before the next node starts,
-/// and a run that was stopped ends at the next node boundary. A job that runs again (its worker
+/// and a run that was stopped ends at a node boundary (checked when the last check is
+/// ``FlowExecution/stopCheckInterval`` old). A job that runs again (its worker
 /// died, or it slept on a delay or sub-flow) picks up the stored results and goes on from
 /// there: no node that completed runs again, and a node that had started but not finished runs
 /// again only when it is idempotent.
@@ -61,7 +62,9 @@ package struct FlowRunner: Sendable {
             throw SwitchyardError(.badRequest, "a flow run job needs workspaceId and tenantId")
         }
         let scope = StoreScope.tenant(tenantID, in: workspaceID)
-        if let runID = args["runId"]?.stringValue { return try await execute(runID: runID, scope: scope) }
+        if let runID = args["runId"]?.stringValue {
+            return try await execute(runID: runID, scope: scope, connectionHint: args["connectionId"]?.stringValue)
+        }
         guard let instanceID = args["instanceId"]?.stringValue else { throw SwitchyardError(.badRequest, "a flow run job needs runId or instanceId") }
         let runID = "scheduled-\(jobID)"
         if (try? await records.get(.flowRuns, id: runID, scope: scope)) == nil {
@@ -97,25 +100,24 @@ package struct FlowRunner: Sendable {
     }
 
     /// Runs (or resumes) one run.
-    package func execute(runID: String, scope: StoreScope) async throws(SwitchyardError) -> Step {
+    /// - Parameter connectionHint: The run's connection as its job names it, read while the
+    ///   run is taken (the run's own `connectionId` decides; a different one is read after).
+    package func execute(runID: String, scope: StoreScope, connectionHint: String? = nil) async throws(SwitchyardError) -> Step {
+        async let hinted = Self.connection(connectionHint, records: records, scope: scope)
         // One write takes the run: a queued run starts, a sleeping one wakes (a stop that came
         // while it slept already ended it), a running one (its worker died) is resumed as is.
-        let before = Mutex<FlowRunRecord.Status?>(nil)
-        let run = try await records.update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
-            let status = FlowRunRecord.status(record)
-            before.withLock { $0 = status }
-            guard var members = record.document.objectValue else { return }
-            if status == .queued {
-                members["status"] = .string(FlowRunRecord.Status.running.rawValue)
-                members["startedAt"] = FlowRunRecord.time(StoreClock.now())
-            } else if status == .running, record.document["sleeping"] == .bool(true) {
-                members["sleeping"] = false
-            } else {
-                return
-            }
-            record.document = .object(members)
-        }
-        guard let status = before.withLock({ $0 }) else { throw SwitchyardError(.internal, "flow run \(runID) has no status") }
+        let taken = try await records.patch(
+            RecordPatch(
+                .flowRuns, id: runID, scope: scope,
+                cases: [
+                    .init(
+                        when: ["status": .string(FlowRunRecord.Status.queued.rawValue)],
+                        set: ["status": .string(FlowRunRecord.Status.running.rawValue), "startedAt": FlowRunRecord.time(StoreClock.now())]),
+                    .init(when: ["status": .string(FlowRunRecord.Status.running.rawValue), "sleeping": true], set: ["sleeping": false]),
+                ]),
+            inserting: [])
+        let run = taken.record
+        guard let status = FlowRunRecord.status(taken.before) else { throw SwitchyardError(.internal, "flow run \(runID) has no status") }
         // Stopped while queued (the stop won the race with the worker): it never starts.
         if status.isFinal { return .finished(status) }
         let resumed = status == .running
@@ -130,9 +132,9 @@ package struct FlowRunner: Sendable {
         }
         let connectionID = run.document["connectionId"]?.stringValue
         var secrets: [String] = []
-        if let connectionID, let connection = try? await records.get(.connections, id: connectionID, scope: scope) {
-            secrets = await actions.secretValues(of: connection)
-        }
+        let prefetched = await hinted
+        let connection = connectionID == connectionHint ? prefetched : await Self.connection(connectionID, records: records, scope: scope)
+        if let connection { secrets = await actions.secretValues(of: connection) }
         var execution = FlowExecution(
             runner: self, run: run, scope: scope, connectionID: connectionID, secrets: secrets,
             existing: resumed ? try await nodeRuns(of: runID, scope: scope) : [:]
@@ -148,14 +150,11 @@ package struct FlowRunner: Sendable {
             case .store(let failure): throw failure
             case .sleep(let delay):
                 // While it sleeps no worker holds it, so a stop can end it at once.
-                _ = try await records.apply(
-                    execution.takePending() + [
-                        .update(.flowRuns, id: runID, scope: scope, expectedRevision: nil) { record in
-                            guard var members = record.document.objectValue, FlowRunRecord.status(record) == .running else { return }
-                            members["sleeping"] = true
-                            record.document = .object(members)
-                        }
-                    ])
+                _ = try await records.patch(
+                    RecordPatch(
+                        .flowRuns, id: runID, scope: scope,
+                        cases: [.init(when: ["status": .string(FlowRunRecord.Status.running.rawValue)], set: ["sleeping": true])]),
+                    inserting: execution.takePending())
                 return .sleep(delay)
             case .stopped:
                 return try await finish(execution.run, scope: scope, status: .stopped, output: nil, error: nil, with: execution.takePending())
@@ -184,31 +183,30 @@ package struct FlowRunner: Sendable {
         return found
     }
 
-    /// Ends a run, writing the node rows still pending in the same transaction.
+    /// A connection, or `nil` when there is none or it cannot be read.
+    private static func connection(_ id: String?, records: any RecordStore, scope: StoreScope) async -> Record? {
+        guard let id else { return nil }
+        return try? await records.get(.connections, id: id, scope: scope)
+    }
+
+    /// Ends a run, writing the node rows still pending in the same statement.
     private func finish(
-        _ run: Record, scope: StoreScope, status: FlowRunRecord.Status, output: JSONValue?, error: JSONValue?, with pending: [RecordWrite] = []
+        _ run: Record, scope: StoreScope, status: FlowRunRecord.Status, output: JSONValue?, error: JSONValue?, with pending: [NewRecord] = []
     ) async throws(SwitchyardError) -> Step {
-        let ended = Mutex(false)
-        let results = try await records.apply(
-            pending + [
-                .update(.flowRuns, id: run.id, scope: scope, expectedRevision: nil) { record in
-                    guard var members = record.document.objectValue, let current = FlowRunRecord.status(record), !current.isFinal else {
-                        ended.withLock { $0 = false }
-                        return
-                    }
-                    ended.withLock { $0 = true }
-                    members["sleeping"] = nil
-                    members["status"] = .string(status.rawValue)
-                    members["finishedAt"] = FlowRunRecord.time(StoreClock.now())
-                    if let output { members["output"] = ActionRunLog.kept(output, secrets: []) }
-                    if let error { members["error"] = error }
-                    record.document = .object(members)
-                }
-            ])
-        guard let stored = results.last ?? nil else { throw SwitchyardError(.internal, "ending flow run \(run.id) returned nothing") }
+        var fields: [String: JSONValue] = ["status": .string(status.rawValue), "finishedAt": FlowRunRecord.time(StoreClock.now())]
+        if let output { fields["output"] = ActionRunLog.kept(output, secrets: []) }
+        if let error { fields["error"] = error }
+        // Only a run that has not ended yet ends here (a stop may have ended it first).
+        let open: [FlowRunRecord.Status] = FlowRunRecord.Status.allCases.filter { !$0.isFinal }
+        let ended = try await records.patch(
+            RecordPatch(
+                .flowRuns, id: run.id, scope: scope,
+                cases: open.map { .init(when: ["status": .string($0.rawValue)], set: fields, remove: ["sleeping"]) }),
+            inserting: pending)
+        let stored = ended.record
         let final = FlowRunRecord.status(stored) ?? status
-        // Only the write that ended the run tells the SaaS (a stop may have ended it first).
-        if ended.withLock({ $0 }) {
+        // Only the write that ended the run tells the SaaS.
+        if ended.applied != nil {
             await webhooks.notify(
                 "flowRun.\(final.rawValue)", workspaceID: scope.workspaceID, tenantID: scope.tenantID, data: FlowRunRecord.event(stored))
         }

@@ -12,6 +12,7 @@ package final class QueueStatsSampler: Service, Sendable {
     private let limits: JobLimitSettings?
     private let interval: Duration
     private let workerTimeout: Duration
+    private let slotsPerWorker: Int
     private let ready: @Sendable () async -> Void
     private let logger: Logger
     private let instantActive: Gauge
@@ -21,14 +22,18 @@ package final class QueueStatsSampler: Service, Sendable {
     private let byState: [JobQueueName: [JobState: Gauge]]
 
     /// Creates the sampler and its series on a registry.
+    /// - Parameter slotsPerWorker: Jobs one queued-tasks worker runs at once
+    ///   (`QUEUED_TASKS_WORKER_CONCURRENCY`): the required workers are the jobs that could run
+    ///   now, divided by it, rounded up.
     package init(
-        store: any JobStore, limits: JobLimitSettings?, interval: Duration, workerTimeout: Duration, registry: PrometheusCollectorRegistry,
-        ready: @escaping @Sendable () async -> Void, logger: Logger
+        store: any JobStore, limits: JobLimitSettings?, interval: Duration, workerTimeout: Duration, slotsPerWorker: Int = 1,
+        registry: PrometheusCollectorRegistry, ready: @escaping @Sendable () async -> Void, logger: Logger
     ) {
         self.store = store
         self.limits = limits
         self.interval = interval
         self.workerTimeout = workerTimeout
+        self.slotsPerWorker = max(slotsPerWorker, 1)
         self.ready = ready
         self.logger = logger
         func gauge(_ name: String, _ help: String) -> Gauge {
@@ -77,7 +82,8 @@ package final class QueueStatsSampler: Service, Sendable {
                 for (state, gauge) in states { gauge.set(to: Double(counts.count(queue, state))) }
             }
             queuedWorkers.set(to: Double(try await store.liveWorkers(queue: .queued, since: now - workerTimeout.microsecondsValue)))
-            queuedRequired.set(to: Double(try await store.requiredQueuedWorkers(limits: limits)))
+            let runnable = try await store.requiredQueuedWorkers(limits: limits)
+            queuedRequired.set(to: Double((runnable + slotsPerWorker - 1) / slotsPerWorker))
         } catch {
             logger.debug("cannot sample job queue statistics", metadata: ["error": "\(error.message)"])
         }

@@ -58,11 +58,21 @@ package final class ChildProcessExecution: JobExecution {
         }
     }
 
+    /// A job in progress, as the watchdog sees it.
+    private struct Watched: Sendable {
+        var process: ExecutorProcess
+        var baseline: Int
+        var started: ContinuousClock.Instant
+        var verdict: VerdictBox
+    }
+
     private let settings: Settings
     private let logger: Logger
     /// The executor enforces its own limit (by killing the process).
     package var timeLimit: Duration? { nil }
     private let slots: Mutex<[Int: Slot]> = Mutex([:])
+    /// The jobs in progress by slot, and whether the watchdog loop runs (it runs while any do).
+    private let watched = Mutex<(jobs: [Int: Watched], watching: Bool)>(([:], false))
 
     /// Creates the execution.
     package init(settings: Settings, logger: Logger) {
@@ -83,35 +93,17 @@ package final class ChildProcessExecution: JobExecution {
             return .failed("the job executor stopped before the job was sent", discard: false)
         }
         let verdict = VerdictBox()
-        let (line, finalVerdict) = await withTaskGroup(of: String??.self) { group -> (String?, Verdict?) in
-            group.addTask { .some(await process.nextLine()) }
-            group.addTask {
-                let started = ContinuousClock.now
-                while true {
-                    try? await Task.sleep(for: self.settings.checkInterval)
-                    let judged: Verdict? =
-                        if Task.isCancelled { .released }
-                        else if ContinuousClock.now - started > self.settings.timeLimit { .timeout }
-                        else if let rss = process.residentBytes(), rss - baseline > self.settings.memoryLimitBytes { .outOfMemory(rss - baseline) }
-                        else { nil }
-                    if let judged {
-                        if verdict.judge(judged) { await process.terminate() }
-                        return .none
-                    }
-                }
-            }
-            var line: String?? = .none
-            while let next = await group.next() {
-                if case .some(let value) = next {
-                    line = .some(value)
-                    break
-                }
-            }
-            let judged = verdict.finish()
-            group.cancelAll()
-            return (line ?? nil, judged)
+        watch(Watched(process: process, baseline: baseline, started: .now, verdict: verdict), slot: slot)
+        let line = await withTaskCancellationHandler {
+            await process.nextLine()
+        } onCancel: {
+            // The worker lost the job or is stopping: the executor goes, and the job with it.
+            if verdict.judge(.released) { process.killAtOnce() }
         }
-        if let judged = finalVerdict {
+        // The answer is in: from here the watchdog leaves this executor alone.
+        let judged = verdict.finish()
+        watched.withLock { _ = $0.jobs.removeValue(forKey: slot) }
+        if let judged {
             await retire(slot)
             switch judged {
             case .timeout:
@@ -131,6 +123,37 @@ package final class ChildProcessExecution: JobExecution {
         }
         await recycleIfBloated(slot, process: process, baseline: baseline)
         return result
+    }
+
+    /// Puts a job under the watchdog, starting its loop when it was idle.
+    private func watch(_ job: Watched, slot: Int) {
+        let start = watched.withLock { state -> Bool in
+            state.jobs[slot] = job
+            defer { state.watching = true }
+            return !state.watching
+        }
+        if start { Task { await self.watchdog() } }
+    }
+
+    /// One loop for every slot: checks each job's time and its executor's memory every
+    /// `checkInterval`, and kills an executor whose job broke a cap. Ends when no job runs.
+    private func watchdog() async {
+        while true {
+            try? await Task.sleep(for: settings.checkInterval)
+            let jobs = watched.withLock { state -> [Watched] in
+                if state.jobs.isEmpty { state.watching = false }
+                return Array(state.jobs.values)
+            }
+            if jobs.isEmpty { return }
+            let now = ContinuousClock.now
+            for job in jobs {
+                let judged: Verdict? =
+                    if now - job.started > settings.timeLimit { .timeout }
+                    else if let rss = job.process.residentBytes(), rss - job.baseline > settings.memoryLimitBytes { .outOfMemory(rss - job.baseline) }
+                    else { nil }
+                if let judged, job.verdict.judge(judged) { job.process.killAtOnce() }
+            }
+        }
     }
 
     /// Stops every executor (worker shutdown).

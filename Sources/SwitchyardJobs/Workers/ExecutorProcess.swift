@@ -73,6 +73,11 @@ final class ExecutorProcess: Sendable {
         }
     }
 
+    /// Kills the process without waiting (its output closes; ``terminate()`` waits for it).
+    func killAtOnce() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     /// Kills the process and waits for it to be gone.
     func terminate() async {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }

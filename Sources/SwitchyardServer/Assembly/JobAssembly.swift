@@ -6,8 +6,9 @@ import SwitchyardEngine
 import SwitchyardJobs
 import SwitchyardStore
 
-/// Builds the job roles: instant-tasks workers, queued-tasks workers (with executor child
-/// processes), the orchestrator, and the API's queue statistics.
+/// Builds the job roles: instant-tasks workers, queued-tasks workers (with one executor child
+/// process per slot, `QUEUED_TASKS_WORKER_CONCURRENCY` slots each), the orchestrator, and the
+/// API's queue statistics.
 enum JobAssembly {
     /// The one place job kinds are registered; workers and executor processes both call it.
     /// - Parameter maxNodeOutputBytes: `MAX_NODE_RUN_OUTPUT_SIZE_MB` in bytes, for flow runs.
@@ -106,8 +107,10 @@ enum JobAssembly {
                     JobWorker(
                         id: id, store: store.jobs, execution: ChildProcessExecution(settings: executor, logger: logger),
                         settings: JobWorkerSettings(
-                            queue: .queued, concurrency: 1, lease: jobs.lease, pollInterval: jobs.pollInterval, limits: limits),
-                        metrics: registries.byEndpoint[.queuedTasks].map { WorkerMetrics(queue: .queued, worker: id, capacity: 1, registry: $0) },
+                            queue: .queued, concurrency: jobs.queuedConcurrency, lease: jobs.lease, pollInterval: jobs.pollInterval, limits: limits),
+                        metrics: registries.byEndpoint[.queuedTasks].map {
+                            WorkerMetrics(queue: .queued, worker: id, capacity: jobs.queuedConcurrency, registry: $0)
+                        },
                         ready: ready, logger: logger
                     )
                 )
@@ -129,8 +132,8 @@ enum JobAssembly {
         if roles.roles.contains(.api), let registry = registries.byEndpoint[.api] {
             services.append(
                 QueueStatsSampler(
-                    store: store.jobs, limits: limits, interval: .seconds(5), workerTimeout: jobs.lease, registry: registry, ready: ready,
-                    logger: logger
+                    store: store.jobs, limits: limits, interval: .seconds(5), workerTimeout: jobs.lease, slotsPerWorker: jobs.queuedConcurrency,
+                    registry: registry, ready: ready, logger: logger
                 )
             )
         }

@@ -81,7 +81,11 @@ package enum ConfigurationCatalogue {
     static let jobs: [ConfigurationVariable] = [
         .init("INSTANT_TASKS_WORKER_CONCURRENCY", default: "16", "jobs one instant-tasks worker runs at once"),
         .init("ALL_IN_ONE_INSTANT_TASKS_WORKERS", default: "1", "instant-tasks workers in an all-in-one process"),
-        .init("ALL_IN_ONE_QUEUED_TASKS_WORKERS", default: "2", "queued-tasks workers (one job each) in an all-in-one process"),
+        .init("ALL_IN_ONE_QUEUED_TASKS_WORKERS", default: "2", "queued-tasks workers in an all-in-one process"),
+        .init(
+            "QUEUED_TASKS_WORKER_CONCURRENCY", default: "4",
+            "jobs one queued-tasks worker runs at once, each in its own executor process (started when first needed) under its own memory "
+                + "and time caps"),
         .init("MAX_INSTANT_TASKS_PROCESS_TIME_SECONDS", default: "60", "time limit of one instant task"),
         .init("JOBS_LEASE_SECONDS", default: "30", "a running job returns to the queue this long after its worker stops renewing it"),
         .init("JOBS_POLL_INTERVAL_MS", default: "1000", "how often idle workers look for jobs when no wake-up arrives"),

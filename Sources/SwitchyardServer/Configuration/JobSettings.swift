@@ -7,8 +7,11 @@ package struct JobSettings: Sendable, Equatable {
     package var instantConcurrency: Int
     /// Instant-tasks workers in an all-in-one process (`ALL_IN_ONE_INSTANT_TASKS_WORKERS`).
     package var allInOneInstantWorkers: Int
-    /// Queued-tasks workers (one job each) in an all-in-one process (`ALL_IN_ONE_QUEUED_TASKS_WORKERS`).
+    /// Queued-tasks workers in an all-in-one process (`ALL_IN_ONE_QUEUED_TASKS_WORKERS`).
     package var allInOneQueuedWorkers: Int
+    /// Jobs one queued-tasks worker runs at once, each in its own executor process
+    /// (`QUEUED_TASKS_WORKER_CONCURRENCY`).
+    package var queuedConcurrency: Int
     /// Time limit of one instant task (`MAX_INSTANT_TASKS_PROCESS_TIME_SECONDS`).
     package var instantTimeLimit: Duration
     /// How long a fetched job is held without a heartbeat (`JOBS_LEASE_SECONDS`).
@@ -37,6 +40,7 @@ package struct JobSettings: Sendable, Equatable {
         instantConcurrency = env.int("INSTANT_TASKS_WORKER_CONCURRENCY", default: 16, in: 1...1024)
         allInOneInstantWorkers = env.int("ALL_IN_ONE_INSTANT_TASKS_WORKERS", default: 1, in: 0...64)
         allInOneQueuedWorkers = env.int("ALL_IN_ONE_QUEUED_TASKS_WORKERS", default: 2, in: 0...64)
+        queuedConcurrency = env.int("QUEUED_TASKS_WORKER_CONCURRENCY", default: 4, in: 1...64)
         instantTimeLimit = .seconds(env.int("MAX_INSTANT_TASKS_PROCESS_TIME_SECONDS", default: 60, in: 1...3600))
         lease = .seconds(env.int("JOBS_LEASE_SECONDS", default: 30, in: 1...3600))
         pollInterval = .milliseconds(env.int("JOBS_POLL_INTERVAL_MS", default: 1000, in: 10...60_000))

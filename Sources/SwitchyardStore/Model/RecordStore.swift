@@ -26,6 +26,16 @@ package protocol RecordStore: Sendable {
     /// - Returns: For each write, the record it produced (`nil` for deletes).
     /// - Throws: The first write's failure; nothing has been changed then.
     func apply(_ writes: [RecordWrite]) async throws(SwitchyardError) -> [Record?]
+    /// Creates a record and enqueues a job, together or not at all (a flow run and the job that
+    /// runs it), with no queue limits to check.
+    /// - Throws: As ``insert(_:scope:)`` and ``JobStore/enqueue(_:limits:)`` do; nothing has
+    ///   been changed then.
+    func insert(_ record: NewRecord, scope: StoreScope, enqueueing job: NewJob) async throws(SwitchyardError) -> Record
+    /// Makes a conditional patch of one record's document, in one transaction with inserts of
+    /// new records in the patch's scope (written first).
+    /// - Throws: `not_found` when the record does not exist or the scope may not write it; the
+    ///   inserts' failures. Nothing has been changed then.
+    func patch(_ patch: RecordPatch, inserting: [NewRecord]) async throws(SwitchyardError) -> PatchedRecord
     /// Re-encrypts up to `batchSize` secrets of a kind not yet under the current key.
     /// - Returns: How many were re-encrypted; 0 when the kind is done.
     func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int
@@ -50,6 +60,10 @@ extension RecordStore {
         _ change: @escaping @Sendable (inout Record) throws(SwitchyardError) -> Void
     ) async throws(SwitchyardError) -> Record {
         try await apply([.update(kind, id: id, scope: scope, expectedRevision: expectedRevision, change: change)])[0]!
+    }
+
+    package func insert(_ record: NewRecord, scope: StoreScope, enqueueing job: NewJob) async throws(SwitchyardError) -> Record {
+        try await apply([.insert(record, scope: scope), .enqueue(job, limits: nil)])[0]!
     }
 
     package func archive(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) -> Record {

@@ -237,6 +237,123 @@ package final class PostgresRecordStore: RecordStore, Migrator {
         guard deleted > 0 else { throw SwitchyardError(.notFound, "\(kind.rawValue) \(id) not found") }
     }
 
+    /// One statement (no BEGIN and COMMIT): the record's insert, the job's, and the queue's
+    /// wake-up when the job is due. A job with a unique key goes the way of ``apply(_:)``.
+    package func insert(_ record: NewRecord, scope: StoreScope, enqueueing job: NewJob) async throws(SwitchyardError) -> Record {
+        try job.validate()
+        guard job.uniqueKey == nil else { return try await apply([.insert(record, scope: scope), .enqueue(job, limits: nil)])[0]! }
+        let tenant = try RecordQuery.tenant(for: record, in: scope)
+        let id = record.id ?? UUID().uuidString.lowercased()
+        let now = StoreClock.now()
+        let sealed = try record.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: record.kind, id: id) }
+        let due = (job.scheduledAt ?? now) <= now
+        let sql = "WITH inserted AS (INSERT INTO \(record.kind.table) (id, workspace_id, tenant_id, key, parent_id, created_us, updated_us,"
+            + " doc, secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)), job AS (INSERT INTO sy_jobs (state, queue, kind, priority, args,"
+            + " max_attempts, workspace_id, tenant_id, connection_id, unique_key, scheduled_us, created_us)"
+            + " VALUES (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?) RETURNING id) "
+            + (due ? "SELECT pg_notify('sy_jobs', ?) FROM job" : "SELECT id FROM job")
+        var arguments: [SQLArgument] = [
+            .text(id), .text(scope.workspaceID), .text(tenant), .text(record.key), .text(record.parentID), .int(now), .int(now),
+            .text(record.document.jsonText), .text(sealed),
+        ]
+        arguments += JobSQL.insertArguments(job, now: now)
+        if due { arguments.append(.text(job.queue.rawValue)) }
+        let statement = Self.query(sql, arguments)
+        try await run { client, logger in _ = try await client.query(statement, logger: logger).collect() }
+        return Record(
+            kind: record.kind, id: id, workspaceID: scope.workspaceID, tenantID: tenant, key: record.key, parentID: record.parentID,
+            createdAt: now, updatedAt: now, archivedAt: nil, revision: 1, document: record.document, secret: record.secret
+        )
+    }
+
+    /// One statement: the inserts and the patch as data-modifying parts of one `WITH` (atomic
+    /// without BEGIN and COMMIT), the record locked while its conditions are checked.
+    package func patch(_ patch: RecordPatch, inserting: [NewRecord]) async throws(SwitchyardError) -> PatchedRecord {
+        let table = patch.kind.table
+        let now = StoreClock.now()
+        let keys = self.keys
+        var query = RecordQuery.writable(by: patch.scope)
+        query.add("id = ?", patch.id)
+        // The record is locked first; the inserts happen only when it is there.
+        var parts = ["prior AS (SELECT \(Self.selectColumns), doc AS raw FROM \(table) WHERE \(query.whereClause) FOR UPDATE)"]
+        var arguments: [SQLArgument] = query.values.map { .text($0) }
+        let columns = "id, workspace_id, tenant_id, key, parent_id, created_us, updated_us, doc, secret"
+        let byKind = Dictionary(grouping: inserting, by: \.kind).sorted { $0.key.rawValue < $1.key.rawValue }
+        for (index, (kind, records)) in byKind.enumerated() {
+            var rows: [String] = []
+            for record in records {
+                let tenant = try RecordQuery.tenant(for: record, in: patch.scope)
+                let id = record.id ?? UUID().uuidString.lowercased()
+                let sealed = try record.secret.map { value throws(SwitchyardError) in try keys.seal(value, kind: kind, id: id) }
+                rows.append("(?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::jsonb, ?::text)")
+                arguments += [
+                    .text(id), .text(patch.scope.workspaceID), .text(tenant), .text(record.key), .text(record.parentID), .int(now), .int(now),
+                    .text(record.document.jsonText), .text(sealed),
+                ]
+            }
+            parts.append(
+                "inserted\(index) AS (INSERT INTO \(kind.table) (\(columns)) SELECT * FROM (VALUES \(rows.joined(separator: ", "))) AS v(\(columns)) "
+                    + "WHERE EXISTS (SELECT 1 FROM prior))")
+        }
+        let conditions = patch.cases.map { SQLArgument.text(JSONValue.object($0.when).jsonText) }
+        var documents = "CASE WHEN false THEN prior.raw"
+        for (index, patchCase) in patch.cases.enumerated() {
+            let removed = String(repeating: " - ?::text", count: patchCase.remove.count)
+            documents += " WHEN prior.raw @> ?::jsonb THEN (prior.raw\(removed)) || ?::jsonb"
+            arguments += [conditions[index]] + patchCase.remove.map { .text($0) } + [.text(JSONValue.object(patchCase.set).jsonText)]
+        }
+        let applied = "CASE WHEN false THEN -1" + patch.cases.indices.map { " WHEN prior.raw @> ?::jsonb THEN \($0)" }.joined() + " END"
+        let any = patch.cases.isEmpty ? "false" : Array(repeating: "prior.raw @> ?::jsonb", count: patch.cases.count).joined(separator: " OR ")
+        parts.append(
+            "changed AS (UPDATE \(table) SET doc = \(documents) END, revision = \(table).revision + 1, "
+                + "updated_us = GREATEST(?::bigint, \(table).updated_us + 1) FROM prior WHERE \(table).id = prior.id AND (\(any)) "
+                + "RETURNING \(table).revision, \(table).updated_us, \(table).doc::text, \(applied) AS applied)")
+        arguments += [.int(now)] + conditions + conditions
+        let sql = "WITH " + parts.joined(separator: ", ")
+            + " SELECT prior.id, prior.workspace_id, prior.tenant_id, prior.key, prior.parent_id, prior.created_us, prior.updated_us,"
+            + " prior.archived_us, prior.revision, prior.doc, prior.secret, changed.revision, changed.updated_us, changed.doc, changed.applied"
+            + " FROM prior LEFT JOIN changed ON true"
+        let statement = Self.query(sql, arguments)
+        let kind = patch.kind
+        let found = try await run { client, logger -> PatchedRecord? in
+            for try await row in try await client.query(statement, logger: logger) {
+                return try Self.patched(kind, row, keys: keys)
+            }
+            return nil
+        }
+        guard let found else { throw SwitchyardError(.notFound, "\(patch.kind.rawValue) \(patch.id) not found") }
+        return found
+    }
+
+    /// Decodes a patch's row: the record before, then the changed revision, time, document and case.
+    private static func patched(_ kind: RecordKind, _ row: PostgresRow, keys: KeyRing) throws -> PatchedRecord {
+        let c = row.makeRandomAccess()
+        let id = try c[0].decode(String.self)
+        func document(_ text: String) throws -> JSONValue {
+            do {
+                return try JSONValue.parse(text)
+            } catch {
+                throw SwitchyardError(.internal, "\(kind.rawValue) \(id) has a damaged document")
+            }
+        }
+        let before = Record(
+            kind: kind, id: id, workspaceID: try c[1].decode(String.self), tenantID: try c[2].decode(String?.self),
+            key: try c[3].decode(String?.self),
+            parentID: try c[4].decode(String?.self), createdAt: try c[5].decode(Int64.self), updatedAt: try c[6].decode(Int64.self),
+            archivedAt: try c[7].decode(Int64?.self), revision: try c[8].decode(Int64.self), document: try document(try c[9].decode(String.self)),
+            secret: try c[10].decode(String?.self).map { text throws(SwitchyardError) in try keys.open(text, kind: kind, id: id) }
+        )
+        guard let revision = try c[11].decode(Int64?.self), let updated = try c[12].decode(Int64?.self), let text = try c[13].decode(String?.self)
+        else {
+            return PatchedRecord(before: before, record: before, applied: nil)
+        }
+        var after = before
+        after.revision = revision
+        after.updatedAt = updated
+        after.document = try document(text)
+        return PatchedRecord(before: before, record: after, applied: try c[14].decode(Int?.self))
+    }
+
     package func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int {
         let prefix = "v1.\(keys.currentKeyID)."
         let keys = self.keys

@@ -144,6 +144,29 @@ package final class SQLiteRecordStore: RecordStore, Migrator {
         return after
     }
 
+    /// In one write transaction: the inserts, then the patch (no write when no case holds).
+    package func patch(_ patch: RecordPatch, inserting: [NewRecord]) async throws(SwitchyardError) -> PatchedRecord {
+        let keys = self.keys
+        return try await run { pool in
+            try await pool.write { db in
+                for record in inserting { _ = try Self.insert(db, record, scope: patch.scope, keys: keys) }
+                var query = RecordQuery.writable(by: patch.scope)
+                query.add("id = ?", patch.id)
+                let sql = "SELECT \(recordColumns) FROM \(patch.kind.table) WHERE \(query.whereClause)"
+                guard let row = try Row.fetchOne(db, sql: sql, arguments: Self.arguments(query.values)) else {
+                    throw SwitchyardError(.notFound, "\(patch.kind.rawValue) \(patch.id) not found")
+                }
+                let before = try Self.decode(patch.kind, row, keys: keys)
+                guard let applied = patch.matching(before.document) else { return PatchedRecord(before: before, record: before, applied: nil) }
+                let change = patch.cases[applied]
+                let after = try Self.update(
+                    db, patch.kind, id: patch.id, scope: patch.scope, expectedRevision: nil,
+                    change: { $0.document = RecordPatch.changed($0.document, by: change) }, keys: keys)
+                return PatchedRecord(before: before, record: after, applied: applied)
+            }
+        }
+    }
+
     private static func delete(_ db: Database, _ kind: RecordKind, id: String, scope: StoreScope) throws {
         var query = RecordQuery.writable(by: scope)
         query.add("id = ?", id)
