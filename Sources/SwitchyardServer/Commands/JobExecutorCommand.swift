@@ -13,6 +13,9 @@ import SwitchyardStore
 /// runs act through connections; custom code goes to `CUSTOM_CODE_RUNNER_URI`, or to this
 /// process's parent server when it runs the code runner role itself.
 struct JobExecutorCommand: AsyncParsableCommand {
+    /// The most database connections one executor opens.
+    static let poolSize = 4
+
     static let configuration = CommandConfiguration(
         commandName: "job-executor",
         abstract: "Run queued jobs sent on standard input (started by a queued-tasks worker).",
@@ -24,7 +27,12 @@ struct JobExecutorCommand: AsyncParsableCommand {
 
     func run() async throws {
         JobExecutorLoop.exitWithParent(parentPid)
-        let configuration = try CommandSupport.loadConfiguration()
+        var loaded = try CommandSupport.loadConfiguration()
+        // An executor runs one job at a time; a worker may have many executors (one per slot), so
+        // each keeps a small pool instead of DATABASE_MAX_POOL_SIZE connections.
+        loaded.data.maxPoolSize = min(loaded.data.maxPoolSize, Self.poolSize)
+        loaded.data.minPoolSize = min(loaded.data.minPoolSize, Self.poolSize)
+        let configuration = loaded
         let logger = CommandSupport.bootstrapLogging(debug: configuration.debugLogging, toStandardError: true)
         let secrets = try CommandSupport.resolveSecrets(configuration)
         let store = try OpenStore.open(configuration, secrets: secrets, logger: logger, listensForJobs: false)
