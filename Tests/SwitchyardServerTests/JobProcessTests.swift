@@ -16,6 +16,25 @@ import Glibc
 struct JobProcessTests {
     static let logger = Logger(label: "job-process-test")
 
+    /// A fresh PostgreSQL database, and the environment of a Switchyard process on it: `settings`,
+    /// `DATABASE_URL` and a migrated `DATA_DIR`. The caller drops the database.
+    private func migratedDatabase(
+        _ settings: [String: String]
+    ) async throws -> (database: PostgresTestDatabase, url: String, environment: [String: String]) {
+        let adminURL = try #require(TestEnvironment.postgresURL)
+        let database = try PostgresTestDatabase.create(adminURL: adminURL)
+        let url = database.url(port: URLComponents(string: adminURL)?.port ?? 5432)
+        var environment = settings
+        environment["DATABASE_URL"] = url
+        do {
+            environment["DATA_DIR"] = try await SwitchyardProcess.migratedDataDirectory(environment: environment)
+        } catch {
+            database.drop()
+            throw error
+        }
+        return (database, url, environment)
+    }
+
     /// Opens the store a set of processes share, from the test.
     private func openStore(_ url: String) throws -> OpenStore {
         try OpenStore.open(
@@ -51,13 +70,8 @@ struct JobProcessTests {
         .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
     )
     func killedWorkersLoseNothing() async throws {
-        let adminURL = try #require(TestEnvironment.postgresURL)
-        let database = try PostgresTestDatabase.create(adminURL: adminURL)
+        let (database, url, env) = try await migratedDatabase(["JOBS_LEASE_SECONDS": "1", "ORCHESTRATOR_INTERVAL_MS": "100", "JOBS_POLL_INTERVAL_MS": "200"])
         defer { database.drop() }
-        let url = database.url(port: URLComponents(string: adminURL)?.port ?? 5432)
-        var environment = ["DATABASE_URL": url, "JOBS_LEASE_SECONDS": "1", "ORCHESTRATOR_INTERVAL_MS": "100", "JOBS_POLL_INTERVAL_MS": "200"]
-        environment["DATA_DIR"] = try await SwitchyardProcess.migratedDataDirectory(environment: environment)
-        let env = environment
         let store = try openStore(url)
         try await store.whileRunning { [self] store in
             let instant = sleepJobs(400, queue: .instant, ms: 200)
@@ -127,13 +141,8 @@ struct JobProcessTests {
         .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
     )
     func orchestratorFailover() async throws {
-        let adminURL = try #require(TestEnvironment.postgresURL)
-        let database = try PostgresTestDatabase.create(adminURL: adminURL)
+        let (database, url, env) = try await migratedDatabase(["ORCHESTRATOR_LEADERSHIP_SECONDS": "3", "ORCHESTRATOR_INTERVAL_MS": "200"])
         defer { database.drop() }
-        let url = database.url(port: URLComponents(string: adminURL)?.port ?? 5432)
-        var environment = ["DATABASE_URL": url, "ORCHESTRATOR_LEADERSHIP_SECONDS": "3", "ORCHESTRATOR_INTERVAL_MS": "200"]
-        environment["DATA_DIR"] = try await SwitchyardProcess.migratedDataDirectory(environment: environment)
-        let env = environment
         let store = try openStore(url)
         try await store.whileRunning { store in
             try await store.jobs.saveSchedule(JobSchedule(name: "every-second", kind: "diagnostics.noop", queue: .instant, everySeconds: 1))
@@ -173,15 +182,10 @@ struct JobProcessTests {
         .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
     )
     func slotsRunJobsAtOnceUnderTheirOwnCaps() async throws {
-        let adminURL = try #require(TestEnvironment.postgresURL)
-        let database = try PostgresTestDatabase.create(adminURL: adminURL)
+        let (database, url, env) = try await migratedDatabase([
+            "QUEUED_TASKS_WORKER_CONCURRENCY": "3", "MAX_QUEUED_TASKS_MEMORY_MB": "48", "JOBS_POLL_INTERVAL_MS": "200",
+        ])
         defer { database.drop() }
-        let url = database.url(port: URLComponents(string: adminURL)?.port ?? 5432)
-        var environment = [
-            "DATABASE_URL": url, "QUEUED_TASKS_WORKER_CONCURRENCY": "3", "MAX_QUEUED_TASKS_MEMORY_MB": "48", "JOBS_POLL_INTERVAL_MS": "200",
-        ]
-        environment["DATA_DIR"] = try await SwitchyardProcess.migratedDataDirectory(environment: environment)
-        let env = environment
         let store = try openStore(url)
         try await store.whileRunning { store in
             let worker = try SwitchyardProcess(["serve", "--role", "queued-worker"], environment: env)

@@ -4,11 +4,10 @@ import Synchronization
 /// for an operation that ignores cancellation (it is cancelled and left behind). For the last
 /// database calls of a shutdown, which must not hold the process when the database is gone.
 ///
-/// The timer stops as soon as the operation finishes, so short operations under long limits (an
-/// API request under its 60 s limit) leave nothing sleeping behind them.
-package func withTimeLimit<T: Sendable>(
-    _ limit: Duration, timer: TimeLimitTimer = .eventLoop, _ operation: @escaping @Sendable () async -> T
-) async -> T? {
+/// The timer is an event loop's (``TimerSleep/schedule(after:_:)``) and stops as soon as the
+/// operation finishes, so short operations under long limits (an API request under its 60 s
+/// limit) leave nothing behind them.
+package func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
     let outcome = FirstOutcome<T?>()
     return await withTaskCancellationHandler {
         await withCheckedContinuation { continuation in
@@ -19,7 +18,7 @@ package func withTimeLimit<T: Sendable>(
             }
             outcome.arm(
                 work: work,
-                stopTimer: timer.schedule(limit) {
+                stopTimer: TimerSleep.schedule(after: limit) {
                     // Answer first: a cancelled operation may otherwise finish first, with an error.
                     outcome.resume(nil)
                     work.cancel()
@@ -29,21 +28,6 @@ package func withTimeLimit<T: Sendable>(
         // The caller was cancelled: so is the operation (it still gets until the limit to end).
         outcome.cancelWork()
     }
-}
-
-/// What fires a time limit: by default an event loop's timer (``TimerSleep/schedule(after:_:)``),
-/// which is freed as soon as the operation ends; a test may pass its own.
-package struct TimeLimitTimer: Sendable {
-    /// Calls `fire` after a delay; returns what cancels it.
-    package let schedule: @Sendable (Duration, @escaping @Sendable () -> Void) -> @Sendable () -> Void
-
-    /// A timer over a scheduling function.
-    package init(schedule: @escaping @Sendable (Duration, @escaping @Sendable () -> Void) -> @Sendable () -> Void) {
-        self.schedule = schedule
-    }
-
-    /// An event loop's timer.
-    package static let eventLoop = TimeLimitTimer { delay, fire in TimerSleep.schedule(after: delay, fire) }
 }
 
 /// Resumes a continuation with whichever result arrives first, and stops the timer then.

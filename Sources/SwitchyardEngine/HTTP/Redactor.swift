@@ -47,12 +47,7 @@ struct Redactor: Sendable {
             if byte == UInt8(ascii: "%") || byte >= 0x80 { return true }
             if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { lowered[index] = byte | 0x20 }
         }
-        return sensitiveWordBytes.contains { word in
-            guard lowered.count >= word.count else { return false }
-            return (0...(lowered.count - word.count)).contains { start in
-                lowered[start] == word[0] && lowered[start..<(start + word.count)].elementsEqual(word)
-            }
-        }
+        return sensitiveWordBytes.contains { occurs($0, in: lowered) }
     }
 
     /// Every form of every secret value, longest first.

@@ -19,13 +19,8 @@ struct MemoryTrimmer: Service {
                 } catch {
                     return
                 }
-                Self.trim()
+                MemoryTuning.trim()
             }
         }
-    }
-
-    /// Releases free memory now.
-    static func trim() {
-        MemoryTuning.trim()
     }
 }

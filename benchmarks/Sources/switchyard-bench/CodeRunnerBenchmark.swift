@@ -40,7 +40,9 @@ enum CodeRunnerBenchmark {
         for index in 0..<spaces { _ = await warm.run(job(tenant: "mem-\(index)", n: index), bridge: NoAPIBridge()) }
         await waitForPool(warm, size: spaces)
         let memory = SandboxMemory.measure(parent: getpid())
-        row("code-runner", "sandbox process trees: \(memory.trees)", "RSS per job space (MB)", format(memory.rssPerTree), "PSS \(format(memory.pssPerTree)) MB", "≤ 64 MB")
+        row(
+            "code-runner", "sandbox process trees: \(memory.trees)", "RSS per job space (MB)", format(memory.rssPerTree),
+            "PSS \(format(memory.pssPerTree)) MB", "≤ 64 MB")
 
         // Cold without a pool: every job starts its own sandbox.
         let cold = try await start(spaces: spaces, warmPool: 0)
