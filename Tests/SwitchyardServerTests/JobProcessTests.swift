@@ -70,7 +70,9 @@ struct JobProcessTests {
         .enabled(if: TestEnvironment.canUsePostgres, "needs PostgreSQL")
     )
     func killedWorkersLoseNothing() async throws {
-        let (database, url, env) = try await migratedDatabase(["JOBS_LEASE_SECONDS": "1", "ORCHESTRATOR_INTERVAL_MS": "100", "JOBS_POLL_INTERVAL_MS": "200"])
+        let (database, url, env) = try await migratedDatabase([
+            "JOBS_LEASE_SECONDS": "1", "ORCHESTRATOR_INTERVAL_MS": "100", "JOBS_POLL_INTERVAL_MS": "200",
+        ])
         defer { database.drop() }
         let store = try openStore(url)
         try await store.whileRunning { [self] store in
