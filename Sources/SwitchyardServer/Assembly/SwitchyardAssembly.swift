@@ -61,7 +61,6 @@ package enum SwitchyardAssembly {
             logger: logger
         )
         services.append(monitor)
-        services.append(MemoryTrimmer())
         let router = buildRouter(configuration: configuration, monitor: monitor, registries: registries)
         var localRunner: CodeRunner?
         if roles.roles.contains(.codeRunner) {

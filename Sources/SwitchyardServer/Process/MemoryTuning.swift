@@ -23,19 +23,4 @@ enum MemoryTuning {
         _ = unsafeBitCast(symbol, to: MallOpt.self)(arenaMaxOption, arenas)
         #endif
     }
-
-    /// glibc's `malloc_trim`, looked up once (it is in `malloc.h` too).
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
-
-    /// Returns the allocator's free pages to the system.
-    static func trim() {
-        _ = mallocTrim?(0)
-    }
 }
