@@ -35,6 +35,8 @@ struct TenantIsolationTests {
         var requestB: String
         var actionLogB: String
         var flowRunB: String
+        var pullB: String
+        var eventB: String
         /// Tenant B's instance of an element, per element path.
         var elementsB: [String: String]
     }
@@ -92,6 +94,14 @@ struct TenantIsolationTests {
         "GET /platform-users": .adminOnly, "POST /platform-users": .adminOnly, "GET /platform-users/{id}": .adminOnly,
         "PATCH /platform-users/{id}": .adminOnly, "DELETE /platform-users/{id}": .adminOnly,
         "GET /external-api-logs": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-api-logs/{id}": .notFound,
+        "GET /connections/{id}/data/{collection}": .notFound, "POST /connections/{id}/data/{collection}": .refusedBody,
+        "GET /connections/{id}/data/{collection}/{recordId}": .notFound, "PATCH /connections/{id}/data/{collection}/{recordId}": .refusedBody,
+        "DELETE /connections/{id}/data/{collection}/{recordId}": .notFound,
+        "GET /data-source-instances": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "POST /data-source-instances": .refusedBody,
+        "GET /data-source-instances/{id}": .notFound, "PATCH /data-source-instances/{id}": .refusedBody,
+        "DELETE /data-source-instances/{id}": .notFound, "POST /data-source-instances/{id}/pull": .refusedBody,
+        "GET /external-event-pulls": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-event-pulls/{id}": .notFound,
+        "GET /external-events": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-events/{id}": .notFound,
     ].merging(elementCases) { $1 }
 
     @Test("Every route has an isolation case, and tenant A never reaches tenant B's objects or admin routes")
@@ -126,6 +136,12 @@ struct TenantIsolationTests {
                     .replacingOccurrences(of: "/flow-instances/{id}", with: "/flow-instances/\(world.elementsB["/flows"] ?? "")")
                     .replacingOccurrences(of: "{flowId}", with: world.elementsB["/flows"] ?? "")
                     .replacingOccurrences(of: "/operations/{key}", with: "/operations/list-things")
+                path = path
+                    .replacingOccurrences(of: "/data/{collection}", with: "/data/contacts")
+                    .replacingOccurrences(of: "{recordId}", with: "1")
+                    .replacingOccurrences(of: "/data-source-instances/{id}", with: "/data-source-instances/\(world.elementsB["/data-sources"] ?? "")")
+                    .replacingOccurrences(of: "/external-event-pulls/{id}", with: "/external-event-pulls/\(world.pullB)")
+                    .replacingOccurrences(of: "/external-events/{id}", with: "/external-events/\(world.eventB)")
                 let body: JSONValue? = route.requestSchema == nil ? nil : ["name": "changed by tenant a", "key": "from-a", "internalId": "tenant-b"]
                 let answer = try await client.send(route.method, path, token: tokenA, body: body)
                 switch expectation {
@@ -215,9 +231,20 @@ struct TenantIsolationTests {
             NewRecord(kind: .flowRuns, tenantID: customerB, parentID: elements["/flows"], document: ["status": "queued", "connectionId": .string(connection.id)]),
             scope: .tenant(customerB, in: harness.workspace.key)
         )
+        let pull = try await harness.store.records.insert(
+            NewRecord(
+                kind: .externalEventPulls, tenantID: customerB, parentID: elements["/data-sources"],
+                document: ["dataSourceInstanceId": .string(elements["/data-sources"] ?? ""), "mode": "full", "status": "completed"]),
+            scope: .tenant(customerB, in: harness.workspace.key)
+        )
+        let event = try await harness.store.records.insert(
+            NewRecord(kind: .externalEvents, tenantID: customerB, document: ["type": "data-record-created", "connectionId": .string(connection.id)]),
+            scope: .tenant(customerB, in: harness.workspace.key)
+        )
         return World(
             customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
-            jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, flowRunB: flowRun.id, elementsB: elements
+            jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, flowRunB: flowRun.id, pullB: pull.id,
+            eventB: event.id, elementsB: elements
         )
     }
 }
