@@ -35,12 +35,13 @@ struct TenantIsolationTests {
         var requestB: String
         var actionLogB: String
         var flowRunB: String
+        var dataLinkB: String
         /// Tenant B's instance of an element, per element path.
         var elementsB: [String: String]
     }
 
     /// The element collections (the generic element API).
-    static let elementPaths = ["/actions", "/flows", "/data-sources"]
+    static let elementPaths = ["/actions", "/flows", "/data-sources", "/app-data-schemas", "/field-mappings", "/data-link-tables"]
 
     /// For each element collection: tenant A lists only what it may see, cannot create shared
     /// elements, and finds none of B's instances.
@@ -92,6 +93,10 @@ struct TenantIsolationTests {
         "GET /platform-users": .adminOnly, "POST /platform-users": .adminOnly, "GET /platform-users/{id}": .adminOnly,
         "PATCH /platform-users/{id}": .adminOnly, "DELETE /platform-users/{id}": .adminOnly,
         "GET /external-api-logs": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-api-logs/{id}": .notFound,
+        "GET /field-mapping-instances": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "POST /field-mapping-instances": .refusedBody,
+        "GET /field-mapping-instances/{id}": .notFound, "PATCH /field-mapping-instances/{id}": .refusedBody,
+        "GET /data-links": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "POST /data-links": .refusedBody,
+        "GET /data-links/{id}": .notFound, "DELETE /data-links/{id}": .notFound,
     ].merging(elementCases) { $1 }
 
     @Test("Every route has an isolation case, and tenant A never reaches tenant B's objects or admin routes")
@@ -124,6 +129,8 @@ struct TenantIsolationTests {
                     .replacingOccurrences(of: "/action-run-logs/{id}", with: "/action-run-logs/\(world.actionLogB)")
                     .replacingOccurrences(of: "/flow-runs/{id}", with: "/flow-runs/\(world.flowRunB)")
                     .replacingOccurrences(of: "/flow-instances/{id}", with: "/flow-instances/\(world.elementsB["/flows"] ?? "")")
+                    .replacingOccurrences(of: "/field-mapping-instances/{id}", with: "/field-mapping-instances/\(world.elementsB["/field-mappings"] ?? "")")
+                    .replacingOccurrences(of: "/data-links/{id}", with: "/data-links/\(world.dataLinkB)")
                     .replacingOccurrences(of: "{flowId}", with: world.elementsB["/flows"] ?? "")
                     .replacingOccurrences(of: "/operations/{key}", with: "/operations/list-things")
                 let body: JSONValue? = route.requestSchema == nil ? nil : ["name": "changed by tenant a", "key": "from-a", "internalId": "tenant-b"]
@@ -148,6 +155,8 @@ struct TenantIsolationTests {
             #expect(integration.json["connection"]?["id"] == .string(world.connectionB))
             let customer = try await client.send(.get, "/customers/tenant-b", token: admin)
             #expect(customer.json["name"] == "tenant-b")
+            let link = try await client.send(.get, "/data-links/\(world.dataLinkB)", token: tokenB)
+            #expect(link.status == 200 && link.json["appRecordId"] == "app-b", "\(link.json)")
             for (elements, id) in world.elementsB {
                 let element = try await client.send(.get, "\(elements)/\(id)", token: tokenB)
                 #expect(element.status == 200 && element.json["archivedAt"] == nil && element.json["name"] == "Sync" && element.json["isCustomized"] == false, "\(element.json)")
@@ -215,9 +224,14 @@ struct TenantIsolationTests {
             NewRecord(kind: .flowRuns, tenantID: customerB, parentID: elements["/flows"], document: ["status": "queued", "connectionId": .string(connection.id)]),
             scope: .tenant(customerB, in: harness.workspace.key)
         )
+        let dataLink = try await client.send(
+            .post, "/data-links", token: tokenB,
+            body: ["connectionId": .string(connection.id), "dataLinkTableKey": "sync", "appRecordId": "app-b", "externalRecordId": "ext-b"])
+        #expect(dataLink.status == 201, "\(dataLink.json)")
         return World(
             customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
-            jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, flowRunB: flowRun.id, elementsB: elements
+            jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, flowRunB: flowRun.id,
+            dataLinkB: try #require(dataLink.json["id"]?.stringValue), elementsB: elements
         )
     }
 }
