@@ -15,7 +15,9 @@ import Testing
         defer { harness.remove() }
         try await harness.withClient { client in
             let admin = try await harness.adminToken()
-            func post(_ path: String, _ body: JSONValue) async throws -> APIClient.Answer { try await client.send(.post, path, token: admin, body: body) }
+            func post(_ path: String, _ body: JSONValue) async throws -> APIClient.Answer {
+                try await client.send(.post, path, token: admin, body: body)
+            }
             let unknown = try await post("/field-mappings", ["key": "m", "name": "M", "appDataSchemaKey": "missing"])
             #expect(unknown.status == 400 && unknown.json["data"]?["appDataSchemaKey"] != nil, "\(unknown.json)")
             let formula = try await post("/field-mappings", ["key": "m", "name": "M", "importValue": ["a": ["$concat": ["x", ["$nope": 1]]]]])
@@ -52,14 +54,17 @@ import Testing
             let configure = try await client.send(.patch, "/field-mapping-instances/\(instanceB)", token: tokenA, body: ["importValue": ["x": "y"]])
             #expect(configure.status == 404, "\(configure.json)")
             let create = try await client.send(
-                .post, "/field-mapping-instances", token: tokenA, body: ["fieldMappingKey": "sync", "connectionId": .string(world.connectionB), "instanceKey": "a"])
+                .post, "/field-mapping-instances", token: tokenA,
+                body: ["fieldMappingKey": "sync", "connectionId": .string(world.connectionB), "instanceKey": "a"])
             #expect(create.status == 404, "\(create.json)")
             let link = try await client.send(
                 .post, "/data-links", token: tokenA,
                 body: ["connectionId": .string(world.connectionB), "dataLinkTableKey": "sync", "appRecordId": "a", "externalRecordId": "b"])
             #expect(link.status == 404, "\(link.json)")
             #expect(try await client.send(.get, "/data-links?connectionId=\(world.connectionB)", token: tokenA).json["items"]?.arrayCount == 0)
-            #expect(try await client.send(.get, "/field-mapping-instances?connectionId=\(world.connectionB)", token: tokenA).json["items"]?.arrayCount == 0)
+            #expect(
+                try await client.send(.get, "/field-mapping-instances?connectionId=\(world.connectionB)", token: tokenA).json["items"]?.arrayCount
+                    == 0)
             // B itself: its instance is configured through /field-mapping-instances, not by writing content.
             let content = try await client.send(.patch, "/field-mappings/\(instanceB)", token: tokenB, body: ["importValue": ["x": "y"]])
             #expect(content.status == 403 && content.json["key"] == "access_denied", "\(content.json)")

@@ -123,9 +123,13 @@ struct FieldMappingTests {
                 ("create-contact", "create-data-record", ["fieldMappingKey": "contacts", "fields": ["$var": "$.input"]]),
                 ("get-contact", "find-data-record-by-id", ["fieldMappingKey": "contacts", "id": ["$var": "$.input.id"]]),
                 ("list-contacts", "list-data-records", ["fieldMappingKey": "contacts"]),
-                ("rename-contact", "update-data-record", ["fieldMappingKey": "contacts", "id": ["$var": "$.input.id"], "fields": ["$var": "$.input.fields"]]),
+                (
+                    "rename-contact", "update-data-record",
+                    ["fieldMappingKey": "contacts", "id": ["$var": "$.input.id"], "fields": ["$var": "$.input.fields"]]
+                ),
             ] as [(String, String, JSONValue)] {
-                _ = try await Self.create(client, "/actions", token: admin, ["key": .string(key), "name": .string(key), "type": .string(type), "config": config])
+                _ = try await Self.create(
+                    client, "/actions", token: admin, ["key": .string(key), "name": .string(key), "type": .string(type), "config": config])
             }
 
             // The tenant's configuration: its external API keeps the company in `organization`.
@@ -162,7 +166,9 @@ struct FieldMappingTests {
             let externalID = try #require(created.json["output"]?["externalRecord"]?["id"]?.stringValue)
             let stored = try await ConnectionFlowTests.json(world.browser, world.oauth.baseURL + "/_records/contacts")
             #expect(
-                stored["records"] == [["id": .string(externalID), "name": "Ada Lovelace", "email": "ada@example.com", "organization": "Analytical Engines"]],
+                stored["records"] == [
+                    ["id": .string(externalID), "name": "Ada Lovelace", "email": "ada@example.com", "organization": "Analytical Engines"]
+                ],
                 "\(stored)")
             // Read back → imported to the same app record, by id and in a list.
             let read = try await Self.run(client, "get-contact", token: tenant, connectionID: connectionID, ["id": .string(externalID)])
@@ -171,8 +177,11 @@ struct FieldMappingTests {
             #expect(listed.json["output"]?["records"] == [ada], "\(listed.json)")
             // A partial update changes only what it names.
             let renamed = try await Self.run(
-                client, "rename-contact", token: tenant, connectionID: connectionID, ["id": .string(externalID), "fields": ["company": "Difference Engines"]])
-            #expect(renamed.json["output"]?["record"]?["company"] == "Difference Engines" && renamed.json["output"]?["record"]?["email"] == "ada@example.com", "\(renamed.json)")
+                client, "rename-contact", token: tenant, connectionID: connectionID,
+                ["id": .string(externalID), "fields": ["company": "Difference Engines"]])
+            #expect(
+                renamed.json["output"]?["record"]?["company"] == "Difference Engines"
+                    && renamed.json["output"]?["record"]?["email"] == "ada@example.com", "\(renamed.json)")
 
             // An app record the app data schema refuses is not exported.
             let refused = try await Self.run(client, "create-contact", token: tenant, connectionID: connectionID, ["fullName": "No Mail"])
@@ -184,7 +193,9 @@ struct FieldMappingTests {
             let grace: JSONValue = ["fullName": "Grace Hopper", "email": "grace@example.com", "company": "Navy"]
             let otherCreated = try await Self.run(client, "create-contact", token: other, connectionID: otherConnection, grace)
             #expect(otherCreated.json["output"]?["record"] == grace, "\(otherCreated.json)")
-            #expect(otherCreated.json["output"]?["externalRecord"]?["org"] == "Navy" && otherCreated.json["output"]?["externalRecord"]?["organization"] == nil)
+            #expect(
+                otherCreated.json["output"]?["externalRecord"]?["org"] == "Navy"
+                    && otherCreated.json["output"]?["externalRecord"]?["organization"] == nil)
             // Neither sees the other's instance.
             #expect(try await client.send(.get, "/field-mapping-instances/\(instanceID)", token: other).status == 404)
             #expect(try await client.send(.get, "/field-mapping-instances", token: other).json["items"]?.arrayCount == 0)
@@ -198,7 +209,9 @@ struct FieldMappingTests {
                 .patch, "/field-mapping-instances/\(instanceID)", token: tenant, body: ["importValue": ["company": nil]])
             #expect(cleared.status == 200 && cleared.json["configuration"]?["importValue"] == nil, "\(cleared.json)")
             let afterClear = try await Self.run(client, "get-contact", token: tenant, connectionID: connectionID, ["id": .string(externalID)])
-            #expect(afterClear.json["output"]?["record"]?["company"] == nil, "the mapping's own importValue reads `org`, which this record lacks: \(afterClear.json)")
+            #expect(
+                afterClear.json["output"]?["record"]?["company"] == nil,
+                "the mapping's own importValue reads `org`, which this record lacks: \(afterClear.json)")
         }
     }
 
@@ -250,7 +263,8 @@ struct FieldMappingTests {
                     "missing": ["type": "find-data-link", "config": ["dataLinkTableKey": "people", "appRecordId": "app-404"], "links": ["after"]],
                     "after": ["type": "transform", "config": ["output": ["$lookup": ["dataLinkTableKey": "people", "appRecordId": "app-2"]]]],
                 ])
-            let runID = try await FlowRunTests.start(client, "linking", token: tenant, connectionID: connectionID, input: ["appId": "app-1", "newExternal": "ext-2"])
+            let runID = try await FlowRunTests.start(
+                client, "linking", token: tenant, connectionID: connectionID, input: ["appId": "app-1", "newExternal": "ext-2"])
             try await world.drain(runID)
             let run = try await FlowWorld.run(client, runID, token: tenant)
             #expect(run["status"] == "completed", "\(run["error"] ?? .null)")
@@ -272,10 +286,12 @@ struct FieldMappingTests {
                         "dataLinkTableKey": "people", "appRecordId": ["$var": "$.input.appId"],
                     ],
                 ])
-            let first = try await Self.run(client, "upsert", token: tenant, connectionID: connectionID, ["appId": "app-9", "name": "Ada", "email": "ada@x.org"])
+            let first = try await Self.run(
+                client, "upsert", token: tenant, connectionID: connectionID, ["appId": "app-9", "name": "Ada", "email": "ada@x.org"])
             #expect(first.json["output"]?["created"] == true && first.json["output"]?["linked"] == true, "\(first.json)")
             let externalID = try #require(first.json["output"]?["record"]?["id"]?.stringValue)
-            let second = try await Self.run(client, "upsert", token: tenant, connectionID: connectionID, ["appId": "app-9", "name": "Other", "email": "other@x.org"])
+            let second = try await Self.run(
+                client, "upsert", token: tenant, connectionID: connectionID, ["appId": "app-9", "name": "Other", "email": "other@x.org"])
             #expect(second.json["output"]?["created"] == false && second.json["output"]?["record"]?["id"] == .string(externalID), "\(second.json)")
             let stored = try await ConnectionFlowTests.json(world.browser, world.oauth.baseURL + "/_records/contacts")
             #expect(stored["records"]?.arrayCount == 1, "the linked record was found, not made again: \(stored)")

@@ -129,7 +129,8 @@ struct TenantIsolationTests {
                     .replacingOccurrences(of: "/action-run-logs/{id}", with: "/action-run-logs/\(world.actionLogB)")
                     .replacingOccurrences(of: "/flow-runs/{id}", with: "/flow-runs/\(world.flowRunB)")
                     .replacingOccurrences(of: "/flow-instances/{id}", with: "/flow-instances/\(world.elementsB["/flows"] ?? "")")
-                    .replacingOccurrences(of: "/field-mapping-instances/{id}", with: "/field-mapping-instances/\(world.elementsB["/field-mappings"] ?? "")")
+                    .replacingOccurrences(
+                        of: "/field-mapping-instances/{id}", with: "/field-mapping-instances/\(world.elementsB["/field-mappings"] ?? "")")
                     .replacingOccurrences(of: "/data-links/{id}", with: "/data-links/\(world.dataLinkB)")
                     .replacingOccurrences(of: "{flowId}", with: world.elementsB["/flows"] ?? "")
                     .replacingOccurrences(of: "/operations/{key}", with: "/operations/list-things")

@@ -1,6 +1,5 @@
-import Testing
-
 import SwitchyardCore
+import Testing
 
 /// The data link operators: what they ask for, how answers come back, and the shapes they refuse.
 @Suite struct FormulaLinkTests {
@@ -36,7 +35,8 @@ import SwitchyardCore
         #expect(result == ["a": "ext-9", "b": "app-1", "c": "app-42", "d": .null, "e": .null], "\(result.jsonText)")
         #expect(rounds == 2, "one round to ask, one to answer")
         // A lookup whose id comes from another lookup takes one more round.
-        let chained = #"{"$findAppRecordId": {"dataLinkTableKey": "contacts", "externalRecordId": {"$findExternalRecordId": {"dataLinkTableKey": "contacts", "appRecordId": "app-1"}}}}"#
+        let inner = #"{"$findExternalRecordId": {"dataLinkTableKey": "contacts", "appRecordId": "app-1"}}"#
+        let chained = #"{"$findAppRecordId": {"dataLinkTableKey": "contacts", "externalRecordId": "# + inner + "}}"
         let (again, chainedRounds) = try Self.evaluate(chained, table: table)
         #expect(again == "app-1" && chainedRounds == 3)
         let plain = try Check.json(#"{"x": {"$var": "$.y"}}"#)

@@ -39,12 +39,14 @@ enum DataLinkRoutes {
                     if let value = request.query[name] { fields[name] = value }
                 }
                 let filter = RecordFilter(parentID: request.query["dataLinkTableInstanceId"], documentFields: fields)
-                let page = try await deps.records.list(.dataLinks, scope: request.caller.scope, filter: filter, limit: query.limit, cursor: query.cursor)
+                let page = try await deps.records.list(
+                    .dataLinks, scope: request.caller.scope, filter: filter, limit: query.limit, cursor: query.cursor)
                 return RecordJSON.list(page) { json($0) }
             },
             APIRoute(
                 method: .post, path: "/data-links", access: .any, operationID: "createDataLink",
-                summary: "Link an app record and an external record in a connection's data link table (the same link again changes nothing)", tag: tag,
+                summary: "Link an app record and an external record in a connection's data link table (the same link again changes nothing)",
+                tag: tag,
                 parameters: [], requestSchema: createBody, responseSchema: schema, successStatus: 201
             ) { request throws(SwitchyardError) in
                 var reader = try BodyReader(request.body, allowed: ["connectionId", "dataLinkTableKey", "appRecordId", "externalRecordId"])
@@ -59,7 +61,8 @@ enum DataLinkRoutes {
                 guard let table = try await links.table(tableKey ?? "", connection: connection, scope: scope, create: true) else {
                     throw SwitchyardError(.internal, "data link table \(tableKey ?? "") was not created")
                 }
-                let (link, _) = try await links.link(in: table, appRecordID: appRecordID ?? "", externalRecordID: externalRecordID ?? "", scope: scope)
+                let (link, _) = try await links.link(
+                    in: table, appRecordID: appRecordID ?? "", externalRecordID: externalRecordID ?? "", scope: scope)
                 return json(link)
             },
             APIRoute(

@@ -248,7 +248,8 @@ enum ElementOperations {
     private static func tenantMappingContent() -> SwitchyardError {
         SwitchyardError(
             .accessDenied,
-            "a tenant changes its field mapping through PATCH /field-mapping-instances/{id} (importValue, exportValue); the mapping's content needs an admin token"
+            "a tenant changes its field mapping through PATCH /field-mapping-instances/{id} (importValue, exportValue); "
+                + "the mapping's content needs an admin token"
         )
     }
 

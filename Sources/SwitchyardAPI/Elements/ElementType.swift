@@ -51,9 +51,11 @@ struct ElementType: Sendable {
     static let fieldMappings = ElementType(
         kind: .fieldMappings, path: "/field-mappings", singular: "field mapping", typeName: "FieldMapping", tag: "Field mappings",
         content: common.merging([
-            "appDataSchemaKey": ["type": "string", "minLength": 1, "maxLength": 100], "collectionKey": ["type": "string", "minLength": 1, "maxLength": 200],
+            "appDataSchemaKey": ["type": "string", "minLength": 1, "maxLength": 100],
+            "collectionKey": ["type": "string", "minLength": 1, "maxLength": 200],
             "importValue": ["type": "object"], "exportValue": ["type": "object"],
-            "frozenImportFields": ["type": "array", "items": ["type": "string"]], "frozenExportFields": ["type": "array", "items": ["type": "string"]],
+            "frozenImportFields": ["type": "array", "items": ["type": "string"]],
+            "frozenExportFields": ["type": "array", "items": ["type": "string"]],
         ]) { $1 }
     )
 

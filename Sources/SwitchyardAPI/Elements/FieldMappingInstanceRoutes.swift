@@ -18,15 +18,19 @@ enum FieldMappingInstanceRoutes {
     static let createBody: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["connectionId"],
         "properties": [
-            "fieldMappingKey": ["type": "string", "minLength": 1, "maxLength": 200], "fieldMappingId": ["type": "string", "minLength": 1, "maxLength": 200],
-            "connectionId": ["type": "string", "minLength": 1, "maxLength": 200], "instanceKey": ["type": "string", "minLength": 1, "maxLength": 200],
+            "fieldMappingKey": ["type": "string", "minLength": 1, "maxLength": 200],
+            "fieldMappingId": ["type": "string", "minLength": 1, "maxLength": 200],
+            "connectionId": ["type": "string", "minLength": 1, "maxLength": 200],
+            "instanceKey": ["type": "string", "minLength": 1, "maxLength": 200],
             "importValue": fieldFormulas, "exportValue": fieldFormulas,
         ],
         "anyOf": [["required": ["fieldMappingKey"]], ["required": ["fieldMappingId"]]],
     ]
     static let patchBody: JSONValue = [
         "type": "object", "additionalProperties": false,
-        "properties": ["importValue": ["anyOf": [["type": "object"], ["type": "null"]]], "exportValue": ["anyOf": [["type": "object"], ["type": "null"]]]],
+        "properties": [
+            "importValue": ["anyOf": [["type": "object"], ["type": "null"]]], "exportValue": ["anyOf": [["type": "object"], ["type": "null"]]],
+        ],
     ]
 
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
@@ -65,7 +69,8 @@ enum FieldMappingInstanceRoutes {
             ) { request throws(SwitchyardError) in
                 let element = try await instance(request.path("id"), request, deps)
                 var cache: [String: Record] = [:]
-                return try await ElementResolver(type: .fieldMappings, records: deps.records, scope: request.caller.scope).json(element, cache: &cache)
+                return try await ElementResolver(type: .fieldMappings, records: deps.records, scope: request.caller.scope).json(
+                    element, cache: &cache)
             },
             APIRoute(
                 method: .patch, path: "/field-mapping-instances/{id}", access: .any, operationID: "configureFieldMappingInstance",
@@ -86,7 +91,8 @@ enum FieldMappingInstanceRoutes {
     }
 
     private static func create(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
-        var reader = try BodyReader(request.body, allowed: ["fieldMappingKey", "fieldMappingId", "connectionId", "instanceKey", "importValue", "exportValue"])
+        var reader = try BodyReader(
+            request.body, allowed: ["fieldMappingKey", "fieldMappingId", "connectionId", "instanceKey", "importValue", "exportValue"])
         let mappingKey = reader.string("fieldMappingKey")
         let mappingID = reader.string("fieldMappingId")
         let connectionID = reader.string("connectionId", required: true)
@@ -102,7 +108,8 @@ enum FieldMappingInstanceRoutes {
         if let mappingID {
             parent = try? await deps.records.get(.fieldMappings, id: mappingID, scope: scope)
         } else {
-            parent = try await ElementLookup.shared(.fieldMappings, key: selector, integrationID: connection.parentID, records: deps.records, scope: scope)
+            parent = try await ElementLookup.shared(
+                .fieldMappings, key: selector, integrationID: connection.parentID, records: deps.records, scope: scope)
         }
         guard let parent, Element(parent).layer != .instance, parent.archivedAt == nil else {
             throw SwitchyardError(
@@ -113,19 +120,24 @@ enum FieldMappingInstanceRoutes {
         let content = try await Element(parent).effective(records: deps.records, scope: scope, cache: &cache).content
         let configuration = try configured([:], changes: changes, content: content, isAdmin: request.caller.isAdmin)
         let document = Element.document(
-            layer: .instance, integrationID: connection.parentID, connectionID: connection.id, instanceKey: instanceKey, isCustomized: false, content: nil,
+            layer: .instance, integrationID: connection.parentID, connectionID: connection.id, instanceKey: instanceKey, isCustomized: false,
+            content: nil,
             settings: configuration.isEmpty ? [:] : ["configuration": .object(configuration)])
         let record: Record
         do {
             record = try await deps.records.insertKeyed(
-                NewRecord(kind: .fieldMappings, tenantID: connection.tenantID, key: parent.key, parentID: parent.id, document: document), scope: scope,
+                NewRecord(kind: .fieldMappings, tenantID: connection.tenantID, key: parent.key, parentID: parent.id, document: document),
+                scope: scope,
                 what: "an instance of this field mapping for the connection")
         } catch where error.key == .alreadyExists {
             throw SwitchyardError(
                 .alreadyExists,
-                "the connection already has an instance of field mapping \(parent.key ?? selector)\(instanceKey.map { " with instanceKey \($0)" } ?? "")")
+                "the connection already has an instance of field mapping \(parent.key ?? selector)"
+                    + (instanceKey.map { " with instanceKey \($0)" } ?? "")
+            )
         }
-        return try await ElementResolver(type: .fieldMappings, records: deps.records, scope: request.caller.scope).json(Element(record), cache: &cache)
+        return try await ElementResolver(type: .fieldMappings, records: deps.records, scope: request.caller.scope).json(
+            Element(record), cache: &cache)
     }
 
     private static func configure(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
@@ -145,12 +157,14 @@ enum FieldMappingInstanceRoutes {
         let content = try await element.effective(records: deps.records, scope: scope, cache: &cache).content
         let current = element.settings["configuration"]?.objectValue ?? [:]
         let configuration = try configured(current, changes: changes, content: content, isAdmin: request.caller.isAdmin)
-        let record = try await deps.records.update(.fieldMappings, id: element.record.id, scope: scope, expectedRevision: element.record.revision) { record in
+        let record = try await deps.records.update(.fieldMappings, id: element.record.id, scope: scope, expectedRevision: element.record.revision) {
+            record in
             var updated = Element(record)
             updated.settings["configuration"] = configuration.isEmpty ? nil : .object(configuration)
             record.document = updated.withSettings(updated.settings)
         }
-        return try await ElementResolver(type: .fieldMappings, records: deps.records, scope: request.caller.scope).json(Element(record), cache: &cache)
+        return try await ElementResolver(type: .fieldMappings, records: deps.records, scope: request.caller.scope).json(
+            Element(record), cache: &cache)
     }
 
     /// A configuration with changes applied: each field's formula is set, or removed by `null`

@@ -7,7 +7,9 @@ extension FormulaEvaluator {
     /// `$findExternalRecordId` `{dataLinkTableKey, appRecordId}`, `$findAppRecordId`
     /// `{dataLinkTableKey, externalRecordId}`, and `$lookup` with either id: the id on the other
     /// side of the link, or `null` when there is none (or the known id is `null`).
-    mutating func dataLink(_ op: FormulaOperator, _ operand: JSONValue, _ variables: JSONValue, at path: FormulaPath) throws(FormulaError)
+    mutating func dataLink(
+        _ op: FormulaOperator, _ operand: JSONValue, _ variables: JSONValue, at path: FormulaPath
+    ) throws(FormulaError)
         -> JSONValue
     {
         let allowed: [String] =

@@ -13,7 +13,9 @@ extension ActionRunner {
     func runData(_ action: ActionDefinition, value: ConfigValue, connectionID: String, scope: StoreScope) async throws(SwitchyardError) -> JSONValue {
         let records = operations.resolver.records
         let connection = try await records.get(.connections, id: connectionID, scope: scope)
-        if action.kind == .createDataLink || action.kind == .findDataLink { return try await runLink(action, value: value, connection: connection, scope: scope) }
+        if action.kind == .createDataLink || action.kind == .findDataLink {
+            return try await runLink(action, value: value, connection: connection, scope: scope)
+        }
         let mappings = FieldMappings(records: records)
         var mapping: FieldMapping?
         if let key = try value("fieldMappingKey"), key != .null {
@@ -41,7 +43,8 @@ extension ActionRunner {
             }
             input = .object(members)
         }
-        let result = try await operations.runDataMethod(connectionID: connectionID, collection: collection, method: method, input: input, scope: scope)
+        let result = try await operations.runDataMethod(
+            connectionID: connectionID, collection: collection, method: method, input: input, scope: scope)
         guard let mapping else { return result }
         return try await mappings.importResult(result, mapping, connectionID: connectionID, scope: scope)
     }
@@ -59,7 +62,9 @@ extension ActionRunner {
     /// name a link whose external record still exists; else a match on `query` (default: the
     /// fields); else a new record. A record found by match or created is linked to the app
     /// record when a table is named.
-    private func findOrCreate(_ action: ActionDefinition, value: ConfigValue, connection: Record, _ target: DataTarget) async throws(SwitchyardError)
+    private func findOrCreate(
+        _ action: ActionDefinition, value: ConfigValue, connection: Record, _ target: DataTarget
+    ) async throws(SwitchyardError)
         -> JSONValue
     {
         let given = try value("fields") ?? [:]
@@ -137,7 +142,9 @@ extension ActionRunner {
 
     /// create-data-link (`{dataLinkTableKey, appRecordId, externalRecordId}`) and
     /// find-data-link (`{dataLinkTableKey}` with `appRecordId` or `externalRecordId`).
-    private func runLink(_ action: ActionDefinition, value: ConfigValue, connection: Record, scope: StoreScope) async throws(SwitchyardError)
+    private func runLink(
+        _ action: ActionDefinition, value: ConfigValue, connection: Record, scope: StoreScope
+    ) async throws(SwitchyardError)
         -> JSONValue
     {
         guard let key = try value("dataLinkTableKey")?.stringValue, !key.isEmpty else {

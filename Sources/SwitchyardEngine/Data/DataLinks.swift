@@ -21,7 +21,8 @@ package struct DataLinks: Sendable {
         if let found = try await ElementLookup.instance(.dataLinkTables, key: key, connectionID: connection.id, records: records, scope: scope) {
             return found
         }
-        guard let parent = try await ElementLookup.shared(.dataLinkTables, key: key, integrationID: connection.parentID, records: records, scope: scope)
+        guard
+            let parent = try await ElementLookup.shared(.dataLinkTables, key: key, integrationID: connection.parentID, records: records, scope: scope)
         else {
             throw SwitchyardError(
                 .notFound, "no data link table with key \(key) for the connection's integration or at the universal layer",
@@ -41,7 +42,9 @@ package struct DataLinks: Sendable {
     }
 
     /// The link of an app record or of an external record in a table instance, if there is one.
-    package func find(in table: Element, appRecordID: String? = nil, externalRecordID: String? = nil, scope: StoreScope) async throws(SwitchyardError)
+    package func find(
+        in table: Element, appRecordID: String? = nil, externalRecordID: String? = nil, scope: StoreScope
+    ) async throws(SwitchyardError)
         -> Record?
     {
         var fields: [String: String?] = [:]
@@ -54,7 +57,9 @@ package struct DataLinks: Sendable {
     /// Links an app record and an external record; the same link again is no change.
     /// - Returns: The link and whether it is new.
     /// - Throws: `conflict` when either record is already linked to another one.
-    package func link(in table: Element, appRecordID: String, externalRecordID: String, scope: StoreScope) async throws(SwitchyardError) -> (
+    package func link(
+        in table: Element, appRecordID: String, externalRecordID: String, scope: StoreScope
+    ) async throws(SwitchyardError) -> (
         link: Record, created: Bool
     ) {
         if let existing = try await find(in: table, appRecordID: appRecordID, scope: scope) {
@@ -85,7 +90,8 @@ package struct DataLinks: Sendable {
             guard let existing = try await find(in: table, appRecordID: appRecordID, scope: scope),
                 existing.document["externalRecordId"]?.stringValue == externalRecordID
             else {
-                throw SwitchyardError(.conflict, "app record \(appRecordID) was just linked to another external record", data: ["appRecordId": "is already linked"])
+                throw SwitchyardError(
+                    .conflict, "app record \(appRecordID) was just linked to another external record", data: ["appRecordId": "is already linked"])
             }
             return (existing, false)
         }
@@ -93,12 +99,16 @@ package struct DataLinks: Sendable {
 
     /// The answers to data link queries for a connection (`nil` where there is no link).
     /// - Throws: `not_found` for a table key no table has.
-    package func answers(_ queries: Set<FormulaLinkQuery>, connectionID: String, scope: StoreScope) async throws(SwitchyardError) -> [FormulaLinkQuery: String?] {
+    package func answers(
+        _ queries: Set<FormulaLinkQuery>, connectionID: String, scope: StoreScope
+    ) async throws(SwitchyardError) -> [FormulaLinkQuery: String?] {
         let connection = try await records.get(.connections, id: connectionID, scope: scope)
         var tables: [String: Element?] = [:]
         var answers: [FormulaLinkQuery: String?] = [:]
         for query in queries.sorted(by: { $0.description < $1.description }) {
-            if tables[query.table] == nil { tables[query.table] = .some(try await table(query.table, connection: connection, scope: scope, create: false)) }
+            if tables[query.table] == nil {
+                tables[query.table] = .some(try await table(query.table, connection: connection, scope: scope, create: false))
+            }
             guard let table = tables[query.table] ?? nil else {
                 answers[query] = .some(nil)
                 continue
@@ -116,7 +126,9 @@ package struct DataLinks: Sendable {
     /// Looks up what the data link operators in `values` ask for, for a connection, and adds
     /// the answers to `links`, round by round (decision 0021). Formula errors are left for the
     /// evaluation that follows to report.
-    package func prefetch(_ values: [JSONValue], variables: JSONValue, connectionID: String, scope: StoreScope, into links: inout FormulaLinks)
+    package func prefetch(
+        _ values: [JSONValue], variables: JSONValue, connectionID: String, scope: StoreScope, into links: inout FormulaLinks
+    )
         async throws(SwitchyardError)
     {
         for value in values where Formula.usesDataLinks(value) {

@@ -64,7 +64,8 @@ package struct FieldMappings: Sendable {
     ///   `appDataSchemaKey` when its app data schema is gone; `conflict` for a stored schema that
     ///   is not valid.
     package func effective(_ key: String, connection: Record, scope: StoreScope) async throws(SwitchyardError) -> FieldMapping {
-        guard let element = try await ElementLookup.mostSpecific(.fieldMappings, key: key, connection: connection, records: records, scope: scope) else {
+        guard let element = try await ElementLookup.mostSpecific(.fieldMappings, key: key, connection: connection, records: records, scope: scope)
+        else {
             throw SwitchyardError(
                 .notFound, "no field mapping with key \(key) for the connection", data: ["fieldMappingKey": "no such field mapping"])
         }
@@ -75,7 +76,9 @@ package struct FieldMappings: Sendable {
             key: key, collectionKey: content["collectionKey"]?.stringValue, appDataSchemaKey: content["appDataSchemaKey"]?.stringValue,
             importValue: content["importValue"], exportValue: content["exportValue"])
         if let schemaKey = mapping.appDataSchemaKey {
-            guard let schema = try await ElementLookup.mostSpecific(.appDataSchemas, key: schemaKey, connection: connection, records: records, scope: scope)
+            guard
+                let schema = try await ElementLookup.mostSpecific(
+                    .appDataSchemas, key: schemaKey, connection: connection, records: records, scope: scope)
             else {
                 throw SwitchyardError(
                     .notFound, "field mapping \(key) names app data schema \(schemaKey), which does not exist",
@@ -98,16 +101,21 @@ package struct FieldMappings: Sendable {
     ///   against the app data schema.
     /// - Throws: `bad_request` naming every field the app data schema refuses, or the formula
     ///   at fault.
-    package func export(_ appRecord: JSONValue, _ mapping: FieldMapping, partial: Bool, connectionID: String?, scope: StoreScope) async throws(SwitchyardError)
+    package func export(
+        _ appRecord: JSONValue, _ mapping: FieldMapping, partial: Bool, connectionID: String?, scope: StoreScope
+    ) async throws(SwitchyardError)
         -> JSONValue
     {
         if !partial { try mapping.schema?.check(appRecord, what: "app record of field mapping \(mapping.key)") }
         guard let formula = mapping.exportValue, formula != .null else { return appRecord }
-        return Self.withoutNulls(try await evaluate(formula, ["appRecord": appRecord], mapping, "exportValue", connectionID: connectionID, scope: scope))
+        return Self.withoutNulls(
+            try await evaluate(formula, ["appRecord": appRecord], mapping, "exportValue", connectionID: connectionID, scope: scope))
     }
 
     /// A collection record in the app's shape.
-    package func `import`(_ externalRecord: JSONValue, _ mapping: FieldMapping, connectionID: String?, scope: StoreScope) async throws(SwitchyardError)
+    package func `import`(
+        _ externalRecord: JSONValue, _ mapping: FieldMapping, connectionID: String?, scope: StoreScope
+    ) async throws(SwitchyardError)
         -> JSONValue
     {
         guard let formula = mapping.importValue, formula != .null else { return externalRecord }
@@ -117,7 +125,9 @@ package struct FieldMappings: Sendable {
 
     /// A data method's result in the app's shape: `record` imported (the collection's record
     /// kept as `externalRecord`), `records` each imported (kept as `externalRecords`).
-    package func importResult(_ result: JSONValue, _ mapping: FieldMapping, connectionID: String?, scope: StoreScope) async throws(SwitchyardError)
+    package func importResult(
+        _ result: JSONValue, _ mapping: FieldMapping, connectionID: String?, scope: StoreScope
+    ) async throws(SwitchyardError)
         -> JSONValue
     {
         guard case .object(var members) = result else { return result }
