@@ -90,6 +90,8 @@ enum ElementRoutes {
         var settings: [String: JSONValue] = type.kind == .flows ? ["enabled": ["type": "boolean"], "parameters": ["type": "object"]] : [:]
         // A field mapping instance's tenant configuration shows beside its content.
         if type.kind == .fieldMappings { settings["configuration"] = FieldMappingInstanceRoutes.configurationSchema }
+        // A data source instance's settings, and its sync status.
+        if type.kind == .dataSources { settings = DataSourceInstanceRoutes.settingsSchema }
         return RecordJSON.schema(
             type.content.merging(settings) { $1 }.merging([
                 "layer": ["type": "string", "enum": .array(ElementLayer.allCases.map { .string($0.rawValue) })], "isCustomized": ["type": "boolean"],

@@ -26,6 +26,7 @@ package struct APIRoutes: Sendable {
             + ElementRoutes.routes(dependencies) + FieldMappingInstanceRoutes.routes(dependencies) + DataLinkRoutes.routes(dependencies)
             + ActionRunRoutes.routes(dependencies)
             + FlowRunRoutes.routes(dependencies) + FlowInstanceRoutes.routes(dependencies) + FlowTriggerRoutes.routes(dependencies)
+            + DataRecordRoutes.routes(dependencies) + DataSourceInstanceRoutes.routes(dependencies) + ExternalEventRoutes.routes(dependencies)
             + ExternalAPILogRoutes.routes(dependencies) + WebhookRoutes.routes(dependencies) + PlatformUserRoutes.routes(dependencies)
             + WorkspaceRoutes.routes(dependencies) + LimitRoutes.routes(dependencies) + StatusRoutes.routes(dependencies)
         self.maxResponseBytes = maxResponseBytes
