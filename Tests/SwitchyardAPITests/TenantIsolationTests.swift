@@ -37,12 +37,13 @@ struct TenantIsolationTests {
         var flowRunB: String
         var pullB: String
         var eventB: String
+        var dataLinkB: String
         /// Tenant B's instance of an element, per element path.
         var elementsB: [String: String]
     }
 
     /// The element collections (the generic element API).
-    static let elementPaths = ["/actions", "/flows", "/data-sources"]
+    static let elementPaths = ["/actions", "/flows", "/data-sources", "/app-data-schemas", "/field-mappings", "/data-link-tables"]
 
     /// For each element collection: tenant A lists only what it may see, cannot create shared
     /// elements, and finds none of B's instances.
@@ -102,6 +103,10 @@ struct TenantIsolationTests {
         "DELETE /data-source-instances/{id}": .notFound, "POST /data-source-instances/{id}/pull": .refusedBody,
         "GET /external-event-pulls": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-event-pulls/{id}": .notFound,
         "GET /external-events": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-events/{id}": .notFound,
+        "GET /field-mapping-instances": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "POST /field-mapping-instances": .refusedBody,
+        "GET /field-mapping-instances/{id}": .notFound, "PATCH /field-mapping-instances/{id}": .refusedBody,
+        "GET /data-links": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "POST /data-links": .refusedBody,
+        "GET /data-links/{id}": .notFound, "DELETE /data-links/{id}": .notFound,
     ].merging(elementCases) { $1 }
 
     @Test("Every route has an isolation case, and tenant A never reaches tenant B's objects or admin routes")
@@ -134,6 +139,9 @@ struct TenantIsolationTests {
                     .replacingOccurrences(of: "/action-run-logs/{id}", with: "/action-run-logs/\(world.actionLogB)")
                     .replacingOccurrences(of: "/flow-runs/{id}", with: "/flow-runs/\(world.flowRunB)")
                     .replacingOccurrences(of: "/flow-instances/{id}", with: "/flow-instances/\(world.elementsB["/flows"] ?? "")")
+                    .replacingOccurrences(
+                        of: "/field-mapping-instances/{id}", with: "/field-mapping-instances/\(world.elementsB["/field-mappings"] ?? "")")
+                    .replacingOccurrences(of: "/data-links/{id}", with: "/data-links/\(world.dataLinkB)")
                     .replacingOccurrences(of: "{flowId}", with: world.elementsB["/flows"] ?? "")
                     .replacingOccurrences(of: "/operations/{key}", with: "/operations/list-things")
                 path = path
@@ -164,6 +172,8 @@ struct TenantIsolationTests {
             #expect(integration.json["connection"]?["id"] == .string(world.connectionB))
             let customer = try await client.send(.get, "/customers/tenant-b", token: admin)
             #expect(customer.json["name"] == "tenant-b")
+            let link = try await client.send(.get, "/data-links/\(world.dataLinkB)", token: tokenB)
+            #expect(link.status == 200 && link.json["appRecordId"] == "app-b", "\(link.json)")
             for (elements, id) in world.elementsB {
                 let element = try await client.send(.get, "\(elements)/\(id)", token: tokenB)
                 #expect(element.status == 200 && element.json["archivedAt"] == nil && element.json["name"] == "Sync" && element.json["isCustomized"] == false, "\(element.json)")
@@ -241,10 +251,14 @@ struct TenantIsolationTests {
             NewRecord(kind: .externalEvents, tenantID: customerB, document: ["type": "data-record-created", "connectionId": .string(connection.id)]),
             scope: .tenant(customerB, in: harness.workspace.key)
         )
+        let dataLink = try await client.send(
+            .post, "/data-links", token: tokenB,
+            body: ["connectionId": .string(connection.id), "dataLinkTableKey": "sync", "appRecordId": "app-b", "externalRecordId": "ext-b"])
+        #expect(dataLink.status == 201, "\(dataLink.json)")
         return World(
             customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
             jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, flowRunB: flowRun.id, pullB: pull.id,
-            eventB: event.id, elementsB: elements
+            eventB: event.id, dataLinkB: try #require(dataLink.json["id"]?.stringValue), elementsB: elements
         )
     }
 }
