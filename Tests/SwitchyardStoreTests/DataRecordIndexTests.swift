@@ -56,4 +56,23 @@ import SwitchyardCore
             #expect(try await index.unseen(source: "s", scanID: "scan-3", since: 101, after: nil, limit: 1) == ["r00"])
         }
     }
+
+    @Test(arguments: Backend.available)
+    func appendedLogsSkipWhatIsThereAndStayWithTheirTenant(backend: Backend) async throws {
+        try await TestDatabase.with(backend) { store, _ in
+            let a = StoreScope.tenant("tenant-a", in: "w1")
+            let events = (0..<5).map { NewRecord(kind: .externalEvents, id: "e\($0)", document: ["n": .number(Double($0))]) }
+            #expect(try await store.records.append(Array(events[0..<3]), scope: a) == 3)
+            #expect(try await store.records.append(events, scope: a) == 2)
+            let listed = try await store.records.all(.externalEvents, scope: a, filter: RecordFilter())
+            #expect(listed.map(\.id).sorted() == ["e0", "e1", "e2", "e3", "e4"] && listed.allSatisfy { $0.tenantID == "tenant-a" })
+            #expect(try await store.records.get(.externalEvents, id: "e3", scope: a).document == ["n": 3])
+            #expect(try await store.records.list(.externalEvents, scope: .tenant("tenant-b", in: "w1"), filter: RecordFilter(), limit: 10, cursor: nil)
+                .items.isEmpty)
+            // A tenant cannot append another tenant's records.
+            await #expect(throws: SwitchyardError.self) {
+                _ = try await store.records.append([NewRecord(kind: .externalEvents, id: "x", tenantID: "tenant-b")], scope: a)
+            }
+        }
+    }
 }

@@ -105,13 +105,8 @@ package struct DataChangeEvents: Sendable {
             document["receivedAt"] = FlowRunRecord.time(StoreClock.now())
             events.append(NewRecord(kind: .externalEvents, id: eventID, tenantID: connection.tenantID, document: .object(document)))
         }
-        do {
-            _ = try await records.apply(events.map { .insert($0, scope: scope) })
-        } catch where error.key == .alreadyExists {
-            for event in events {
-                do { _ = try await records.insert(event, scope: scope) } catch where error.key == .alreadyExists {}
-            }
-        }
+        // Events already there were logged before this page was read again.
+        _ = try await records.append(events, scope: scope)
         return started
     }
 

@@ -36,6 +36,11 @@ package protocol RecordStore: Sendable {
     /// - Throws: `not_found` when the record does not exist or the scope may not write it; the
     ///   inserts' failures. Nothing has been changed then.
     func patch(_ patch: RecordPatch, inserting: [NewRecord]) async throws(SwitchyardError) -> PatchedRecord
+    /// Appends log records (ids given, no keys or secrets) — many in one statement where the
+    /// backend can — skipping those whose id exists already (a log written again after a crash).
+    /// - Returns: How many were new.
+    /// - Throws: `access_denied` when a tenant scope appends another tenant's records.
+    func append(_ records: [NewRecord], scope: StoreScope) async throws(SwitchyardError) -> Int
     /// Re-encrypts up to `batchSize` secrets of a kind not yet under the current key.
     /// - Returns: How many were re-encrypted; 0 when the kind is done.
     func reencryptSecrets(_ kind: RecordKind, batchSize: Int) async throws(SwitchyardError) -> Int
@@ -74,6 +79,25 @@ extension RecordStore {
 
     package func delete(_ kind: RecordKind, id: String, scope: StoreScope) async throws(SwitchyardError) {
         _ = try await apply([.delete(kind, id: id, scope: scope)])
+    }
+}
+
+/// Appends, one insert at a time where a backend has nothing better.
+extension RecordStore {
+    package func append(_ records: [NewRecord], scope: StoreScope) async throws(SwitchyardError) -> Int {
+        try await appendOneByOne(records, scope: scope)
+    }
+
+    /// ``append(_:scope:)`` one insert at a time, for records a bulk statement cannot take.
+    package func appendOneByOne(_ records: [NewRecord], scope: StoreScope) async throws(SwitchyardError) -> Int {
+        var inserted = 0
+        for record in records {
+            do {
+                _ = try await insert(record, scope: scope)
+                inserted += 1
+            } catch where error.key == .alreadyExists {}
+        }
+        return inserted
     }
 }
 
