@@ -231,12 +231,14 @@ enum ElementOperations {
         return try await resolver.json(Element(record), cache: &cache)
     }
 
-    /// Keeps what depends on an element in step with it: a flow instance's job schedule.
-    /// (Schedules of instances below a changed parent are brought in step when they fire.)
+    /// Keeps what depends on an element in step with it: a flow instance's job schedule and its
+    /// tenant's app event subscriptions. (Schedules of instances below a changed parent are
+    /// brought in step when they fire, subscriptions when an event of the type arrives.)
     private static func changed(_ element: Element, _ deps: APIDependencies, scope: StoreScope) async throws(SwitchyardError) {
         guard element.record.kind == .flows, element.layer == .instance, let instances = deps.flowInstances else { return }
         let owner = element.record.tenantID.map { StoreScope.tenant($0, in: scope.workspaceID) } ?? scope
         try await instances.syncSchedule(element, scope: owner)
+        try await AppEventSubscriptions(records: deps.records).sync(after: element)
     }
 
     /// The element a change addresses, once the caller may change it: tenants change only their

@@ -79,30 +79,10 @@ enum FlowTriggerRoutes {
         for payload: JSONValue, trigger: FlowNode, _ request: APIRequest, _ deps: APIDependencies
     ) async throws(SwitchyardError) -> String {
         if let tenantID = request.caller.tenantID { return tenantID }
-        guard let formula = trigger.config["tenantIdFormula"] else {
-            throw SwitchyardError(
-                .badRequest, "no tenant for this event: send it with the tenant's token, or give the trigger a config.tenantIdFormula over $.payload",
-                data: ["tenant": "cannot be resolved"]
-            )
-        }
-        let value: JSONValue
-        do {
-            value = try Formula.evaluate(formula, variables: ["payload": payload])
-        } catch {
-            throw SwitchyardError(
-                .badRequest, "no tenant for this event: tenantIdFormula failed: \(error.message) (at \(error.path))",
-                data: ["tenant": "cannot be resolved"])
-        }
-        guard let key = value.stringValue ?? value.numberValue.map({ String(Int($0)) }), !key.isEmpty else {
-            throw SwitchyardError(
-                .badRequest, "no tenant for this event: tenantIdFormula gave \(value.jsonText.prefix(100)), not a tenant id",
-                data: ["tenant": "cannot be resolved"])
-        }
-        let id = TenantDirectory.recordID(workspaceID: request.caller.workspaceID, key: key)
-        guard (try? await deps.records.get(.tenants, id: id, scope: request.caller.scope)) != nil else {
-            throw SwitchyardError(.badRequest, "no tenant for this event: no tenant has the id \(key)", data: ["tenant": "no such tenant"])
-        }
-        return id
+        return try await AppEventTenant.resolve(
+            formula: trigger.config["tenantIdFormula"], payload: payload, workspaceID: request.caller.workspaceID, records: deps.records,
+            missing: "send it with the tenant's token, or give the trigger a config.tenantIdFormula over $.payload"
+        )
     }
 
     private static func connectionEvent(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {

@@ -27,6 +27,7 @@ package struct APIRoutes: Sendable {
             + FlowRunRoutes.routes(dependencies) + FlowInstanceRoutes.routes(dependencies) + FlowTriggerRoutes.routes(dependencies)
             + ExternalAPILogRoutes.routes(dependencies) + WebhookRoutes.routes(dependencies) + PlatformUserRoutes.routes(dependencies)
             + WorkspaceRoutes.routes(dependencies) + LimitRoutes.routes(dependencies) + StatusRoutes.routes(dependencies)
+            + AppEventTypeRoutes.routes(dependencies) + AppEventRoutes.routes(dependencies)
         self.maxResponseBytes = maxResponseBytes
     }
 
