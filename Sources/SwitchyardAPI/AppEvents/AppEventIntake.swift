@@ -37,7 +37,7 @@ struct AppEventIntake: Sendable {
         }
         let type = AppEventType(record: record)
         var event = AppEventRecord(type: type, tenantID: caller?.tenantID)
-        do {
+        do throws(SwitchyardError) {
             event.payload = try Self.payload(body)
             if event.tenantID == nil {
                 event.tenantID = try await AppEventTenant.resolve(

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SwitchyardCore
+import SwitchyardHTTP
 import SwitchyardStore
 
 /// An app event type: a kind of event of the SaaS's own product (`invoice-paid`), defined once
@@ -19,10 +20,15 @@ struct AppEventType {
     var secret: String { record.secret?["webhookSecret"]?.stringValue ?? "" }
 
     /// The payload's JSON Schema, if the type has one.
-    var schema: JSONValue? { record.document["schema"].flatMap { $0 == .null ? nil : $0 } }
+    var schema: JSONValue? { field("schema") }
 
     /// The formula over `{payload}` that gives the tenant's id, if the type has one.
-    var tenantIdFormula: JSONValue? { record.document["tenantIdFormula"].flatMap { $0 == .null ? nil : $0 } }
+    var tenantIdFormula: JSONValue? { field("tenantIdFormula") }
+
+    private func field(_ name: String) -> JSONValue? {
+        guard let value = record.document[name], value != .null else { return nil }
+        return value
+    }
 
     /// The secret part of a new webhook address.
     static func newSecret() -> JSONValue {

@@ -137,11 +137,15 @@ enum AppEventTypeRoutes {
         AppEventType.check(schema: changes["schema"], formula: changes["tenantIdFormula"], into: &reader)
         try reader.finish()
         let type = try await AppEventType.resolve(request.path("selector"), request, deps)
+        let fields = changes
         let record = try await deps.records.update(
             .appEventTypes, id: type.record.id, scope: .workspace(request.caller.workspaceID), expectedRevision: nil
         ) { record in
             guard case .object(var document) = record.document else { return }
-            for (field, value) in changes { document[field] = value == .null ? nil : value }
+            for (field, value) in fields {
+                // null removes the field (JSONValue's own nil literal would store a null).
+                if value == .null { document.removeValue(forKey: field) } else { document[field] = value }
+            }
             record.document = .object(document)
         }
         return AppEventType(record: record).json(admin: true, base: deps.webhooksURI)
