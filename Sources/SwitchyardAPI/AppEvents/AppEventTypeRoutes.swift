@@ -16,7 +16,7 @@ enum AppEventTypeRoutes {
     ])
 
     static let contentProperties: [String: JSONValue] = [
-        "name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": "string", "maxLength": 2000],
+        "name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": "string", "minLength": 1, "maxLength": 2000],
         "schema": ["type": ["object", "boolean"]], "tenantIdFormula": [:],
     ]
 
@@ -28,7 +28,7 @@ enum AppEventTypeRoutes {
     static let updateBody: JSONValue = [
         "type": "object", "additionalProperties": false,
         "properties": [
-            "name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": ["string", "null"], "maxLength": 2000],
+            "name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": ["string", "null"], "minLength": 1, "maxLength": 2000],
             "schema": ["type": ["object", "boolean", "null"]], "tenantIdFormula": [:],
         ],
     ]
