@@ -16,7 +16,8 @@ import SwitchyardTestSupport
 /// server is needed; the runs are executed by the queued workers' `FlowRunner`.
 @Suite("App event types")
 struct AppEventTypeTests {
-    @Test("One workspace URL launches two tenants' flow instances, each resolved by tenantIdFormula; a tenant token picks its tenant (embedded store)")
+    @Test(
+        "One workspace URL launches two tenants' flow instances, each resolved by tenantIdFormula; a tenant token picks its tenant (embedded store)")
     func oneURLTwoTenantsEmbedded() async throws {
         try await AppEventWorld.with(postgres: false) { world, client in try await Self.oneURLTwoTenants(world, client) }
     }
@@ -108,11 +109,12 @@ struct AppEventTypeTests {
         let parts = path.split(separator: "/").map(String.init)  // webhooks, app-event-types, workspace, type, secret
         let base = "/\(parts[0])/\(parts[1])"
 
-        let wrongSecret = try await client.send(.post, "\(base)/\(parts[2])/\(parts[3])/not-the-secret", token: nil, body: ["customerId": "acme", "amount": 5])
+        let event: JSONValue = ["customerId": "acme", "amount": 5]
+        let wrongSecret = try await client.send(.post, "\(base)/\(parts[2])/\(parts[3])/not-the-secret", token: nil, body: event)
         #expect(wrongSecret.status == 404 && wrongSecret.json["key"] == "not_found", "\(wrongSecret.json)")
-        let unknownType = try await client.send(.post, "\(base)/\(parts[2])/no-such-type/\(parts[4])", token: nil, body: ["customerId": "acme", "amount": 5])
+        let unknownType = try await client.send(.post, "\(base)/\(parts[2])/no-such-type/\(parts[4])", token: nil, body: event)
         #expect(unknownType.status == 404, "\(unknownType.json)")
-        let unknownWorkspace = try await client.send(.post, "\(base)/nowhere/\(parts[3])/\(parts[4])", token: nil, body: ["customerId": "acme", "amount": 5])
+        let unknownWorkspace = try await client.send(.post, "\(base)/nowhere/\(parts[3])/\(parts[4])", token: nil, body: event)
         #expect(unknownWorkspace.status == 404, "\(unknownWorkspace.json)")
         // With a tenant token too, the address must be right.
         let wrongWithToken = try await client.send(.post, "\(base)/\(parts[2])/\(parts[3])/not-the-secret", token: acme.token, body: ["amount": 5])
@@ -151,18 +153,30 @@ struct AppEventTypeTests {
         _ = try await client.send(.delete, "/app-event-types/invoice-paid", token: world.admin)
         #expect(try await client.send(.post, newURI, token: nil, body: ["customerId": "acme", "amount": 5]).status == 404)
         #expect(try await world.runCount(client) == 1)
+
+        // A type made again with the key keeps its listeners; the subscription follows the new type.
+        let again = try await client.send(.post, "/app-event-types", token: world.admin, body: ["key": "invoice-paid", "name": "Invoice paid"])
+        let againURI = try #require(again.json["webhookUri"]?.stringValue, "\(again.json)")
+        let relaunched = try await client.send(.post, againURI, token: acme.token, body: ["amount": 3])
+        #expect(relaunched.status == 202 && relaunched.json["flowRunIds"]?.arrayCount == 1, "\(relaunched.json)")
+        let subscription = try await client.send(.get, "/app-event-subscriptions", token: acme.token)
+        #expect(subscription.json["items"]?[0]?["appEventTypeId"] == again.json["id"], "\(subscription.json)")
+        #expect(try await world.runCount(client) == 2)
     }
 
-    @Test("Types are admin-written and checked: a bad schema, formula or key is refused naming the field; tenants read them without the webhook address")
+    @Test(
+        "Types are admin-written and checked (a bad schema, formula or key is refused, naming it); tenants read them without the webhook address")
     func typeDefinitionsAreChecked() async throws {
         let harness = try await APIHarness.make()
         defer { harness.remove() }
         try await harness.withClient { client in
             let admin = try await harness.adminToken()
             let tenant = try await harness.tenantToken("acme")
-            let badSchema = try await client.send(.post, "/app-event-types", token: admin, body: ["key": "a", "name": "A", "schema": ["type": "nonsense"]])
+            let badSchema = try await client.send(
+                .post, "/app-event-types", token: admin, body: ["key": "a", "name": "A", "schema": ["type": "nonsense"]])
             #expect(badSchema.status == 400 && badSchema.json["data"]?["schema"] != nil, "\(badSchema.json)")
-            let badFormula = try await client.send(.post, "/app-event-types", token: admin, body: ["key": "a", "name": "A", "tenantIdFormula": ["$nope": 1]])
+            let badFormula = try await client.send(
+                .post, "/app-event-types", token: admin, body: ["key": "a", "name": "A", "tenantIdFormula": ["$nope": 1]])
             #expect(badFormula.status == 400 && badFormula.json["data"]?["tenantIdFormula"] != nil, "\(badFormula.json)")
             let badKey = try await client.send(.post, "/app-event-types", token: admin, body: ["key": "a/b", "name": "A"])
             #expect(badKey.status == 400 && badKey.json["data"]?["key"] != nil, "\(badKey.json)")
@@ -170,15 +184,20 @@ struct AppEventTypeTests {
             #expect(byTenant.status == 403, "\(byTenant.json)")
 
             let created = try await client.send(.post, "/app-event-types", token: admin, body: ["key": "signup", "name": "Signup"])
-            #expect(created.status == 201 && created.json["webhookUri"]?.stringValue?.contains("/webhooks/app-event-types/") == true, "\(created.json)")
+            let uri = created.json["webhookUri"]?.stringValue
+            #expect(created.status == 201 && uri?.contains("/webhooks/app-event-types/") == true, "\(created.json)")
             #expect(try await client.send(.post, "/app-event-types", token: admin, body: ["key": "signup", "name": "Again"]).status == 409)
             let read = try await client.send(.get, "/app-event-types/signup", token: tenant)
             #expect(read.status == 200 && read.json["name"] == "Signup" && read.json["webhookUri"] == nil, "\(read.json)")
             let listed = try await client.send(.get, "/app-event-types", token: tenant)
             #expect(listed.json["items"]?.arrayCount == 1 && listed.json["items"]?[0]?["webhookUri"] == nil, "\(listed.json)")
             #expect(try await client.send(.patch, "/app-event-types/signup", token: tenant, body: ["name": "Mine"]).status == 403)
-            let changed = try await client.send(.patch, "/app-event-types/signup", token: admin, body: ["name": "Sign-up", "schema": ["type": "object"]])
+            let changed = try await client.send(
+                .patch, "/app-event-types/signup", token: admin, body: ["name": "Sign-up", "schema": ["type": "object"]])
             #expect(changed.status == 200 && changed.json["name"] == "Sign-up" && changed.json["schema"] == ["type": "object"], "\(changed.json)")
+            #expect(try await client.send(.patch, "/app-event-types/signup", token: admin).status == 400, "a change needs a body")
+            let nullSchema = try await client.send(.post, "/app-event-types", token: admin, body: ["key": "b", "name": "B", "schema": nil])
+            #expect(nullSchema.status == 400 && nullSchema.json["data"]?["schema"] != nil, "\(nullSchema.json)")
             let cleared = try await client.send(.patch, "/app-event-types/signup", token: admin, body: ["schema": nil])
             #expect(cleared.status == 200 && cleared.json["schema"] == nil, "\(cleared.json)")
 

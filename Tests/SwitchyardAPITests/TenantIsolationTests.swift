@@ -251,11 +251,14 @@ struct TenantIsolationTests {
         let typeID = try #require(type.json["id"]?.stringValue)
         let scopeB = StoreScope.tenant(customerB, in: harness.workspace.key)
         let event = try await harness.store.records.insert(
-            NewRecord(kind: .appEvents, tenantID: customerB, parentID: typeID, document: ["appEventTypeKey": "signup", "status": "ignored"]), scope: scopeB)
+            NewRecord(kind: .appEvents, tenantID: customerB, parentID: typeID, document: ["appEventTypeKey": "signup", "status": "ignored"]),
+            scope: scopeB)
         _ = try await harness.store.records.insert(
-            NewRecord(kind: .appEvents, parentID: typeID, document: ["appEventTypeKey": "signup", "status": "rejected"]), scope: .workspace(harness.workspace.key))
+            NewRecord(kind: .appEvents, parentID: typeID, document: ["appEventTypeKey": "signup", "status": "rejected"]),
+            scope: .workspace(harness.workspace.key))
         let subscription = try await harness.store.records.insert(
-            NewRecord(kind: .appEventSubscriptions, tenantID: customerB, key: "signup", parentID: typeID, document: ["appEventTypeKey": "signup"]), scope: scopeB)
+            NewRecord(kind: .appEventSubscriptions, tenantID: customerB, key: "signup", parentID: typeID, document: ["appEventTypeKey": "signup"]),
+            scope: scopeB)
         return (typeID, event.id, subscription.id)
     }
 }

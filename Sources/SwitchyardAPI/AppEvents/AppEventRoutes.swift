@@ -37,7 +37,8 @@ enum AppEventRoutes {
             APIRoute(
                 method: .get, path: "/app-events", access: .any, operationID: "listAppEvents",
                 summary: "List received app events with the flow runs each started, oldest first (order=newest for newest first)", tag: tag,
-                parameters: APIRoute.Parameter.orderedList + typeFilters + [.query("status", ["type": "string", "enum": statuses], "only events in this state")],
+                parameters: APIRoute.Parameter.orderedList + typeFilters
+                    + [.query("status", ["type": "string", "enum": statuses], "only events in this state")],
                 requestSchema: nil, responseSchema: RecordJSON.listSchema(eventSchema), successStatus: 200
             ) { request throws(SwitchyardError) in
                 var fields: [String: String?] = [:]
@@ -87,15 +88,20 @@ enum AppEventRoutes {
             request.caller.isAdmin ? try await CustomerRoutes.filterID(request.query["customerId"], request, deps) : request.caller.tenantID
         // Both kinds are children of their type.
         let filter = RecordFilter(parentID: request.query["appEventTypeId"], tenantID: tenant, documentFields: fields)
-        let page = try await deps.records.list(kind, scope: request.caller.scope, filter: query.filter(filter), limit: query.limit, cursor: query.cursor)
+        let page = try await deps.records.list(
+            kind, scope: request.caller.scope, filter: query.filter(filter), limit: query.limit, cursor: query.cursor)
         return RecordJSON.list(page, json)
     }
 
     /// One event or subscription the caller may see.
-    private static func get(_ kind: RecordKind, _ what: String, _ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> Record {
+    private static func get(
+        _ kind: RecordKind, _ what: String, _ request: APIRequest, _ deps: APIDependencies
+    ) async throws(SwitchyardError) -> Record {
         let id = request.path("id")
         let record = try await deps.records.get(kind, id: id, scope: request.caller.scope)
-        guard request.caller.isAdmin || record.tenantID == request.caller.tenantID else { throw SwitchyardError(.notFound, "\(what) \(id) not found") }
+        guard request.caller.isAdmin || record.tenantID == request.caller.tenantID else {
+            throw SwitchyardError(.notFound, "\(what) \(id) not found")
+        }
         return record
     }
 }

@@ -28,7 +28,8 @@ enum AppEventTypeRoutes {
     static let updateBody: JSONValue = [
         "type": "object", "additionalProperties": false,
         "properties": [
-            "name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": ["string", "null"], "minLength": 1, "maxLength": 2000],
+            "name": ["type": "string", "minLength": 1, "maxLength": 200],
+            "description": ["type": ["string", "null"], "minLength": 1, "maxLength": 2000],
             "schema": ["type": ["object", "boolean", "null"]], "tenantIdFormula": [:],
         ],
     ]
@@ -106,6 +107,7 @@ enum AppEventTypeRoutes {
         if let key, key.contains(".") || key.contains("/") { reader.reject("key", "must not contain . or /") }
         let schema = reader.members("schema")
         let formula = reader.members("tenantIdFormula")
+        if schema == .null { reader.reject("schema", "must be a JSON Schema (an object or a boolean); leave it out for none") }
         AppEventType.check(schema: schema, formula: formula, into: &reader)
         try reader.finish()
         var document: [String: JSONValue] = ["name": .string(name ?? "")]
@@ -120,7 +122,7 @@ enum AppEventTypeRoutes {
     }
 
     private static func update(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
-        var reader = try BodyReader(request.body ?? [:], allowed: ["name", "description", "schema", "tenantIdFormula"])
+        var reader = try BodyReader(request.body, allowed: ["name", "description", "schema", "tenantIdFormula"])
         let name = reader.string("name")
         var changes: [String: JSONValue] = [:]
         if let name { changes["name"] = .string(name) }

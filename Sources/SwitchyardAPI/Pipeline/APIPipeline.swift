@@ -58,7 +58,8 @@ package struct APIPipeline: Sendable {
 
     /// The endpoints outside the route table that the pipeline serves, for the OpenAPI document.
     package var endpoints: [OpenAPIDocument.Operational] {
-        (connect == nil ? [] : ConnectRoutes.endpoints) + (sender == nil ? [] : ProxyRoutes.endpoints) + EmbeddingRoutes.endpoints + AppEventWebhook.endpoints
+        (connect == nil ? [] : ConnectRoutes.endpoints) + (sender == nil ? [] : ProxyRoutes.endpoints) + EmbeddingRoutes.endpoints
+            + AppEventWebhook.endpoints
     }
 
     /// Registers every route, and `GET /openapi.json` with `document`.

@@ -62,29 +62,33 @@ package struct AppEventSubscriptions: Sendable {
                 .appEventSubscriptions, scope: scope, filter: RecordFilter(key: typeKey, tenantID: tenantID), limit: 1, cursor: nil
             ).items.first
         }
-        if let subscription = found {
-            if instanceIDs.isEmpty {
-                try? await records.delete(.appEventSubscriptions, id: subscription.id, scope: scope)
-            } else if subscription.document["flowInstanceIds"] != ids {
-                _ = try await records.update(.appEventSubscriptions, id: subscription.id, scope: scope, expectedRevision: nil) { record in
-                    guard case .object(var document) = record.document else { return }
-                    document["flowInstanceIds"] = ids
-                    record.document = .object(document)
-                }
-            }
+        if let subscription = found, instanceIDs.isEmpty {
+            try? await records.delete(.appEventSubscriptions, id: subscription.id, scope: scope)
             return
         }
         guard !instanceIDs.isEmpty else { return }
-        let type = try await records.list(
+        // The live type with the key (a type archived and made again gets a new id).
+        let typeID = try await records.list(
             .appEventTypes, scope: .workspace(scope.workspaceID), filter: RecordFilter(key: typeKey), limit: 1, cursor: nil
-        ).items.first
+        ).items.first?.id
+        let typeValue = typeID.map { JSONValue.string($0) } ?? .null
+        if let subscription = found {
+            guard subscription.document["flowInstanceIds"] != ids || subscription.document["appEventTypeId"] != typeValue else { return }
+            _ = try await records.update(.appEventSubscriptions, id: subscription.id, scope: scope, expectedRevision: nil) { record in
+                guard case .object(var document) = record.document else { return }
+                document["flowInstanceIds"] = ids
+                document["appEventTypeId"] = typeValue
+                record.document = .object(document)
+                record.parentID = typeID
+            }
+            return
+        }
         let document: JSONValue = [
-            "appEventTypeKey": .string(typeKey), "appEventTypeId": type.map { .string($0.id) } ?? .null, "tenantId": .string(tenantID),
-            "flowInstanceIds": ids,
+            "appEventTypeKey": .string(typeKey), "appEventTypeId": typeValue, "tenantId": .string(tenantID), "flowInstanceIds": ids,
         ]
         do {
             _ = try await records.insert(
-                NewRecord(kind: .appEventSubscriptions, tenantID: tenantID, key: typeKey, parentID: type?.id, document: document), scope: scope)
+                NewRecord(kind: .appEventSubscriptions, tenantID: tenantID, key: typeKey, parentID: typeID, document: document), scope: scope)
         } catch where error.key == .alreadyExists {
             // Another sync created it at the same moment; bring theirs in step.
             try await set(typeKey: typeKey, instanceIDs: instanceIDs, scope: scope)

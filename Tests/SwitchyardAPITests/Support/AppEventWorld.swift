@@ -72,7 +72,9 @@ struct AppEventWorld {
             "key": "on-invoice", "name": "On invoice", "integrationKey": "desk", "autoCreateInstances": true,
             "nodes": [
                 "start": ["type": "app-event-trigger", "config": ["appEventTypeKey": "invoice-paid"], "links": ["note"]],
-                "note": ["type": "transform", "config": ["output": ["amount": ["$var": "$.input.amount"], "customer": ["$var": "$.input.customerId"]]]],
+                "note": [
+                    "type": "transform", "config": ["output": ["amount": ["$var": "$.input.amount"], "customer": ["$var": "$.input.customerId"]]],
+                ],
             ],
         ])
         #expect(flow.status == 201, "\(flow.json)")
