@@ -87,7 +87,9 @@ enum ElementRoutes {
     /// The response schema.
     static func schema(_ type: ElementType) -> JSONValue {
         // A flow instance's settings show beside its content.
-        let settings: [String: JSONValue] = type.kind == .flows ? ["enabled": ["type": "boolean"], "parameters": ["type": "object"]] : [:]
+        var settings: [String: JSONValue] = type.kind == .flows ? ["enabled": ["type": "boolean"], "parameters": ["type": "object"]] : [:]
+        // A data source instance's settings, and its sync status.
+        if type.kind == .dataSources { settings = DataSourceInstanceRoutes.settingsSchema }
         return RecordJSON.schema(
             type.content.merging(settings) { $1 }.merging([
                 "layer": ["type": "string", "enum": .array(ElementLayer.allCases.map { .string($0.rawValue) })], "isCustomized": ["type": "boolean"],

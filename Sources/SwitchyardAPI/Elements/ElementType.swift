@@ -48,6 +48,8 @@ struct ElementType: Sendable {
         content: common.merging([
             "collectionKey": ["type": "string", "minLength": 1, "maxLength": 200], "collectionParameters": ["type": "object"],
             "udm": ["type": "string", "minLength": 1, "maxLength": 200],
+            "pullUpdatesIntervalSeconds": ["type": "integer", "minimum": 1, "maximum": 31_536_000],
+            "fullSyncIntervalSeconds": ["type": "integer", "minimum": 1, "maximum": 31_536_000],
         ]) { $1 }
     )
 
@@ -80,13 +82,20 @@ struct ElementType: Sendable {
         switch (schema["type"]?.stringValue, value) {
         case (nil, _), ("object"?, .object), ("boolean"?, .bool), ("array"?, .array):
             return nil
+        case ("integer"?, .number(let number)):
+            let minimum = schema["minimum"]?.numberValue ?? -Double.greatestFiniteMagnitude
+            let maximum = schema["maximum"]?.numberValue ?? Double.greatestFiniteMagnitude
+            guard number == number.rounded(), (minimum...maximum).contains(number) else {
+                return "must be a whole number from \(Int(minimum)) to \(Int(maximum))"
+            }
+            return nil
         case ("string"?, .string(let text)):
             let length = text.unicodeScalars.count
             let minimum = Int(schema["minLength"]?.numberValue ?? 0)
             let maximum = Int(schema["maxLength"]?.numberValue ?? Double(Int.max))
             return (minimum...maximum).contains(length) ? nil : "must be \(minimum) to \(maximum) characters"
         case (let type?, _):
-            return "must be \(type == "object" ? "an" : "a") \(type)"
+            return "must be \(type == "object" || type == "integer" ? "an" : "a") \(type)"
         }
     }
 }

@@ -31,6 +31,10 @@ package struct APIDependencies: Sendable {
     package var flowLauncher: FlowLauncher?
     /// Flow instances of connections.
     package var flowInstances: FlowInstances?
+    /// Data source instances of connections.
+    package var dataSources: DataSourceInstances?
+    /// The index of records data source instances have seen (both stores keep one).
+    package var dataRecords: (any DataRecordIndex)?
     /// Whether queued-task limits apply (`ENABLE_LIMITS`).
     package var limitsEnabled = false
     /// Whether this is a production deployment (`SWITCHYARD_ENV`/`NODE_ENV` = `production`):
@@ -62,6 +66,9 @@ package struct APIDependencies: Sendable {
         webhooks = connections?.webhooks
         flowLauncher = connections?.flowLauncher
         flowInstances = connections?.flowInstances
+        dataSources = connections?.dataSources
+        // Both stores keep the index on the same database as the records.
+        dataRecords = records as? any DataRecordIndex
     }
 
     /// A connection service, which every process with the API role has.

@@ -25,6 +25,7 @@ package struct APIRoutes: Sendable {
             + ConnectionRequestRoutes.routes(dependencies) + BackgroundJobRoutes.routes(dependencies)
             + ElementRoutes.routes(dependencies) + ActionRunRoutes.routes(dependencies)
             + FlowRunRoutes.routes(dependencies) + FlowInstanceRoutes.routes(dependencies) + FlowTriggerRoutes.routes(dependencies)
+            + DataRecordRoutes.routes(dependencies) + DataSourceInstanceRoutes.routes(dependencies) + ExternalEventRoutes.routes(dependencies)
             + ExternalAPILogRoutes.routes(dependencies) + WebhookRoutes.routes(dependencies) + PlatformUserRoutes.routes(dependencies)
             + WorkspaceRoutes.routes(dependencies) + LimitRoutes.routes(dependencies) + StatusRoutes.routes(dependencies)
             + AppEventTypeRoutes.routes(dependencies) + AppEventRoutes.routes(dependencies)

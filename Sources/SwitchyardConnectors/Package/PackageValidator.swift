@@ -536,7 +536,9 @@ final class PackageValidator {
             let folder = "data/\(key)/"
             let file = folder + "spec.yml"
             unknownFields(
-                members, allowed: ["name", "description", "parametersSchema", "fieldsSchema", "methods"], file, "")
+                members,
+                allowed: ["name", "description", "parametersSchema", "fieldsSchema", "methods", "idField", "fieldsFromApi", "fieldsToApi", "events"],
+                file, "")
             let name = required(members, "name", parent: root, file, "").flatMap { string($0, file, "name") }
             let description = optionalString(members, "description", file, "")
             let parametersSchema = schema(members, "parametersSchema", file, "")
@@ -564,14 +566,96 @@ final class PackageValidator {
                     file, at: methodsNode ?? root, "methods",
                     "must declare at least one of \(names) (inline, or as files such as \(folder)list.api.yml)")
             }
+            let idField = optionalString(members, "idField", file, "") ?? "id"
+            let fieldsFromApi = members.first { $0.key == "fieldsFromApi" }?.value.json
+            let fieldsToApi = members.first { $0.key == "fieldsToApi" }?.value.json
+            let events = members.first { $0.key == "events" }.flatMap { dataEvents($0.value, folder: folder, file) }
+            if events?.pullLatestRecords != nil || events?.fullScan == true, methods[.list] == nil {
+                report(file, at: root, "events", "pull-latest-records and full-scan read through the list method, which is not declared")
+            }
             if let name, let fieldsSchema {
                 collections.append(
                     ConnectorDataCollection(
                         key: key, name: name, description: description, parametersSchema: parametersSchema,
-                        fieldsSchema: fieldsSchema, methods: methods))
+                        fieldsSchema: fieldsSchema, methods: methods, idField: idField, fieldsFromApi: fieldsFromApi,
+                        fieldsToApi: fieldsToApi, events: events))
             }
         }
         return collections
+    }
+
+    /// Checks a collection's `events`; functions may be files in `data/<key>/events/`.
+    private func dataEvents(_ node: SourceNode, folder: String, _ file: String) -> ConnectorDataEvents? {
+        guard let members = mapping(node, file, "events") else { return nil }
+        unknownFields(members, allowed: ["pull-latest-records", "full-scan", "pull", "webhook"], file, "events")
+        var events = ConnectorDataEvents()
+        let functions = folder + "events/"
+        if let pull = members.first(where: { $0.key == "pull-latest-records" })?.value {
+            let path = "events.pull-latest-records"
+            if let settings = mapping(pull, file, path) {
+                unknownFields(settings, allowed: ["updatedField", "resumeFromCursor"], file, path)
+                let updatedField = optionalString(settings, "updatedField", file, path)
+                let resume = optionalBool(settings, "resumeFromCursor", file, path) ?? false
+                if updatedField == nil, !resume { report(file, at: pull, path, "needs updatedField, or resumeFromCursor: true") }
+                events.pullLatestRecords = .init(updatedField: updatedField, resumeFromCursor: resume)
+            }
+        }
+        if let scan = members.first(where: { $0.key == "full-scan" })?.value {
+            if let flag = scan.bool {
+                events.fullScan = flag
+            } else if let settings = mapping(scan, file, "events.full-scan") {
+                unknownFields(settings, allowed: [], file, "events.full-scan")
+                events.fullScan = true
+            }
+        }
+        let pull = function("pull", inline: members.first { $0.key == "pull" }, folder: functions, file, "events.pull")
+        events.pull = pull.function
+        if let webhook = members.first(where: { $0.key == "webhook" })?.value {
+            events.webhook = self.webhook(webhook, functions: functions, file)
+        }
+        return events
+    }
+
+    private func webhook(_ node: SourceNode, functions: String, _ file: String) -> ConnectorDataEvents.Webhook? {
+        let path = "events.webhook"
+        guard let members = mapping(node, file, path) else { return nil }
+        unknownFields(
+            members, allowed: ["subscribe", "handle", "unsubscribe", "refresh", "refreshIntervalSeconds", "signature", "challengeQuery"], file, path)
+        func named(_ name: String) -> (declared: Bool, function: ConnectorFunction?) {
+            function(name, inline: members.first { $0.key == name }, folder: functions, file, join(path, name))
+        }
+        let subscribe = named("subscribe")
+        let handle = named("handle")
+        for (name, found) in [("subscribe", subscribe), ("handle", handle)] where !found.declared {
+            report(file, at: node, join(path, name), "is required (inline, or as one of the files \(functionFilesHint(functions, name)))")
+        }
+        var interval: Int?
+        if let seconds = members.first(where: { $0.key == "refreshIntervalSeconds" })?.value {
+            if case .number(let value) = seconds.json, value >= 60, value <= 31_536_000, value == value.rounded() {
+                interval = Int(value)
+            } else {
+                report(file, at: seconds, join(path, "refreshIntervalSeconds"), "must be a whole number of seconds from 60 to 31536000")
+            }
+        }
+        var signature: ConnectorDataEvents.WebhookSignature?
+        if let signed = members.first(where: { $0.key == "signature" })?.value, let settings = mapping(signed, file, join(path, "signature")) {
+            let at = join(path, "signature")
+            unknownFields(settings, allowed: ["header", "secret", "prefix", "encoding"], file, at)
+            let header = required(settings, "header", parent: signed, file, at).flatMap { string($0, file, join(at, "header")) }
+            let secret = required(settings, "secret", parent: signed, file, at)?.json
+            let encoding = optionalString(settings, "encoding", file, at) ?? "hex"
+            if !["hex", "base64"].contains(encoding) { report(file, at: signed, join(at, "encoding"), "must be one of hex, base64") }
+            if let header, let secret {
+                signature = .init(header: header, secret: secret, prefix: settings.first { $0.key == "prefix" }?.value.string ?? "", encoding: encoding)
+            }
+        }
+        let challenge = optionalString(members, "challengeQuery", file, path)
+        let unsubscribe = named("unsubscribe").function
+        let refresh = named("refresh").function
+        guard let subscribeFunction = subscribe.function, let handleFunction = handle.function else { return nil }
+        return .init(
+            subscribe: subscribeFunction, handle: handleFunction, unsubscribe: unsubscribe, refresh: refresh,
+            refreshIntervalSeconds: interval, signature: signature, challengeQuery: challenge)
     }
 
     private func reportUnexpectedFiles() {

@@ -34,12 +34,25 @@ package struct ConnectorDataCollection: Sendable, Hashable {
     package var fieldsSchema: JSONValue
     /// The implemented methods (at least one).
     package var methods: [ConnectorDataMethod: ConnectorFunction]
+    /// The field of an API record that holds its id (default `id`).
+    package var idField: String
+    /// A formula over an API record (`$`) giving the record's fields, when the API's shape is not the fields'.
+    package var fieldsFromApi: JSONValue?
+    /// A formula over a record's fields (`$`) giving what `create` and `update` send, when given.
+    package var fieldsToApi: JSONValue?
+    /// How the collection reports changes, when it does.
+    package var events: ConnectorDataEvents?
 
     /// Creates a collection.
     package init(
         key: String, name: String, description: String? = nil, parametersSchema: JSONValue? = nil,
-        fieldsSchema: JSONValue, methods: [ConnectorDataMethod: ConnectorFunction]
+        fieldsSchema: JSONValue, methods: [ConnectorDataMethod: ConnectorFunction], idField: String = "id",
+        fieldsFromApi: JSONValue? = nil, fieldsToApi: JSONValue? = nil, events: ConnectorDataEvents? = nil
     ) {
+        self.idField = idField
+        self.fieldsFromApi = fieldsFromApi
+        self.fieldsToApi = fieldsToApi
+        self.events = events
         self.key = key
         self.name = name
         self.description = description
@@ -56,6 +69,10 @@ package struct ConnectorDataCollection: Sendable, Hashable {
         ]
         if let description { object["description"] = .string(description) }
         if let parametersSchema { object["parametersSchema"] = parametersSchema }
+        if idField != "id" { object["idField"] = .string(idField) }
+        if let fieldsFromApi { object["fieldsFromApi"] = fieldsFromApi }
+        if let fieldsToApi { object["fieldsToApi"] = fieldsToApi }
+        if let events { object["events"] = events.json }
         return .object(object)
     }
 }

@@ -48,7 +48,7 @@ package struct ConnectionOperations: Sendable {
 
     /// Runs a connector function over the connection's variables and `input`, its requests
     /// sent as the connection.
-    private func run(
+    func run(
         _ function: ConnectorFunction, name: String, input: JSONValue, _ loaded: LoadedConnection
     ) async throws(SwitchyardError) -> JSONValue {
         var variables = loaded.variables.objectValue ?? [:]

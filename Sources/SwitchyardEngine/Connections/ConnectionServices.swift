@@ -29,6 +29,8 @@ package struct ConnectionServices: Sendable {
     package let flowLauncher: FlowLauncher
     /// Flow instances of connections.
     package let flowInstances: FlowInstances
+    /// Data source instances of connections.
+    package let dataSources: DataSourceInstances
     private let records: any RecordStore
     private let jobs: any JobStore
 
@@ -105,6 +107,7 @@ package struct ConnectionServices: Sendable {
         sender = ConnectionSender(resolver: resolver, refresher: refresher, logger: logger)
         flowLauncher = FlowLauncher(records: records, jobs: jobs, webhooks: webhooks, limits: settings.jobLimits, logger: logger)
         flowInstances = FlowInstances(records: records, jobs: jobs, logger: logger)
+        dataSources = DataSourceInstances(records: records, jobs: jobs, logger: logger)
         connect = ConnectFlow(
             resolver: resolver, jobs: jobs, webhooks: webhooks, flowInstances: flowInstances, state: SignedState(secret: settings.stateSecret),
             callbackURL: Self.trimmed(settings.callbackBase) + "/oauth-callback", baseURL: Self.trimmed(settings.baseURI),
@@ -127,6 +130,13 @@ package struct ConnectionServices: Sendable {
             maxOutputBytes: maxOutputBytes,
             logger: logger
         )
+    }
+
+    /// The data source puller of the queued workers, over these connections.
+    package func dataPuller(index: any DataRecordIndex, settings: DataPuller.Settings, logger: Logger) -> DataPuller {
+        DataPuller(
+            records: records, jobs: jobs, index: index, operations: operations, launcher: flowLauncher, instances: dataSources, settings: settings,
+            logger: logger)
     }
 
     private static func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }

@@ -126,6 +126,23 @@ package struct FlowLauncher: Sendable {
         }
     }
 
+    /// The enabled flow instances of a connection whose trigger is one of `triggers`, with their
+    /// trigger nodes (read once, for a pull that starts runs for many events).
+    package func listeners(connection: Record, triggers: Set<FlowNode.TriggerKind>) async throws(SwitchyardError) -> [(instance: Element, trigger: FlowNode)] {
+        let scope = StoreScope.tenant(connection.tenantID ?? "", in: connection.workspaceID)
+        let filter = RecordFilter(documentFields: ["layer": ElementLayer.instance.rawValue, "connectionId": connection.id])
+        var found: [(Element, FlowNode)] = []
+        var cache: [String: Record] = [:]
+        for record in try await records.all(.flows, scope: scope, filter: filter) {
+            let element = Element(record)
+            guard FlowInstances.isEnabled(element) else { continue }
+            let content = try await element.effective(records: records, scope: scope, cache: &cache).content
+            guard let node = try? FlowGraph(content["nodes"]).trigger, case .trigger(let kind) = node.kind, triggers.contains(kind) else { continue }
+            found.append((element, node))
+        }
+        return found
+    }
+
     private func launchEach(
         scope: StoreScope, filter: RecordFilter, trigger: FlowNode.TriggerKind, input: JSONValue,
         matches: (Element, FlowNode) async -> Bool

@@ -12,8 +12,11 @@ import SwitchyardStore
 enum JobAssembly {
     /// The one place job kinds are registered; workers and executor processes both call it.
     /// - Parameter maxNodeOutputBytes: `MAX_NODE_RUN_OUTPUT_SIZE_MB` in bytes, for flow runs.
-    static func registry(store: OpenStore?, connections: ConnectionServices? = nil, maxNodeOutputBytes: Int = 20 << 20, logger: Logger) -> JobRegistry
-    {
+    /// - Parameter pulls: Limits of data source pulls (`MAX_RUNNING_PULLS_PER_WORKSPACE`).
+    static func registry(
+        store: OpenStore?, connections: ConnectionServices? = nil, maxNodeOutputBytes: Int = 20 << 20, pulls: DataPuller.Settings = .init(),
+        logger: Logger
+    ) -> JobRegistry {
         var registry = JobRegistry()
         DiagnosticJobs.register(in: &registry)
         if let connections {
@@ -37,6 +40,29 @@ enum JobAssembly {
                     }
                 } catch {
                     throw JobFailure(error.message, retryable: error.key != .notFound)
+                }
+            }
+            if let store {
+                let puller = connections.dataPuller(index: store.dataRecords, settings: pulls, logger: logger)
+                registry.register(DataSourceInstances.tickJobKind) { context in
+                    do throws(SwitchyardError) {
+                        try await puller.tick(context.job.args)
+                        return .completed
+                    } catch {
+                        throw JobFailure(error.message, retryable: error.key != .badRequest)
+                    }
+                }
+                registry.register(DataSourceInstances.pullJobKind) { context in
+                    do throws(SwitchyardError) {
+                        switch try await puller.pull(job: context.job) {
+                        case .done: return .completed
+                        case .wait(let delay): return .snooze(delay)
+                        case .stopped(let reason): return .cancel(reason)
+                        }
+                    } catch {
+                        // The pull keeps its cursor; the next attempt resumes there.
+                        throw JobFailure(error.message, retryable: true)
+                    }
                 }
             }
             let flows = connections.flowRunner(maxOutputBytes: maxNodeOutputBytes, logger: logger)
@@ -77,7 +103,8 @@ enum JobAssembly {
         var services: [any Service] = []
         if roles.roles.contains(.instantWorker) {
             let registry = registry(
-                store: store, connections: connections, maxNodeOutputBytes: configuration.work.maxNodeRunOutputMB << 20, logger: logger)
+                store: store, connections: connections, maxNodeOutputBytes: configuration.work.maxNodeRunOutputMB << 20,
+                pulls: DataPuller.Settings(runningPerWorkspace: configuration.work.maxRunningPullsPerWorkspace), logger: logger)
             let count = roles.isAllInOne ? jobs.allInOneInstantWorkers : 1
             for index in 0..<count {
                 let id = "\(host)-\(pid)-instant-\(index)"

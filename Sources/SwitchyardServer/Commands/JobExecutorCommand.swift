@@ -48,7 +48,8 @@ struct JobExecutorCommand: AsyncParsableCommand {
             let (connections, http) = APIAssembly.connections(
                 configuration: configuration, store: store, blobs: blobs, secrets: secrets, code: code, logger: logger)
             let registry = JobAssembly.registry(
-                store: store, connections: connections, maxNodeOutputBytes: configuration.work.maxNodeRunOutputMB << 20, logger: logger
+                store: store, connections: connections, maxNodeOutputBytes: configuration.work.maxNodeRunOutputMB << 20,
+                pulls: DataPuller.Settings(runningPerWorkspace: configuration.work.maxRunningPullsPerWorkspace), logger: logger
             )
             // The external API log is written in the background; what is left at the end is flushed.
             await withDiscardingTaskGroup { group in

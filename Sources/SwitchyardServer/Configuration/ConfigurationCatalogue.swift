@@ -72,6 +72,7 @@ package enum ConfigurationCatalogue {
         .init("MAX_QUEUED_TASKS_MEMORY_MB", default: "1024", "memory limit of one queued task"),
         .init("MAX_QUEUED_TASKS_PROCESS_TIME_SECONDS", default: "3000", "time limit of one queued task"),
         .init("MAX_NODE_RUN_OUTPUT_SIZE_MB", default: "20", "largest output of one flow node"),
+        .init("MAX_RUNNING_PULLS_PER_WORKSPACE", default: "10", "most data source pulls running at once in one workspace"),
         .init("CONNECTION_CREDENTIALS_STORAGE_TYPE", default: "database", "`database` or `external_api`"),
         .init("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL", "credentials endpoint when the type is `external_api`"),
         .init("WEBHOOK_MAX_ATTEMPTS", default: "8", "attempts at one webhook notification before it is failed (the dead-letter list)"),

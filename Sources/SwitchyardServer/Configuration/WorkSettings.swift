@@ -17,6 +17,9 @@ package struct WorkSettings: Sendable, Equatable {
     /// The wait after a webhook's first failed attempt (`WEBHOOK_RETRY_BASE_MS`, default 10 s).
     package var webhookRetryBase: Duration
 
+    /// Most data source pulls running at once in one workspace (`MAX_RUNNING_PULLS_PER_WORKSPACE`, default 10).
+    package var maxRunningPullsPerWorkspace: Int
+
     /// Reads the settings.
     /// - Parameter env: The environment reader; problems are recorded there.
     package init(env: inout EnvironmentReader) {
@@ -27,6 +30,7 @@ package struct WorkSettings: Sendable, Equatable {
         credentialsStorage = env.choice("CONNECTION_CREDENTIALS_STORAGE_TYPE", ["database", "external_api"], default: "database")
         credentialsEndpoint = env.httpURL("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL")
         webhookMaxAttempts = env.int("WEBHOOK_MAX_ATTEMPTS", default: 8, in: 1...100)
+        maxRunningPullsPerWorkspace = env.int("MAX_RUNNING_PULLS_PER_WORKSPACE", default: 10, in: 1...10_000)
         webhookRetryBase = .milliseconds(env.int("WEBHOOK_RETRY_BASE_MS", default: 10_000, in: 10...3_600_000))
         if credentialsStorage == "external_api", credentialsEndpoint == nil, env.string("CONNECTION_CREDENTIALS_EXTERNAL_API_ENDPOINT_URL") == nil {
             env.report(

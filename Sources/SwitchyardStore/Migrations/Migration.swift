@@ -32,11 +32,12 @@ package enum Migrations {
         Migration(version: 8, name: "0008_console_sessions") { dialect in recordTable(.consoleSessions, dialect) },
         Migration(version: 9, name: "0009_console_lists") { dialect in consoleLists(dialect) },
         Migration(version: 10, name: "0010_console_oidc_logins") { dialect in recordTable(.consoleOIDCLogins, dialect) },
+        Migration(version: 11, name: "0011_data_sync") { dialect in dataSync(dialect) },
     ]
 
     /// The kinds the first migration created; later kinds come with migrations of their own.
     static let firstRecordKinds = RecordKind.allCases.filter {
-        ![.workspaces, .connectionRequests, .webhookDeliveries, .consoleSessions, .consoleOIDCLogins].contains($0)
+        ![.workspaces, .connectionRequests, .webhookDeliveries, .consoleSessions, .consoleOIDCLogins, .externalEventPulls].contains($0)
     }
 
     /// The schema version this build needs.

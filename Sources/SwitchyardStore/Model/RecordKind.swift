@@ -29,6 +29,8 @@ package enum RecordKind: String, Sendable, CaseIterable, Codable {
     /// Events and subscriptions.
     case appEvents = "app_events", externalEvents = "external_events"
     case appEventSubscriptions = "app_event_subscriptions", externalEventSubscriptions = "external_event_subscriptions"
+    /// Pulls of data source instances (incremental and full), each with its cursor, counts and error.
+    case externalEventPulls = "external_event_pulls"
     /// Webhook notifications to the SaaS: each event, its delivery attempts and status (a
     /// failed one is the dead-letter list).
     case webhookDeliveries = "webhook_deliveries"

@@ -10,6 +10,8 @@ package struct OpenStore: Sendable {
     package let jobs: any JobStore
     /// The schema migrator of the same database.
     package let migrator: any Migrator
+    /// The index of records data source instances have seen, on the same database.
+    package let dataRecords: any DataRecordIndex
     /// Runs until cancelled (PostgreSQL's pool), or returns at once (SQLite).
     package let run: @Sendable () async -> Void
 
@@ -30,10 +32,10 @@ package struct OpenStore: Sendable {
         switch location {
         case .sqlite(let path):
             let store = try SQLiteRecordStore(path: path, keys: keys, cursors: cursors)
-            return OpenStore(records: store, jobs: store, migrator: store, run: {})
+            return OpenStore(records: store, jobs: store, migrator: store, dataRecords: store, run: {})
         case .postgres(let url):
             let store = try PostgresRecordStore(url: url, pool: pool, keys: keys, cursors: cursors, logger: logger)
-            return OpenStore(records: store, jobs: store, migrator: store, run: { await store.run() })
+            return OpenStore(records: store, jobs: store, migrator: store, dataRecords: store, run: { await store.run() })
         }
     }
 }
