@@ -26,11 +26,14 @@ struct AppEventProcessTests {
             let admin = try await ConnectionProcessTests.token(["--admin"], environment: environment)
             let tenant = try await ConnectionProcessTests.token(["--tenant", "acme"], environment: environment)
             #expect(try await api.send(.POST, "/connectors", token: admin, json: ["key": "desk", "name": "Desk"]).status == 201)
-            let spec = "key: desk\nname: Desk\nauth:\n  type: none\n  makeApiClient:\n    type: mapping\n    mapping:\n      baseUri: http://127.0.0.1:9\n"
+            let spec = "key: desk\nname: Desk\nauth:\n  type: none\n  makeApiClient:\n    type: mapping\n    mapping:\n"
+                + "      baseUri: http://127.0.0.1:9\n"
             let package = ConnectorArchive.pack(["spec.yml": Data(spec.utf8)])
-            let uploaded = try await browser.send(.POST, api.baseURL + "/connectors/desk/upload", token: admin, bytes: package, contentType: "application/zip")
+            let uploaded = try await browser.send(
+                .POST, api.baseURL + "/connectors/desk/upload", token: admin, bytes: package, contentType: "application/zip")
             #expect(uploaded.status == 200, "\(uploaded.body)")
-            #expect(try await api.send(.POST, "/integrations", token: admin, json: ["key": "desk", "name": "Desk", "connectorId": "desk"]).status == 201)
+            let integration = try await api.send(.POST, "/integrations", token: admin, json: ["key": "desk", "name": "Desk", "connectorId": "desk"])
+            #expect(integration.status == 201, "\(integration.body)")
             let type = try await api.send(.POST, "/app-event-types", token: admin, json: [
                 "key": "invoice-paid", "name": "Invoice paid", "tenantIdFormula": ["$var": "$.payload.customer"],
             ])
@@ -44,7 +47,8 @@ struct AppEventProcessTests {
                 ],
             ])
             #expect(flow.status == 201, "\(flow.body)")
-            let connected = try await browser.send(.GET, api.baseURL + "/connect?integrationKey=desk&redirectUri=https://app.example/done&token=\(tenant)")
+            let connected = try await browser.send(
+                .GET, api.baseURL + "/connect?integrationKey=desk&redirectUri=https://app.example/done&token=\(tenant)")
             #expect(connected.status == 302, "\(connected.body)")
 
             // The SaaS posts to the address behind its proxy; here the API is reached directly.
