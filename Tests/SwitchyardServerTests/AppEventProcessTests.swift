@@ -65,6 +65,13 @@ struct AppEventProcessTests {
             #expect(run["status"] == "completed" && run["output"] == ["paid": 42], "\(run)\n\(server.output)")
             let logged = try await api.send(.GET, "/app-events", token: tenant).json
             #expect(logged["items"]?.arrayValue?.first?["flowRunIds"] == [.string(runID)], "\(logged)")
+
+            // The address is a credential: the access log shows the request, not the secret.
+            let secret = String(uri.split(separator: "/").last ?? "")
+            let wrong = try await api.send(.POST, String(uri.dropFirst(hooks.count).dropLast(secret.count)) + "guess", token: nil, json: [:])
+            #expect(wrong.status == 404, "\(wrong.body)")
+            let output = server.output
+            #expect(secret.count == 64 && output.contains("/webhooks/app-event-types/") && !output.contains(secret), "\(output)")
         } catch {
             Issue.record("\(error)\n\(process?.output ?? "")")
         }
