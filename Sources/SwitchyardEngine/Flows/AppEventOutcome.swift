@@ -27,7 +27,15 @@ extension FlowLauncher {
         for record in try await records.all(.flows, scope: scope, filter: filter) {
             let element = Element(record)
             guard FlowInstances.isEnabled(element) else { continue }
-            let content = try await element.effective(records: records, scope: scope, cache: &cache).content
+            let content: [String: JSONValue]
+            do {
+                content = try await element.effective(records: records, scope: scope, cache: &cache).content
+            } catch {
+                // An instance whose content cannot be read (its parent is gone) does not stop the others.
+                logger.warning(
+                    "an app event skipped a flow instance it cannot read", metadata: ["instance": "\(record.id)", "error": "\(error.message)"])
+                continue
+            }
             guard AppEventSubscriptions.typeKey(element, content: content) == typeKey,
                 let trigger = try? FlowGraph(content["nodes"]).trigger
             else { continue }

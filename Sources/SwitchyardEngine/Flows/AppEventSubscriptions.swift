@@ -40,8 +40,9 @@ package struct AppEventSubscriptions: Sendable {
         let filter = RecordFilter(tenantID: scope.tenantID, documentFields: ["layer": ElementLayer.instance.rawValue])
         for record in try await records.all(.flows, scope: scope, filter: filter) {
             let element = Element(record)
-            guard FlowInstances.isEnabled(element) else { continue }
-            let content = try await element.effective(records: records, scope: scope, cache: &cache).content
+            // An instance whose content cannot be read (its parent is gone) listens to nothing.
+            guard FlowInstances.isEnabled(element), let content = try? await element.effective(records: records, scope: scope, cache: &cache).content
+            else { continue }
             if let key = Self.typeKey(element, content: content) { listening[key, default: []].append(record.id) }
         }
         let existing = try await records.all(.appEventSubscriptions, scope: scope, filter: RecordFilter(tenantID: scope.tenantID))
