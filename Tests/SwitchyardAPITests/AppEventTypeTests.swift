@@ -93,6 +93,20 @@ struct AppEventTypeTests {
         let tokenRun = try await world.drain(try #require(byToken.json["flowRunIds"]?[0]?.stringValue))
         #expect(tokenRun["connectionId"] == .string(acme.connectionID) && tokenRun["output"] == ["amount": 9, "customer": "globex"], "\(tokenRun)")
 
+        // A flow's own address logs its events too, with the flow's id; a refused one as well.
+        let flowID = try #require(try await client.send(.get, "/flows/on-invoice?integrationKey=desk", token: world.admin).json["id"]?.stringValue)
+        let direct = try await client.send(.post, "/webhooks/app-events/\(flowID)", token: globex.token, body: ["amount": 2])
+        #expect(direct.status == 202 && direct.json["flowRunIds"]?.arrayCount == 1, "\(direct.json)")
+        let directID = try #require(direct.json["appEventId"]?.stringValue, "\(direct.json)")
+        let directEvent = try await client.send(.get, "/app-events/\(directID)", token: globex.token)
+        #expect(directEvent.json["flowId"] == .string(flowID) && directEvent.json["status"] == "launched", "\(directEvent.json)")
+        #expect(directEvent.json["flowRunIds"] == direct.json["flowRunIds"] && directEvent.json["tenantId"] == .string(globex.tenantID))
+        _ = try await world.drain(try #require(direct.json["flowRunIds"]?[0]?.stringValue))
+        let noTenant = try await client.send(.post, "/webhooks/app-events/\(flowID)", token: world.admin, body: ["amount": 2])
+        #expect(noTenant.status == 400 && noTenant.json["data"]?["tenant"] != nil, "\(noTenant.json)")
+        let rejected = try await client.send(.get, "/app-events?status=rejected", token: world.admin)
+        #expect(rejected.json["items"]?.arrayCount == 1 && rejected.json["items"]?[0]?["flowId"] == .string(flowID), "\(rejected.json)")
+
         // A disabled instance does not listen: its subscription goes, and the event starts nothing.
         let disabled = try await client.send(.patch, "/flow-instances/\(globex.instanceID)", token: globex.token, body: ["enabled": false])
         #expect(disabled.status == 200, "\(disabled.json)")
@@ -100,7 +114,7 @@ struct AppEventTypeTests {
         let ignored = try await client.send(.post, path, token: nil, body: ["customerId": "globex", "amount": 1])
         #expect(ignored.status == 202 && ignored.json["status"] == "ignored" && ignored.json["flowRunIds"] == [], "\(ignored.json)")
         #expect(ignored.json["reason"]?.stringValue?.contains("no enabled flow instance") == true, "\(ignored.json)")
-        #expect(try await world.runCount(client) == 3, "no run beyond the three launched")
+        #expect(try await world.runCount(client) == 4, "no run beyond the four launched")
     }
 
     static func refusedEventsStartNothing(_ world: AppEventWorld, _ client: APIClient) async throws {

@@ -36,7 +36,7 @@ struct AppEventIntake: Sendable {
             throw SwitchyardError(.accessDenied, "the token belongs to another workspace than this app event type")
         }
         let type = AppEventType(record: record)
-        var event = AppEventRecord(type: type, tenantID: caller?.tenantID)
+        var event = AppEventRecord(source: .type(type), tenantID: caller?.tenantID)
         do throws(SwitchyardError) {
             event.payload = try Self.payload(body)
             if event.tenantID == nil {

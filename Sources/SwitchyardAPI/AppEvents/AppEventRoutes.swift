@@ -12,6 +12,7 @@ enum AppEventRoutes {
 
     static let eventSchema = RecordJSON.schema([
         "appEventTypeId": ["type": "string"], "appEventTypeKey": ["type": ["string", "null"]], "tenantId": ["type": ["string", "null"]],
+        "flowId": ["type": "string", "description": "the flow whose own address the event was posted to"],
         "payload": [:], "receivedAt": ["type": "string", "format": "date-time"], "status": ["type": "string", "enum": statuses],
         "flowRunIds": ["type": "array", "items": ["type": "string"]],
         "reason": ["type": "string", "description": "why the event started no run"],
