@@ -10,8 +10,11 @@ import SwitchyardStore
 /// type's `schema`; then every live, enabled instance of that tenant whose trigger names the
 /// type runs, and the event records the runs (or why there were none).
 struct AppEventIntake: Sendable {
+    /// Where types and events are stored.
     let records: any RecordStore
+    /// The workspaces, found by the key in the address.
     let workspaces: WorkspaceDirectory
+    /// Starts the runs; `nil` where the process has no flows (events are then refused, 503).
     let launcher: FlowLauncher?
 
     /// What the webhook answers for an address that is not a live type's.

@@ -8,8 +8,10 @@ import SwitchyardStore
 /// or why it started none; and `/app-event-subscriptions`: which tenants listen to which types,
 /// through which flow instances. Tenants see only their own.
 enum AppEventRoutes {
+    /// The states an event can be in.
     static let statuses: JSONValue = .array(AppEventRecord.Status.allCases.map { .string($0.rawValue) })
 
+    /// An event as the API shows it.
     static let eventSchema = RecordJSON.schema([
         "appEventTypeId": ["type": "string"], "appEventTypeKey": ["type": ["string", "null"]], "tenantId": ["type": ["string", "null"]],
         "flowId": ["type": "string", "description": "the flow whose own address the event was posted to"],
@@ -21,13 +23,16 @@ enum AppEventRoutes {
         "failures": ["type": "object", "description": "flow instances whose run could not be queued, with the error"],
     ])
 
+    /// A subscription as the API shows it.
     static let subscriptionSchema = RecordJSON.schema([
         "appEventTypeKey": ["type": "string"], "appEventTypeId": ["type": ["string", "null"]], "tenantId": ["type": "string"],
         "flowInstanceIds": ["type": "array", "items": ["type": "string"]],
     ])
 
+    /// An event or subscription as the API shows it.
     static func json(_ record: Record) -> JSONValue { RecordJSON.object(record) }
 
+    /// The routes.
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
         let tag = "App events"
         let typeFilters: [APIRoute.Parameter] = [

@@ -8,6 +8,7 @@ import SwitchyardStore
 /// workspace. Admins create, change, archive them and rotate their webhook secret; tenants
 /// read them (without the webhook address, which only admins see).
 enum AppEventTypeRoutes {
+    /// A type as the API shows it.
     static let schema = RecordJSON.schema([
         "name": ["type": "string"], "description": ["type": "string"],
         "schema": ["type": ["object", "boolean"], "description": "JSON Schema every event's payload must pass"],
@@ -15,16 +16,19 @@ enum AppEventTypeRoutes {
         "webhookUri": ["type": "string", "description": "where the SaaS posts events of this type (admins only)"],
     ])
 
+    /// The fields an admin writes.
     static let contentProperties: [String: JSONValue] = [
         "name": ["type": "string", "minLength": 1, "maxLength": 200], "description": ["type": "string", "minLength": 1, "maxLength": 2000],
         "schema": ["type": ["object", "boolean"]], "tenantIdFormula": [:],
     ]
 
+    /// The body of `POST /app-event-types`.
     static let createBody: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["key", "name"],
         "properties": .object(contentProperties.merging(["key": ElementRoutes.keySchema]) { $1 }),
     ]
 
+    /// The body of `PATCH /app-event-types/{selector}` (null removes a field).
     static let updateBody: JSONValue = [
         "type": "object", "additionalProperties": false,
         "properties": [
@@ -34,6 +38,7 @@ enum AppEventTypeRoutes {
         ],
     ]
 
+    /// The routes.
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
         let selector = APIRoute.Parameter.path("selector", "the app event type's id or key")
         let tag = "App events"

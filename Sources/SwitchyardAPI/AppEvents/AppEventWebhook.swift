@@ -11,6 +11,7 @@ import SwitchyardHTTP
 /// ``AppEventIntake``). A tenant token, when sent, names the tenant; an invalid one is refused.
 /// Every refusal is logged (without the secret).
 struct AppEventWebhook: Sendable {
+    /// What receives the events.
     let intake: AppEventIntake
 
     /// The endpoint, for the OpenAPI document.

@@ -8,6 +8,7 @@ import SwitchyardStore
 /// instance is created, changed or archived, and when an event of the type arrives for the
 /// tenant; a subscription that nothing listens to any more is deleted.
 package struct AppEventSubscriptions: Sendable {
+    /// Where instances and subscriptions are stored.
     let records: any RecordStore
 
     /// Creates the helper.
