@@ -777,6 +777,56 @@ def create_app(store, rotate, require_pkce):
             "token": info,
         })
 
+    # ---- a records API: collections of JSON records kept in memory
+    records = {}
+    record_ids = [0]
+    records_lock = threading.Lock()
+
+    def json_error(status, error, description):
+        return json_response({"error": error, "error_description": description}, status)
+
+    def collection_of(name):
+        return records.setdefault(name, {})
+
+    @app.route("/api/records/<name>", methods=["GET", "POST"])
+    @require_oauth()
+    def api_records(name):
+        with records_lock:
+            items = collection_of(name)
+            if request.method == "POST":
+                body = request.get_json(silent=True)
+                if not isinstance(body, dict):
+                    return json_error(400, "invalid_request", "the body must be a JSON object")
+                record_ids[0] += 1
+                record = dict(body, id=f"r{record_ids[0]}")
+                items[record["id"]] = record
+                return json_response(record, 201)
+            wanted = {k: v for k, v in request.args.items()}
+            found = [r for r in items.values()
+                     if all(str(r.get(k)) == v for k, v in wanted.items())]
+            return json_response({"records": found})
+
+    @app.route("/api/records/<name>/<rid>", methods=["GET", "PATCH", "DELETE"])
+    @require_oauth()
+    def api_record(name, rid):
+        with records_lock:
+            items = collection_of(name)
+            if rid not in items:
+                return json_error(404, "not_found", f"no record {rid} in {name}")
+            if request.method == "PATCH":
+                body = request.get_json(silent=True)
+                if not isinstance(body, dict):
+                    return json_error(400, "invalid_request", "the body must be a JSON object")
+                items[rid].update({k: v for k, v in body.items() if k != "id"})
+            if request.method == "DELETE":
+                return json_response(items.pop(rid))
+            return json_response(items[rid])
+
+    @app.route("/_records/<name>", methods=["GET"])
+    def stored_records(name):
+        with records_lock:
+            return loopback_only() or json_response({"records": list(collection_of(name).values())})
+
     # ---- metadata
     @app.route("/.well-known/oauth-authorization-server", methods=["GET"])
     def metadata():

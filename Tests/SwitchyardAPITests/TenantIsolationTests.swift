@@ -35,6 +35,9 @@ struct TenantIsolationTests {
         var requestB: String
         var actionLogB: String
         var flowRunB: String
+        var pullB: String
+        var eventB: String
+        var dataLinkB: String
         /// Tenant B's instance of an element, per element path.
         var elementsB: [String: String]
         /// An app event type (shared), B's event and subscription.
@@ -42,7 +45,7 @@ struct TenantIsolationTests {
     }
 
     /// The element collections (the generic element API).
-    static let elementPaths = ["/actions", "/flows", "/data-sources"]
+    static let elementPaths = ["/actions", "/flows", "/data-sources", "/app-data-schemas", "/field-mappings", "/data-link-tables"]
 
     /// For each element collection: tenant A lists only what it may see, cannot create shared
     /// elements, and finds none of B's instances.
@@ -106,6 +109,18 @@ struct TenantIsolationTests {
         "GET /platform-users": .adminOnly, "POST /platform-users": .adminOnly, "GET /platform-users/{id}": .adminOnly,
         "PATCH /platform-users/{id}": .adminOnly, "DELETE /platform-users/{id}": .adminOnly,
         "GET /external-api-logs": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-api-logs/{id}": .notFound,
+        "GET /connections/{id}/data/{collection}": .notFound, "POST /connections/{id}/data/{collection}": .refusedBody,
+        "GET /connections/{id}/data/{collection}/{recordId}": .notFound, "PATCH /connections/{id}/data/{collection}/{recordId}": .refusedBody,
+        "DELETE /connections/{id}/data/{collection}/{recordId}": .notFound,
+        "GET /data-source-instances": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "POST /data-source-instances": .refusedBody,
+        "GET /data-source-instances/{id}": .notFound, "PATCH /data-source-instances/{id}": .refusedBody,
+        "DELETE /data-source-instances/{id}": .notFound, "POST /data-source-instances/{id}/pull": .refusedBody,
+        "GET /external-event-pulls": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-event-pulls/{id}": .notFound,
+        "GET /external-events": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /external-events/{id}": .notFound,
+        "GET /field-mapping-instances": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "POST /field-mapping-instances": .refusedBody,
+        "GET /field-mapping-instances/{id}": .notFound, "PATCH /field-mapping-instances/{id}": .refusedBody,
+        "GET /data-links": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "POST /data-links": .refusedBody,
+        "GET /data-links/{id}": .notFound, "DELETE /data-links/{id}": .notFound,
     ].merging(elementCases) { $1 }.merging(appEventCases) { $1 }
 
     @Test("Every route has an isolation case, and tenant A never reaches tenant B's objects or admin routes")
@@ -141,8 +156,17 @@ struct TenantIsolationTests {
                     .replacingOccurrences(of: "/action-run-logs/{id}", with: "/action-run-logs/\(world.actionLogB)")
                     .replacingOccurrences(of: "/flow-runs/{id}", with: "/flow-runs/\(world.flowRunB)")
                     .replacingOccurrences(of: "/flow-instances/{id}", with: "/flow-instances/\(world.elementsB["/flows"] ?? "")")
+                    .replacingOccurrences(
+                        of: "/field-mapping-instances/{id}", with: "/field-mapping-instances/\(world.elementsB["/field-mappings"] ?? "")")
+                    .replacingOccurrences(of: "/data-links/{id}", with: "/data-links/\(world.dataLinkB)")
                     .replacingOccurrences(of: "{flowId}", with: world.elementsB["/flows"] ?? "")
                     .replacingOccurrences(of: "/operations/{key}", with: "/operations/list-things")
+                path = path
+                    .replacingOccurrences(of: "/data/{collection}", with: "/data/contacts")
+                    .replacingOccurrences(of: "{recordId}", with: "1")
+                    .replacingOccurrences(of: "/data-source-instances/{id}", with: "/data-source-instances/\(world.elementsB["/data-sources"] ?? "")")
+                    .replacingOccurrences(of: "/external-event-pulls/{id}", with: "/external-event-pulls/\(world.pullB)")
+                    .replacingOccurrences(of: "/external-events/{id}", with: "/external-events/\(world.eventB)")
                 let body: JSONValue? = route.requestSchema == nil ? nil : ["name": "changed by tenant a", "key": "from-a", "internalId": "tenant-b"]
                 let answer = try await client.send(route.method, path, token: tokenA, body: body)
                 switch expectation {
@@ -165,6 +189,8 @@ struct TenantIsolationTests {
             #expect(integration.json["connection"]?["id"] == .string(world.connectionB))
             let customer = try await client.send(.get, "/customers/tenant-b", token: admin)
             #expect(customer.json["name"] == "tenant-b")
+            let link = try await client.send(.get, "/data-links/\(world.dataLinkB)", token: tokenB)
+            #expect(link.status == 200 && link.json["appRecordId"] == "app-b", "\(link.json)")
             for (elements, id) in world.elementsB {
                 let element = try await client.send(.get, "\(elements)/\(id)", token: tokenB)
                 #expect(element.status == 200 && element.json["archivedAt"] == nil && element.json["name"] == "Sync" && element.json["isCustomized"] == false, "\(element.json)")
@@ -232,10 +258,25 @@ struct TenantIsolationTests {
             NewRecord(kind: .flowRuns, tenantID: customerB, parentID: elements["/flows"], document: ["status": "queued", "connectionId": .string(connection.id)]),
             scope: .tenant(customerB, in: harness.workspace.key)
         )
+        let pull = try await harness.store.records.insert(
+            NewRecord(
+                kind: .externalEventPulls, tenantID: customerB, parentID: elements["/data-sources"],
+                document: ["dataSourceInstanceId": .string(elements["/data-sources"] ?? ""), "mode": "full", "status": "completed"]),
+            scope: .tenant(customerB, in: harness.workspace.key)
+        )
+        let event = try await harness.store.records.insert(
+            NewRecord(kind: .externalEvents, tenantID: customerB, document: ["type": "data-record-created", "connectionId": .string(connection.id)]),
+            scope: .tenant(customerB, in: harness.workspace.key)
+        )
+        let dataLink = try await client.send(
+            .post, "/data-links", token: tokenB,
+            body: ["connectionId": .string(connection.id), "dataLinkTableKey": "sync", "appRecordId": "app-b", "externalRecordId": "ext-b"])
+        #expect(dataLink.status == 201, "\(dataLink.json)")
         let appEvents = try await appEventsOfB(harness, client: client, admin: admin, customerB: customerB)
         var world = World(
             customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
-            jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, flowRunB: flowRun.id, elementsB: elements
+            jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, flowRunB: flowRun.id, pullB: pull.id,
+            eventB: event.id, dataLinkB: try #require(dataLink.json["id"]?.stringValue), elementsB: elements
         )
         world.appEvents = appEvents
         return world

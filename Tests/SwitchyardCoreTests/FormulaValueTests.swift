@@ -139,10 +139,11 @@ import SwitchyardCore
         #expect(unknown?.code == .unknownOperator && unknown?.path == "fields.email.$concat[1].$Var" && unknown?.message.contains("$Var") == true)
         let bare = try Check.error(#"{"$": 1}"#)
         #expect(bare?.code == .unknownOperator && bare?.path == "$")
-        let lookup = try Check.error(#"{"id": {"$lookup": {"query": {"email": "x"}}}}"#)
+        // Without data links (no connection), the link operators are not_supported.
+        let lookup = try Check.error(#"{"id": {"$lookup": {"dataLinkTableKey": "contacts", "appRecordId": "a1"}}}"#)
         #expect(lookup?.code == .notSupported && lookup?.path == "id.$lookup" && lookup?.message.contains("data links") == true)
         #expect(lookup?.switchyardError.key == .notSupported, "an unsupported operator reaches the API as not_supported")
-        for name in ["$findExternalRecordId", "$findAppRecordId", "$dataSchemaRef", "$jsonata", "$formula", "$ui"] {
+        for name in ["$dataSchemaRef", "$jsonata", "$formula", "$ui"] {
             #expect(FormulaCheck.error([name: "x"])?.code == .notSupported, "\(name)")
         }
         let oddKey = FormulaCheck.error(["a b": ["c.d": ["$x": 1]]])

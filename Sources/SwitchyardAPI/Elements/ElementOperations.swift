@@ -62,6 +62,7 @@ enum ElementOperations {
         var selectors: [String: String] = [:]
         for name in ["integrationId", "integrationKey"] { selectors[name] = reader.string(name) }
         let content = try readContent(type, request.body, into: &reader, allowNull: false)
+        if type.kind == .fieldMappings, !caller.isAdmin, !content.isEmpty { throw tenantMappingContent() }
         if instanceKey != nil, connectionID == nil { reader.reject("instanceKey", "needs connectionId (instances belong to a connection)") }
         try reader.finish()
 
@@ -111,6 +112,7 @@ enum ElementOperations {
             own = content.isEmpty ? nil : try await resolver.effective(Element(parent), cache: &cache).content.merging(content) { $1 }
         }
         try type.check(own ?? [:])
+        try await type.checkReferences(content, records: deps.records, scope: scope)
         let document = Element.document(
             layer: layer, integrationID: integration?.id, connectionID: connectionID, instanceKey: instanceKey,
             isCustomized: parent != nil && own != nil, content: own
@@ -170,6 +172,7 @@ enum ElementOperations {
     ) async throws(SwitchyardError) -> JSONValue {
         let resolver = ElementResolver(type: type, records: deps.records, scope: request.caller.scope)
         let element = try await writable(type, request, resolver)
+        if type.kind == .fieldMappings, !request.caller.isAdmin { throw tenantMappingContent() }
         var reader = try BodyReader(request.body, allowed: Set(type.content.keys))
         let fields = try readContent(type, request.body, into: &reader, allowNull: !replacing)
         if replacing, fields["name"] == nil { reader.reject("name", "is required") }
@@ -180,6 +183,7 @@ enum ElementOperations {
             if value == .null { content[name] = nil } else { content[name] = value }
         }
         try type.check(content)
+        try await type.checkReferences(fields, records: deps.records, scope: request.caller.scope)
         let document = element.withContent(content)
         let record = try await update(element, request, deps) { $0.document = document }
         try await changed(Element(record), deps, scope: request.caller.scope)
@@ -243,6 +247,16 @@ enum ElementOperations {
             try await AppEventSubscriptions(records: deps.records).sync(after: element)
         }
         if element.record.kind == .dataSources, let instances = deps.dataSources { try await instances.syncSchedules(element, scope: owner) }
+    }
+
+    /// A tenant configures its field mapping instance field by field (`/field-mapping-instances`),
+    /// where frozen fields are enforced; it does not write the mapping's content.
+    private static func tenantMappingContent() -> SwitchyardError {
+        SwitchyardError(
+            .accessDenied,
+            "a tenant changes its field mapping through PATCH /field-mapping-instances/{id} (importValue, exportValue); "
+                + "the mapping's content needs an admin token"
+        )
     }
 
     /// The element a change addresses, once the caller may change it: tenants change only their

@@ -88,6 +88,8 @@ enum ElementRoutes {
     static func schema(_ type: ElementType) -> JSONValue {
         // A flow instance's settings show beside its content.
         var settings: [String: JSONValue] = type.kind == .flows ? ["enabled": ["type": "boolean"], "parameters": ["type": "object"]] : [:]
+        // A field mapping instance's tenant configuration shows beside its content.
+        if type.kind == .fieldMappings { settings["configuration"] = FieldMappingInstanceRoutes.configurationSchema }
         // A data source instance's settings, and its sync status.
         if type.kind == .dataSources { settings = DataSourceInstanceRoutes.settingsSchema }
         return RecordJSON.schema(

@@ -20,7 +20,7 @@ struct ElementType: Sendable {
     var content: [String: JSONValue]
 
     /// Every element type the API serves.
-    static let all: [ElementType] = [actions, flows, dataSources]
+    static let all: [ElementType] = [actions, flows, dataSources, appDataSchemas, fieldMappings, dataLinkTables]
 
     static let common: [String: JSONValue] = [
         "name": ["type": "string", "minLength": 1, "maxLength": 200],
@@ -43,6 +43,26 @@ struct ElementType: Sendable {
         ]) { $1 }
     )
 
+    static let appDataSchemas = ElementType(
+        kind: .appDataSchemas, path: "/app-data-schemas", singular: "app data schema", typeName: "AppDataSchema", tag: "App data schemas",
+        content: common.merging(["schema": ["type": "object"]]) { $1 }
+    )
+
+    static let fieldMappings = ElementType(
+        kind: .fieldMappings, path: "/field-mappings", singular: "field mapping", typeName: "FieldMapping", tag: "Field mappings",
+        content: common.merging([
+            "appDataSchemaKey": ["type": "string", "minLength": 1, "maxLength": 100],
+            "collectionKey": ["type": "string", "minLength": 1, "maxLength": 200],
+            "importValue": ["type": "object"], "exportValue": ["type": "object"],
+            "frozenImportFields": ["type": "array", "items": ["type": "string"]],
+            "frozenExportFields": ["type": "array", "items": ["type": "string"]],
+        ]) { $1 }
+    )
+
+    static let dataLinkTables = ElementType(
+        kind: .dataLinkTables, path: "/data-link-tables", singular: "data link table", typeName: "DataLinkTable", tag: "Data links", content: common
+    )
+
     static let dataSources = ElementType(
         kind: .dataSources, path: "/data-sources", singular: "data source", typeName: "DataSource", tag: "Data sources",
         content: common.merging([
@@ -54,11 +74,26 @@ struct ElementType: Sendable {
     )
 
     /// Checks content as a whole, beyond each field's schema: a flow's `nodes` must be a
-    /// valid flow graph.
+    /// valid flow graph; an app data schema's `schema` a valid JSON Schema; a field mapping's
+    /// formulas and frozen field lists well formed (``checkFieldMapping(_:)``).
     /// - Throws: `bad_request` naming the node and field that is wrong.
     func check(_ content: [String: JSONValue]) throws(SwitchyardError) {
-        guard kind == .flows, let nodes = content["nodes"], nodes != .null else { return }
-        _ = try FlowGraph(nodes)
+        switch kind {
+        case .flows:
+            guard let nodes = content["nodes"], nodes != .null else { return }
+            _ = try FlowGraph(nodes)
+        case .appDataSchemas:
+            guard let schema = content["schema"], schema != .null else { return }
+            do {
+                _ = try JSONSchema(schema)
+            } catch {
+                throw SwitchyardError(.badRequest, "schema is not a valid JSON Schema: \(error.message)", data: ["schema": error.message])
+            }
+        case .fieldMappings:
+            try Self.checkFieldMapping(content)
+        default:
+            return
+        }
     }
 
     /// Checks content fields against their schemas, collecting every problem (`nil` removes a

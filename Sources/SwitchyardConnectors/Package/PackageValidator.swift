@@ -603,9 +603,8 @@ final class PackageValidator {
         if let scan = members.first(where: { $0.key == "full-scan" })?.value {
             if let flag = scan.bool {
                 events.fullScan = flag
-            } else if let settings = mapping(scan, file, "events.full-scan") {
-                unknownFields(settings, allowed: [], file, "events.full-scan")
-                events.fullScan = true
+            } else {
+                report(file, at: scan, "events.full-scan", "must be true or false, not \(scan.typeName)")
             }
         }
         let pull = function("pull", inline: members.first { $0.key == "pull" }, folder: functions, file, "events.pull")

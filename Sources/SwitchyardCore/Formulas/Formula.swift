@@ -6,7 +6,7 @@
 /// every other object and list is copied with its members evaluated, and other values pass
 /// through. The language is described with executed examples in `docs/formulas.md`.
 package enum Formula {
-    /// The operators the evaluator knows (`$lookup` among them, which fails with `not_supported`).
+    /// The operators the evaluator knows.
     package static let operatorNames: [String] = FormulaOperator.allCases.map(\.rawValue)
 
     /// The operators of `$eval` (`is`, `gt`, …).
@@ -23,6 +23,59 @@ package enum Formula {
     package static func evaluate(_ value: JSONValue, variables: JSONValue, limits: FormulaLimits = .standard) throws(FormulaError) -> JSONValue {
         var evaluator = FormulaEvaluator(limits: limits)
         return try evaluator.evaluate(value, variables, at: .root)
+    }
+
+    /// Evaluates every formula inside a value, answering the data link operators (`$lookup`,
+    /// `$findExternalRecordId`, `$findAppRecordId`) from `links`. A lookup `links` has no answer
+    /// for gives `null` and is added to ``FormulaLinks/missing``: the caller looks those up and
+    /// evaluates again (``FormulaLinks`` explains the loop).
+    /// - Parameters:
+    ///   - value: A JSON value that may contain formulas anywhere inside it.
+    ///   - variables: What `$var` and `$copy` locators read.
+    ///   - limits: Bounds on nesting, work and output size.
+    ///   - links: The known answers; the lookups still missing are added to it.
+    /// - Throws: A ``FormulaError`` naming the path inside `value` at fault.
+    package static func evaluate(
+        _ value: JSONValue, variables: JSONValue, limits: FormulaLimits = .standard, links: inout FormulaLinks
+    ) throws(FormulaError) -> JSONValue {
+        var evaluator = FormulaEvaluator(limits: limits)
+        evaluator.links = links
+        defer { links = evaluator.links ?? links }
+        return try evaluator.evaluate(value, variables, at: .root)
+    }
+
+    /// Checks a formula document as far as an evaluation over empty variables reaches: unknown
+    /// operators and operators given the wrong shape are refused; what depends on the values of
+    /// variables (types, branches not taken) is left to the real evaluation.
+    /// - Throws: The first ``FormulaError`` with the code `unknown_operator`, `invalid_formula`
+    ///   or `not_supported`.
+    package static func validate(_ value: JSONValue) throws(FormulaError) {
+        var links = FormulaLinks()
+        do {
+            _ = try evaluate(value, variables: [:], links: &links)
+        } catch where [FormulaError.Code.unknownOperator, .invalidFormula, .notSupported].contains(error.code) {
+            throw error
+        } catch {
+            // A value-dependent failure: not a fault of the document.
+        }
+    }
+
+    /// Whether a value uses a data link operator anywhere inside it, so its evaluation needs
+    /// lookups (callers skip the lookup loop for the rest).
+    package static func usesDataLinks(_ value: JSONValue) -> Bool {
+        var pending = [value]
+        while let next = pending.popLast() {
+            switch next {
+            case .object(let members):
+                for (key, member) in members {
+                    if FormulaEvaluator.linkOperators.contains(key) { return true }
+                    pending.append(member)
+                }
+            case .array(let items): pending.append(contentsOf: items)
+            default: break
+            }
+        }
+        return false
     }
 
     /// Whether a value is a formula itself (not whether it contains one).

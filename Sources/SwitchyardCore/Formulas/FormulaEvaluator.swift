@@ -2,6 +2,8 @@
 /// ``FormulaLimits``. A value type used once per ``Formula/evaluate(_:variables:limits:)`` call.
 struct FormulaEvaluator {
     let limits: FormulaLimits
+    /// Data link answers, when the evaluation has them (`nil`: the link operators fail).
+    var links: FormulaLinks?
     private var depth = 0
     private var formulaDepth = 0
     private var steps = 0
@@ -74,9 +76,7 @@ struct FormulaEvaluator {
         case .plain:
             try chargeDeep(operand, at: operandPath)
             return operand
-        case .lookup:
-            throw FormulaError(
-                .notSupported, "$lookup needs data links between collections, which Switchyard does not have yet", at: operandPath)
+        case .lookup, .findExternalRecordId, .findAppRecordId: return try dataLink(op, operand, variables, at: operandPath)
         case .template: return try template(operand, variables, at: operandPath)
         case .concat: return try concat(operand, variables, at: operandPath)
         case .firstName, .lastName: return try personName(op, operand, variables, at: operandPath)

@@ -14,12 +14,14 @@ enum FormulaOperator: String, CaseIterable, Sendable {
     case firstName = "$firstName"
     case lastName = "$lastName"
     case lookup = "$lookup"
+    case findExternalRecordId = "$findExternalRecordId"
+    case findAppRecordId = "$findAppRecordId"
     case plain = "$plain"
 
     /// Operators of Membrane's language that Switchyard recognises but cannot evaluate: they fail
     /// with `not_supported` rather than `unknown_operator`.
     static let membraneOnly: Set<String> = [
-        "$findExternalRecordId", "$findAppRecordId", "$dataSchemaRef", "$jsonata", "$formula", "$ui",
+        "$dataSchemaRef", "$jsonata", "$formula", "$ui",
     ]
 }
 

@@ -16,6 +16,8 @@ package struct ActionDefinition: Sendable {
         case updateDataRecord = "update-data-record"
         case deleteDataRecord = "delete-data-record"
         case findOrCreateDataRecord = "find-or-create-data-record"
+        case createDataLink = "create-data-link"
+        case findDataLink = "find-data-link"
         case runJavaScript = "run-javascript"
         case apiRequestToYourApp = "api-request-to-your-app"
         case transform
@@ -32,6 +34,8 @@ package struct ActionDefinition: Sendable {
             case .runJavaScript: ["code"]
             case .apiRequestToYourApp: ["url"]
             case .transform: ["output"]
+            case .createDataLink: ["dataLinkTableKey", "appRecordId", "externalRecordId"]
+            case .findDataLink: ["dataLinkTableKey"]
             }
         }
 
@@ -69,7 +73,9 @@ package struct ActionDefinition: Sendable {
             guard case .object(let members) = value else { throw SwitchyardError(.badRequest, "action \(name): config must be an object", data: ["config": "must be an object"]) }
             config = members
         }
-        let missing = kind.requiredConfig.filter { config[$0] == nil || config[$0] == .null }
+        // A field mapping names the collection of a data action.
+        let mapped = config["fieldMappingKey"] != nil && config["fieldMappingKey"] != .null
+        let missing = kind.requiredConfig.filter { (config[$0] == nil || config[$0] == .null) && !(mapped && $0 == "collectionKey") }
         guard missing.isEmpty else {
             var data: [String: String] = [:]
             for field in missing { data["config.\(field)"] = "is required for \(typeName)" }

@@ -40,19 +40,46 @@ package struct ActionRunner: Sendable {
                 data: ["connectionId": "is required"])
         }
         let variables = variables ?? ["input": input]
-        let output = try await perform(action, input: input, variables: variables, connectionID: connectionID, scope: scope)
+        let links = try await links(for: Array(action.config.values), variables, connectionID: connectionID, scope: scope)
+        let output = try await perform(action, input: input, variables: variables, links: links, connectionID: connectionID, scope: scope)
         guard let mapping = action.outputMapping else { return output }
         var mappingVariables = variables.objectValue ?? [:]
         mappingVariables["output"] = output
-        return try evaluate(mapping, .object(mappingVariables), action, field: "outputMapping")
+        let outputLinks = try await self.links(for: [mapping], .object(mappingVariables), connectionID: connectionID, scope: scope)
+        return try evaluate(mapping, .object(mappingVariables), action, field: "outputMapping", links: outputLinks)
     }
 
+    /// A node's config with its formulas evaluated (data link operators resolved through the
+    /// connection's tables), as a flow run records the node's input.
+    package func evaluateConfig(
+        _ config: [String: JSONValue], variables: JSONValue, name: String, connectionID: String?, scope: StoreScope
+    ) async throws(SwitchyardError) -> JSONValue {
+        let links = try await links(for: [.object(config)], variables, connectionID: connectionID, scope: scope)
+        return try DataLinks.evaluate(.object(config), variables: variables, links: links) { error in
+            SwitchyardError(.badRequest, "node \(name): config: \(error.message) (at \(error.path))", data: ["config": error.message])
+        }
+    }
+
+    /// The data link answers formulas in `values` need, looked up through the connection's data
+    /// link tables; `nil` without a connection (the link operators then fail).
+    func links(for values: [JSONValue], _ variables: JSONValue, connectionID: String?, scope: StoreScope) async throws(SwitchyardError)
+        -> FormulaLinks?
+    {
+        guard let connectionID else { return nil }
+        var links = FormulaLinks()
+        try await dataLinks.prefetch(values, variables: variables, connectionID: connectionID, scope: scope, into: &links)
+        return links
+    }
+
+    /// Data links of the process's store.
+    var dataLinks: DataLinks { DataLinks(records: operations.resolver.records) }
+
     private func perform(
-        _ action: ActionDefinition, input: JSONValue, variables: JSONValue, connectionID: String?, scope: StoreScope
+        _ action: ActionDefinition, input: JSONValue, variables: JSONValue, links: FormulaLinks?, connectionID: String?, scope: StoreScope
     ) async throws(SwitchyardError) -> JSONValue {
         func value(_ field: String) throws(SwitchyardError) -> JSONValue? {
             guard let formula = action.config[field] else { return nil }
-            return try evaluate(formula, variables, action, field: "config.\(field)")
+            return try evaluate(formula, variables, action, field: "config.\(field)", links: links)
         }
         let connection = connectionID ?? ""
         switch action.kind {
@@ -77,20 +104,9 @@ package struct ActionRunner: Sendable {
         case .runJavaScript:
             let code = try value("code")?.stringValue ?? ""
             return try await operations.runJavaScript(code, name: "action \(action.name)", input: input, connectionID: connectionID, scope: scope)
-        case .listDataRecords, .searchDataRecords, .matchDataRecord, .findDataRecordByID, .createDataRecord, .updateDataRecord, .deleteDataRecord:
-            let (method, methodInput) = try Self.dataCall(action.kind, value: value)
-            let key = try value("collectionKey")?.stringValue ?? ""
-            return try await operations.runDataMethod(connectionID: connection, collection: key, method: method, input: methodInput, scope: scope)
-        case .findOrCreateDataRecord:
-            let key = try value("collectionKey")?.stringValue ?? ""
-            let fields = try value("fields") ?? [:]
-            let query = try value("query") ?? fields
-            let found = try await operations.runDataMethod(
-                connectionID: connection, collection: key, method: .match, input: ["query": query], scope: scope)
-            if let record = Self.matched(found) { return ["record": record, "created": false] }
-            let created = try await operations.runDataMethod(
-                connectionID: connection, collection: key, method: .create, input: ["fields": fields], scope: scope)
-            return ["record": created["record"] ?? created, "created": true]
+        case .listDataRecords, .searchDataRecords, .matchDataRecord, .findDataRecordByID, .createDataRecord, .updateDataRecord, .deleteDataRecord,
+            .findOrCreateDataRecord, .createDataLink, .findDataLink:
+            return try await runData(action, value: value, connectionID: connection, scope: scope)
         }
     }
 
@@ -180,12 +196,10 @@ package struct ActionRunner: Sendable {
     }
 
     private func evaluate(
-        _ formula: JSONValue, _ variables: JSONValue, _ action: ActionDefinition, field: String
+        _ formula: JSONValue, _ variables: JSONValue, _ action: ActionDefinition, field: String, links: FormulaLinks?
     ) throws(SwitchyardError) -> JSONValue {
-        do {
-            return try Formula.evaluate(formula, variables: variables)
-        } catch {
-            throw SwitchyardError(.badRequest, "action \(action.name): \(field): \(error.message) (at \(error.path))", data: [field: error.message])
+        try DataLinks.evaluate(formula, variables: variables, links: links) { error in
+            SwitchyardError(.badRequest, "action \(action.name): \(field): \(error.message) (at \(error.path))", data: [field: error.message])
         }
     }
 }

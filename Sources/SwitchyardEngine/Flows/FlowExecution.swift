@@ -155,7 +155,10 @@ struct FlowExecution {
         case .runFlow:
             return try await runFlow(node, path: path, variables: variables, started: started, startedRow: startedRow, input: &input)
         case .action:
-            input = try Self.check { () throws(SwitchyardError) in try evaluate(.object(node.config), variables, path: path, field: "config") }
+            let (actions, connectionID, scope) = (runner.actions, connectionID, scope)
+            input = try await Self.node { () async throws(SwitchyardError) in
+                try await actions.evaluateConfig(node.config, variables: variables, name: path, connectionID: connectionID, scope: scope)
+            }
             return try await Self.node { () async throws(SwitchyardError) in try await action(node, variables: variables, path: path, logs: &logs) }
         }
     }

@@ -10,7 +10,7 @@ import SwitchyardStore
 import SwitchyardTestSupport
 import Testing
 
-/// What a flow test works with, on PostgreSQL: the authlib OAuth 2.0 server (the connector's
+/// What a flow test works with, on PostgreSQL (or the embedded store when asked): the authlib OAuth 2.0 server (the connector's
 /// API, `/api/echo`), httpbin and the SaaS test server when the test asks for them, the sandbox
 /// when this machine has one, and tenant `acme` connected through the real OAuth flow to
 /// integration `hub`.
@@ -31,11 +31,11 @@ struct FlowWorld {
     /// The SaaS test server's base URL (likewise).
     var saasURL: String { saas?.baseURL ?? "http://127.0.0.1:9" }
 
-    static func make(_ servers: Set<Server>) async throws -> FlowWorld {
+    static func make(_ servers: Set<Server>, onPostgres: Bool = true) async throws -> FlowWorld {
         let oauth = try await PythonTestServer.start(
             "oauth_server.py", arguments: ["--client", "switchyard:client-secret-value:http://127.0.0.1/oauth-callback:client_secret_basic"])
         let httpbin = servers.contains(.httpbin) ? try await PythonTestServer.start("httpbin_server.py") : nil
-        let base = try await APIHarness.make(onPostgres: true)
+        let base = try await APIHarness.make(onPostgres: onPostgres)
         let saas =
             servers.contains(.saas)
             ? try await PythonTestServer.start(
@@ -117,8 +117,10 @@ struct FlowWorld {
     }
 
     /// Runs a test body with the world, reporting the servers' logs when it throws.
-    static func with(_ servers: Set<Server> = [], _ body: @Sendable (FlowWorld, APIClient) async throws -> Void) async throws {
-        let world = try await make(servers)
+    static func with(
+        _ servers: Set<Server> = [], onPostgres: Bool = true, _ body: @Sendable (FlowWorld, APIClient) async throws -> Void
+    ) async throws {
+        let world = try await make(servers, onPostgres: onPostgres)
         do {
             try await world.harness.withClient { client in try await body(world, client) }
         } catch {
