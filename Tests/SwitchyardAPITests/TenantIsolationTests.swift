@@ -141,10 +141,12 @@ struct TenantIsolationTests {
                 guard let expectation = Self.cases[operation] else { continue }
                 var path = route.path
                 for (elements, id) in world.elementsB { path = path.replacingOccurrences(of: "\(elements)/{selector}", with: "\(elements)/\(id)") }
+                for (pattern, replacement) in [
+                    ("/app-event-types/{selector}", "/app-event-types/\(world.appEvents.type)"),
+                    ("/app-events/{id}", "/app-events/\(world.appEvents.eventB)"),
+                    ("/app-event-subscriptions/{id}", "/app-event-subscriptions/\(world.appEvents.subscriptionB)"),
+                ] { path = path.replacingOccurrences(of: pattern, with: replacement) }
                 path = path
-                    .replacingOccurrences(of: "/app-event-types/{selector}", with: "/app-event-types/\(world.appEvents.type)")
-                    .replacingOccurrences(of: "/app-events/{id}", with: "/app-events/\(world.appEvents.eventB)")
-                    .replacingOccurrences(of: "/app-event-subscriptions/{id}", with: "/app-event-subscriptions/\(world.appEvents.subscriptionB)")
                     .replacingOccurrences(of: "/customers/{id}", with: "/customers/\(world.customerB)")
                     .replacingOccurrences(of: "/tenants/{id}", with: "/tenants/\(world.customerB)")
                     .replacingOccurrences(of: "{selector}", with: world.integration)
