@@ -17,13 +17,25 @@ Test controls, beside Datasette's own routes:
   request by n milliseconds (``--delay-ms`` sets the first value), so a test can
   stop a pull half-way through its pages.
 
+It also plays a provider that sends webhooks: ``POST /provider/subscriptions``
+``{"url"}`` answers ``{"id", "secret"}``, ``DELETE /provider/subscriptions/<id>``
+ends one, ``GET /provider/subscriptions`` lists them, and ``POST /_control/fire``
+``{"subscription", "payload"}`` posts the payload to the subscription's URL signed
+with ``X-Provider-Signature: sha256=<hex HMAC-SHA256 of the body>`` and answers
+``{"status", "body"}`` of that call.
+
 Exits when its standard input closes. Dependencies: datasette (uvicorn comes
 with it).
 """
 
 import argparse
 import asyncio
+import hashlib
+import hmac
 import json
+import secrets
+import urllib.error
+import urllib.request
 import os
 import socket
 import sqlite3
@@ -46,11 +58,36 @@ def _seed(path, rows):
     connection.close()
 
 
+def _post(url, body, headers):
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+async def _provider(scope, request, state):
+    """The provider's subscription API; returns (status, answer)."""
+    subscriptions = state["subscriptions"]
+    path, method = scope["path"], scope["method"]
+    if path == "/provider/subscriptions" and method == "POST":
+        identifier, secret = secrets.token_hex(8), secrets.token_hex(16)
+        subscriptions[identifier] = {"url": request["url"], "secret": secret}
+        return 201, {"id": identifier, "secret": secret}
+    if path == "/provider/subscriptions" and method == "GET":
+        return 200, [{"id": k, "url": v["url"]} for k, v in subscriptions.items()]
+    if path.startswith("/provider/subscriptions/") and method == "DELETE":
+        removed = subscriptions.pop(path.rsplit("/", 1)[1], None)
+        return (200, {"deleted": True}) if removed else (404, {"error": "no such subscription"})
+    return 404, {"error": "unknown provider route"}
+
+
 def _app(path, state):
     datasette = Datasette(files=[path], settings={"max_returned_rows": 1000, "sql_time_limit_ms": 5000}).app()
 
     async def app(scope, receive, send):
-        if scope["type"] == "http" and scope["path"].startswith("/_control/"):
+        if scope["type"] == "http" and (scope["path"].startswith("/_control/") or scope["path"].startswith("/provider/")):
             body = b""
             while True:
                 message = await receive()
@@ -58,7 +95,17 @@ def _app(path, state):
                 if not message.get("more_body"):
                     break
             request = json.loads(body or b"{}")
-            if scope["path"] == "/_control/sql":
+            status = 200
+            if scope["path"].startswith("/provider/"):
+                status, answer = await _provider(scope, request, state)
+            elif scope["path"] == "/_control/fire":
+                subscription = state["subscriptions"][request["subscription"]]
+                payload = json.dumps(request["payload"]).encode()
+                digest = hmac.new(subscription["secret"].encode(), payload, hashlib.sha256).hexdigest()
+                headers = {"Content-Type": "application/json", "X-Provider-Signature": "sha256=" + digest}
+                code, text = await asyncio.to_thread(_post, subscription["url"], payload, headers)
+                answer = {"status": code, "body": text}
+            elif scope["path"] == "/_control/sql":
                 connection = sqlite3.connect(path)
                 cursor = connection.execute(request["sql"], request.get("params", []))
                 connection.commit()
@@ -70,7 +117,7 @@ def _app(path, state):
             else:
                 answer = {"error": "unknown control"}
             payload = json.dumps(answer).encode()
-            await send({"type": "http.response.start", "status": 200,
+            await send({"type": "http.response.start", "status": status,
                         "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
             await send({"type": "http.response.body", "body": payload})
             return
@@ -96,7 +143,7 @@ def main():
     parser.add_argument("--delay-ms", type=float, default=0)
     arguments = parser.parse_args()
     _seed(arguments.database, arguments.rows)
-    state = {"delay": arguments.delay_ms / 1000}
+    state = {"delay": arguments.delay_ms / 1000, "subscriptions": {}}
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOHTTP1
 import Testing
 
@@ -23,7 +24,7 @@ struct DataSyncProcessTests {
     }
 
     @Test(
-        "Records inserted, updated and deleted between syncs come out as exactly those events, start flows, show in the sync status, and stay with their tenant; the direct data routes read and write records",
+        "Records inserted, updated and deleted between syncs come out as exactly those events, start flows, show in the sync status, and stay with their tenant; the direct data routes read and write records; provider webhooks reach a flow, signed",
         arguments: DataSyncProcessTests.Backend.allCases)
     func syncsAgainstDatasette(backend: Backend) async throws {
         try #require(backend == .sqlite || TestEnvironment.canUsePostgres || PythonTestServer.requireAll, "needs PostgreSQL")
@@ -32,6 +33,7 @@ struct DataSyncProcessTests {
             try await world.checkDirectRoutes()
             try await world.checkSyncEvents()
             try await world.checkBadConnectorsAndIsolation()
+            try await world.checkWebhooks()
         } catch {
             Issue.record("\(error)\n\(world.logs)")
         }
@@ -204,9 +206,38 @@ final class DataWorld: @unchecked Sendable {
             events:
               full-scan: true
             """
+        let tasks = """
+            name: Tasks
+            fieldsSchema: {type: object, required: [title], properties: {title: {type: string}}}
+            methods:
+              list: {type: mapping, mapping: {records: []}}
+            events:
+              webhook:
+                subscribe:
+                  type: rest-api-mapping
+                  path: /provider/subscriptions
+                  method: POST
+                  requestMapping: {data: {url: {$var: $.input.webhookUri}}}
+                  responseMapping: {state: {id: {$var: $.response.data.id}, secret: {$var: $.response.data.secret}}}
+                unsubscribe:
+                  type: rest-api-mapping
+                  path: /provider/subscriptions/{id}
+                  method: DELETE
+                  requestMapping: {pathParameters: {id: {$var: $.input.state.id}}}
+                handle:
+                  type: mapping
+                  mapping:
+                    events:
+                      - type: {$var: $.input.data.action}
+                        record: {$var: $.input.data.task}
+                        id: {$var: $.input.data.task.id}
+                signature: {header: X-Provider-Signature, secret: {$var: $.state.secret}, prefix: "sha256="}
+                challengeQuery: challenge
+            """
         let spec = "key: people\nname: People\nauth:\n  type: client-credentials\n  makeApiClient:\n    type: mapping\n    mapping:\n      baseUri: \(base)\n"
         return ConnectorArchive.pack([
             "spec.yml": Data(spec.utf8), "data/contacts/spec.yml": Data(contacts.utf8), "data/looping/spec.yml": Data(looping.utf8),
+            "data/tasks/spec.yml": Data(tasks.utf8),
         ])
     }
 
@@ -490,5 +521,67 @@ final class DataWorld: @unchecked Sendable {
         // Archived, it is gone for its tenant.
         #expect(try await api.send(.DELETE, "/data-source-instances/\(instance)", token: tenant).status == 200)
         #expect(try await api.send(.GET, "/data-source-instances/\(instance)", token: tenant).status == 404)
+    }
+
+    /// Provider webhooks: subscribed when the instance is created, delivered to a flow when signed
+    /// right, refused when not, unsubscribed at the provider when the connection goes.
+    func checkWebhooks() async throws {
+        #expect(try await api.send(.POST, "/data-sources", token: admin, json: [
+            "key": "task-hooks", "name": "Task hooks", "integrationKey": "people", "collectionKey": "tasks",
+        ]).status == 201)
+        let flow = try await api.send(.POST, "/flows", token: admin, json: [
+            "key": "on-task", "name": "On task", "integrationKey": "people",
+            "nodes": [
+                "changed": ["type": "data-record-updated-trigger", "config": ["collectionKey": "tasks"], "links": ["note"]],
+                "note": ["type": "transform", "config": ["output": ["$var": "$.input.record.fields.title"]]],
+            ],
+        ])
+        #expect(flow.status == 201, "\(flow.body)")
+        #expect(try await api.send(.POST, "/flow-instances", token: tenant, json: ["flowKey": "on-task", "connectionId": .string(connectionID)]).status == 201)
+        let instance = try await api.send(.POST, "/data-source-instances", token: tenant, json: [
+            "dataSourceKey": "task-hooks", "connectionId": .string(connectionID), "pullUpdatesIntervalSeconds": 3600, "fullSyncIntervalSeconds": 3600,
+        ])
+        #expect(instance.status == 201, "\(instance.body)")
+        let subscriptions = try await browser.send(.GET, datasette.baseURL + "/provider/subscriptions").json.arrayValue ?? []
+        #expect(subscriptions.count == 1, "\(subscriptions)")
+        let subscription = try #require(subscriptions.first?["id"]?.stringValue)
+        let url = try #require(subscriptions.first?["url"]?.stringValue)
+        #expect(url.hasPrefix("http://127.0.0.1:\(api.port)/webhooks/external-events/"), "\(url)")
+
+        // A signed delivery reaches the flow.
+        let fired = try await browser.send(.POST, datasette.baseURL + "/_control/fire", json: [
+            "subscription": .string(subscription), "payload": ["action": "updated", "task": ["id": 7, "title": "Ship it"]],
+        ]).json
+        #expect(fired["status"] == 200, "\(fired)")
+        let answer = try JSONValue.parse(fired["body"]?.stringValue ?? "")
+        let runID = try #require(answer["flowRunIds"]?.arrayValue?.first?.stringValue, "\(answer)")
+        #expect(answer["received"] == 1, "\(answer)")
+        try await waitFor("the webhook's flow run") { try await api.send(.GET, "/flow-runs/\(runID)", token: tenant).json["status"] == "completed" }
+        #expect(try await api.send(.GET, "/flow-runs/\(runID)", token: tenant).json["output"] == "Ship it")
+        let logged = try await api.send(.GET, "/external-events?connectionId=\(connectionID)&type=data-record-updated", token: tenant).json
+        let fromHook = (logged["items"]?.arrayValue ?? []).filter { $0["source"] == "webhook" }
+        #expect(fromHook.count == 1 && fromHook.first?["record"]?["id"] == "7" && fromHook.first?["flowRunIds"] == [.string(runID)], "\(logged)")
+
+        // A wrong signature, a missing one, an unknown subscription: refused, and no run.
+        let runsBefore = try await api.send(.GET, "/flow-runs?limit=100", token: tenant).json["items"]?.arrayValue?.count
+        let body: JSONValue = ["action": "updated", "task": ["id": 8, "title": "Forged"]]
+        var forged = HTTPClientRequest(url: url)
+        forged.method = .POST
+        forged.headers.add(name: "Content-Type", value: "application/json")
+        forged.headers.add(name: "X-Provider-Signature", value: "sha256=" + String(repeating: "0", count: 64))
+        forged.body = .bytes(ByteBuffer(string: body.jsonText))
+        #expect(try await browser.client.execute(forged, timeout: .seconds(30)).status.code == 401)
+        #expect(try await browser.send(.POST, url, json: body).status == 401)
+        #expect(try await browser.send(.POST, url + "x", json: body).status == 404)
+        #expect(try await browser.send(.POST, "http://127.0.0.1:\(api.port)/webhooks/external-events/nothing", json: body).status == 404)
+        #expect(try await api.send(.GET, "/flow-runs?limit=100", token: tenant).json["items"]?.arrayValue?.count == runsBefore)
+        // A verification challenge is echoed.
+        let challenge = try await browser.send(.GET, url + "?challenge=abc123")
+        #expect(challenge.status == 200 && challenge.body == "abc123", "\(challenge.status) \(challenge.body)")
+
+        // The connection goes: the provider is told, and deliveries stop.
+        #expect(try await api.send(.DELETE, "/connections/\(connectionID)", token: tenant).status == 200)
+        #expect(try await browser.send(.GET, datasette.baseURL + "/provider/subscriptions").json == [])
+        #expect(try await browser.send(.POST, url, json: body).status == 404)
     }
 }

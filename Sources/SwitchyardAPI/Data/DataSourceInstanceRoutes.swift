@@ -88,6 +88,7 @@ enum DataSourceInstanceRoutes {
                 let scope = owner(element, request)
                 let record = try await deps.records.archive(.dataSources, id: element.record.id, scope: scope)
                 try await deps.require(deps.dataSources).syncSchedules(Element(record), scope: scope)
+                await deps.subscriptions?.sync(Element(record))
                 return try await json(Element(record), request, deps)
             },
             APIRoute(
@@ -175,6 +176,7 @@ enum DataSourceInstanceRoutes {
                 data: [field: "no such data source"])
         }
         let element = try await instances.create(parent: parent, connection: connection, instanceKey: instanceKey, settings: settings)
+        await deps.subscriptions?.sync(element)
         return try await json(element, request, deps)
     }
 
@@ -197,6 +199,7 @@ enum DataSourceInstanceRoutes {
         }
         let updated = Element(record)
         try await deps.require(deps.dataSources).syncSchedules(updated, scope: scope)
+        await deps.subscriptions?.sync(updated)
         return try await json(updated, request, deps)
     }
 }

@@ -24,6 +24,8 @@ package struct APIPipeline: Sendable {
     let connect: ConnectFlow?
     /// Requests as a connection, for the proxy; `nil` where a process serves none.
     let sender: ConnectionSender?
+    /// Provider webhooks of data sources; `nil` where a process serves none.
+    let subscriptions: ExternalEventSubscriptions?
     let authenticator: TokenAuthenticator
     let limits: RateLimitMiddleware?
     let timeLimit: RequestTimeLimit
@@ -42,6 +44,7 @@ package struct APIPipeline: Sendable {
         routes = APIRoutes(dependencies: dependencies, maxResponseBytes: maxResponseBytes)
         connect = dependencies.connect
         sender = dependencies.sender
+        subscriptions = dependencies.subscriptions
         self.authenticator = authenticator
         limits = limiter.map { RateLimitMiddleware(limiter: $0, workspaces: dependencies.workspaces, tenants: dependencies.tenants) }
         timeLimit = RequestTimeLimit(requestTimeLimit)
@@ -59,7 +62,7 @@ package struct APIPipeline: Sendable {
     /// The endpoints outside the route table that the pipeline serves, for the OpenAPI document.
     package var endpoints: [OpenAPIDocument.Operational] {
         (connect == nil ? [] : ConnectRoutes.endpoints) + (sender == nil ? [] : ProxyRoutes.endpoints) + EmbeddingRoutes.endpoints
-            + AppEventWebhook.endpoints
+            + (subscriptions == nil ? [] : ExternalEventWebhookRoutes.endpoints) + AppEventWebhook.endpoints
     }
 
     /// Registers every route, and `GET /openapi.json` with `document`.
@@ -81,6 +84,7 @@ package struct APIPipeline: Sendable {
         }
         let open = group(on: router, sources: .header, required: false, failure: .handToRoute)
         EmbeddingRoutes(directory: authenticator.directory).register(on: open, timeLimit: timeLimit)
+        if let subscriptions { ExternalEventWebhookRoutes(subscriptions: subscriptions).register(on: open, timeLimit: timeLimit) }
         appEvents.register(on: open, timeLimit: timeLimit)
         let body = document.jsonText
         router.get("/openapi.json") { _, _ in

@@ -33,6 +33,8 @@ package struct APIDependencies: Sendable {
     package var flowInstances: FlowInstances?
     /// Data source instances of connections.
     package var dataSources: DataSourceInstances?
+    /// Provider webhook subscriptions of data source instances.
+    package var subscriptions: ExternalEventSubscriptions?
     /// The index of records data source instances have seen (both stores keep one).
     package var dataRecords: (any DataRecordIndex)?
     /// Whether queued-task limits apply (`ENABLE_LIMITS`).
@@ -67,6 +69,7 @@ package struct APIDependencies: Sendable {
         flowLauncher = connections?.flowLauncher
         flowInstances = connections?.flowInstances
         dataSources = connections?.dataSources
+        subscriptions = connections?.subscriptions
         // Both stores keep the index on the same database as the records.
         dataRecords = records as? any DataRecordIndex
     }

@@ -89,6 +89,7 @@ enum ConnectionRoutes {
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
+                await deps.subscriptions?.removeAll(connection: existing)
                 return json(try await deps.require(deps.lifecycle).disconnect(connectionID: existing.id, scope: request.caller.scope, archive: false))
             },
             APIRoute(
@@ -111,6 +112,8 @@ enum ConnectionRoutes {
                 parameters: [.path("id", "the connection's id")], requestSchema: nil, responseSchema: schema, successStatus: 200
             ) { request throws(SwitchyardError) in
                 let existing = try await live(request.path("id"), request, deps, includeArchived: false)
+                // While the credentials still work: the provider stops sending its webhooks.
+                await deps.subscriptions?.removeAll(connection: existing)
                 guard let lifecycle = deps.lifecycle else {
                     return json(try await deps.records.archive(.connections, id: existing.id, scope: ownerScope(existing, request)))
                 }

@@ -31,6 +31,8 @@ package struct ConnectionServices: Sendable {
     package let flowInstances: FlowInstances
     /// Data source instances of connections.
     package let dataSources: DataSourceInstances
+    /// Provider webhook subscriptions of data source instances.
+    package let subscriptions: ExternalEventSubscriptions
     private let records: any RecordStore
     private let jobs: any JobStore
 
@@ -53,6 +55,8 @@ package struct ConnectionServices: Sendable {
         package var webhookRetry = WebhookNotifier.Retry()
         /// The queued queue's limits (`ENABLE_LIMITS`), which bound each connection's flow runs.
         package var jobLimits: JobLimitSettings?
+        /// `BASE_WEBHOOKS_URI`, where providers send webhooks (`nil`: the base URI).
+        package var webhooksBase: String?
         /// The end-user UI's public URL (`ENGINE_UI_URI`, base path included), where connection
         /// request links open; `nil` for the API's plain `/connect` form.
         package var uiURI: String?
@@ -60,8 +64,9 @@ package struct ConnectionServices: Sendable {
         /// Creates settings.
         package init(
             stateSecret: String, baseURI: String, callbackBase: String, holder: String, credentialStorage: CredentialVault.Mode = .database,
-            webhookRetry: WebhookNotifier.Retry = .init(), jobLimits: JobLimitSettings? = nil, uiURI: String? = nil
+            webhookRetry: WebhookNotifier.Retry = .init(), jobLimits: JobLimitSettings? = nil, uiURI: String? = nil, webhooksBase: String? = nil
         ) {
+            self.webhooksBase = webhooksBase
             self.jobLimits = jobLimits
             self.uiURI = uiURI
             self.stateSecret = stateSecret
@@ -114,7 +119,12 @@ package struct ConnectionServices: Sendable {
             uiURL: settings.uiURI.map(Self.trimmed), logger: logger
         )
         lifecycle = ConnectionLifecycle(resolver: resolver, sender: sender, refresher: refresher, webhooks: webhooks, logger: logger)
-        operations = ConnectionOperations(resolver: resolver, sender: sender)
+        let operations = ConnectionOperations(resolver: resolver, sender: sender)
+        self.operations = operations
+        // Both stores keep the record index on the same database as the records.
+        subscriptions = ExternalEventSubscriptions(
+            records: records, operations: operations, launcher: flowLauncher, index: records as? any DataRecordIndex,
+            webhooksBase: settings.webhooksBase ?? settings.baseURI, logger: logger)
     }
 
     /// Runs actions through these connections.
@@ -135,8 +145,8 @@ package struct ConnectionServices: Sendable {
     /// The data source puller of the queued workers, over these connections.
     package func dataPuller(index: any DataRecordIndex, settings: DataPuller.Settings, logger: Logger) -> DataPuller {
         DataPuller(
-            records: records, jobs: jobs, index: index, operations: operations, launcher: flowLauncher, instances: dataSources, settings: settings,
-            logger: logger)
+            records: records, jobs: jobs, index: index, operations: operations, launcher: flowLauncher, instances: dataSources,
+            subscriptions: subscriptions, settings: settings, logger: logger)
     }
 
     private static func trimmed(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }

@@ -17,6 +17,7 @@ package struct DataPuller: Sendable {
     let operations: ConnectionOperations
     let launcher: FlowLauncher
     let instances: DataSourceInstances
+    let subscriptions: ExternalEventSubscriptions
     let settings: Settings
     let logger: Logger
 
@@ -46,8 +47,9 @@ package struct DataPuller: Sendable {
     /// Creates a puller.
     package init(
         records: any RecordStore, jobs: any JobStore, index: any DataRecordIndex, operations: ConnectionOperations, launcher: FlowLauncher,
-        instances: DataSourceInstances, settings: Settings = .init(), logger: Logger
+        instances: DataSourceInstances, subscriptions: ExternalEventSubscriptions, settings: Settings = .init(), logger: Logger
     ) {
+        self.subscriptions = subscriptions
         self.records = records
         self.jobs = jobs
         self.index = index
@@ -58,16 +60,19 @@ package struct DataPuller: Sendable {
         self.logger = logger
     }
 
-    /// A schedule tick: queues the instance's pull of that mode, unless the instance is gone or
-    /// disabled, whose schedules are then removed.
+    /// A schedule tick: queues the instance's pull of that mode and brings its webhook
+    /// subscription in step (subscribing again after a failure, refreshing when due), unless the
+    /// instance is gone or disabled, whose schedules are then removed and subscriptions ended.
     package func tick(_ args: JSONValue) async throws(SwitchyardError) {
-        guard let (element, mode, scope) = try await instance(args) else {
-            if let id = args["instanceId"]?.stringValue {
+        guard let (element, mode, _) = try await instance(args) else {
+            if let id = args["instanceId"]?.stringValue, let workspace = args["workspaceId"]?.stringValue {
                 for mode in DataSourcePull.Mode.allCases { _ = try await jobs.deleteSchedule(DataSourceInstances.scheduleName(id, mode)) }
+                let scope = StoreScope.tenant(args["tenantId"]?.stringValue ?? "", in: workspace)
+                if let record = try? await records.get(.dataSources, id: id, scope: scope) { await subscriptions.sync(Element(record)) }
             }
             return
         }
-        _ = scope
+        await subscriptions.sync(element)
         try await instances.queuePull(element, mode: mode)
     }
 

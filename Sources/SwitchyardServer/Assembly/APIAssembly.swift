@@ -85,7 +85,8 @@ enum APIAssembly {
                 holder: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
                 credentialStorage: storage,
                 webhookRetry: .init(maxAttempts: work.webhookMaxAttempts, base: work.webhookRetryBase),
-                jobLimits: work.limitsEnabled ? configuration.jobs.limits : nil, uiURI: configuration.uiPublicURI
+                jobLimits: work.limitsEnabled ? configuration.jobs.limits : nil, uiURI: configuration.uiPublicURI,
+                webhooksBase: configuration.urls.webhooksURI
             ),
             logger: logger
         )
