@@ -67,8 +67,10 @@ struct DataEventsValidationTests {
                 "data/tasks/spec.yml:6: events.pull-latest-records: needs updatedField, or resumeFromCursor: true",
                 "data/tasks/spec.yml:6: events.pull-latest-records.since: unknown field (allowed: updatedField, resumeFromCursor)",
                 "data/tasks/spec.yml:7: events.full-scan: must be true or false, not a mapping",
-                "data/tasks/spec.yml:9: events.webhook.subscribe: is required (inline, or as one of the files data/tasks/events/subscribe.map.yml, data/tasks/events/subscribe.api.yml, data/tasks/events/subscribe.js)",
-                "data/tasks/spec.yml:9: events.webhook.handle: is required (inline, or as one of the files data/tasks/events/handle.map.yml, data/tasks/events/handle.api.yml, data/tasks/events/handle.js)",
+                "data/tasks/spec.yml:9: events.webhook.subscribe: is required (inline, or as one of the files "
+                    + "data/tasks/events/subscribe.map.yml, data/tasks/events/subscribe.api.yml, data/tasks/events/subscribe.js)",
+                "data/tasks/spec.yml:9: events.webhook.handle: is required (inline, or as one of the files "
+                    + "data/tasks/events/handle.map.yml, data/tasks/events/handle.api.yml, data/tasks/events/handle.js)",
                 "data/tasks/spec.yml:9: events.webhook.refreshIntervalSeconds: must be a whole number of seconds from 60 to 31536000",
                 "data/tasks/spec.yml:10: events.webhook.signature.header: is required",
                 "data/tasks/spec.yml:10: events.webhook.signature.encoding: must be one of hex, base64",

@@ -24,7 +24,7 @@ struct DataSyncProcessTests {
     }
 
     @Test(
-        "Records inserted, updated and deleted between syncs come out as exactly those events, start flows, show in the sync status, and stay with their tenant; the direct data routes read and write records; provider webhooks reach a flow, signed",
+        "Changes between syncs are exactly those events and start flows; sync status, tenant isolation, data routes, signed webhooks",
         arguments: DataSyncProcessTests.Backend.allCases)
     func syncsAgainstDatasette(backend: Backend) async throws {
         try #require(backend == .sqlite || TestEnvironment.canUsePostgres || PythonTestServer.requireAll, "needs PostgreSQL")
@@ -41,7 +41,7 @@ struct DataSyncProcessTests {
     }
 
     @Test(
-        "A full scan whose worker is killed half-way resumes at its cursor and reports exactly the records deleted and created, with no false deletions",
+        "A full scan whose worker is killed half-way resumes at its cursor and reports exactly what was deleted and created",
         arguments: DataSyncProcessTests.Backend.allCases)
     func scanSurvivesKill(backend: Backend) async throws {
         try #require(backend == .sqlite || TestEnvironment.canUsePostgres || PythonTestServer.requireAll, "needs PostgreSQL")
@@ -108,7 +108,8 @@ final class DataWorld: @unchecked Sendable {
     private init(
         backend: DataSyncProcessTests.Backend, datasette: PythonTestServer, browser: ConnectionProcessBrowser, environment: [String: String],
         api: ConnectionProcessAPI, admin: String,
-        tenant: String, otherTenant: String, connectionID: String, otherConnectionID: String, processes: [SwitchyardProcess], worker: SwitchyardProcess?,
+        tenant: String, otherTenant: String, connectionID: String, otherConnectionID: String, processes: [SwitchyardProcess],
+        worker: SwitchyardProcess?,
         database: PostgresTestDatabase?
     ) {
         self.backend = backend
@@ -234,7 +235,8 @@ final class DataWorld: @unchecked Sendable {
                 signature: {header: X-Provider-Signature, secret: {$var: $.state.secret}, prefix: "sha256="}
                 challengeQuery: challenge
             """
-        let spec = "key: people\nname: People\nauth:\n  type: client-credentials\n  makeApiClient:\n    type: mapping\n    mapping:\n      baseUri: \(base)\n"
+        let spec = "key: people\nname: People\nauth:\n  type: client-credentials\n"
+            + "  makeApiClient:\n    type: mapping\n    mapping:\n      baseUri: \(base)\n"
         return ConnectorArchive.pack([
             "spec.yml": Data(spec.utf8), "data/contacts/spec.yml": Data(contacts.utf8), "data/looping/spec.yml": Data(looping.utf8),
             "data/tasks/spec.yml": Data(tasks.utf8),
@@ -248,7 +250,8 @@ final class DataWorld: @unchecked Sendable {
         var processes: [SwitchyardProcess] = []
         var database: PostgresTestDatabase?
         do {
-            return try await start(backend: backend, directory: directory, datasette: datasette, browser: browser, processes: &processes, database: &database)
+            return try await start(backend: backend, directory: directory, datasette: datasette, browser: browser, processes: &processes,
+                database: &database)
         } catch {
             let logs = processes.map(\.output).joined(separator: "\n----\n")
             for process in processes { _ = try? await process.stop() }
@@ -297,14 +300,16 @@ final class DataWorld: @unchecked Sendable {
         let upload = try await browser.send(
             .POST, api.baseURL + "/connectors/people/upload", token: admin, bytes: package(datasette.baseURL), contentType: "application/zip")
         #expect(upload.status == 200, "\(upload.body)")
-        #expect(try await api.send(.POST, "/integrations", token: admin, json: ["key": "people", "name": "People", "connectorId": "people"]).status == 201)
+        #expect(try await api.send(.POST, "/integrations", token: admin, json: ["key": "people", "name": "People",
+            "connectorId": "people"]).status == 201)
         func connect(_ token: String) async throws -> String {
             #expect(try await browser.send(.GET, api.baseURL + "/connect?integrationKey=people&token=\(token)").status == 200)
             let items = try await api.send(.GET, "/connections", token: token).json["items"]
             return try #require(items?.arrayValue?.first?["id"]?.stringValue)
         }
         return DataWorld(
-            backend: backend, datasette: datasette, browser: browser, environment: environment, api: api, admin: admin, tenant: tenant, otherTenant: other,
+            backend: backend, datasette: datasette, browser: browser, environment: environment, api: api, admin: admin, tenant: tenant,
+            otherTenant: other,
             connectionID: try await connect(tenant), otherConnectionID: try await connect(other), processes: processes, worker: worker,
             database: database)
     }
@@ -340,7 +345,8 @@ final class DataWorld: @unchecked Sendable {
         ])
         #expect(source.status == 201, "\(source.body)")
         let instance = try await api.send(.POST, "/data-source-instances", token: tenant, json: [
-            "dataSourceKey": "contacts-sync", "connectionId": .string(connectionID), "pullUpdatesIntervalSeconds": 3600, "fullSyncIntervalSeconds": 3600,
+            "dataSourceKey": "contacts-sync", "connectionId": .string(connectionID), "pullUpdatesIntervalSeconds": 3600,
+            "fullSyncIntervalSeconds": 3600,
         ])
         #expect(instance.status == 201, "\(instance.body)")
         return try #require(instance.json["id"]?.stringValue)
@@ -350,7 +356,8 @@ final class DataWorld: @unchecked Sendable {
     func waitForPull(of instance: String, mode: String, after: String?) async throws -> JSONValue {
         var found: JSONValue = .null
         try await waitFor("a \(mode) pull to end", timeout: .seconds(90)) {
-            let pulls = try await api.send(.GET, "/external-event-pulls?dataSourceInstanceId=\(instance)", token: tenant).json["items"]?.arrayValue ?? []
+            let pulls = try await api.send(.GET, "/external-event-pulls?dataSourceInstanceId=\(instance)",
+                token: tenant).json["items"]?.arrayValue ?? []
             guard let newest = pulls.first(where: { $0["mode"] == .string(mode) }), newest["id"]?.stringValue != after,
                 newest["status"] != "running"
             else { return false }
@@ -402,11 +409,13 @@ final class DataWorld: @unchecked Sendable {
         let base = "/connections/\(connectionID)/data/contacts"
         let first = try await api.send(.GET, base, token: tenant).json
         let items = first["items"]?.arrayValue ?? []
-        #expect(items.count == 10 && items.first == ["id": "1", "fields": ["name": "Contact 1", "email": "c1@example.com", "updatedAt": 1]], "\(first)")
+        #expect(items.count == 10 && items.first == ["id": "1", "fields": ["name": "Contact 1", "email": "c1@example.com", "updatedAt": 1]],
+            "\(first)")
         let cursor = try #require(first["cursor"]?.stringValue)
         let second = try await api.send(.GET, base + "?cursor=\(ConnectionProcessBrowser.encode(cursor))", token: tenant).json
         #expect(second["items"]?.arrayValue?.first?["id"] == "11", "\(second)")
-        #expect(try await api.send(.GET, base + "/3", token: tenant).json == ["id": "3", "fields": ["name": "Contact 3", "email": "c3@example.com", "updatedAt": 3]])
+        #expect(try await api.send(.GET, base + "/3", token: tenant).json == ["id": "3", "fields": ["name": "Contact 3", "email": "c3@example.com",
+            "updatedAt": 3]])
         let created = try await api.send(.POST, base, token: tenant, json: ["fields": ["name": "Made here", "email": "made@example.com"]])
         #expect(created.status == 201, "\(created.body)")
         let patched = try await api.send(.PATCH, base + "/45", token: tenant, json: ["fields": ["name": "Changed", "email": "changed@example.com"]])
@@ -433,7 +442,8 @@ final class DataWorld: @unchecked Sendable {
             ],
         ])
         #expect(flow.status == 201, "\(flow.body)")
-        #expect(try await api.send(.POST, "/flow-instances", token: tenant, json: ["flowKey": "on-contact", "connectionId": .string(connectionID)]).status == 201)
+        #expect(try await api.send(.POST, "/flow-instances", token: tenant, json: ["flowKey": "on-contact",
+            "connectionId": .string(connectionID)]).status == 201)
         let instance = try await createInstance()
         // The first pull records what is there (45 rows, one deleted, one created) and reports nothing.
         let baseline = try await waitForPull(of: instance, mode: "full", after: nil)
@@ -442,7 +452,8 @@ final class DataWorld: @unchecked Sendable {
         #expect(try await events(baselineID).isEmpty)
 
         // Between syncs: three inserted, two updated, two deleted, and one row the schema refuses.
-        try await sql("INSERT INTO contacts VALUES (1001, 'A', 'a@example.com', 1001), (1002, 'B', 'b@example.com', 1002), (1003, 'C', 'c@example.com', 1003)")
+        try await sql(
+            "INSERT INTO contacts VALUES (1001, 'A', 'a@example.com', 1001), (1002, 'B', 'b@example.com', 1002), (1003, 'C', 'c@example.com', 1003)")
         try await sql("UPDATE contacts SET name = 'Seven', updated_at = 2000 WHERE id IN (7, 8)")
         try await sql("DELETE FROM contacts WHERE id IN (12, 30)")
         try await sql("INSERT INTO contacts VALUES (1004, NULL, 'nameless@example.com', 1004)")
@@ -485,7 +496,8 @@ final class DataWorld: @unchecked Sendable {
         #expect(try await api.send(.GET, "/external-event-pulls", token: otherTenant).json["items"] == [])
         #expect(try await api.send(.GET, "/external-events", token: otherTenant).json["items"] == [])
         #expect(try await api.send(.GET, "/data-source-instances", token: otherTenant).json["items"] == [])
-        let someEvent = try #require(try await api.send(.GET, "/external-events?pullId=\(fullID)", token: tenant).json["items"]?.arrayValue?.first?["id"]?.stringValue)
+        let someEvent = try #require(try await api.send(.GET, "/external-events?pullId=\(fullID)",
+            token: tenant).json["items"]?.arrayValue?.first?["id"]?.stringValue)
         #expect(try await api.send(.GET, "/external-events/\(someEvent)", token: otherTenant).status == 404)
         #expect(try await api.send(.POST, "/data-source-instances", token: otherTenant, json: [
             "dataSourceKey": "contacts-sync", "connectionId": .string(connectionID),
@@ -504,7 +516,8 @@ final class DataWorld: @unchecked Sendable {
             "key": "looping", "name": "Looping", "integrationKey": "people", "collectionKey": "looping",
         ])
         #expect(source.status == 201, "\(source.body)")
-        let created = try await api.send(.POST, "/data-source-instances", token: tenant, json: ["dataSourceKey": "looping", "connectionId": .string(connectionID)])
+        let created = try await api.send(.POST, "/data-source-instances", token: tenant, json: ["dataSourceKey": "looping",
+            "connectionId": .string(connectionID)])
         #expect(created.status == 201, "\(created.body)")
         let instance = try #require(created.json["id"]?.stringValue)
         let pull = try await waitForPull(of: instance, mode: "full", after: nil)
@@ -516,7 +529,8 @@ final class DataWorld: @unchecked Sendable {
         #expect(badMode.status == 400 && badMode.body.contains("mode"), "\(badMode.body)")
         let badInterval = try await api.send(.PATCH, "/data-source-instances/\(instance)", token: tenant, json: ["pullUpdatesIntervalSeconds": 0])
         #expect(badInterval.status == 400 && badInterval.body.contains("pullUpdatesIntervalSeconds"), "\(badInterval.body)")
-        let unknown = try await api.send(.POST, "/data-source-instances", token: tenant, json: ["dataSourceKey": "nope", "connectionId": .string(connectionID)])
+        let unknown = try await api.send(.POST, "/data-source-instances", token: tenant, json: ["dataSourceKey": "nope",
+            "connectionId": .string(connectionID)])
         #expect(unknown.status == 404 && unknown.body.contains("dataSourceKey"), "\(unknown.body)")
         // Archived, it is gone for its tenant.
         #expect(try await api.send(.DELETE, "/data-source-instances/\(instance)", token: tenant).status == 200)
@@ -537,7 +551,8 @@ final class DataWorld: @unchecked Sendable {
             ],
         ])
         #expect(flow.status == 201, "\(flow.body)")
-        #expect(try await api.send(.POST, "/flow-instances", token: tenant, json: ["flowKey": "on-task", "connectionId": .string(connectionID)]).status == 201)
+        #expect(try await api.send(.POST, "/flow-instances", token: tenant, json: ["flowKey": "on-task",
+            "connectionId": .string(connectionID)]).status == 201)
         let instance = try await api.send(.POST, "/data-source-instances", token: tenant, json: [
             "dataSourceKey": "task-hooks", "connectionId": .string(connectionID), "pullUpdatesIntervalSeconds": 3600, "fullSyncIntervalSeconds": 3600,
         ])
@@ -583,5 +598,13 @@ final class DataWorld: @unchecked Sendable {
         #expect(try await api.send(.DELETE, "/connections/\(connectionID)", token: tenant).status == 200)
         #expect(try await browser.send(.GET, datasette.baseURL + "/provider/subscriptions").json == [])
         #expect(try await browser.send(.POST, url, json: body).status == 404)
+        // And its data sources pull no more: a pull asked for now stops without reading.
+        let instanceID = try #require(instance.json["id"]?.stringValue)
+        let queued = try await api.send(.POST, "/data-source-instances/\(instanceID)/pull", token: tenant, json: ["mode": "full"])
+        let jobID = Int(queued.json["jobId"]?.numberValue ?? 0)
+        try await waitFor("the pull job to stop") {
+            try await api.send(.GET, "/background-jobs/\(jobID)", token: tenant).json["status"] == "canceled"
+        }
+        #expect(try await api.send(.GET, "/external-event-pulls/pull-\(jobID)", token: tenant).status == 404)
     }
 }

@@ -19,7 +19,7 @@ source = rest_api_source({
     }],
 })
 pipeline = dlt.pipeline(
-    pipeline_name="bench", destination=dlt.destinations.duckdb(os.path.join(sys.argv[2], "bench.duckdb")), dataset_name="bench",
+    pipeline_name="bench", destination=dlt.destinations.duckdb(os.path.join(sys.argv[2], "ingest.duckdb")), dataset_name="api_data",
     pipelines_dir=os.path.join(sys.argv[2], "pipelines"))
 started = time.monotonic()
 info = pipeline.run(source)

@@ -25,7 +25,8 @@ enum DataSourceInstanceRoutes {
     static let createBody: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["connectionId"],
         "properties": [
-            "dataSourceKey": ["type": "string", "minLength": 1, "maxLength": 200], "dataSourceId": ["type": "string", "minLength": 1, "maxLength": 200],
+            "dataSourceKey": ["type": "string", "minLength": 1, "maxLength": 200], "dataSourceId": ["type": "string", "minLength": 1,
+                "maxLength": 200],
             "connectionId": ["type": "string", "minLength": 1, "maxLength": 200], "instanceKey": ["type": "string", "minLength": 1, "maxLength": 200],
             "enabled": ["type": "boolean"], "pullUpdatesIntervalSeconds": interval, "fullSyncIntervalSeconds": interval,
         ],
@@ -102,7 +103,8 @@ enum DataSourceInstanceRoutes {
                 if mode == nil { reader.reject("mode", "must be incremental or full") }
                 try reader.finish()
                 let element = try await instance(request.path("id"), request, deps)
-                guard DataSourceInstances.isEnabled(element) else { throw SwitchyardError(.conflict, "data source instance \(element.record.id) is disabled") }
+                guard DataSourceInstances.isEnabled(element) else { throw SwitchyardError(.conflict,
+                    "data source instance \(element.record.id) is disabled") }
                 let queued = try await deps.require(deps.dataSources).queuePull(element, mode: mode ?? .incremental)
                 return ["jobId": .number(Double(queued.jobID)), "alreadyQueued": .bool(queued.existing)]
             },
@@ -149,7 +151,8 @@ enum DataSourceInstanceRoutes {
     private static func create(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {
         var reader = try BodyReader(
             request.body,
-            allowed: ["dataSourceKey", "dataSourceId", "connectionId", "instanceKey", "enabled", "pullUpdatesIntervalSeconds", "fullSyncIntervalSeconds"])
+            allowed: ["dataSourceKey", "dataSourceId", "connectionId", "instanceKey", "enabled", "pullUpdatesIntervalSeconds",
+                "fullSyncIntervalSeconds"])
         let key = reader.string("dataSourceKey")
         let parentID = reader.string("dataSourceId")
         let connectionID = reader.string("connectionId", required: true)

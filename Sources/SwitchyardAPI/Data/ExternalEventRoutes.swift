@@ -17,7 +17,7 @@ enum ExternalEventRoutes {
             "pages": ["type": "integer"], "recordsSeen": ["type": "integer"], "created": ["type": "integer"], "updated": ["type": "integer"],
             "deleted": ["type": "integer"], "skipped": ["type": "integer"], "skippedReasons": ["type": "array", "items": ["type": "string"]],
             "flowRunIds": ["type": "array", "items": ["type": "string"]], "cursor": ["type": "string"], "error": ["type": "string"],
-            "startedAt": ["type": "string", "format": "date-time"], "finishedAt": ["type": "string", "format": "date-time"],
+            "startedAt": ["type": "string", "format": "date-time"], "finishedAt": ["type": "string", "format": "date-time"], "durationMs": ["type": "integer"],
         ],
     ]
     static let eventSchema: JSONValue = RecordJSON.schema([
@@ -78,7 +78,8 @@ enum ExternalEventRoutes {
     }
 
     /// A page of a log, newest first, filtered by the named document fields.
-    private static func newest(_ kind: RecordKind, _ request: APIRequest, _ deps: APIDependencies, fields: [String]) async throws(SwitchyardError) -> Page {
+    private static func newest(_ kind: RecordKind, _ request: APIRequest, _ deps: APIDependencies,
+        fields: [String]) async throws(SwitchyardError) -> Page {
         var query = request.query
         query["order"] = "newest"
         let list = try ListQuery(query.filter { ["limit", "cursor", "order"].contains($0.key) })

@@ -645,7 +645,8 @@ final class PackageValidator {
             let encoding = optionalString(settings, "encoding", file, at) ?? "hex"
             if !["hex", "base64"].contains(encoding) { report(file, at: signed, join(at, "encoding"), "must be one of hex, base64") }
             if let header, let secret {
-                signature = .init(header: header, secret: secret, prefix: settings.first { $0.key == "prefix" }?.value.string ?? "", encoding: encoding)
+                signature = .init(header: header, secret: secret, prefix: settings.first { $0.key == "prefix" }?.value.string ?? "",
+                    encoding: encoding)
             }
         }
         let challenge = optionalString(members, "challengeQuery", file, path)

@@ -85,7 +85,8 @@ package struct DataChangeEvents: Sendable {
             for listener in listeners where listener.trigger.kind == .trigger(change.kind.trigger) {
                 let runID = Self.id("\(eventID)|\(listener.instance.record.id)")
                 do {
-                    _ = try await launcher.launch(listener.instance, start: .init(trigger: change.kind.trigger.rawValue, input: .object(payload), runID: runID))
+                    _ = try await launcher.launch(listener.instance, start: .init(trigger: change.kind.trigger.rawValue, input: .object(payload),
+                        runID: runID))
                 } catch where error.key == .alreadyExists {
                     // Started before this page was read again.
                 } catch {

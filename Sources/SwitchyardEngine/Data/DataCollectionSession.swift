@@ -24,7 +24,8 @@ package struct DataCollectionSession: Sendable {
     ///   - since: For incremental pulls, the newest updated value already seen.
     ///   - parameters: The data source's collection parameters.
     ///   - limit: A page size the caller asks for, passed on as `input.limit`.
-    package func list(cursor: String?, since: JSONValue? = nil, parameters: JSONValue = [:], limit: Int? = nil) async throws(SwitchyardError) -> DataPage {
+    package func list(cursor: String?, since: JSONValue? = nil, parameters: JSONValue = [:],
+        limit: Int? = nil) async throws(SwitchyardError) -> DataPage {
         var input: [String: JSONValue] = ["parameters": parameters]
         if let cursor { input["cursor"] = .string(cursor) }
         if let since { input["since"] = since }

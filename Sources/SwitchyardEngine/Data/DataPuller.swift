@@ -93,7 +93,8 @@ package struct DataPuller: Sendable {
             }
             session = try await operations.dataCollection(connectionID: connectionID, key: key, scope: scope)
         } catch where error.key == .notFound || error.key == .badRequest || error.key == .conflict {
-            var pull = try await startedPull(pullID, element: element, mode: mode, collectionKey: content["collectionKey"]?.stringValue ?? "", scope: scope)
+            var pull = try await startedPull(pullID, element: element, mode: mode, collectionKey: content["collectionKey"]?.stringValue ?? "",
+                scope: scope)
             return try await fail(&pull, error.message, scope: scope)
         }
         var pull = try await startedPull(pullID, element: element, mode: mode, collectionKey: session.collection.key, scope: scope)
@@ -141,7 +142,8 @@ package struct DataPuller: Sendable {
         }
         let latest = session.collection.events?.pullLatestRecords
         if pull.mode == .incremental, latest == nil {
-            throw SwitchyardError(.notSupported, "data collection \(session.collection.key) declares no pull-latest-records or pull event, so it has no incremental pulls")
+            throw SwitchyardError(.notSupported,
+                "data collection \(session.collection.key) declares no pull-latest-records or pull event, so it has no incremental pulls")
         }
         let resumesFromCursor = pull.mode == .incremental && latest?.resumeFromCursor == true
         var cursor = pull.cursor ?? (resumesFromCursor && pull.pages == 0 ? pull.since?.stringValue : nil)
@@ -153,12 +155,14 @@ package struct DataPuller: Sendable {
             let page = try await session.list(cursor: cursor, since: since, parameters: parameters)
             if let next = page.cursor {
                 if next == cursor || !cursors.insert(next).inserted {
-                    throw SwitchyardError(.badRequest, "the connector returned the cursor \(next.prefix(200)) again; the pull stopped rather than loop")
+                    throw SwitchyardError(.badRequest,
+                        "the connector returned the cursor \(next.prefix(200)) again; the pull stopped rather than loop")
                 }
             }
             empty = page.records.isEmpty ? empty + 1 : 0
             if empty >= settings.maxEmptyPages, page.cursor != nil {
-                throw SwitchyardError(.badRequest, "the connector returned \(empty) pages in a row without records; the pull stopped rather than loop")
+                throw SwitchyardError(.badRequest,
+                    "the connector returned \(empty) pages in a row without records; the pull stopped rather than loop")
             }
             try await absorb(page, into: &pull, events: events, scope: scope)
             pull.cursor = page.cursor
@@ -171,7 +175,8 @@ package struct DataPuller: Sendable {
     }
 
     /// Compares a page with the index, reports its changes, and stores it.
-    private func absorb(_ page: DataPage, into pull: inout DataSourcePull, events: DataChangeEvents, scope: StoreScope) async throws(SwitchyardError) {
+    private func absorb(_ page: DataPage, into pull: inout DataSourcePull, events: DataChangeEvents,
+        scope: StoreScope) async throws(SwitchyardError) {
         for skipped in page.skipped { pull.skip("page \(pull.pages + 1), record \(skipped.index + 1): \(skipped.reason)") }
         // A record that is there but cannot be used is not gone: a full scan marks it seen.
         if pull.mode == .full { try await index.mark(page.skipped.compactMap(\.id), source: pull.instanceID, scanID: pull.id) }
@@ -230,7 +235,8 @@ package struct DataPuller: Sendable {
             try Task.checkCancellation(or: "the pull was stopped")
             let output = try await session.run(custom, name: "events.pull", input: ["state": state, "parameters": parameters])
             guard case .array(let items)? = output["events"] else {
-                throw SwitchyardError(.badRequest, "data collection \(session.collection.key): events.pull must return {events: [...], state, hasMore}")
+                throw SwitchyardError(.badRequest,
+                    "data collection \(session.collection.key): events.pull must return {events: [...], state, hasMore}")
             }
             var changes: [DataChange] = []
             var stored: [IndexedRecord] = []
@@ -239,7 +245,8 @@ package struct DataPuller: Sendable {
                 switch Self.change(item, reader: session.reader) {
                 case .success(let change):
                     changes.append(change)
-                    if let fields = change.fields { stored.append(IndexedRecord(id: change.recordID, hash: DataRecordHash.of(fields))) } else { removed.append(change.recordID) }
+                    if let fields = change.fields { stored.append(IndexedRecord(id: change.recordID,
+                        hash: DataRecordHash.of(fields))) } else { removed.append(change.recordID) }
                 case .failure(let error):
                     pull.skip("call \(pull.pages + 1), event \(position + 1): \(error.message)")
                 }
@@ -265,7 +272,9 @@ package struct DataPuller: Sendable {
 
     /// One event of a custom pull.
     static func change(_ item: JSONValue, reader: DataRecordReader) -> Result<DataChange, SwitchyardError> {
-        guard let type = item["type"]?.stringValue, let kind = DataChange.Kind(rawValue: "data-record-\(type)") ?? DataChange.Kind(rawValue: type) else {
+        guard let type = item["type"]?.stringValue,
+            let kind = DataChange.Kind(rawValue: "data-record-\(type)") ?? DataChange.Kind(rawValue: type)
+        else {
             return .failure(SwitchyardError(.badRequest, "an event needs type created, updated or deleted"))
         }
         if kind == .deleted {
@@ -297,7 +306,9 @@ package struct DataPuller: Sendable {
         } catch where error.key == .notFound {
             return nil
         }
-        guard element.layer == .instance, element.record.archivedAt == nil, DataSourceInstances.isEnabled(element), let connectionID = element.connectionID else {
+        guard element.layer == .instance, element.record.archivedAt == nil, DataSourceInstances.isEnabled(element),
+            let connectionID = element.connectionID
+        else {
             return nil
         }
         do {

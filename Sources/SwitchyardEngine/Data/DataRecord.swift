@@ -71,7 +71,8 @@ package struct DataRecordReader: Sendable {
             default: cursor = nil
             }
         default:
-            throw SwitchyardError(.badRequest, "data collection \(collection.key): list must return {records: [...], cursor}, got \(Self.kind(of: output))")
+            throw SwitchyardError(.badRequest,
+                "data collection \(collection.key): list must return {records: [...], cursor}, got \(Self.kind(of: output))")
         }
         var records: [DataRecord] = []
         records.reserveCapacity(items.count)

@@ -102,7 +102,8 @@ package struct DataSourceInstances: Sendable {
             kind: Self.pullJobKind, queue: .queued, args: Self.arguments(element, mode: mode), maxAttempts: 8,
             workspaceID: element.record.workspaceID, tenantID: element.record.tenantID, connectionID: element.connectionID,
             uniqueKey: "data-source-pull:\(element.record.id):\(mode.rawValue)")
-        guard let result = try await jobs.enqueue([job], limits: nil).first else { throw SwitchyardError(.internal, "queueing the pull returned nothing") }
+        guard let result = try await jobs.enqueue([job], limits: nil).first else { throw SwitchyardError(.internal,
+            "queueing the pull returned nothing") }
         switch result {
         case .inserted(let id): return (id, false)
         case .duplicate(let id): return (id, true)
@@ -124,18 +125,22 @@ package struct DataSourceInstances: Sendable {
     package func status(of element: Element, index: any DataRecordIndex, scope: StoreScope) async throws(SwitchyardError) -> JSONValue {
         func latest(_ status: DataSourcePull.Status) async throws(SwitchyardError) -> DataSourcePull? {
             let filter = RecordFilter(documentFields: ["dataSourceInstanceId": element.record.id, "status": status.rawValue], newestFirst: true)
-            return try await records.list(.externalEventPulls, scope: scope, filter: filter, limit: 1, cursor: nil).items.first.map(DataSourcePull.init)
+            return try await records.list(.externalEventPulls, scope: scope, filter: filter, limit: 1,
+                cursor: nil).items.first.map(DataSourcePull.init)
         }
         let success = try await latest(.completed)
         let failure = try await latest(.failed)
         let running = try await latest(.running)
         var status: [String: JSONValue] = ["recordsSeen": .number(Double(try await index.count(source: element.record.id)))]
-        status["lastSuccess"] = success.map { ["pullId": .string($0.id), "mode": .string($0.mode.rawValue), "at": FlowRunRecord.time($0.finishedAt ?? $0.startedAt)] }
+        status["lastSuccess"] = success.map { ["pullId": .string($0.id), "mode": .string($0.mode.rawValue),
+            "at": FlowRunRecord.time($0.finishedAt ?? $0.startedAt)] }
         if let failure, failure.startedAt > (success?.startedAt ?? 0) {
-            status["lastError"] = ["pullId": .string(failure.id), "message": .string(failure.error ?? "failed"), "at": FlowRunRecord.time(failure.finishedAt ?? failure.startedAt)]
+            status["lastError"] = ["pullId": .string(failure.id), "message": .string(failure.error ?? "failed"),
+                "at": FlowRunRecord.time(failure.finishedAt ?? failure.startedAt)]
         }
         if let running {
-            status["inProgress"] = ["pullId": .string(running.id), "mode": .string(running.mode.rawValue), "recordsSeen": .number(Double(running.recordsSeen))]
+            status["inProgress"] = ["pullId": .string(running.id), "mode": .string(running.mode.rawValue),
+                "recordsSeen": .number(Double(running.recordsSeen))]
             if let error = running.error { status["lastError"] = ["pullId": .string(running.id), "message": .string(error)] }
         }
         return .object(status)

@@ -148,7 +148,10 @@ package struct DataSourcePull: Sendable, Equatable {
         ]
         if let cursor { members["cursor"] = .string(cursor) }
         if let error { members["error"] = .string(error) }
-        if let finishedAt { members["finishedAt"] = FlowRunRecord.time(finishedAt) }
+        if let finishedAt {
+            members["finishedAt"] = FlowRunRecord.time(finishedAt)
+            members["durationMs"] = .number(Double((finishedAt - startedAt) / 1000))
+        }
         return .object(members)
     }
 

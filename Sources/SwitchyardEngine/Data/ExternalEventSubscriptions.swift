@@ -77,9 +77,11 @@ package struct ExternalEventSubscriptions: Sendable {
                 return
             }
             for failed in existing { _ = try? await records.archive(.externalEventSubscriptions, id: failed.id, scope: scope) }
-            try await subscribe(element, collectionKey: key, parameters: content["collectionParameters"] ?? [:], webhook: webhook, session: session, scope: scope)
+            try await subscribe(element, collectionKey: key, parameters: content["collectionParameters"] ?? [:], webhook: webhook, session: session,
+                scope: scope)
         } catch {
-            logger.warning("cannot bring a data source's webhook subscription in step", metadata: ["instance": "\(element.record.id)", "error": "\(error.message)"])
+            logger.warning("cannot bring a data source's webhook subscription in step", metadata: ["instance": "\(element.record.id)",
+                "error": "\(error.message)"])
         }
     }
 
@@ -113,11 +115,13 @@ package struct ExternalEventSubscriptions: Sendable {
             "collectionKey": .string(collectionKey), "webhookUri": .string(webhookURI(id)), "status": "subscribing", "events": 0,
         ]
         _ = try await records.insert(
-            NewRecord(kind: .externalEventSubscriptions, id: id, tenantID: element.record.tenantID, parentID: element.record.id, document: .object(document)),
+            NewRecord(kind: .externalEventSubscriptions, id: id, tenantID: element.record.tenantID, parentID: element.record.id,
+                document: .object(document)),
             scope: scope)
         var secret: JSONValue?
         do throws(SwitchyardError) {
-            let output = try await session.run(webhook.subscribe, name: "events.webhook.subscribe", input: ["webhookUri": .string(webhookURI(id)), "parameters": parameters])
+            let output = try await session.run(webhook.subscribe, name: "events.webhook.subscribe", input: ["webhookUri": .string(webhookURI(id)),
+                "parameters": parameters])
             secret = ["state": output["state"] ?? output]
             document["status"] = "subscribed"
             document["subscribedAt"] = FlowRunRecord.time(StoreClock.now())
@@ -153,7 +157,8 @@ package struct ExternalEventSubscriptions: Sendable {
                 }
             }
         } catch {
-            logger.warning("refreshing a provider webhook subscription failed", metadata: ["subscription": "\(subscription.id)", "error": "\(error.message)"])
+            logger.warning("refreshing a provider webhook subscription failed", metadata: ["subscription": "\(subscription.id)",
+                "error": "\(error.message)"])
         }
     }
 
@@ -169,7 +174,8 @@ package struct ExternalEventSubscriptions: Sendable {
                 }
                 logger.info("unsubscribed from provider webhooks", metadata: ["subscription": "\(subscription.id)"])
             } catch {
-                logger.warning("unsubscribing from provider webhooks failed", metadata: ["subscription": "\(subscription.id)", "error": "\(error.message)"])
+                logger.warning("unsubscribing from provider webhooks failed", metadata: ["subscription": "\(subscription.id)",
+                    "error": "\(error.message)"])
             }
         }
         do throws(SwitchyardError) {
@@ -228,7 +234,8 @@ package struct ExternalEventSubscriptions: Sendable {
         do {
             output = try await session.run(
                 webhook.handle, name: "events.webhook.handle",
-                input: ["data": data, "headers": .object(headers.mapValues { .string($0) }), "query": .object(query.mapValues { .string($0) }), "state": state])
+                input: ["data": data, "headers": .object(headers.mapValues { .string($0) }), "query": .object(query.mapValues { .string($0) }),
+                    "state": state])
         } catch {
             logger.warning("a webhook delivery could not be handled", metadata: ["subscription": "\(subscriptionID)", "error": "\(error.message)"])
             throw SwitchyardError(.badRequest, "the delivery could not be handled: \(error.message)")
@@ -288,7 +295,8 @@ package struct ExternalEventSubscriptions: Sendable {
         var difference = UInt8(expected.count == received.count ? 0 : 1)
         for (index, byte) in expected.enumerated() { difference |= byte ^ (index < received.count ? received[index] : 0) }
         guard !secret.isEmpty, difference == 0 else {
-            logger.warning("webhook delivery refused: bad signature", metadata: ["subscription": "\(subscriptionID)", "header": "\(signature.header)"])
+            logger.warning("webhook delivery refused: bad signature", metadata: ["subscription": "\(subscriptionID)",
+                "header": "\(signature.header)"])
             throw SwitchyardError(.notAuthenticated, "the delivery's \(signature.header) signature does not match")
         }
     }

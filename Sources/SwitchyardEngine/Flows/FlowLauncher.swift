@@ -128,7 +128,8 @@ package struct FlowLauncher: Sendable {
 
     /// The enabled flow instances of a connection whose trigger is one of `triggers`, with their
     /// trigger nodes (read once, for a pull that starts runs for many events).
-    package func listeners(connection: Record, triggers: Set<FlowNode.TriggerKind>) async throws(SwitchyardError) -> [(instance: Element, trigger: FlowNode)] {
+    package func listeners(connection: Record, triggers: Set<FlowNode.TriggerKind>) async throws(SwitchyardError) -> [(instance: Element,
+        trigger: FlowNode)] {
         let scope = StoreScope.tenant(connection.tenantID ?? "", in: connection.workspaceID)
         let filter = RecordFilter(documentFields: ["layer": ElementLayer.instance.rawValue, "connectionId": connection.id])
         var found: [(Element, FlowNode)] = []

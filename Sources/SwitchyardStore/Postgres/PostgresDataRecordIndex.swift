@@ -72,7 +72,8 @@ extension PostgresRecordStore: DataRecordIndex {
     package func remove(_ ids: [String], source: String) async throws(SwitchyardError) {
         guard !ids.isEmpty else { return }
         try await run { client, logger in
-            _ = try await client.query("DELETE FROM sy_data_records WHERE source_id = \(source) AND record_id = ANY(\(ids))", logger: logger).collect()
+            _ = try await client.query("DELETE FROM sy_data_records WHERE source_id = \(source) AND record_id = ANY(\(ids))",
+                logger: logger).collect()
         }
     }
 

@@ -80,7 +80,8 @@ extension SQLiteRecordStore: DataRecordIndex {
 
     package func count(source: String) async throws(SwitchyardError) -> Int {
         try await run { pool in
-            try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sy_data_records WHERE source_id = ?", arguments: [source]) ?? 0 }
+            try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sy_data_records WHERE source_id = ?",
+                arguments: [source]) ?? 0 }
         }
     }
 }
