@@ -40,6 +40,8 @@ struct TenantIsolationTests {
         var dataLinkB: String
         /// Tenant B's instance of an element, per element path.
         var elementsB: [String: String]
+        /// An app event type (shared), B's event and subscription.
+        var appEvents: (type: String, eventB: String, subscriptionB: String) = ("", "", "")
     }
 
     /// The element collections (the generic element API).
@@ -56,6 +58,18 @@ struct TenantIsolationTests {
             ("POST \(path)", .adminOnly),
         ] + ["GET", "PATCH", "PUT", "DELETE"].map { ("\($0) \(path)/{selector}", .notFound) } + [("POST \(path)/{selector}/reset", .notFound)]
     })
+
+    /// App event types are shared and admin-written (tenants read them without the webhook
+    /// address); events and subscriptions are tenant B's, and a refused event without a tenant
+    /// is the workspace's.
+    static let appEventCases: [String: Expectation] = [
+        "GET /app-event-types": .succeeds { body, _ in body["items"]?.arrayCount == 1 && body["items"]?[0]?["webhookUri"] == nil },
+        "GET /app-event-types/{selector}": .succeeds { body, world in body["id"] == .string(world.appEvents.type) && body["webhookUri"] == nil },
+        "POST /app-event-types": .adminOnly, "PATCH /app-event-types/{selector}": .adminOnly, "DELETE /app-event-types/{selector}": .adminOnly,
+        "POST /app-event-types/{selector}/rotate-secret": .adminOnly,
+        "GET /app-events": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /app-events/{id}": .notFound,
+        "GET /app-event-subscriptions": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "GET /app-event-subscriptions/{id}": .notFound,
+    ]
 
     static let cases: [String: Expectation] = [
         "GET /self": .succeeds { body, _ in body["customer"]?["internalId"] == "tenant-a" },
@@ -107,7 +121,7 @@ struct TenantIsolationTests {
         "GET /field-mapping-instances/{id}": .notFound, "PATCH /field-mapping-instances/{id}": .refusedBody,
         "GET /data-links": .succeeds { body, _ in body["items"]?.arrayCount == 0 }, "POST /data-links": .refusedBody,
         "GET /data-links/{id}": .notFound, "DELETE /data-links/{id}": .notFound,
-    ].merging(elementCases) { $1 }
+    ].merging(elementCases) { $1 }.merging(appEventCases) { $1 }
 
     @Test("Every route has an isolation case, and tenant A never reaches tenant B's objects or admin routes")
     func everyRouteIsIsolated() async throws {
@@ -127,6 +141,11 @@ struct TenantIsolationTests {
                 guard let expectation = Self.cases[operation] else { continue }
                 var path = route.path
                 for (elements, id) in world.elementsB { path = path.replacingOccurrences(of: "\(elements)/{selector}", with: "\(elements)/\(id)") }
+                for (pattern, replacement) in [
+                    ("/app-event-types/{selector}", "/app-event-types/\(world.appEvents.type)"),
+                    ("/app-events/{id}", "/app-events/\(world.appEvents.eventB)"),
+                    ("/app-event-subscriptions/{id}", "/app-event-subscriptions/\(world.appEvents.subscriptionB)"),
+                ] { path = path.replacingOccurrences(of: pattern, with: replacement) }
                 path = path
                     .replacingOccurrences(of: "/customers/{id}", with: "/customers/\(world.customerB)")
                     .replacingOccurrences(of: "/tenants/{id}", with: "/tenants/\(world.customerB)")
@@ -255,11 +274,35 @@ struct TenantIsolationTests {
             .post, "/data-links", token: tokenB,
             body: ["connectionId": .string(connection.id), "dataLinkTableKey": "sync", "appRecordId": "app-b", "externalRecordId": "ext-b"])
         #expect(dataLink.status == 201, "\(dataLink.json)")
-        return World(
+        let appEvents = try await appEventsOfB(harness, client: client, admin: admin, customerB: customerB)
+        var world = World(
             customerB: customerB, integration: integrationID, connector: try #require(connector.json["id"]?.stringValue), connectionB: connection.id,
             jobB: String(job), logB: log.id, requestB: request.id, actionLogB: actionLog.id, flowRunB: flowRun.id, pullB: pull.id,
             eventB: event.id, dataLinkB: try #require(dataLink.json["id"]?.stringValue), elementsB: elements
         )
+        world.appEvents = appEvents
+        return world
+    }
+
+    /// An app event type, tenant B's event of it and subscription to it, and a refused event
+    /// that belongs to no tenant.
+    static func appEventsOfB(
+        _ harness: APIHarness, client: APIClient, admin: String, customerB: String
+    ) async throws -> (type: String, eventB: String, subscriptionB: String) {
+        let type = try await client.send(.post, "/app-event-types", token: admin, body: ["key": "signup", "name": "Signup"])
+        #expect(type.status == 201, "\(type.json)")
+        let typeID = try #require(type.json["id"]?.stringValue)
+        let scopeB = StoreScope.tenant(customerB, in: harness.workspace.key)
+        let event = try await harness.store.records.insert(
+            NewRecord(kind: .appEvents, tenantID: customerB, parentID: typeID, document: ["appEventTypeKey": "signup", "status": "ignored"]),
+            scope: scopeB)
+        _ = try await harness.store.records.insert(
+            NewRecord(kind: .appEvents, parentID: typeID, document: ["appEventTypeKey": "signup", "status": "rejected"]),
+            scope: .workspace(harness.workspace.key))
+        let subscription = try await harness.store.records.insert(
+            NewRecord(kind: .appEventSubscriptions, tenantID: customerB, key: "signup", parentID: typeID, document: ["appEventTypeKey": "signup"]),
+            scope: scopeB)
+        return (typeID, event.id, subscription.id)
     }
 }
 

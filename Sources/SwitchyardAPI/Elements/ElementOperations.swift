@@ -235,12 +235,17 @@ enum ElementOperations {
         return try await resolver.json(Element(record), cache: &cache)
     }
 
-    /// Keeps what depends on an element in step with it: a flow or data source instance's job schedules.
-    /// (Schedules of instances below a changed parent are brought in step when they fire.)
+    /// Keeps what depends on an element in step with it: a flow or data source instance's job
+    /// schedules, and a flow instance's tenant's app event subscriptions. (Schedules of instances
+    /// below a changed parent are brought in step when they fire, subscriptions when an event of
+    /// the type arrives.)
     private static func changed(_ element: Element, _ deps: APIDependencies, scope: StoreScope) async throws(SwitchyardError) {
         guard element.layer == .instance else { return }
         let owner = element.record.tenantID.map { StoreScope.tenant($0, in: scope.workspaceID) } ?? scope
-        if element.record.kind == .flows, let instances = deps.flowInstances { try await instances.syncSchedule(element, scope: owner) }
+        if element.record.kind == .flows, let instances = deps.flowInstances {
+            try await instances.syncSchedule(element, scope: owner)
+            try await AppEventSubscriptions(records: deps.records).sync(after: element)
+        }
         if element.record.kind == .dataSources, let instances = deps.dataSources { try await instances.syncSchedules(element, scope: owner) }
     }
 

@@ -155,6 +155,7 @@ enum FlowInstanceRoutes {
         }
         let updated = Element(record)
         try await instances.syncSchedule(updated, scope: scope)
+        try await AppEventSubscriptions(records: deps.records).sync(after: updated)
         var cache: [String: Record] = [:]
         return try await ElementResolver(type: .flows, records: deps.records, scope: request.caller.scope).json(updated, cache: &cache)
     }

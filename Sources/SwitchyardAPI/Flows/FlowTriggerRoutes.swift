@@ -8,7 +8,7 @@ import SwitchyardStore
 /// its own app; it goes to the tenant the tenant token names, or (with an admin token) the one
 /// the trigger's `config.tenantIdFormula` finds in the payload, and is refused when neither
 /// names a tenant. Every enabled instance of that flow for the tenant runs, when the trigger's
-/// `config.filter` (if any) holds. `POST /connections/{id}/events`: a data record of the
+/// `config.filter` (if any) holds; the event, refused or not, is logged in `/app-events`. `POST /connections/{id}/events`: a data record of the
 /// connection was created, updated or deleted, or the connector reported an event; instances
 /// of the connection with a matching trigger run.
 enum FlowTriggerRoutes {
@@ -24,7 +24,10 @@ enum FlowTriggerRoutes {
     ]
     static let runsSchema: JSONValue = [
         "type": "object", "required": ["flowRunIds"],
-        "properties": ["flowRunIds": ["type": "array", "items": ["type": "string"]], "tenantId": ["type": "string"]],
+        "properties": [
+            "flowRunIds": ["type": "array", "items": ["type": "string"]], "tenantId": ["type": "string"],
+            "appEventId": ["type": "string", "description": "the event in /app-events (app events only)"],
+        ],
     ]
 
     static func routes(_ deps: APIDependencies) -> [APIRoute] {
@@ -59,19 +62,42 @@ enum FlowTriggerRoutes {
         guard let trigger = try? FlowGraph(content["nodes"]).trigger, trigger.kind == .trigger(.appEvent) else {
             throw SwitchyardError(.conflict, "flow \(flowID) does not start with an app-event-trigger")
         }
-        let tenantID = try await tenant(for: payload, trigger: trigger, request, deps)
-        if let filter = trigger.config["filter"] {
-            let passed: JSONValue
-            do {
-                passed = try Formula.evaluate(filter, variables: ["payload": payload])
-            } catch {
-                throw SwitchyardError(.conflict, "the trigger's filter failed on this event: \(error.message) (at \(error.path))")
+        // From here on the event is in /app-events, refused or not.
+        let workspaceID = request.caller.workspaceID
+        var event = AppEventRecord(source: .flow(flowID), tenantID: request.caller.tenantID)
+        let tenantID: String
+        do throws(SwitchyardError) {
+            guard !BodyReader.containsNUL(payload) else {
+                throw SwitchyardError(.badRequest, "the event must not contain the NUL character (U+0000)", data: ["payload": "contains U+0000"])
             }
-            guard passed == .bool(true) else { return ["flowRunIds": [], "tenantId": .string(tenantID)] }
+            event.payload = payload
+            tenantID = try await tenant(for: payload, trigger: trigger, request, deps)
+            event.tenantID = tenantID
+            if let filter = trigger.config["filter"] {
+                let passed: JSONValue
+                do {
+                    passed = try Formula.evaluate(filter, variables: ["payload": payload])
+                } catch {
+                    throw SwitchyardError(.conflict, "the trigger's filter failed on this event: \(error.message) (at \(error.path))")
+                }
+                guard passed == .bool(true) else {
+                    let ignored = event.ignored("the trigger's filter held the event back")
+                    let stored = try await deps.records.insert(ignored, scope: event.scope(workspaceID))
+                    return ["flowRunIds": [], "tenantId": .string(tenantID), "appEventId": .string(stored.id)]
+                }
+            }
+        } catch {
+            _ = try await deps.records.insert(event.rejected(error), scope: event.scope(workspaceID))
+            throw error
         }
-        let runs = try await deps.require(deps.flowLauncher).launchAppEvent(
-            flowID: flowID, scope: .tenant(tenantID, in: request.caller.workspaceID), input: payload)
-        return ["flowRunIds": .array(runs.map { .string($0.id) }), "tenantId": .string(tenantID)]
+        let launcher = try deps.require(deps.flowLauncher)
+        let scope = StoreScope.tenant(tenantID, in: workspaceID)
+        let stored = try await deps.records.insert(event.received(), scope: scope)
+        let runs = try await launcher.launchAppEvent(flowID: flowID, scope: scope, input: payload)
+        _ = try await deps.records.update(.appEvents, id: stored.id, scope: scope, expectedRevision: nil) { record in
+            record.document = AppEventRecord.launched(record.document, runs: runs)
+        }
+        return ["flowRunIds": .array(runs.map { .string($0.id) }), "tenantId": .string(tenantID), "appEventId": .string(stored.id)]
     }
 
     /// The tenant an event is for: the token's, or the one `tenantIdFormula` names.
@@ -79,30 +105,10 @@ enum FlowTriggerRoutes {
         for payload: JSONValue, trigger: FlowNode, _ request: APIRequest, _ deps: APIDependencies
     ) async throws(SwitchyardError) -> String {
         if let tenantID = request.caller.tenantID { return tenantID }
-        guard let formula = trigger.config["tenantIdFormula"] else {
-            throw SwitchyardError(
-                .badRequest, "no tenant for this event: send it with the tenant's token, or give the trigger a config.tenantIdFormula over $.payload",
-                data: ["tenant": "cannot be resolved"]
-            )
-        }
-        let value: JSONValue
-        do {
-            value = try Formula.evaluate(formula, variables: ["payload": payload])
-        } catch {
-            throw SwitchyardError(
-                .badRequest, "no tenant for this event: tenantIdFormula failed: \(error.message) (at \(error.path))",
-                data: ["tenant": "cannot be resolved"])
-        }
-        guard let key = value.stringValue ?? value.numberValue.map({ String(Int($0)) }), !key.isEmpty else {
-            throw SwitchyardError(
-                .badRequest, "no tenant for this event: tenantIdFormula gave \(value.jsonText.prefix(100)), not a tenant id",
-                data: ["tenant": "cannot be resolved"])
-        }
-        let id = TenantDirectory.recordID(workspaceID: request.caller.workspaceID, key: key)
-        guard (try? await deps.records.get(.tenants, id: id, scope: request.caller.scope)) != nil else {
-            throw SwitchyardError(.badRequest, "no tenant for this event: no tenant has the id \(key)", data: ["tenant": "no such tenant"])
-        }
-        return id
+        return try await AppEventTenant.resolve(
+            formula: trigger.config["tenantIdFormula"], payload: payload, workspaceID: request.caller.workspaceID, records: deps.records,
+            missing: "send it with the tenant's token, or give the trigger a config.tenantIdFormula over $.payload"
+        )
     }
 
     private static func connectionEvent(_ request: APIRequest, _ deps: APIDependencies) async throws(SwitchyardError) -> JSONValue {

@@ -29,6 +29,8 @@ package struct APIPipeline: Sendable {
     let authenticator: TokenAuthenticator
     let limits: RateLimitMiddleware?
     let timeLimit: RequestTimeLimit
+    /// App event types' webhook addresses, which need no token.
+    let appEvents: AppEventWebhook
 
     /// Builds the pipeline.
     /// - Parameters:
@@ -46,6 +48,8 @@ package struct APIPipeline: Sendable {
         self.authenticator = authenticator
         limits = limiter.map { RateLimitMiddleware(limiter: $0, workspaces: dependencies.workspaces, tenants: dependencies.tenants) }
         timeLimit = RequestTimeLimit(requestTimeLimit)
+        appEvents = AppEventWebhook(
+            intake: AppEventIntake(records: dependencies.records, workspaces: dependencies.workspaces, launcher: dependencies.flowLauncher))
     }
 
     /// Answers a REST operation in process (the console in an api process), under the same
@@ -58,7 +62,7 @@ package struct APIPipeline: Sendable {
     /// The endpoints outside the route table that the pipeline serves, for the OpenAPI document.
     package var endpoints: [OpenAPIDocument.Operational] {
         (connect == nil ? [] : ConnectRoutes.endpoints) + (sender == nil ? [] : ProxyRoutes.endpoints) + EmbeddingRoutes.endpoints
-            + (subscriptions == nil ? [] : ExternalEventWebhookRoutes.endpoints)
+            + (subscriptions == nil ? [] : ExternalEventWebhookRoutes.endpoints) + AppEventWebhook.endpoints
     }
 
     /// Registers every route, and `GET /openapi.json` with `document`.
@@ -81,6 +85,7 @@ package struct APIPipeline: Sendable {
         let open = group(on: router, sources: .header, required: false, failure: .handToRoute)
         EmbeddingRoutes(directory: authenticator.directory).register(on: open, timeLimit: timeLimit)
         if let subscriptions { ExternalEventWebhookRoutes(subscriptions: subscriptions).register(on: open, timeLimit: timeLimit) }
+        appEvents.register(on: open, timeLimit: timeLimit)
         let body = document.jsonText
         router.get("/openapi.json") { _, _ in
             var headers = HTTPFields()

@@ -45,6 +45,8 @@ package struct APIDependencies: Sendable {
     /// The deployment's default queued-task limits (`QUEUED_TASKS_MAX_*`), shown as the
     /// effective values where no workspace or customer sets its own.
     package var limitDefaults = JobLimitSettings.standard
+    /// `BASE_WEBHOOKS_URI`: where the SaaS sends webhooks (app event types' addresses start with it).
+    package var webhooksURI = ""
 
     /// Creates the dependencies.
     /// - Parameter connections: The process's connection services, spread over the fields.

@@ -29,6 +29,7 @@ package struct APIRoutes: Sendable {
             + DataRecordRoutes.routes(dependencies) + DataSourceInstanceRoutes.routes(dependencies) + ExternalEventRoutes.routes(dependencies)
             + ExternalAPILogRoutes.routes(dependencies) + WebhookRoutes.routes(dependencies) + PlatformUserRoutes.routes(dependencies)
             + WorkspaceRoutes.routes(dependencies) + LimitRoutes.routes(dependencies) + StatusRoutes.routes(dependencies)
+            + AppEventTypeRoutes.routes(dependencies) + AppEventRoutes.routes(dependencies)
         self.maxResponseBytes = maxResponseBytes
     }
 

@@ -161,6 +161,11 @@ package struct FlowGraph: Sendable {
             }
             if let cron, cron.stringValue == nil { throw problem("\(path).config.cron", "must be a five-field cron expression") }
         }
+        if case .trigger(.appEvent) = kind, let key = config[AppEventSubscriptions.typeKeyField],
+            !(key.stringValue.map { (1...100).contains($0.unicodeScalars.count) } ?? false)
+        {
+            throw problem("\(path).config.appEventTypeKey", "must be the key of an app event type (1 to 100 characters)")
+        }
     }
 
     /// Reads, transforms, waits and filters may run twice; requests that are not GET, writes,

@@ -89,6 +89,7 @@ package struct FlowInstances: Sendable {
         )
         let element = Element(record)
         try await syncSchedule(element, scope: owner)
+        try await AppEventSubscriptions(records: records).sync(after: element)
         return element
     }
 

@@ -25,12 +25,22 @@ package struct AccessLogMiddleware: RouterMiddleware {
             "request",
             metadata: [
                 "http.method": "\(request.method)",
-                "http.path": "\(request.uri.path)",
+                "http.path": "\(Self.loggedPath(request.uri.path))",
                 "http.status": "\(response.status.code)",
                 "http.duration.ms": "\(Self.milliseconds(elapsed))",
             ]
         )
         return response
+    }
+
+    /// The path as logged: an app event type's webhook address
+    /// (`/webhooks/app-event-types/{workspaceKey}/{typeId}/{secret}`) is a credential, so what
+    /// follows the type's id is replaced by `[redacted]`.
+    static func loggedPath(_ path: String) -> String {
+        guard path.hasPrefix("/webhooks/app-event-types/") else { return path }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count > 5 else { return path }
+        return (parts.prefix(5) + ["[redacted]"]).joined(separator: "/")
     }
 
     /// A duration in milliseconds, to the microsecond.

@@ -31,6 +31,7 @@ enum APIAssembly {
         dependencies.limitsEnabled = configuration.work.limitsEnabled
         dependencies.isProduction = configuration.secrets.isProduction
         dependencies.limitDefaults = configuration.jobs.limits
+        dependencies.webhooksURI = configuration.urls.webhooksURI
         let api = configuration.api
         let limiter =
             configuration.work.limitsEnabled
