@@ -70,8 +70,10 @@ for who in admin tenant; do
     token=$("$binary" token --tenant schemathesis-customer --name "Schemathesis")
   fi
   log "schemathesis ($who token)"
+  # One worker: with two, hypothesis's ast.parse now and then crashes in Python 3.11's threads
+  # ("AST constructor recursion depth mismatch", CPython gh-106905), a failure of the tool.
   "$venv/bin/st" --config-file scripts/lib/schemathesis.toml run "http://127.0.0.1:$port/openapi.json" \
-    -H "Authorization: Bearer $token" --max-examples 25 --workers 2 --seed 1 --no-color \
+    -H "Authorization: Bearer $token" --max-examples 25 --workers 1 --seed 1 --no-color \
     --generation-allow-x00 false \
     || { tail -50 "$data_dir/server.log"; exit 1; }
 done

@@ -26,15 +26,16 @@ extension PostgresRecordStore {
             FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[]) AS r(id, tenant, parent, doc)
             ON CONFLICT (id) DO NOTHING RETURNING id
             """
+        var binds = PostgresBindings()
+        binds.append(workspace)
+        binds.append(now)
+        binds.append(ids)
+        binds.append(tenants)
+        binds.append(parents)
+        binds.append(documents)
+        let bound = binds
         return try await run { client, logger in
-            var binds = PostgresBindings()
-            binds.append(workspace)
-            binds.append(now)
-            binds.append(ids)
-            binds.append(tenants)
-            binds.append(parents)
-            binds.append(documents)
-            return try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).collect().count
+            return try await client.query(PostgresQuery(unsafeSQL: sql, binds: bound), logger: logger).collect().count
         }
     }
 }
