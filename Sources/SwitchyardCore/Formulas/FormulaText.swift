@@ -18,14 +18,5 @@ enum FormulaText {
     }
 
     /// A short name of the value's type for messages (`a number`, `a list`).
-    static func kind(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "a list"
-        case .object: "an object"
-        }
-    }
+    static func kind(_ value: JSONValue) -> String { value.typeDescription }
 }

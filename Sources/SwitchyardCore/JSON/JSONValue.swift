@@ -71,6 +71,18 @@ package enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// The string, when this is a string.
+    /// A short name of the value's type for messages (`a number`, `a list`).
+    package var typeDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "a list"
+        case .object: "an object"
+        }
+    }
+
     package var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil

@@ -72,7 +72,7 @@ package struct DataRecordReader: Sendable {
             }
         default:
             throw SwitchyardError(.badRequest,
-                "data collection \(collection.key): list must return {records: [...], cursor}, got \(Self.kind(of: output))")
+                "data collection \(collection.key): list must return {records: [...], cursor}, got \(output.typeDescription)")
         }
         var records: [DataRecord] = []
         records.reserveCapacity(items.count)
@@ -107,7 +107,7 @@ package struct DataRecordReader: Sendable {
     /// updated value.
     package func record(_ item: JSONValue) -> Result<DataRecord, SwitchyardError> {
         guard case .object(let members) = item else {
-            return .failure(SwitchyardError(.badRequest, "a record must be an object, not \(Self.kind(of: item))"))
+            return .failure(SwitchyardError(.badRequest, "a record must be an object, not \(item.typeDescription)"))
         }
         guard let id = identifier(item) else {
             return .failure(SwitchyardError(.badRequest, "a record has no \(collection.idField) (the collection's id field)"))
@@ -139,18 +139,6 @@ package struct DataRecordReader: Sendable {
             return try Formula.evaluate(mapping, variables: fields)
         } catch {
             throw SwitchyardError(.badRequest, "data collection \(collection.key): fieldsToApi: \(error.message) (at \(error.path))")
-        }
-    }
-
-    /// The JSON type of a value, for messages.
-    static func kind(of value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "a list"
-        case .object: "an object"
         }
     }
 

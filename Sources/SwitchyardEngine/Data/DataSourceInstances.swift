@@ -43,12 +43,7 @@ package struct DataSourceInstances: Sendable {
 
     /// The data source an instance with this key follows: the integration's, else the universal one.
     package func parent(key: String, integrationID: String?, scope: StoreScope) async throws(SwitchyardError) -> Record? {
-        if let integrationID {
-            let filter = RecordFilter(key: key, documentFields: ["layer": ElementLayer.integration.rawValue, "integrationId": integrationID])
-            if let found = try await records.list(.dataSources, scope: scope, filter: filter, limit: 1, cursor: nil).items.first { return found }
-        }
-        let universal = RecordFilter(key: key, documentFields: ["layer": ElementLayer.universal.rawValue])
-        return try await records.list(.dataSources, scope: scope, filter: universal, limit: 1, cursor: nil).items.first
+        try await ElementLookup.shared(.dataSources, key: key, integrationID: integrationID, records: records, scope: scope)
     }
 
     /// Creates an instance that follows `parent`, its schedules, and (when enabled) its first
@@ -62,11 +57,9 @@ package struct DataSourceInstances: Sendable {
             content: nil, settings: settings)
         let owner = StoreScope.tenant(connection.tenantID ?? "", in: connection.workspaceID)
         if let key = parent.key {
-            let filter = RecordFilter(
-                key: key, documentFields: ["layer": ElementLayer.instance.rawValue, "connectionId": connection.id, "instanceKey": instanceKey])
-            if try await !records.list(.dataSources, scope: owner, filter: filter, limit: 1, cursor: nil).items.isEmpty {
-                throw SwitchyardError(.alreadyExists, "the connection already has an instance of data source \(key)")
-            }
+            let existing = try await ElementLookup.instance(
+                .dataSources, key: key, connectionID: connection.id, instanceKey: instanceKey, records: records, scope: owner)
+            if existing != nil { throw SwitchyardError(.alreadyExists, "the connection already has an instance of data source \(key)") }
         }
         let record = try await records.insert(
             NewRecord(kind: .dataSources, tenantID: connection.tenantID, key: parent.key, parentID: parent.id, document: document), scope: owner)

@@ -58,20 +58,12 @@ package struct FlowInstances: Sendable {
 
     /// The live instance with a key for a connection, if there is one.
     func existing(key: String, connectionID: String, instanceKey: String?, scope: StoreScope) async throws(SwitchyardError) -> Element? {
-        let filter = RecordFilter(
-            key: key, documentFields: ["layer": ElementLayer.instance.rawValue, "connectionId": connectionID, "instanceKey": instanceKey]
-        )
-        return try await records.list(.flows, scope: scope, filter: filter, limit: 1, cursor: nil).items.first.map(Element.init)
+        try await ElementLookup.instance(.flows, key: key, connectionID: connectionID, instanceKey: instanceKey, records: records, scope: scope)
     }
 
     /// The flow an instance with this key follows: the integration's, else the universal one.
     package func parent(key: String, integrationID: String?, scope: StoreScope) async throws(SwitchyardError) -> Record? {
-        if let integrationID {
-            let filter = RecordFilter(key: key, documentFields: ["layer": ElementLayer.integration.rawValue, "integrationId": integrationID])
-            if let found = try await records.list(.flows, scope: scope, filter: filter, limit: 1, cursor: nil).items.first { return found }
-        }
-        let universal = RecordFilter(key: key, documentFields: ["layer": ElementLayer.universal.rawValue])
-        return try await records.list(.flows, scope: scope, filter: universal, limit: 1, cursor: nil).items.first
+        try await ElementLookup.shared(.flows, key: key, integrationID: integrationID, records: records, scope: scope)
     }
 
     /// Creates an instance that follows `parent`, and its schedule when it has one.

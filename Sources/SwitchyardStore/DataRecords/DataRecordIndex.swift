@@ -24,6 +24,16 @@ package enum IndexedChange: Sendable, Equatable {
     case unchanged
 }
 
+extension IndexedChange {
+    /// What each record is, given the hashes the index holds for the ids it knows.
+    static func of(_ records: [IndexedRecord], known: [String: Int64]) -> [IndexedChange] {
+        records.map { record in
+            guard let hash = known[record.id] else { return .created }
+            return hash == record.hash ? .unchanged : .updated
+        }
+    }
+}
+
 /// The ids and hashes of the records each data source instance has seen — never the records
 /// themselves — so pulls tell created from updated from unchanged, and full scans find the
 /// records that are gone by what they did not see. A scan marks every record it reads with its

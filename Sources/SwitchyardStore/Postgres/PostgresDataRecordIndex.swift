@@ -14,10 +14,7 @@ extension PostgresRecordStore: DataRecordIndex {
             for try await (id, hash) in rows.decode((String, Int64).self) { hashes[id] = hash }
             return hashes
         }
-        return records.map { record in
-            guard let hash = known[record.id] else { return .created }
-            return hash == record.hash ? .unchanged : .updated
-        }
+        return IndexedChange.of(records, known: known)
     }
 
     package func store(

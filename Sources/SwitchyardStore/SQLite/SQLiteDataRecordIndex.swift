@@ -15,10 +15,7 @@ extension SQLiteRecordStore: DataRecordIndex {
                 return hashes
             }
         }
-        return records.map { record in
-            guard let hash = known[record.id] else { return .created }
-            return hash == record.hash ? .unchanged : .updated
-        }
+        return IndexedChange.of(records, known: known)
     }
 
     package func store(
