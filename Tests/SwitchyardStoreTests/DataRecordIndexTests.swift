@@ -27,6 +27,10 @@ import SwitchyardCore
             try await index.remove(["a", "zzz"], source: "s1")
             #expect(try await index.count(source: "s1") == 3)
             #expect(try await index.compare(Self.records([("a", 1)]), source: "s1") == [.created])
+            try await index.store(Self.records([("x", 1)]), source: "s2", workspaceID: "w1", scanID: nil, now: 30)
+            try await index.removeAll(source: "s1")
+            #expect(try await index.count(source: "s1") == 0)
+            #expect(try await index.count(source: "s2") == 1)
         }
     }
 

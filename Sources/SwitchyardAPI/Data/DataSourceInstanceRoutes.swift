@@ -90,6 +90,8 @@ enum DataSourceInstanceRoutes {
                 let record = try await deps.records.archive(.dataSources, id: element.record.id, scope: scope)
                 try await deps.require(deps.dataSources).syncSchedules(Element(record), scope: scope)
                 await deps.subscriptions?.sync(Element(record))
+                // What the instance had seen goes with it.
+                try await deps.dataRecords?.removeAll(source: record.id)
                 return try await json(Element(record), request, deps)
             },
             APIRoute(

@@ -28,7 +28,7 @@ package final class Orchestrator: Service, Sendable {
     private let stopping = JobWakeups()
 
     /// The log kinds retention deletes.
-    static let logKinds: [RecordKind] = [.actionRunLogs, .externalAPILogs, .nodeRuns, .flowRuns, .appEvents, .externalEvents]
+    static let logKinds: [RecordKind] = [.actionRunLogs, .externalAPILogs, .nodeRuns, .flowRuns, .appEvents, .externalEvents, .externalEventPulls]
 
     /// Creates an orchestrator.
     package init(

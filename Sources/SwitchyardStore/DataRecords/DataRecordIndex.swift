@@ -54,6 +54,8 @@ package protocol DataRecordIndex: Sendable {
     func mark(_ ids: [String], source: String, scanID: String) async throws(SwitchyardError)
     /// Forgets records (deleted at the source).
     func remove(_ ids: [String], source: String) async throws(SwitchyardError)
+    /// Forgets every record of a source (its instance was archived).
+    func removeAll(source: String) async throws(SwitchyardError)
     /// How many records the index holds for a source.
     func count(source: String) async throws(SwitchyardError) -> Int
 }

@@ -74,6 +74,12 @@ extension PostgresRecordStore: DataRecordIndex {
         }
     }
 
+    package func removeAll(source: String) async throws(SwitchyardError) {
+        try await run { client, logger in
+            _ = try await client.query("DELETE FROM sy_data_records WHERE source_id = \(source)", logger: logger).collect()
+        }
+    }
+
     package func count(source: String) async throws(SwitchyardError) -> Int {
         try await run { client, logger in
             for try await count in try await client.query("SELECT COUNT(*) FROM sy_data_records WHERE source_id = \(source)", logger: logger)

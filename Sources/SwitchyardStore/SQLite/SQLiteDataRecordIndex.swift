@@ -75,6 +75,12 @@ extension SQLiteRecordStore: DataRecordIndex {
         }
     }
 
+    package func removeAll(source: String) async throws(SwitchyardError) {
+        try await run { pool in
+            try await pool.write { db in try db.execute(sql: "DELETE FROM sy_data_records WHERE source_id = ?", arguments: [source]) }
+        }
+    }
+
     package func count(source: String) async throws(SwitchyardError) -> Int {
         try await run { pool in
             try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sy_data_records WHERE source_id = ?",
