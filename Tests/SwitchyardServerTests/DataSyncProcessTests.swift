@@ -594,12 +594,22 @@ final class DataWorld: @unchecked Sendable {
         let challenge = try await browser.send(.GET, url + "?challenge=abc123")
         #expect(challenge.status == 200 && challenge.body == "abc123", "\(challenge.status) \(challenge.body)")
 
+        // Disabled, the instance unsubscribes, and the old address hears nothing; enabled, it subscribes again.
+        let instanceID = try #require(instance.json["id"]?.stringValue)
+        #expect(try await api.send(.PATCH, "/data-source-instances/\(instanceID)", token: tenant, json: ["enabled": false]).status == 200)
+        #expect(try await browser.send(.GET, datasette.baseURL + "/provider/subscriptions").json == [])
+        #expect(try await browser.send(.POST, url, json: body).status == 404)
+        #expect(try await api.send(.PATCH, "/data-source-instances/\(instanceID)", token: tenant, json: ["enabled": true]).status == 200)
+        let again = try await browser.send(.GET, datasette.baseURL + "/provider/subscriptions").json.arrayValue ?? []
+        #expect(again.count == 1 && again.first?["url"]?.stringValue != url, "\(again)")
+        let renewed = try #require(again.first?["url"]?.stringValue)
+        #expect(try await browser.send(.GET, renewed + "?challenge=again").body == "again")
+
         // The connection goes: the provider is told, and deliveries stop.
         #expect(try await api.send(.DELETE, "/connections/\(connectionID)", token: tenant).status == 200)
         #expect(try await browser.send(.GET, datasette.baseURL + "/provider/subscriptions").json == [])
-        #expect(try await browser.send(.POST, url, json: body).status == 404)
+        #expect(try await browser.send(.POST, renewed, json: body).status == 404)
         // And its data sources pull no more: a pull asked for now stops without reading.
-        let instanceID = try #require(instance.json["id"]?.stringValue)
         let queued = try await api.send(.POST, "/data-source-instances/\(instanceID)/pull", token: tenant, json: ["mode": "full"])
         let jobID = Int(queued.json["jobId"]?.numberValue ?? 0)
         try await waitFor("the pull job to stop") {

@@ -246,7 +246,10 @@ enum ElementOperations {
             try await instances.syncSchedule(element, scope: owner)
             try await AppEventSubscriptions(records: deps.records).sync(after: element)
         }
-        if element.record.kind == .dataSources, let instances = deps.dataSources { try await instances.syncSchedules(element, scope: owner) }
+        if element.record.kind == .dataSources, let instances = deps.dataSources {
+            try await instances.syncSchedules(element, scope: owner)
+            await deps.subscriptions?.sync(element)
+        }
     }
 
     /// A tenant configures its field mapping instance field by field (`/field-mapping-instances`),

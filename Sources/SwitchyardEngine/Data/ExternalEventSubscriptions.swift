@@ -218,6 +218,12 @@ package struct ExternalEventSubscriptions: Sendable {
             throw SwitchyardError(.notFound, "webhook subscription \(subscriptionID) has ended")
         }
         let scope = StoreScope.tenant(subscription.tenantID ?? "", in: workspace)
+        // An instance disabled or archived without its subscription ending yet hears nothing.
+        let instance = try? await records.get(.dataSources, id: instanceID, scope: scope)
+        guard let instance, instance.archivedAt == nil, DataSourceInstances.isEnabled(Element(instance)) else {
+            logger.notice("webhook for a data source that no longer listens", metadata: ["subscription": "\(subscriptionID)"])
+            throw SwitchyardError(.notFound, "webhook subscription \(subscriptionID) has ended")
+        }
         let session = try await operations.dataCollection(connectionID: connectionID, key: key, scope: scope)
         guard let webhook = session.collection.events?.webhook else {
             throw SwitchyardError(.notFound, "data collection \(key) no longer declares webhooks")
