@@ -387,7 +387,7 @@ final class DataWorld: @unchecked Sendable {
     }
 
     func killWorker() async throws {
-        guard let worker else { return }
+        let worker = try #require(self.worker, "no queued worker is running to kill")
         worker.signal(SIGKILL)
         _ = try await worker.waitForExit(timeout: .seconds(20))
         self.worker = nil

@@ -71,8 +71,9 @@ import SwitchyardCore
             let listed = try await store.records.all(.externalEvents, scope: a, filter: RecordFilter())
             #expect(listed.map(\.id).sorted() == ["e0", "e1", "e2", "e3", "e4"] && listed.allSatisfy { $0.tenantID == "tenant-a" })
             #expect(try await store.records.get(.externalEvents, id: "e3", scope: a).document == ["n": 3])
-            #expect(try await store.records.list(.externalEvents, scope: .tenant("tenant-b", in: "w1"), filter: RecordFilter(), limit: 10, cursor: nil)
-                .items.isEmpty)
+            let otherTenant = StoreScope.tenant("tenant-b", in: "w1")
+            let ofB = try await store.records.list(.externalEvents, scope: otherTenant, filter: RecordFilter(), limit: 10, cursor: nil)
+            #expect(ofB.items.isEmpty)
             // A tenant cannot append another tenant's records.
             await #expect(throws: SwitchyardError.self) {
                 _ = try await store.records.append([NewRecord(kind: .externalEvents, id: "x", tenantID: "tenant-b")], scope: a)

@@ -17,7 +17,8 @@ enum ExternalEventRoutes {
             "pages": ["type": "integer"], "recordsSeen": ["type": "integer"], "created": ["type": "integer"], "updated": ["type": "integer"],
             "deleted": ["type": "integer"], "skipped": ["type": "integer"], "skippedReasons": ["type": "array", "items": ["type": "string"]],
             "flowRunIds": ["type": "array", "items": ["type": "string"]], "cursor": ["type": "string"], "error": ["type": "string"],
-            "startedAt": ["type": "string", "format": "date-time"], "finishedAt": ["type": "string", "format": "date-time"], "durationMs": ["type": "integer"],
+            "startedAt": ["type": "string", "format": "date-time"], "finishedAt": ["type": "string", "format": "date-time"],
+            "durationMs": ["type": "integer"],
         ],
     ]
     static let eventSchema: JSONValue = RecordJSON.schema([

@@ -2,7 +2,7 @@ import SwitchyardConnectors
 import SwitchyardCore
 import SwitchyardStore
 
-/// One connection's data collection, loaded for a request or a page of a pull: its methods
+/// One connection's data collection, loaded once for a request or a pull: its methods
 /// called as the connection, their results read into ``DataRecord``s.
 package struct DataCollectionSession: Sendable {
     /// The collection.
